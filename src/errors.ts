@@ -1,0 +1,280 @@
+/**
+ * Every error hivelink raises is a {@link HiveLinkError} with a stable `code` from {@link ERROR_CODES}.
+ * Codes never change meaning once released; `docs/ERRORS.md` lists each one and a unit test keeps the two in step.
+ *
+ * `closeCode` is the WebSocket close code a connection uses when this error ends it (RFC 6455 §7.4):
+ * 1008 policy violation (authentication, tampering, protocol abuse), 1009 message too big, 1011 internal error,
+ * 1013 try again later (overload). Errors without a close code are reported to the peer without closing.
+ *
+ * @module
+ */
+
+/** What the registry knows about one error code. */
+export interface ErrorCodeInfo {
+  /** WebSocket close code used when this error ends a connection; absent when it does not. */
+  readonly closeCode?: number;
+  /** One sentence: what went wrong. Mirrored in docs/ERRORS.md. */
+  readonly summary: string;
+}
+
+export const CLOSE_POLICY_VIOLATION = 1008;
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+export const CLOSE_INTERNAL_ERROR = 1011;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+/** The registry of error codes. Add new codes at the end of their group and to docs/ERRORS.md. */
+export const ERROR_CODES = {
+  // -- generic
+  HL_ERR_INVALID_ARGUMENT: { summary: 'A function or option was given a value it does not accept.' },
+  HL_ERR_INTERNAL: { closeCode: CLOSE_INTERNAL_ERROR, summary: 'An unexpected internal failure.' },
+
+  // -- protocol: message model
+  HL_ERR_INVALID_JSON: { summary: 'A frame or payload is not valid UTF-8 JSON.' },
+  HL_ERR_INVALID_MESSAGE: {
+    summary: 'A HiveMessage is not an object, or one of its eight keys has the wrong type.',
+  },
+  HL_ERR_UNKNOWN_MSG_TYPE: { summary: 'The msg_type (or 5-bit type code) is not a known HiveMessage type.' },
+  HL_ERR_EXTRA_KEY: { summary: 'A HiveMessage carries a top-level key outside the eight wire keys.' },
+  HL_ERR_INVALID_PAYLOAD: { summary: 'The payload does not have the shape its msg_type requires.' },
+  HL_ERR_INVALID_WRAPPER: {
+    summary:
+      'A wrapper message (broadcast, propagate, escalate, query, cascade) does not nest a HiveMessage.',
+  },
+
+  // -- protocol: bitstring codec and encodings
+  HL_ERR_BITSTRING_INVALID: {
+    summary: 'A bitstring frame is malformed: no start bit, truncated header, or a reserved field value.',
+  },
+  HL_ERR_BITSTRING_VERSION: {
+    summary: 'A versioned bitstring names a format version this codec cannot read.',
+  },
+  HL_ERR_METADATA_TOO_LARGE: { summary: 'Bitstring metadata is larger than 255 bytes.' },
+  HL_ERR_DECOMPRESS_FAILED: { summary: 'A compressed bitstring field is not a valid zlib stream.' },
+  HL_ERR_DECOMPRESSED_TOO_LARGE: {
+    closeCode: CLOSE_MESSAGE_TOO_BIG,
+    summary: 'A compressed field inflates beyond the decompression limit.',
+  },
+  HL_ERR_FRAME_TOO_LARGE: {
+    closeCode: CLOSE_MESSAGE_TOO_BIG,
+    summary: 'A frame is larger than the frame limit.',
+  },
+  HL_ERR_UNKNOWN_ENCODING: { summary: 'The named binary-to-text encoding is not supported.' },
+  HL_ERR_INVALID_ENCODING: { summary: 'A string is not valid in the binary-to-text encoding it claims.' },
+
+  // -- crypto: legacy (v1/v2)
+  HL_ERR_UNKNOWN_CIPHER: { summary: 'The named cipher is not supported.' },
+  HL_ERR_INVALID_KEY: { summary: 'A key has the wrong length or form for its cipher.' },
+  HL_ERR_INVALID_ENVELOPE: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'An encrypted frame lacks ciphertext, tag or nonce, or they have impossible lengths.',
+  },
+  HL_ERR_DECRYPT_FAILED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'Authenticated decryption failed: wrong key, or the frame was tampered with.',
+  },
+  HL_ERR_HANDSHAKE_VERIFY_FAILED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: "The peer's password envelope does not prove knowledge of the password.",
+  },
+  HL_ERR_NEGOTIATION_FAILED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The peers share no encoding, cipher, Noise pattern or suite.',
+  },
+
+  // -- session: opening, handshake and channel
+  HL_ERR_HANDSHAKE_UNEXPECTED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      'A message arrived that the handshake does not allow at this point, or a handshake field is malformed.',
+  },
+  HL_ERR_PROTOCOL_VERSION: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The handshake is below the minimum protocol version configured for the hub or this client.',
+  },
+  HL_ERR_CLEARTEXT_REJECTED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      'A cleartext frame (other than HELLO or HANDSHAKE) arrived after the handshake; crypto is required.',
+  },
+  HL_ERR_HANDSHAKE_TIMEOUT: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The handshake did not complete within the handshake timeout.',
+  },
+
+  // -- crypto: Noise (v3)
+  HL_ERR_NOISE_UNSUPPORTED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The Noise pattern or suite is not one this side supports or offered.',
+  },
+  HL_ERR_NOISE_HANDSHAKE_FAILED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      'A Noise handshake message failed to authenticate (wrong PSK, tampered prologue or bad static key).',
+  },
+  HL_ERR_NOISE_STATE: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'A Noise handshake message arrived out of order, or was malformed.',
+  },
+  HL_ERR_NOISE_KEY_MISMATCH: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: "The peer's Noise static key differs from the pinned one.",
+  },
+  HL_ERR_NOISE_DECRYPT: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'A Noise transport frame failed to decrypt: tampered, replayed or reordered.',
+  },
+  HL_ERR_NONCE_EXHAUSTED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'A cipher state reached its nonce limit; the session must be re-established.',
+  },
+  HL_ERR_CHUNK_SEQUENCE: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'A v3 chunk marker arrived out of sequence, or the marker byte is unknown.',
+  },
+  HL_ERR_REASSEMBLY_TOO_LARGE: {
+    closeCode: CLOSE_MESSAGE_TOO_BIG,
+    summary: 'A chunked v3 message grew beyond the reassembly limit.',
+  },
+  HL_ERR_PSK_DERIVATION: {
+    summary: 'The Noise PSK could not be derived (bad password, node id or parameters).',
+  },
+
+  // -- store: client database, secrets at rest, admin CLI
+  HL_ERR_STORE_UNAVAILABLE: {
+    summary:
+      'The data dir or its client database could not be opened, read or written (permissions, locked, corrupt, newer schema).',
+  },
+  HL_ERR_SECRET_UNREADABLE: {
+    summary: 'A secret sealed at rest could not be opened: wrong or missing secrets key, or tampered data.',
+  },
+  HL_ERR_NOT_FOUND: { summary: 'No client, IP rule or token matches the given id, access key or value.' },
+  HL_ERR_ALREADY_EXISTS: { summary: 'The access key (or other unique value) is already taken.' },
+
+  // -- bus: OVOS messagebus server, client and in-process bus
+  HL_ERR_BUS_QUEUE_FULL: {
+    summary:
+      'A bus already holds as many undelivered or unsent messages as its limit allows; the message was refused.',
+  },
+  HL_ERR_BUS_CLOSED: { summary: 'The bus client or server was closed, so the call cannot complete.' },
+  HL_ERR_BUS_CONNECT_FAILED: { summary: 'The bus client could not connect to the messagebus.' },
+  HL_ERR_BUS_LISTEN_FAILED: {
+    summary: 'The bus server could not listen on its host and port (in use, or not permitted).',
+  },
+
+  // -- assistant: skills and intents
+  HL_ERR_SKILL_LOAD: {
+    summary:
+      'A skill could not be loaded: its module failed to import, it is not a valid skill definition, or its id is taken.',
+  },
+  HL_ERR_SKILL_FAILED: {
+    summary:
+      'A skill handler threw or rejected; the assistant reported it on the bus (mycroft.skill.handler.error) and carried on.',
+  },
+  // -- hub: connections and policy
+  HL_ERR_AUTH_INVALID: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The connect request has no valid authorization token, or its access key is unknown or revoked.',
+  },
+  HL_ERR_CLIENT_REVOKED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The client was revoked or removed while connected.',
+  },
+  HL_ERR_IP_DENIED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The IP rules (global or for this client) deny the connecting address.',
+  },
+  HL_ERR_TOO_MANY_CONNECTIONS: {
+    closeCode: CLOSE_TRY_AGAIN_LATER,
+    summary: 'The hub, or this IP address, already has as many connections as its limit allows.',
+  },
+  HL_ERR_QUEUE_FULL: {
+    closeCode: CLOSE_TRY_AGAIN_LATER,
+    summary:
+      'A connection sent frames faster than they can be processed, or reads too slowly for what it is sent.',
+  },
+  HL_ERR_HUB_BUSY: {
+    closeCode: CLOSE_TRY_AGAIN_LATER,
+    summary:
+      'More legacy handshakes are waiting for key derivation than the hub can finish before they time out; try again later.',
+  },
+  HL_ERR_RATE_LIMITED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'A client kept sending above its message rate limit after being refused.',
+  },
+  HL_ERR_POLICY_DENIED: {
+    summary: 'A message is not allowed for this client, or is malformed; the hub answers hive.policy.denied.',
+  },
+
+  // -- client SDK
+  HL_ERR_CONNECT_FAILED: {
+    summary: 'The client could not reach the hub, or the socket closed before the session was open.',
+  },
+  HL_ERR_CONNECTION_LOST: {
+    summary: 'An open connection to the hub closed; the client reconnects unless told not to.',
+  },
+  HL_ERR_AUTH_REFUSED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      "The hub closed the connection with 1008 (unknown key, wrong password, revoked, denied); the message carries the hub's reason and the client stops retrying.",
+  },
+  HL_ERR_NOT_CONNECTED: { summary: 'A message was sent while the client was not open.' },
+  HL_ERR_CLIENT_CLOSED: {
+    summary: 'The client was closed; pending calls are rejected and nothing more is sent.',
+  },
+  HL_ERR_SEND_QUEUE_FULL: {
+    summary: 'The socket is backed up and the client send queue is at its limit; the message was not sent.',
+  },
+  HL_ERR_ASK_TIMEOUT: { summary: 'No answer to an utterance arrived within the ask timeout.' },
+  HL_ERR_NOT_UNDERSTOOD: {
+    summary:
+      "The hub's assistant did not understand the utterance (complete_intent_failure) and spoke no fallback.",
+  },
+  HL_ERR_KEY_FILE: {
+    summary:
+      'A client key file (Noise identity or pinned hub keys) could not be read or written, or is malformed.',
+  },
+
+  // -- http: REST API and pages
+  HL_ERR_BAD_REQUEST: {
+    summary:
+      'An HTTP request body is not valid JSON, not the documented shape, or not of a supported content type.',
+  },
+  HL_ERR_TOKEN_INVALID: {
+    summary:
+      'An HTTP request carries no bearer token, or its token is unknown, revoked, or of a revoked client.',
+  },
+  HL_ERR_BODY_TOO_LARGE: { summary: 'An HTTP request body is larger than restMaxBodyBytes.' },
+  HL_ERR_HUB_UNAVAILABLE: {
+    summary: 'The hub is not running (not started yet, or shutting down), so it cannot take the request.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface HiveLinkErrorOptions extends ErrorOptions {
+  /** Overrides the registry's close code for this instance. */
+  closeCode?: number;
+  /** The stage that failed, e.g. `noise.readMessage2`, for logs and tests. */
+  stage?: string;
+}
+
+/** The one error class of hivelink: a stable code, a message for people, and an optional close code. */
+export class HiveLinkError extends Error {
+  override readonly name = 'HiveLinkError';
+  readonly code: ErrorCode;
+  readonly closeCode: number | undefined;
+  readonly stage: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: HiveLinkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    const info: ErrorCodeInfo = ERROR_CODES[code];
+    this.closeCode = options.closeCode ?? info.closeCode;
+    this.stage = options.stage;
+  }
+}
+
+/** True when `err` is a {@link HiveLinkError}, optionally with the given code. */
+export function isHiveLinkError(err: unknown, code?: ErrorCode): err is HiveLinkError {
+  return err instanceof HiveLinkError && (code === undefined || err.code === code);
+}
