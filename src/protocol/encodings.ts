@@ -1,0 +1,459 @@
+/**
+ * The seven binary-to-text encodings a legacy (v1/v2) session may negotiate for the fields of an encrypted JSON frame
+ * (hivemind.md §4.1). Every function here is pure and browser-safe; encoders emit ASCII only.
+ *
+ * | name               | form                                                                                 |
+ * | ------------------ | ------------------------------------------------------------------------------------ |
+ * | `JSON-HEX`         | lowercase hex (the protocol default); upper case is accepted on decode               |
+ * | `JSON-B64`         | RFC 4648 base64, padded                                                              |
+ * | `JSON-URLSAFE-B64` | RFC 4648 base64url, padded                                                           |
+ * | `JSON-B32`         | RFC 4648 base32, upper case, padded                                                  |
+ * | `JSON-B91`         | Henke's basE91                                                                       |
+ * | `JSON-Z85B`        | Z85 digits of little-endian words, least significant digit first, tail trimmed       |
+ * | `JSON-Z85P`        | a raw pad-count byte (0x00–0x03), then big-endian Z85 of the zero-padded input       |
+ *
+ * Decoders are strict: any character outside the alphabet, an impossible length or misplaced padding is a
+ * `HL_ERR_INVALID_ENCODING`. Base64 and base32 also accept input with the trailing `=` padding left off.
+ *
+ * @module
+ */
+import { HiveLinkError } from '../errors.js';
+
+export type EncodingName =
+  | 'JSON-HEX'
+  | 'JSON-B64'
+  | 'JSON-URLSAFE-B64'
+  | 'JSON-B32'
+  | 'JSON-B91'
+  | 'JSON-Z85B'
+  | 'JSON-Z85P';
+
+/** Every encoding this module implements; the protocol default (`JSON-HEX`) first. */
+export const ENCODING_NAMES: readonly EncodingName[] = Object.freeze([
+  'JSON-HEX',
+  'JSON-B64',
+  'JSON-URLSAFE-B64',
+  'JSON-B32',
+  'JSON-B91',
+  'JSON-Z85B',
+  'JSON-Z85P',
+]);
+
+const NAME_SET: ReadonlySet<string> = new Set(ENCODING_NAMES);
+
+/** True when `name` is one of {@link ENCODING_NAMES}. */
+export function isEncodingName(name: unknown): name is EncodingName {
+  return typeof name === 'string' && NAME_SET.has(name);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// shared helpers
+
+const asciiDecoder = new TextDecoder('utf-8');
+
+/** The string of a buffer that holds only ASCII codes. */
+function ascii(codes: Uint8Array): string {
+  return asciiDecoder.decode(codes);
+}
+
+function invalid(name: EncodingName, why: string): HiveLinkError {
+  return new HiveLinkError('HL_ERR_INVALID_ENCODING', `invalid ${name} text: ${why}`);
+}
+
+/** A table from char code (0–127) to digit value, -1 where the character is not in `alphabet`. */
+function decodeTable(alphabet: string): Int16Array {
+  const table = new Int16Array(128).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+}
+
+function codesOf(alphabet: string): Uint8Array {
+  const out = new Uint8Array(alphabet.length);
+  for (let i = 0; i < alphabet.length; i++) out[i] = alphabet.charCodeAt(i);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// hex
+
+const HEX_CODES = codesOf('0123456789abcdef');
+const HEX_DECODE = decodeTable('0123456789abcdef');
+for (let i = 0; i < 6; i++) HEX_DECODE[0x41 + i] = 10 + i; // A-F
+
+/** Each byte's two hex digits as one little-endian 16-bit unit (first digit in the low byte). */
+const HEX_PAIRS = new Uint16Array(256);
+for (let b = 0; b < 256; b++) HEX_PAIRS[b] = HEX_CODES[b >> 4]! | (HEX_CODES[b & 15]! << 8);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function hexEncode(bytes: Uint8Array): string {
+  if (!LITTLE_ENDIAN) {
+    const out = new Uint8Array(bytes.length * 2);
+    for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
+      const b = bytes[i]!;
+      out[j] = HEX_CODES[b >> 4]!;
+      out[j + 1] = HEX_CODES[b & 15]!;
+    }
+    return ascii(out);
+  }
+  const pairs = new Uint16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) pairs[i] = HEX_PAIRS[bytes[i]!]!;
+  return ascii(new Uint8Array(pairs.buffer));
+}
+
+function hexDecode(text: string): Uint8Array {
+  if (text.length % 2 !== 0) throw invalid('JSON-HEX', 'odd length');
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0, j = 0; j < out.length; i += 2, j++) {
+    const c1 = text.charCodeAt(i);
+    const c2 = text.charCodeAt(i + 1);
+    const hi = c1 < 128 ? HEX_DECODE[c1]! : -1;
+    const lo = c2 < 128 ? HEX_DECODE[c2]! : -1;
+    if (hi < 0 || lo < 0) throw invalid('JSON-HEX', `bad character at ${hi < 0 ? i : i + 1}`);
+    out[j] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// base64 / base64url
+
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_CODES = codesOf(B64_ALPHABET);
+const B64URL_CODES = codesOf(B64URL_ALPHABET);
+const B64_DECODE = decodeTable(B64_ALPHABET);
+const B64URL_DECODE = decodeTable(B64URL_ALPHABET);
+const PAD = 0x3d; // '='
+
+function base64Encode(bytes: Uint8Array, codes: Uint8Array): string {
+  const n = bytes.length;
+  const out = new Uint8Array(Math.ceil(n / 3) * 4);
+  let i = 0;
+  let j = 0;
+  for (; i + 2 < n; i += 3, j += 4) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[j] = codes[v >> 18]!;
+    out[j + 1] = codes[(v >> 12) & 63]!;
+    out[j + 2] = codes[(v >> 6) & 63]!;
+    out[j + 3] = codes[v & 63]!;
+  }
+  const rest = n - i;
+  if (rest > 0) {
+    const v = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
+    out[j] = codes[v >> 18]!;
+    out[j + 1] = codes[(v >> 12) & 63]!;
+    out[j + 2] = rest === 2 ? codes[(v >> 6) & 63]! : PAD;
+    out[j + 3] = PAD;
+  }
+  return ascii(out);
+}
+
+/** Length of `text` without its trailing `=` padding, after checking the padding is well formed. */
+function unpaddedLength(name: EncodingName, text: string, block: number, maxPad: number): number {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === PAD) end--;
+  const pad = text.length - end;
+  if (pad > 0 && (text.length % block !== 0 || pad > maxPad)) throw invalid(name, 'misplaced padding');
+  return end;
+}
+
+function base64Decode(name: EncodingName, text: string, table: Int16Array): Uint8Array {
+  const end = unpaddedLength(name, text, 4, 2);
+  if (end % 4 === 1) throw invalid(name, 'impossible length');
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const d = c < 128 ? table[c]! : -1;
+    if (d < 0) throw invalid(name, `bad character at ${i}`);
+    acc = ((acc << 6) | d) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[j++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// base32
+
+const B32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const B32_CODES = codesOf(B32_ALPHABET);
+const B32_DECODE = decodeTable(B32_ALPHABET);
+/** Bytes carried by a final group of 0–7 characters; -1 for a count no encoder produces. */
+const B32_TAIL_BYTES = [0, -1, 1, -1, 2, 3, -1, 4];
+
+function base32Encode(bytes: Uint8Array): string {
+  const out = new Uint8Array(Math.ceil(bytes.length / 5) * 8);
+  let acc = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    acc = ((acc << 8) | bytes[i]!) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out[j++] = B32_CODES[(acc >> bits) & 31]!;
+    }
+  }
+  if (bits > 0) out[j++] = B32_CODES[(acc << (5 - bits)) & 31]!;
+  out.fill(PAD, j);
+  return ascii(out);
+}
+
+function base32Decode(text: string): Uint8Array {
+  const end = unpaddedLength('JSON-B32', text, 8, 6);
+  const tailBytes = B32_TAIL_BYTES[end % 8]!;
+  if (tailBytes < 0) throw invalid('JSON-B32', 'impossible length');
+  const out = new Uint8Array(Math.floor(end / 8) * 5 + tailBytes);
+  let acc = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const d = c < 128 ? B32_DECODE[c]! : -1;
+    if (d < 0) throw invalid('JSON-B32', `bad character at ${i}`);
+    acc = ((acc << 5) | d) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[j++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// basE91 (Henke): 13 or 14 bits at a time become two base-91 digits, low digit first
+
+const B91_ALPHABET =
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&()*+,./:;<=>?@[]^_`{|}~"';
+const B91_CODES = codesOf(B91_ALPHABET);
+const B91_DECODE = decodeTable(B91_ALPHABET);
+
+function base91Encode(bytes: Uint8Array): string {
+  // Every 13 input bits give at most 2 output characters, so 16 chars per 13 bits is an upper bound.
+  const out = new Uint8Array(Math.ceil((bytes.length * 16) / 13) + 2);
+  let acc = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    acc |= bytes[i]! << bits;
+    bits += 8;
+    if (bits > 13) {
+      let v = acc & 8191;
+      if (v > 88) {
+        acc >>>= 13;
+        bits -= 13;
+      } else {
+        v = acc & 16383;
+        acc >>>= 14;
+        bits -= 14;
+      }
+      out[j++] = B91_CODES[v % 91]!;
+      out[j++] = B91_CODES[(v / 91) | 0]!;
+    }
+  }
+  if (bits > 0) {
+    out[j++] = B91_CODES[acc % 91]!;
+    if (bits > 7 || acc > 90) out[j++] = B91_CODES[(acc / 91) | 0]!;
+  }
+  return ascii(out.subarray(0, j));
+}
+
+function base91Decode(text: string): Uint8Array {
+  const out = new Uint8Array(Math.ceil((text.length * 14) / 16) + 1);
+  let acc = 0;
+  let bits = 0;
+  let v = -1;
+  let j = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const d = c < 128 ? B91_DECODE[c]! : -1;
+    if (d < 0) throw invalid('JSON-B91', `bad character at ${i}`);
+    if (v < 0) {
+      v = d;
+      continue;
+    }
+    v += d * 91;
+    acc |= v << bits;
+    bits += (v & 8191) > 88 ? 13 : 14;
+    do {
+      out[j++] = acc & 0xff;
+      acc >>>= 8;
+      bits -= 8;
+    } while (bits > 7);
+    v = -1;
+  }
+  if (v >= 0) out[j++] = (acc | (v << bits)) & 0xff;
+  return out.slice(0, j);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Z85 variants
+
+const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+const Z85_CODES = codesOf(Z85_ALPHABET);
+const Z85_DECODE = decodeTable(Z85_ALPHABET);
+const U32_MAX = 0xffffffff;
+
+function z85Digit(name: EncodingName, text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  const d = c < 128 ? Z85_DECODE[c]! : -1;
+  if (d < 0) throw invalid(name, `bad character at ${i}`);
+  return d;
+}
+
+/** Z85B: each little-endian 32-bit word as 5 digits, least significant first; the last group loses `pad` chars. */
+function z85bEncode(bytes: Uint8Array): string {
+  const n = bytes.length;
+  const rest = n & 3;
+  const out = new Uint8Array((n >> 2) * 5 + (rest === 0 ? 0 : rest + 1));
+  for (let i = 0, j = 0; i < n; i += 4) {
+    let v =
+      (bytes[i] ?? 0) +
+      (bytes[i + 1] ?? 0) * 0x100 +
+      (bytes[i + 2] ?? 0) * 0x10000 +
+      (bytes[i + 3] ?? 0) * 0x1000000;
+    // A short last group of k bytes keeps k + 1 digits; the dropped high digits are always zero.
+    const digits = n - i >= 4 ? 5 : n - i + 1;
+    for (let k = 0; k < digits; k++, j++) {
+      out[j] = Z85_CODES[v % 85]!;
+      v = Math.floor(v / 85);
+    }
+  }
+  return ascii(out);
+}
+
+function z85bDecode(text: string): Uint8Array {
+  const full = Math.floor(text.length / 5);
+  const tail = text.length % 5;
+  if (tail === 1) throw invalid('JSON-Z85B', 'impossible length');
+  const out = new Uint8Array(full * 4 + (tail === 0 ? 0 : tail - 1));
+  let j = 0;
+  for (let g = 0; g * 5 < text.length; g++) {
+    const start = g * 5;
+    const chars = Math.min(5, text.length - start);
+    let v = 0;
+    for (let k = chars - 1; k >= 0; k--) v = v * 85 + z85Digit('JSON-Z85B', text, start + k);
+    const nbytes = chars === 5 ? 4 : chars - 1;
+    if (v > U32_MAX || v >= 2 ** (8 * nbytes)) throw invalid('JSON-Z85B', `group ${g} out of range`);
+    for (let k = 0; k < nbytes; k++) {
+      out[j++] = v & 0xff;
+      v = Math.floor(v / 256);
+    }
+  }
+  return out;
+}
+
+/** Z85P: a raw byte holding the pad count, then standard (big-endian) Z85 of the input zero-padded to 4 bytes. */
+function z85pEncode(bytes: Uint8Array): string {
+  const pad = (4 - (bytes.length & 3)) & 3;
+  const groups = (bytes.length + pad) / 4;
+  const out = new Uint8Array(1 + groups * 5);
+  out[0] = pad;
+  for (let g = 0, j = 1; g < groups; g++, j += 5) {
+    const i = g * 4;
+    let v =
+      (bytes[i] ?? 0) * 0x1000000 +
+      (bytes[i + 1] ?? 0) * 0x10000 +
+      (bytes[i + 2] ?? 0) * 0x100 +
+      (bytes[i + 3] ?? 0);
+    for (let k = 4; k >= 0; k--) {
+      out[j + k] = Z85_CODES[v % 85]!;
+      v = Math.floor(v / 85);
+    }
+  }
+  return ascii(out);
+}
+
+function z85pDecode(text: string): Uint8Array {
+  if (text.length === 0) throw invalid('JSON-Z85P', 'missing pad-count byte');
+  const pad = text.charCodeAt(0);
+  if (pad > 3) throw invalid('JSON-Z85P', 'pad-count byte is not 0-3');
+  const body = text.length - 1;
+  if (body % 5 !== 0) throw invalid('JSON-Z85P', 'length is not 1 + a multiple of 5');
+  if (body === 0 && pad !== 0) throw invalid('JSON-Z85P', 'padding without data');
+  const padded = new Uint8Array((body / 5) * 4);
+  for (let g = 0, i = 1, j = 0; i < text.length; g++, i += 5, j += 4) {
+    let v = 0;
+    for (let k = 0; k < 5; k++) v = v * 85 + z85Digit('JSON-Z85P', text, i + k);
+    if (v > U32_MAX) throw invalid('JSON-Z85P', `group ${g} out of range`);
+    padded[j] = (v / 0x1000000) & 0xff;
+    padded[j + 1] = (v >>> 16) & 0xff;
+    padded[j + 2] = (v >>> 8) & 0xff;
+    padded[j + 3] = v & 0xff;
+  }
+  for (let k = padded.length - pad; k < padded.length; k++) {
+    if (padded[k] !== 0) throw invalid('JSON-Z85P', 'non-zero padding');
+  }
+  return padded.subarray(0, padded.length - pad);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// dispatch
+
+function unknown(name: unknown): HiveLinkError {
+  return new HiveLinkError('HL_ERR_UNKNOWN_ENCODING', `unknown encoding ${JSON.stringify(String(name))}`);
+}
+
+/**
+ * Encodes `bytes` as text in the named encoding.
+ *
+ * @throws HiveLinkError `HL_ERR_UNKNOWN_ENCODING` for a name outside {@link ENCODING_NAMES}.
+ */
+export function encodeBytes(name: EncodingName, bytes: Uint8Array): string {
+  switch (name) {
+    case 'JSON-HEX':
+      return hexEncode(bytes);
+    case 'JSON-B64':
+      return base64Encode(bytes, B64_CODES);
+    case 'JSON-URLSAFE-B64':
+      return base64Encode(bytes, B64URL_CODES);
+    case 'JSON-B32':
+      return base32Encode(bytes);
+    case 'JSON-B91':
+      return base91Encode(bytes);
+    case 'JSON-Z85B':
+      return z85bEncode(bytes);
+    case 'JSON-Z85P':
+      return z85pEncode(bytes);
+    default:
+      throw unknown(name);
+  }
+}
+
+/**
+ * Decodes text in the named encoding back to bytes.
+ *
+ * @throws HiveLinkError `HL_ERR_INVALID_ENCODING` when `text` is not valid in that encoding;
+ *   `HL_ERR_UNKNOWN_ENCODING` for a name outside {@link ENCODING_NAMES}.
+ */
+export function decodeBytes(name: EncodingName, text: string): Uint8Array {
+  if (typeof text !== 'string') {
+    if (!isEncodingName(name)) throw unknown(name);
+    throw invalid(name, 'not a string');
+  }
+  switch (name) {
+    case 'JSON-HEX':
+      return hexDecode(text);
+    case 'JSON-B64':
+      return base64Decode(name, text, B64_DECODE);
+    case 'JSON-URLSAFE-B64':
+      return base64Decode(name, text, B64URL_DECODE);
+    case 'JSON-B32':
+      return base32Decode(text);
+    case 'JSON-B91':
+      return base91Decode(text);
+    case 'JSON-Z85B':
+      return z85bDecode(text);
+    case 'JSON-Z85P':
+      return z85pDecode(text);
+    default:
+      throw unknown(name);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * JSON serializers that reproduce the bytes Python peers produce and expect.
+ *
+ * - {@link pythonJson}: `json.dumps(value)` with Python's defaults — separators `", "` and `": "`, non-ASCII
+ *   escaped as `\uXXXX` (`ensure_ascii=True`). HiveMind peers put this on the wire and inside bitstrings.
+ * - {@link canonicalJson}: `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, the
+ *   form the v3 Noise prologue binds (hivemind.md §3.5).
+ *
+ * Both accept only JSON values (objects, arrays, strings, finite numbers, booleans, null); anything else is a
+ * `HL_ERR_INVALID_ARGUMENT`. Numbers are written as JavaScript writes them, which equals Python's `repr` for every
+ * integer below 1e16 and every float a peer normally sends.
+ *
+ * @module
+ */
+import { HiveLinkError } from '../errors.js';
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** `JSON.stringify` of a string, with every non-ASCII UTF-16 unit escaped as Python's ensure_ascii does. */
+function asciiString(s: string): string {
+  return JSON.stringify(s).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function number(n: number): string {
+  if (!Number.isFinite(n))
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `cannot serialize ${n} as JSON`);
+  return JSON.stringify(n);
+}
+
+function write(value: unknown, sortKeys: boolean, itemSep: string, keySep: string, ascii: boolean): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return ascii ? asciiString(value) : JSON.stringify(value);
+    case 'number':
+      return number(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (Array.isArray(value)) {
+        return `[${value.map((v) => write(v, sortKeys, itemSep, keySep, ascii)).join(itemSep)}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) break;
+      const keys = Object.keys(value);
+      if (sortKeys) keys.sort();
+      const parts: string[] = [];
+      for (const key of keys) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined) continue;
+        const k = ascii ? asciiString(key) : JSON.stringify(key);
+        parts.push(k + keySep + write(v, sortKeys, itemSep, keySep, ascii));
+      }
+      return `{${parts.join(itemSep)}}`;
+    }
+  }
+  throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `cannot serialize a ${typeof value} as JSON`);
+}
+
+/** Python `json.dumps(value)`: `", "` and `": "` separators, insertion key order, ASCII-only output. */
+export function pythonJson(value: unknown): string {
+  return write(value, false, ', ', ': ', true);
+}
+
+/** Python `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`. */
+export function canonicalJson(value: unknown): string {
+  return write(value, true, ',', ':', false);
+}
+
+/** True for a plain JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
