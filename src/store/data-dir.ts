@@ -1,0 +1,119 @@
+/**
+ * The data dir: where the client database, the secrets key and the hub identity live.
+ *
+ * Resolution order (ARCHITECTURE.md): `$HIVELINK_HOME`, else `--data-dir`, else `$XDG_DATA_HOME/hivelink`, else
+ * `~/.local/share/hivelink`. The directory is created with mode 0700.
+ *
+ * ```
+ * <dataDir>/hivelink.db     SQLite client store (+ -wal, -shm)
+ * <dataDir>/secrets.key     hub secrets key, 0600
+ * <dataDir>/noise.key       X25519 static key, 0600
+ * <dataDir>/rsa.pem         RSA-2048 private key, 0600
+ * ```
+ *
+ * @module
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { HiveLinkError } from '../errors.js';
+import { type HubIdentity, loadOrCreateHubIdentity, NOISE_KEY_FILE, RSA_KEY_FILE } from './identity.js';
+import { loadOrCreateSecretsKey, SECRETS_KEY_FILE } from './secrets.js';
+import { openSqliteStore, type SqliteStoreInit } from './sqlite.js';
+import type { ClientStore } from './types.js';
+
+/** File name of the client database in the data dir. */
+export const DATABASE_FILE = 'hivelink.db';
+/** Mode of the data dir. */
+export const DATA_DIR_MODE = 0o700;
+
+export interface ResolveDataDirOptions {
+  /** The `--data-dir` flag, if given. @default undefined */
+  flag?: string | undefined;
+  /** The environment to read. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The data dir path (absolute) by the resolution order above. Does not touch the file system. */
+export function resolveDataDir(options: ResolveDataDirOptions = {}): string {
+  const env = options.env ?? process.env;
+  const nonEmpty = (s: string | undefined): s is string => typeof s === 'string' && s.length > 0;
+  if (nonEmpty(env.HIVELINK_HOME)) return resolve(env.HIVELINK_HOME);
+  if (nonEmpty(options.flag)) return resolve(options.flag);
+  // XDG: a relative XDG_DATA_HOME is invalid and must be ignored.
+  if (nonEmpty(env.XDG_DATA_HOME) && isAbsolute(env.XDG_DATA_HOME))
+    return join(env.XDG_DATA_HOME, 'hivelink');
+  const home = nonEmpty(env.HOME) ? env.HOME : homedir();
+  return join(home, '.local', 'share', 'hivelink');
+}
+
+/** Creates `dir` (and parents) with mode 0700 if it does not exist; fails if it is not a directory. */
+export function ensureDataDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    throw new HiveLinkError(
+      'HL_ERR_STORE_UNAVAILABLE',
+      `cannot use data dir ${dir}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return dir;
+}
+
+/** The files of a data dir. */
+export interface DataDirPaths {
+  readonly dir: string;
+  readonly database: string;
+  readonly secretsKey: string;
+  readonly noiseKey: string;
+  readonly rsaKey: string;
+}
+
+/** The file paths inside `dir`. */
+export function dataDirPaths(dir: string): DataDirPaths {
+  return Object.freeze({
+    dir,
+    database: join(dir, DATABASE_FILE),
+    secretsKey: join(dir, SECRETS_KEY_FILE),
+    noiseKey: join(dir, NOISE_KEY_FILE),
+    rsaKey: join(dir, RSA_KEY_FILE),
+  });
+}
+
+/** An opened data dir: the client store and the secrets key; the identity is loaded on demand. */
+export interface DataDir {
+  readonly paths: DataDirPaths;
+  readonly store: ClientStore;
+  /** The hub secrets key (32 bytes). */
+  readonly secrets: Uint8Array;
+  /** Loads (creating on first use) the hub identity. Slow the first time (RSA-2048): only the hub needs it. */
+  loadIdentity(): HubIdentity;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the data dir: creates it (0700), loads or creates the secrets key, opens and migrates `hivelink.db`.
+ * Used by the hub and the admin CLI.
+ */
+export function openDataDir(dir: string, init: Omit<SqliteStoreInit, 'secrets'> = {}): DataDir {
+  ensureDataDir(dir);
+  const paths = dataDirPaths(dir);
+  const { key } = loadOrCreateSecretsKey(dir);
+  const store = openSqliteStore(paths.database, { ...init, secrets: key });
+  let identity: HubIdentity | undefined;
+  return {
+    paths,
+    store,
+    secrets: key,
+    loadIdentity() {
+      identity ??= loadOrCreateHubIdentity(dir);
+      return identity;
+    },
+    close: () => store.close(),
+  };
+}

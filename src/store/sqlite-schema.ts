@@ -1,0 +1,180 @@
+/**
+ * The SQLite schema: table types for Kysely, and migrations as a list of steps. `meta.schema_version` holds the
+ * number of steps applied. Steps are only ever appended, never edited once released.
+ *
+ * @module
+ */
+import type { Generated } from 'kysely';
+import { HiveLinkError } from '../errors.js';
+
+export interface ClientsTable {
+  id: Generated<number>;
+  access_key: string;
+  name: string;
+  site_id: string | null;
+  description: string;
+  is_admin: number;
+  can_broadcast: number;
+  can_escalate: number;
+  can_propagate: number;
+  /** JSON array of strings. */
+  allowed_types: string;
+  /** JSON array of strings. */
+  blocked_skills: string;
+  /** JSON array of strings. */
+  blocked_intents: string;
+  min_protocol: number | null;
+  rate_limit_per_second: number | null;
+  noise_pubkey: string | null;
+  /** `sealSecret` output, bound to `password:<id>`; null once revoked. */
+  password_sealed: string | null;
+  revoked: number;
+  created_at: number;
+  last_seen: number | null;
+}
+
+export interface PskCacheTable {
+  client_id: number;
+  /** SHA-256 (hex) of the hub node id the PSK was derived for. */
+  node_id_hash: string;
+  psk_sealed: string;
+}
+
+export interface ConnectionsTable {
+  id: Generated<number>;
+  client_id: number;
+  ip: string;
+  protocol: number | null;
+  cipher: string | null;
+  encoding: string | null;
+  started_at: number;
+  ended_at: number | null;
+  close_code: number | null;
+  close_reason: string | null;
+}
+
+export interface IpRulesTable {
+  id: Generated<number>;
+  cidr: string;
+  action: 'allow' | 'deny';
+  client_id: number | null;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  client_id: number;
+  created_at: number;
+}
+
+export interface Schema {
+  clients: ClientsTable;
+  psk_cache: PskCacheTable;
+  connections: ConnectionsTable;
+  ip_rules: IpRulesTable;
+  api_tokens: ApiTokensTable;
+}
+
+/** The part of a better-sqlite3 `Database` the migrations need. */
+export interface MigrationDatabase {
+  exec(sql: string): unknown;
+  prepare(sql: string): { get(...params: unknown[]): unknown; run(...params: unknown[]): unknown };
+}
+
+/** One migration step: SQL run inside the migration transaction. */
+export type Migration = (db: MigrationDatabase) => void;
+
+/** Schema steps; `meta.schema_version` = how many have run. */
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: clients, secrets cache, history, IP rules, API tokens
+  (db) =>
+    db.exec(`
+      CREATE TABLE clients (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        access_key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        site_id TEXT,
+        description TEXT NOT NULL DEFAULT '',
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        can_broadcast INTEGER NOT NULL DEFAULT 1,
+        can_escalate INTEGER NOT NULL DEFAULT 1,
+        can_propagate INTEGER NOT NULL DEFAULT 1,
+        allowed_types TEXT NOT NULL DEFAULT '[]',
+        blocked_skills TEXT NOT NULL DEFAULT '[]',
+        blocked_intents TEXT NOT NULL DEFAULT '[]',
+        min_protocol INTEGER,
+        rate_limit_per_second REAL,
+        noise_pubkey TEXT,
+        password_sealed TEXT,
+        revoked INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER
+      );
+      CREATE TABLE psk_cache (
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        node_id_hash TEXT NOT NULL,
+        psk_sealed TEXT NOT NULL,
+        PRIMARY KEY (client_id, node_id_hash)
+      ) WITHOUT ROWID;
+      CREATE TABLE connections (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        ip TEXT NOT NULL,
+        protocol INTEGER,
+        cipher TEXT,
+        encoding TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        close_code INTEGER,
+        close_reason TEXT
+      );
+      CREATE INDEX connections_by_client ON connections(client_id, id);
+      CREATE TABLE ip_rules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        cidr TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('allow', 'deny')),
+        client_id INTEGER REFERENCES clients(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX ip_rules_unique ON ip_rules(cidr, action, ifnull(client_id, 0));
+      CREATE TABLE api_tokens (
+        token_hash TEXT PRIMARY KEY,
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX api_tokens_by_client ON api_tokens(client_id);
+    `),
+];
+
+/**
+ * Brings the schema up to date: creates `meta`, reads `schema_version`, runs the missing steps and records the new
+ * version. The caller runs this inside one IMMEDIATE transaction, so two processes never migrate at once.
+ * A database from a newer hivelink (more steps than this one knows) is `HL_ERR_STORE_UNAVAILABLE`.
+ *
+ * @returns the schema version after migrating
+ */
+export function migrate(db: MigrationDatabase, steps: readonly Migration[] = MIGRATIONS): number {
+  db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+    | { value: string }
+    | undefined;
+  const current = row === undefined ? 0 : Number(row.value);
+  if (!Number.isSafeInteger(current) || current < 0) {
+    throw new HiveLinkError(
+      'HL_ERR_STORE_UNAVAILABLE',
+      `the database has a bad schema_version "${row?.value}"`,
+    );
+  }
+  if (current > steps.length) {
+    throw new HiveLinkError(
+      'HL_ERR_STORE_UNAVAILABLE',
+      `the database has schema version ${current}, newer than this hivelink knows (${steps.length}); upgrade hivelink`,
+    );
+  }
+  for (let v = current; v < steps.length; v++) steps[v]!(db);
+  db.prepare(
+    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  ).run(String(steps.length));
+  return steps.length;
+}

@@ -1,0 +1,568 @@
+/**
+ * The default {@link ClientStore}: one SQLite file (better-sqlite3 through Kysely), shared safely by a running hub
+ * and the admin CLI: WAL journal, foreign keys on, a busy timeout, and schema migrations run in an IMMEDIATE
+ * transaction. Lists are JSON text; passwords and cached PSKs are sealed with the secrets key (`secrets.ts`).
+ *
+ * Cross-process changes are seen through `PRAGMA data_version`, which moves whenever another connection commits.
+ *
+ * @module
+ */
+import { chmodSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Kysely, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import { HiveLinkError } from '../errors.js';
+import { LIMIT_DEFS } from '../limits.js';
+import {
+  DEFAULT_ALLOWED_TYPES,
+  passwordSchema,
+  REVOKED_KEY_PREFIX,
+  randomHex32,
+  validateField,
+  validateNewClient,
+  validatePatch,
+} from './client-fields.js';
+import { PRIVATE_FILE_MODE } from './files.js';
+import { openSecret, SECRETS_KEY_BYTES, sealSecret } from './secrets.js';
+import {
+  checkConnection,
+  checkIpRule,
+  connectionFinisher,
+  deleteToken,
+  insertConnection,
+  insertIpRule,
+  insertToken,
+  ipRuleDeleter,
+  plausibleToken,
+  selectHistory,
+  selectIpRules,
+  selectTokenClient,
+} from './sqlite-queries.js';
+import {
+  type ClientRow,
+  checkId,
+  checkTime,
+  notFound,
+  passwordContext,
+  patchColumns,
+  pskContext,
+  sha256Hex,
+  storeError,
+  toRecord,
+} from './sqlite-rows.js';
+import { type MigrationDatabase, migrate, type Schema } from './sqlite-schema.js';
+import type {
+  AddedClient,
+  ClientPatch,
+  ClientRecord,
+  ClientStore,
+  ConnectionEnd,
+  ConnectionRecord,
+  IpRule,
+  IpRuleSelector,
+  NewClient,
+  NewConnection,
+  NewIpRule,
+} from './types.js';
+
+/** The part of better-sqlite3 this store uses (the package ships no types). */
+interface RawStatement {
+  readonly reader: boolean;
+  all(...params: unknown[]): unknown[];
+  get(...params: unknown[]): unknown;
+  run(...params: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+}
+interface RawDatabase {
+  readonly open: boolean;
+  prepare(source: string): RawStatement;
+  exec(source: string): unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
+  close(): void;
+}
+type RawDatabaseConstructor = new (file: string, options?: { timeout?: number }) => RawDatabase;
+
+const requireCjs = createRequire(import.meta.url);
+
+export interface SqliteStoreInit {
+  /** The 32-byte hub secrets key (`loadOrCreateSecretsKey`). */
+  secrets: Uint8Array;
+  /** How long a statement waits for another process's lock before failing. @default 5000 */
+  busyTimeoutMs?: number;
+  /** Connection-history rows kept per client (limit `maxHistoryPerClient`). @default 1000 */
+  maxHistoryPerClient?: number;
+  /** Clock for `createdAt` and rule timestamps. @default Date.now */
+  now?: () => number;
+}
+
+/** Prepared statements kept by {@link cachedStatements}. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The database as Kysely sees it, with each prepared statement kept by its SQL text: Kysely prepares every query
+ * anew, and preparing costs more than running the small queries of a connection (better-sqlite3 statements are
+ * reusable; this store runs them to completion, never interleaved).
+ */
+function cachedStatements(raw: RawDatabase): SqliteDatabase {
+  const cache = new Map<string, RawStatement>();
+  return {
+    close: () => raw.close(),
+    prepare(source: string) {
+      let statement = cache.get(source);
+      if (statement === undefined) {
+        statement = raw.prepare(source);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(source, statement);
+      }
+      return statement as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
+}
+
+/** Default and largest `limit` of {@link ClientStore.history}. */
+export const DEFAULT_HISTORY_LIMIT = 50;
+/** Default poll interval of {@link ClientStore.watch} (limit `policyRefreshMs`). */
+export const DEFAULT_WATCH_INTERVAL_MS: number = LIMIT_DEFS.policyRefreshMs.default;
+
+class SqliteClientStore implements ClientStore {
+  readonly #raw: RawDatabase;
+  readonly #db: Kysely<Schema>;
+  readonly #secrets: Uint8Array;
+  readonly #now: () => number;
+  readonly #maxHistory: number;
+  #dataVersion: number;
+  #changes = 0;
+  readonly #watchers = new Set<() => void>();
+  readonly #timers = new Set<ReturnType<typeof setInterval>>();
+  #closed = false;
+
+  constructor(raw: RawDatabase, init: Required<Omit<SqliteStoreInit, 'busyTimeoutMs'>>) {
+    this.#raw = raw;
+    this.#db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachedStatements(raw) }) });
+    this.#secrets = init.secrets;
+    this.#now = init.now;
+    this.#maxHistory = init.maxHistoryPerClient;
+    this.#dataVersion = this.#readDataVersion();
+  }
+
+  /** Runs `fn` wrapping every failure in a HiveLinkError. */
+  async #guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.#closed)
+      throw new HiveLinkError('HL_ERR_STORE_UNAVAILABLE', `cannot ${what}: the store is closed`);
+    try {
+      return await fn();
+    } catch (err) {
+      throw storeError(what, err);
+    }
+  }
+
+  /** Runs `fn` in a `BEGIN IMMEDIATE` transaction (takes the write lock up front, so it never deadlocks). */
+  async #write<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return this.#db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`COMMIT`.execute(conn);
+        return result;
+      } catch (err) {
+        // If SQLite already rolled back (some errors do), ROLLBACK fails too: report the original error.
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async #row(id: number): Promise<ClientRow | undefined> {
+    return this.#db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async #existing(id: number): Promise<ClientRow> {
+    const row = await this.#row(checkId(id));
+    if (row === undefined) throw notFound(id);
+    return row;
+  }
+
+  async addClient(client: NewClient): Promise<AddedClient> {
+    const v = validateNewClient(client);
+    const accessKey = v.accessKey ?? randomHex32();
+    const password = v.password ?? randomHex32();
+    const allowed = v.allowedTypes ?? validatePatch({ allowedTypes: DEFAULT_ALLOWED_TYPES }).allowedTypes!;
+    return this.#guard('add the client', () =>
+      this.#write(async (db) => {
+        const taken = await db
+          .selectFrom('clients')
+          .select('id')
+          .where('access_key', '=', accessKey)
+          .executeTakeFirst();
+        if (taken !== undefined) {
+          throw new HiveLinkError(
+            'HL_ERR_ALREADY_EXISTS',
+            `access key is already used by client ${taken.id}`,
+          );
+        }
+        const { id } = await db
+          .insertInto('clients')
+          .values({
+            access_key: accessKey,
+            name: v.name,
+            site_id: v.siteId ?? null,
+            description: v.description ?? '',
+            is_admin: v.isAdmin === true ? 1 : 0,
+            can_broadcast: v.canBroadcast === false ? 0 : 1,
+            can_escalate: v.canEscalate === false ? 0 : 1,
+            can_propagate: v.canPropagate === false ? 0 : 1,
+            allowed_types: JSON.stringify(allowed),
+            blocked_skills: JSON.stringify(v.blockedSkills ?? []),
+            blocked_intents: JSON.stringify(v.blockedIntents ?? []),
+            min_protocol: v.minProtocol ?? null,
+            rate_limit_per_second: v.rateLimitPerSecond ?? null,
+            revoked: 0,
+            created_at: checkTime(this.#now(), 'now()'),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const sealed = sealSecret(this.#secrets, password, passwordContext(id));
+        await db.updateTable('clients').set({ password_sealed: sealed }).where('id', '=', id).execute();
+        const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        return { record: toRecord(row), password };
+      }),
+    );
+  }
+
+  async getClient(idOrKey: number | string): Promise<ClientRecord | null> {
+    return this.#guard('read the client', async () => {
+      if (typeof idOrKey === 'number') {
+        if (!Number.isSafeInteger(idOrKey) || idOrKey < 1) return null;
+        const row = await this.#row(idOrKey);
+        return row === undefined ? null : toRecord(row);
+      }
+      if (typeof idOrKey !== 'string' || idOrKey.length === 0 || idOrKey.length > 256) return null;
+      if (/^[1-9]\d{0,14}$/.test(idOrKey)) {
+        const row = await this.#row(Number(idOrKey));
+        if (row !== undefined) return toRecord(row);
+      }
+      const row = await this.#db
+        .selectFrom('clients')
+        .selectAll()
+        .where('access_key', '=', idOrKey)
+        .executeTakeFirst();
+      return row === undefined ? null : toRecord(row);
+    });
+  }
+
+  async getClientByAccessKey(accessKey: string): Promise<ClientRecord | null> {
+    if (typeof accessKey !== 'string' || accessKey.length === 0 || accessKey.length > 256) return null;
+    if (accessKey.startsWith(REVOKED_KEY_PREFIX)) return null;
+    return this.#guard('read the client', async () => {
+      const row = await this.#db
+        .selectFrom('clients')
+        .selectAll()
+        .where('access_key', '=', accessKey)
+        .where('revoked', '=', 0)
+        .executeTakeFirst();
+      return row === undefined ? null : toRecord(row);
+    });
+  }
+
+  async listClients(): Promise<ClientRecord[]> {
+    return this.#guard('list clients', async () => {
+      const rows = await this.#db.selectFrom('clients').selectAll().orderBy('id').execute();
+      return rows.map(toRecord);
+    });
+  }
+
+  async updateClient(id: number, patch: ClientPatch): Promise<ClientRecord> {
+    const columns = patchColumns(validatePatch(patch));
+    return this.#guard('update the client', async () => {
+      await this.#existing(id);
+      if (Object.keys(columns).length > 0) {
+        await this.#db.updateTable('clients').set(columns).where('id', '=', id).execute();
+      }
+      return toRecord(await this.#existing(id));
+    });
+  }
+
+  async renameClient(id: number, name: string): Promise<ClientRecord> {
+    return this.updateClient(id, { name });
+  }
+
+  async revokeClient(id: number): Promise<ClientRecord> {
+    checkId(id);
+    return this.#guard('revoke the client', () =>
+      this.#write(async (db) => {
+        const row = await db.selectFrom('clients').select('id').where('id', '=', id).executeTakeFirst();
+        if (row === undefined) throw notFound(id);
+        await db
+          .updateTable('clients')
+          .set({ revoked: 1, access_key: `${REVOKED_KEY_PREFIX}${id}`, password_sealed: null })
+          .where('id', '=', id)
+          .execute();
+        await db.deleteFrom('psk_cache').where('client_id', '=', id).execute();
+        await db.deleteFrom('api_tokens').where('client_id', '=', id).execute();
+        return toRecord(
+          await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+        );
+      }),
+    );
+  }
+
+  async removeClient(id: number): Promise<void> {
+    checkId(id);
+    return this.#guard('remove the client', async () => {
+      const result = await this.#db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+      if (result.numDeletedRows === 0n) throw notFound(id);
+    });
+  }
+
+  async getPassword(id: number): Promise<string | null> {
+    const row = await this.#guard('read the password', () => this.#existing(id));
+    if (row.password_sealed === null) return null;
+    return openSecret(this.#secrets, row.password_sealed, passwordContext(row.id));
+  }
+
+  async setPassword(id: number, password: string): Promise<void> {
+    const pw = validateField(passwordSchema, password, 'password');
+    return this.#guard('set the password', () =>
+      this.#write(async (db) => {
+        const row = await db
+          .selectFrom('clients')
+          .select(['id', 'revoked'])
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (row === undefined) throw notFound(id);
+        if (row.revoked !== 0) throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `client ${id} is revoked`);
+        const sealed = sealSecret(this.#secrets, pw, passwordContext(id));
+        await db.updateTable('clients').set({ password_sealed: sealed }).where('id', '=', id).execute();
+        await db.deleteFrom('psk_cache').where('client_id', '=', id).execute();
+      }),
+    );
+  }
+
+  async getCachedPsk(id: number, nodeId: string): Promise<Uint8Array | null> {
+    if (typeof nodeId !== 'string') return null;
+    checkId(id);
+    const nodeHash = sha256Hex(nodeId);
+    const row = await this.#guard('read the cached PSK', () =>
+      this.#db
+        .selectFrom('psk_cache')
+        .select('psk_sealed')
+        .where('client_id', '=', id)
+        .where('node_id_hash', '=', nodeHash)
+        .executeTakeFirst(),
+    );
+    if (row === undefined) return null;
+    const hex = openSecret(this.#secrets, row.psk_sealed, pskContext(id, nodeHash));
+    return new Uint8Array(Buffer.from(hex, 'hex'));
+  }
+
+  async setCachedPsk(id: number, nodeId: string, psk: Uint8Array): Promise<void> {
+    checkId(id);
+    if (typeof nodeId !== 'string')
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'node id must be a string');
+    if (!(psk instanceof Uint8Array) || psk.length !== 32) {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'a PSK must be 32 bytes');
+    }
+    const nodeHash = sha256Hex(nodeId);
+    const sealed = sealSecret(this.#secrets, Buffer.from(psk).toString('hex'), pskContext(id, nodeHash));
+    return this.#guard('cache the PSK', async () => {
+      await this.#db
+        .insertInto('psk_cache')
+        .values({ client_id: id, node_id_hash: nodeHash, psk_sealed: sealed })
+        .onConflict((oc) => oc.columns(['client_id', 'node_id_hash']).doUpdateSet({ psk_sealed: sealed }))
+        .execute();
+    });
+  }
+
+  async pinNoiseKey(id: number, publicKeyHex: string): Promise<void> {
+    if (typeof publicKeyHex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(publicKeyHex)) {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'a Noise public key must be 64 hex characters');
+    }
+    await this.#setPin(id, publicKeyHex.toLowerCase(), 'pin the Noise key');
+  }
+
+  async clearNoisePin(id: number): Promise<void> {
+    await this.#setPin(id, null, 'clear the Noise pin');
+  }
+
+  async #setPin(id: number, pin: string | null, what: string): Promise<void> {
+    checkId(id);
+    return this.#guard(what, async () => {
+      const r = await this.#db
+        .updateTable('clients')
+        .set({ noise_pubkey: pin })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (r.numUpdatedRows === 0n) throw notFound(id);
+    });
+  }
+
+  async touchLastSeen(id: number, at: number): Promise<void> {
+    return this.touchLastSeenMany([[id, at]]);
+  }
+
+  async touchLastSeenMany(entries: Iterable<readonly [id: number, at: number]>): Promise<void> {
+    const list: [number, number][] = [];
+    try {
+      for (const [id, at] of entries) list.push([checkId(id), checkTime(at, 'lastSeen')]);
+    } catch (err) {
+      if (err instanceof HiveLinkError) throw err;
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'entries must be [id, time] pairs', { cause: err });
+    }
+    if (list.length === 0) return;
+    return this.#guard('record last seen', () =>
+      this.#write(async (db) => {
+        for (const [id, at] of list) {
+          await db
+            .updateTable('clients')
+            .set({ last_seen: sql<number>`max(coalesce(last_seen, 0), ${at})` })
+            .where('id', '=', id)
+            .execute();
+        }
+      }),
+    );
+  }
+
+  async recordConnection(c: NewConnection): Promise<number> {
+    const row = checkConnection(c);
+    return this.#guard('record the connection', () =>
+      this.#write((db) => insertConnection(db, row, this.#maxHistory)),
+    );
+  }
+
+  async finishConnection(id: number, end: ConnectionEnd): Promise<void> {
+    const finish = connectionFinisher(id, end);
+    return this.#guard('record the end of the connection', () => finish(this.#db));
+  }
+
+  async history(clientId: number, limit = DEFAULT_HISTORY_LIMIT): Promise<ConnectionRecord[]> {
+    checkId(clientId);
+    const n = typeof limit === 'number' && Number.isFinite(limit) ? Math.max(1, Math.floor(limit)) : 1;
+    return this.#guard('read the history', () =>
+      selectHistory(this.#db, clientId, Math.min(n, this.#maxHistory)),
+    );
+  }
+
+  async addIpRule(rule: NewIpRule): Promise<IpRule> {
+    const checked = checkIpRule(rule);
+    return this.#guard('add the IP rule', () => this.#write((db) => insertIpRule(db, checked, this.#now())));
+  }
+
+  async removeIpRule(selector: IpRuleSelector): Promise<number> {
+    const remove = ipRuleDeleter(selector);
+    return this.#guard('remove the IP rule', () => remove(this.#db));
+  }
+
+  async listIpRules(): Promise<IpRule[]> {
+    return this.#guard('list IP rules', () => selectIpRules(this.#db));
+  }
+
+  async issueToken(clientId: number): Promise<string> {
+    checkId(clientId);
+    return this.#guard('issue the token', () => this.#write((db) => insertToken(db, clientId, this.#now())));
+  }
+
+  async clientForToken(token: string): Promise<ClientRecord | null> {
+    if (!plausibleToken(token)) return null;
+    return this.#guard('check the token', () => selectTokenClient(this.#db, token));
+  }
+
+  async revokeToken(token: string): Promise<boolean> {
+    if (!plausibleToken(token)) return false;
+    return this.#guard('revoke the token', () => deleteToken(this.#db, token));
+  }
+
+  #readDataVersion(): number {
+    return Number(this.#raw.pragma('data_version', { simple: true }));
+  }
+
+  /** Reads `data_version`; on a change, bumps the counter and notifies the watchers. */
+  #poll(): void {
+    if (this.#closed || !this.#raw.open) return;
+    let version: number;
+    try {
+      version = this.#readDataVersion();
+    } catch {
+      return; // busy for a moment (another process checkpointing): the next poll sees the change
+    }
+    if (version === this.#dataVersion) return;
+    this.#dataVersion = version;
+    this.#changes++;
+    // Asynchronously, so a throwing callback cannot break the caller of changeCounter() or the other watchers.
+    for (const callback of this.#watchers) queueMicrotask(callback);
+  }
+
+  changeCounter(): number {
+    this.#poll();
+    return this.#changes;
+  }
+
+  watch(callback: () => void, intervalMs = DEFAULT_WATCH_INTERVAL_MS): () => void {
+    if (typeof callback !== 'function')
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'callback is required');
+    if (!Number.isFinite(intervalMs) || intervalMs < 1) {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'intervalMs must be at least 1');
+    }
+    if (this.#closed) return () => {};
+    // A distinct wrapper per call, so watching twice with one callback needs two stops.
+    const entry = () => callback();
+    this.#watchers.add(entry);
+    const timer = setInterval(() => this.#poll(), intervalMs);
+    timer.unref?.();
+    this.#timers.add(timer);
+    return () => {
+      clearInterval(timer);
+      this.#timers.delete(timer);
+      this.#watchers.delete(entry);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers.clear();
+    this.#watchers.clear();
+    // Wait for queries in flight (Kysely serialises them on the one connection), then close the handle.
+    await this.#db.connection().execute(async () => {
+      if (this.#raw.open) this.#raw.close();
+    });
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite client store at `file`, migrates its schema and returns the store.
+ * The file gets mode 0600 when this call creates it. Any failure is `HL_ERR_STORE_UNAVAILABLE`.
+ */
+export function openSqliteStore(file: string, init: SqliteStoreInit): ClientStore {
+  if (!(init?.secrets instanceof Uint8Array) || init.secrets.length !== SECRETS_KEY_BYTES) {
+    throw new HiveLinkError('HL_ERR_INVALID_KEY', `the secrets key must be ${SECRETS_KEY_BYTES} bytes`);
+  }
+  const maxHistory = init.maxHistoryPerClient ?? LIMIT_DEFS.maxHistoryPerClient.default;
+  if (!Number.isSafeInteger(maxHistory) || maxHistory < LIMIT_DEFS.maxHistoryPerClient.min) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'maxHistoryPerClient must be a whole number >= 1');
+  }
+  const busyTimeoutMs = init.busyTimeoutMs ?? 5000;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'busyTimeoutMs must be a whole number of ms');
+  }
+  let raw: RawDatabase | undefined;
+  try {
+    const isNew = file !== ':memory:' && !existsSync(file);
+    const Database = requireCjs('better-sqlite3') as RawDatabaseConstructor;
+    raw = new Database(file, { timeout: busyTimeoutMs });
+    if (isNew) chmodSync(file, PRIVATE_FILE_MODE);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('synchronous = NORMAL');
+    const db = raw as RawDatabase & MigrationDatabase;
+    raw.transaction(() => migrate(db)).immediate();
+    return new SqliteClientStore(raw, {
+      secrets: init.secrets,
+      maxHistoryPerClient: maxHistory,
+      now: init.now ?? Date.now,
+    });
+  } catch (err) {
+    if (raw?.open) raw.close();
+    throw storeError(`open the client database ${file}`, err);
+  }
+}

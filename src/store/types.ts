@@ -1,0 +1,238 @@
+/**
+ * The client store contract: what the hub and the admin CLI know about clients, their secrets, connection history,
+ * IP rules and API tokens. The SQLite implementation is `sqlite.ts`; a Postgres one can follow for clusters, so
+ * every data method is asynchronous.
+ *
+ * Times are milliseconds since the Unix epoch.
+ *
+ * @module
+ */
+
+/** One client (satellite) as the hub sees it. The password is never part of the record: see {@link ClientStore.getPassword}. */
+export interface ClientRecord {
+  /** Never reused: removed and revoked ids stay taken. */
+  readonly id: number;
+  /** The access key the client presents on connect. `revoked:<id>` once revoked (it then never authenticates). */
+  readonly accessKey: string;
+  readonly name: string;
+  /** The site (room) this client belongs to, or null. */
+  readonly siteId: string | null;
+  readonly description: string;
+  readonly isAdmin: boolean;
+  readonly canBroadcast: boolean;
+  readonly canEscalate: boolean;
+  readonly canPropagate: boolean;
+  /** Message types the client may send to the agent bus. Always contains `recognizer_loop:utterance`. */
+  readonly allowedTypes: readonly string[];
+  /** Injected into the client's session as `blacklisted_skills`. */
+  readonly blockedSkills: readonly string[];
+  /** Injected into the client's session as `blacklisted_intents`. */
+  readonly blockedIntents: readonly string[];
+  /** Lowest protocol version (1–3) this client may use; null = the hub default. */
+  readonly minProtocol: number | null;
+  /** Messages per second this client may send; null = the hub default. */
+  readonly rateLimitPerSecond: number | null;
+  /** The client's pinned Noise static public key (64 hex characters), or null before the first v3 handshake. */
+  readonly noisePubkey: string | null;
+  readonly revoked: boolean;
+  readonly createdAt: number;
+  /** Last time the client was seen (debounced by the caller), or null when never. */
+  readonly lastSeen: number | null;
+}
+
+/** What {@link ClientStore.addClient} accepts. Omitted fields take the defaults of {@link ClientRecord}. */
+export interface NewClient {
+  name: string;
+  /** @default 32 random hex characters */
+  accessKey?: string;
+  /** @default 32 random hex characters */
+  password?: string;
+  /** @default null */
+  siteId?: string | null;
+  /** @default '' */
+  description?: string;
+  /** @default false */
+  isAdmin?: boolean;
+  /** @default true */
+  canBroadcast?: boolean;
+  /** @default true */
+  canEscalate?: boolean;
+  /** @default true */
+  canPropagate?: boolean;
+  /** @default DEFAULT_ALLOWED_TYPES (the legacy HiveMind list) */
+  allowedTypes?: readonly string[];
+  /** @default [] */
+  blockedSkills?: readonly string[];
+  /** @default [] */
+  blockedIntents?: readonly string[];
+  /** @default null */
+  minProtocol?: number | null;
+  /** @default null */
+  rateLimitPerSecond?: number | null;
+}
+
+/** The fields {@link ClientStore.updateClient} may change. Access key, pin, revocation and password have their own methods. */
+export type ClientPatch = Partial<
+  Pick<
+    NewClient,
+    | 'name'
+    | 'siteId'
+    | 'description'
+    | 'isAdmin'
+    | 'canBroadcast'
+    | 'canEscalate'
+    | 'canPropagate'
+    | 'allowedTypes'
+    | 'blockedSkills'
+    | 'blockedIntents'
+    | 'minProtocol'
+    | 'rateLimitPerSecond'
+  >
+>;
+
+/** What {@link ClientStore.addClient} returns: the record and the plaintext password (show it once). */
+export interface AddedClient {
+  readonly record: ClientRecord;
+  readonly password: string;
+}
+
+/** One connection of a client, for `hivelink clients history`. */
+export interface ConnectionRecord {
+  readonly id: number;
+  readonly clientId: number;
+  readonly ip: string;
+  /** Protocol version the connection negotiated (1–3), or null if the handshake never finished. */
+  readonly protocol: number | null;
+  /** Legacy cipher or Noise suite, or null. */
+  readonly cipher: string | null;
+  /** Legacy binary-to-text encoding, or null. */
+  readonly encoding: string | null;
+  readonly startedAt: number;
+  /** Null while the connection is open (or if the hub died before recording its end). */
+  readonly endedAt: number | null;
+  readonly closeCode: number | null;
+  readonly closeReason: string | null;
+}
+
+/** What {@link ClientStore.recordConnection} accepts. */
+export interface NewConnection {
+  clientId: number;
+  ip: string;
+  protocol?: number | null;
+  cipher?: string | null;
+  encoding?: string | null;
+  startedAt: number;
+}
+
+/** What {@link ClientStore.finishConnection} accepts. */
+export interface ConnectionEnd {
+  endedAt: number;
+  closeCode?: number | null;
+  closeReason?: string | null;
+}
+
+export type IpAction = 'allow' | 'deny';
+
+/** An IP rule: global when `clientId` is null, else for one client. Semantics in `ip-rules.ts` `evaluateIp`. */
+export interface IpRule {
+  readonly id: number;
+  /** Normalised CIDR (`10.0.0.0/8`, `2001:db8::/32`; a bare address becomes /32 or /128). */
+  readonly cidr: string;
+  readonly action: IpAction;
+  readonly clientId: number | null;
+  readonly createdAt: number;
+}
+
+/** What {@link ClientStore.addIpRule} accepts. */
+export interface NewIpRule {
+  cidr: string;
+  action: IpAction;
+  /** @default null (a global rule) */
+  clientId?: number | null;
+}
+
+/** Selects the rules {@link ClientStore.removeIpRule} removes: by id, or every rule with this CIDR and scope. */
+export type IpRuleSelector =
+  | number
+  | {
+      cidr: string;
+      /** @default null (global rules only) */
+      clientId?: number | null;
+      /** @default both actions */
+      action?: IpAction;
+    };
+
+/**
+ * The client database. Implementations wrap every storage failure in a `HiveLinkError`
+ * (`HL_ERR_STORE_UNAVAILABLE`); a missing client is `HL_ERR_NOT_FOUND`, a taken access key `HL_ERR_ALREADY_EXISTS`,
+ * a bad value `HL_ERR_INVALID_ARGUMENT`.
+ */
+export interface ClientStore {
+  /** Adds a client; random 32-hex access key and password when not given. */
+  addClient(client: NewClient): Promise<AddedClient>;
+  /**
+   * A client by id (number) or by access key (string). A string of digits is tried as an id first, then as an
+   * access key. Revoked clients are found by id. Null when none matches.
+   */
+  getClient(idOrKey: number | string): Promise<ClientRecord | null>;
+  /** The client that authenticates with this access key; null when none does (revoked clients never do). */
+  getClientByAccessKey(accessKey: string): Promise<ClientRecord | null>;
+  /** Every client, revoked ones included, by id. */
+  listClients(): Promise<ClientRecord[]>;
+  /** Changes the given fields and returns the new record. */
+  updateClient(id: number, patch: ClientPatch): Promise<ClientRecord>;
+  renameClient(id: number, name: string): Promise<ClientRecord>;
+  /**
+   * Revokes a client: the row stays (so the id is never reused), the access key becomes `revoked:<id>`, and its
+   * password, cached PSKs and API tokens are erased.
+   */
+  revokeClient(id: number): Promise<ClientRecord>;
+  /** Deletes a client with its history, cached PSKs, tokens and client IP rules. The id is never reused. */
+  removeClient(id: number): Promise<void>;
+  /** The client's password, decrypted with the secrets key; null when it has none (revoked). */
+  getPassword(id: number): Promise<string | null>;
+  /** Replaces the password (sealed at rest) and drops cached PSKs derived from the old one. */
+  setPassword(id: number, password: string): Promise<void>;
+  /** The v3 PSK cached for this client and hub node id, or null. */
+  getCachedPsk(id: number, nodeId: string): Promise<Uint8Array | null>;
+  /** Caches a derived v3 PSK (sealed at rest). */
+  setCachedPsk(id: number, nodeId: string, psk: Uint8Array): Promise<void>;
+  /** Pins the client's Noise static public key (64 hex characters). */
+  pinNoiseKey(id: number, publicKeyHex: string): Promise<void>;
+  /** Clears the Noise pin, so the next XXpsk2 handshake pins again (`hivelink clients reset-noise-pin`). */
+  clearNoisePin(id: number): Promise<void>;
+  /** Sets `lastSeen`. One write: callers debounce (see `LastSeenBatcher`). Unknown ids are ignored. */
+  touchLastSeen(id: number, at: number): Promise<void>;
+  /** Sets `lastSeen` for many clients in one transaction. Unknown ids are ignored. */
+  touchLastSeenMany(entries: Iterable<readonly [id: number, at: number]>): Promise<void>;
+  /** Records the start of a connection and returns its history id. Prunes the client's oldest rows. */
+  recordConnection(connection: NewConnection): Promise<number>;
+  /** Records how a connection ended. Unknown ids are ignored (the row may have been pruned). */
+  finishConnection(id: number, end: ConnectionEnd): Promise<void>;
+  /** The client's connections, newest first. */
+  history(clientId: number, limit?: number): Promise<ConnectionRecord[]>;
+  /** Adds an IP rule; adding an identical rule again returns the existing one. */
+  addIpRule(rule: NewIpRule): Promise<IpRule>;
+  /** Removes the selected rules and returns how many there were. */
+  removeIpRule(selector: IpRuleSelector): Promise<number>;
+  /** Every IP rule: global rules first, then by client, then by id. */
+  listIpRules(): Promise<IpRule[]>;
+  /** Issues a REST API bearer token for the client. Only its SHA-256 is stored: show it once. */
+  issueToken(clientId: number): Promise<string>;
+  /** The non-revoked client a token belongs to, or null. */
+  clientForToken(token: string): Promise<ClientRecord | null>;
+  /** Forgets a token; true if it existed. */
+  revokeToken(token: string): Promise<boolean>;
+  /**
+   * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
+   * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.
+   */
+  changeCounter(): number;
+  /**
+   * Calls `callback` after another connection changed the database, polling every `intervalMs`
+   * (the timer does not keep the process alive). Returns a function that stops watching.
+   */
+  watch(callback: () => void, intervalMs?: number): () => void;
+  /** Stops the watchers and closes the database. */
+  close(): Promise<void>;
+}
