@@ -1,0 +1,506 @@
+/**
+ * `HiveClient`: a satellite's connection to a hub, in Node or a browser. It authenticates with the access key in
+ * the URL, runs the v3 Noise handshake when the hub offers it (the legacy password handshake otherwise, or as
+ * forced), sends its HELLO through the new channel, and then carries HiveMessages both ways. It reconnects with
+ * jittered backoff, building every connection from scratch, and stops for good when the hub refuses it.
+ *
+ * @example
+ * ```ts
+ * import { createHiveClient } from 'hivelink/client';
+ * const client = createHiveClient({ url: 'ws://127.0.0.1:5678', accessKey, password });
+ * await client.connect();
+ * const { answers } = await client.ask('tell me a joke');
+ * client.close();
+ * ```
+ *
+ * @module
+ */
+
+import type { MessageContext, MessageData, SessionData } from '../bus/types.js';
+import type { X25519KeyPair } from '../crypto/backend.js';
+import { derivePskArgon2id } from '../crypto/psk.js';
+import { HiveLinkError } from '../errors.js';
+import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
+import { HiveMessageType } from '../protocol/message-types.js';
+import { ClientHandshake } from '../session/client-handshake.js';
+import { AskTurn, DEFAULT_ASK_TIMEOUT_MS, UTTERANCE_TYPE } from './ask-turn.js';
+import { busMessageOf, fillContext, ownSessionOf, wrappedBusMessageOf } from './bus-context.js';
+import { Connection, type ConnectionEnd, type EstablishedStep } from './connection.js';
+import { KeyedListeners, Listeners } from './listeners.js';
+import { type ResolvedOptions, resolveOptions } from './options.js';
+import type {
+  AskOptions,
+  AskResult,
+  ClientState,
+  ConnectionInfo,
+  HiveClientInit,
+  TimerHandle,
+} from './types.js';
+
+/** Listens to every message type (with {@link HiveClient.on}) or every bus type (with {@link HiveClient.onBus}). */
+export const ANY_TYPE = '*';
+
+/** PSKs kept per hub node id; a hub that changes node id on every connect cannot grow the cache. */
+const MAX_CACHED_PSKS = 4;
+
+/** Errors after which retrying cannot help: the client stops and reports them. */
+const FATAL_CODES: ReadonlySet<string> = new Set([
+  'HL_ERR_AUTH_REFUSED',
+  'HL_ERR_HANDSHAKE_VERIFY_FAILED',
+  'HL_ERR_NOISE_KEY_MISMATCH',
+  'HL_ERR_NOISE_HANDSHAKE_FAILED',
+  'HL_ERR_NEGOTIATION_FAILED',
+  'HL_ERR_PSK_DERIVATION',
+  'HL_ERR_KEY_FILE',
+  'HL_ERR_INVALID_ARGUMENT',
+]);
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: HiveLinkError) => void;
+}
+
+function closedError(): HiveLinkError {
+  return new HiveLinkError('HL_ERR_CLIENT_CLOSED', 'the client was closed');
+}
+
+/** A connection to one hub; see the module documentation. */
+export class HiveClient {
+  /** This client's session id (sent in HELLO and every bus message). */
+  readonly sessionId: string;
+  readonly useragent: string;
+  readonly #o: ResolvedOptions;
+  #state: ClientState = { type: 'idle' };
+  #conn: Connection | null = null;
+  #generation = 0;
+  #attempt = 0;
+  #reconnectTimer: TimerHandle | null = null;
+  #session: SessionData;
+  readonly #psks = new Map<string, Promise<Uint8Array>>();
+  #keyPair: Promise<X25519KeyPair> | null = null;
+  readonly #waiters = new Set<Waiter>();
+  readonly #turns = new Set<AskTurn>();
+  #askChain: Promise<void> = Promise.resolve();
+  readonly #stateListeners = new Listeners<ClientState>();
+  readonly #errorListeners = new Listeners<HiveLinkError>();
+  readonly #typeListeners = new KeyedListeners<HiveMessage>();
+  readonly #busListeners = new KeyedListeners<MessageData>();
+
+  /** @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` naming a bad option */
+  constructor(init: HiveClientInit) {
+    this.#o = resolveOptions(init);
+    this.sessionId = this.#o.sessionId;
+    this.useragent = this.#o.useragent;
+    this.#session = { session_id: this.sessionId, lang: this.#o.lang, site_id: this.#o.siteId };
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** What the open connection negotiated, or null when not open. */
+  get info(): ConnectionInfo | null {
+    if (this.#state.type !== 'open') return null;
+    const { type: _type, ...info } = this.#state;
+    return info;
+  }
+
+  /** A copy of the session the client sends: the latest one the hub returned for this session id. */
+  get session(): SessionData {
+    return structuredClone(this.#session);
+  }
+
+  /** `"host:port"` of the hub, the key its Noise key is pinned under. */
+  get hostPort(): string {
+    return this.#o.endpoint.hostPort;
+  }
+
+  /** Calls `listener` on every state change; returns an unsubscribe function. */
+  onState(listener: (state: ClientState) => void): () => void {
+    return this.#stateListeners.add(listener);
+  }
+
+  /** Calls `listener` with every failure (retryable or not); returns an unsubscribe function. */
+  onError(listener: (error: HiveLinkError) => void): () => void {
+    return this.#errorListeners.add(listener);
+  }
+
+  /** Calls `handler` for every HiveMessage of `msgType` (`'*'`: every message); returns an unsubscribe function. */
+  on(msgType: string, handler: (message: HiveMessage) => void): () => void {
+    return this.#typeListeners.add(msgType, handler);
+  }
+
+  /**
+   * Calls `handler` for every bus message of `busType` (`'*'`: every one) the hub sends, directly (BUS) or wrapped
+   * (BROADCAST, PROPAGATE, …); returns an unsubscribe function.
+   */
+  onBus(busType: string, handler: (message: MessageData) => void): () => void {
+    return this.#busListeners.add(busType, handler);
+  }
+
+  /**
+   * Connects (or waits for the connection in progress). Resolves once the session is open; retryable failures
+   * are retried with backoff when reconnect is enabled.
+   * @throws HiveLinkError the refusal (`HL_ERR_AUTH_REFUSED`, `HL_ERR_HANDSHAKE_VERIFY_FAILED`,
+   *   `HL_ERR_NOISE_HANDSHAKE_FAILED`, `HL_ERR_NOISE_KEY_MISMATCH`, …); with reconnect disabled, the first
+   *   failure; `HL_ERR_CLIENT_CLOSED` when {@link close} is called first
+   */
+  connect(): Promise<void> {
+    if (this.#state.type === 'open') return Promise.resolve();
+    const opened = new Promise<void>((resolve, reject) => this.#waiters.add({ resolve, reject }));
+    if (this.#state.type === 'idle' || this.#state.type === 'closed') {
+      this.#o.backoff.reset();
+      this.#attempt = 0;
+      this.#startAttempt();
+    }
+    return opened;
+  }
+
+  /**
+   * Sends one HiveMessage through the encrypted channel.
+   * @throws HiveLinkError `HL_ERR_NOT_CONNECTED` unless open; `HL_ERR_SEND_QUEUE_FULL` when the socket is
+   *   backed up and the queue is full; a protocol error when the message cannot be encoded
+   */
+  emit(message: HiveMessage): void {
+    if (this.#state.type !== 'open' || this.#conn === null) {
+      throw new HiveLinkError('HL_ERR_NOT_CONNECTED', `cannot send while ${this.#state.type}`);
+    }
+    this.#conn.send(message);
+  }
+
+  /**
+   * Sends a bus message to the hub's agent as BUS. The context gets, where missing, `source` and `platform` (the
+   * useragent), `destination: "HiveMind"` and the client's current session. Returns the bus message sent.
+   * @throws HiveLinkError as {@link emit}
+   */
+  emitBus(type: string, data: Record<string, unknown> = {}, context: MessageContext = {}): MessageData {
+    const message: MessageData = {
+      type,
+      data: structuredClone(data),
+      context: fillContext(context, this.useragent, this.#session, this.#o.siteId),
+    };
+    this.emit(createHiveMessage(HiveMessageType.BUS, message as unknown as HiveMessage['payload']));
+    return message;
+  }
+
+  /**
+   * Asks the hub's assistant: sends `recognizer_loop:utterance` and collects the spoken answers for this session
+   * until the turn is handled, not understood (`handled: false`), or the timeout passes with answers
+   * (`timedOut: true`). Turns run one at a time, each with the session the previous one returned. Waits for a
+   * connection in progress.
+   * @throws HiveLinkError `HL_ERR_ASK_TIMEOUT` (no answer in time), `HL_ERR_POLICY_DENIED` (the hub does not
+   *   allow this client to send utterances), `HL_ERR_NOT_CONNECTED` (idle, or not open in time),
+   *   `HL_ERR_CLIENT_CLOSED`, or the error that closed the client
+   */
+  ask(utterance: string, options: AskOptions = {}): Promise<AskResult> {
+    const run = this.#askChain.then(() => this.#askOnce(utterance, options));
+    this.#askChain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Closes the connection and stops reconnecting; pending `connect()` and `ask()` calls reject. */
+  close(): void {
+    this.#generation += 1;
+    this.#clearReconnect();
+    const conn = this.#conn;
+    this.#conn = null;
+    conn?.close(1000, 'client closed');
+    if (this.#state.type === 'closed' || this.#state.type === 'idle') {
+      this.#rejectAll(closedError());
+      return;
+    }
+    this.#setState({ type: 'closed', code: 1000, reason: 'client closed', error: null });
+    this.#rejectAll(closedError());
+  }
+
+  async #askOnce(utterance: string, options: AskOptions): Promise<AskResult> {
+    if (typeof utterance !== 'string' || utterance.trim().length === 0) {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'utterance: must be a non-empty string');
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_ASK_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'timeoutMs: must be a positive number');
+    }
+    await this.#whenOpen(timeoutMs);
+    return new Promise<AskResult>((resolve, reject) => {
+      const turn = new AskTurn({
+        sessionId: this.sessionId,
+        timeoutMs,
+        timers: this.#o.timers,
+        resolve,
+        reject,
+        onDone: () => this.#turns.delete(turn),
+      });
+      this.#turns.add(turn);
+      try {
+        this.emitBus(UTTERANCE_TYPE, {
+          utterances: [utterance],
+          lang: options.lang ?? this.#o.lang,
+        });
+      } catch (err) {
+        turn.fail(err instanceof HiveLinkError ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err)));
+      }
+    });
+  }
+
+  /** Resolves when open; waits through connecting/reconnecting for at most `timeoutMs`. */
+  #whenOpen(timeoutMs: number): Promise<void> {
+    const type = this.#state.type;
+    if (type === 'open') return Promise.resolve();
+    if (type === 'idle' || type === 'closed') {
+      return Promise.reject(
+        new HiveLinkError('HL_ERR_NOT_CONNECTED', `cannot ask while ${type}; call connect()`),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.#o.timers.setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new HiveLinkError('HL_ERR_NOT_CONNECTED', `not connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        resolve: () => {
+          this.#o.timers.clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          this.#o.timers.clearTimeout(timer);
+          reject(error);
+        },
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  #startAttempt(): void {
+    const generation = ++this.#generation;
+    this.#attempt += 1;
+    this.#setState({ type: 'connecting', attempt: this.#attempt });
+    this.#prepare().then(
+      ({ pin, keyPair }) => {
+        if (generation === this.#generation) this.#open(generation, pin, keyPair);
+      },
+      (err: unknown) => {
+        if (generation !== this.#generation) return;
+        const error = err instanceof HiveLinkError ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err));
+        this.#onEnd({
+          phase: 'connecting',
+          remote: false,
+          code: 1000,
+          reason: error.message,
+          error,
+          pattern: null,
+        });
+      },
+    );
+  }
+
+  async #prepare(): Promise<{ pin: Uint8Array | null; keyPair: X25519KeyPair }> {
+    const [pin, keyPair] = await Promise.all([this.#o.pinStore.get(this.hostPort), this.#staticKeyPair()]);
+    return { pin, keyPair };
+  }
+
+  #open(generation: number, pin: Uint8Array | null, keyPair: X25519KeyPair): void {
+    const o = this.#o;
+    const handshake = new ClientHandshake({
+      backend: o.backend,
+      password: o.password,
+      psk: o.psk,
+      derivePsk: (password, nodeId) => this.#derivePsk(password, nodeId),
+      protocol: o.protocol,
+      ...(o.suites ? { suites: o.suites } : {}),
+      ...(o.encodings ? { encodings: o.encodings } : {}),
+      ...(o.ciphers ? { ciphers: o.ciphers } : {}),
+      binarize: o.binarize,
+      pinnedHubKey: pin,
+      staticKeyPair: keyPair,
+      limits: { maxFrameBytes: o.maxFrameBytes },
+    });
+    const current = () => generation === this.#generation;
+    const conn = new Connection({
+      connectUrl: o.endpoint.connectUrl,
+      WebSocket: o.WebSocket,
+      handshake,
+      timers: o.timers,
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
+      maxBufferedBytes: o.maxBufferedBytes,
+      sendQueueMessages: o.sendQueueMessages,
+      maxFrameBytes: o.maxFrameBytes,
+      hello: () =>
+        createHiveMessage(HiveMessageType.HELLO, {
+          pubkey: null,
+          session: structuredClone(this.#session) as HiveMessage['metadata'],
+          site_id: o.siteId,
+        }),
+      onHandshaking: () => {
+        if (current()) this.#setState({ type: 'handshaking', attempt: this.#attempt });
+      },
+      onEstablished: (step) => this.#pin(step, pin),
+      onOpen: (info) => {
+        if (!current()) return;
+        o.backoff.reset();
+        this.#attempt = 0;
+        this.#setState({ type: 'open', ...info });
+        const waiters = [...this.#waiters];
+        this.#waiters.clear();
+        for (const waiter of waiters) waiter.resolve();
+      },
+      onMessage: (message) => {
+        if (current()) this.#dispatch(message);
+      },
+      onEnd: (end) => {
+        if (current()) this.#onEnd(end);
+      },
+    });
+    this.#conn = conn;
+    conn.start();
+  }
+
+  /** Trust on first use: the first v3 handshake with this host:port pins the hub's key. */
+  async #pin(step: EstablishedStep, pinned: Uint8Array | null): Promise<void> {
+    if (step.hubNoiseKey !== null && pinned === null)
+      await this.#o.pinStore.set(this.hostPort, step.hubNoiseKey);
+  }
+
+  #staticKeyPair(): Promise<X25519KeyPair> {
+    if (this.#keyPair === null) {
+      const store = this.#o.identityStore;
+      const backend = this.#o.backend;
+      const loading = (async () => {
+        const stored = await store.getNoisePrivateKey();
+        if (stored !== null) return backend.x25519KeyPair(stored);
+        const fresh = backend.x25519KeyPair();
+        await store.setNoisePrivateKey(fresh.privateKey);
+        return fresh;
+      })();
+      this.#keyPair = loading;
+      loading.catch(() => {
+        if (this.#keyPair === loading) this.#keyPair = null;
+      });
+    }
+    return this.#keyPair;
+  }
+
+  /** argon2id once per hub node id for the client's lifetime (the password is fixed per client). */
+  #derivePsk(password: string, nodeId: string): Promise<Uint8Array> {
+    const cached = this.#psks.get(nodeId);
+    if (cached !== undefined) return cached;
+    const derived = derivePskArgon2id(this.#o.backend, password, nodeId);
+    this.#psks.set(nodeId, derived);
+    if (this.#psks.size > MAX_CACHED_PSKS) this.#psks.delete(this.#psks.keys().next().value!);
+    derived.catch(() => {
+      if (this.#psks.get(nodeId) === derived) this.#psks.delete(nodeId);
+    });
+    return derived;
+  }
+
+  #dispatch(message: HiveMessage): void {
+    const bus = busMessageOf(message);
+    if (bus !== null) {
+      const session = ownSessionOf(bus, this.sessionId);
+      if (session !== null) this.#session = session;
+      for (const turn of [...this.#turns]) turn.receive(bus);
+    }
+    const delivered = bus ?? wrappedBusMessageOf(message);
+    if (delivered !== null) {
+      this.#busListeners.emit(delivered.type, delivered);
+      this.#busListeners.emit(ANY_TYPE, delivered);
+    }
+    this.#typeListeners.emit(message.msg_type, message);
+    this.#typeListeners.emit(ANY_TYPE, message);
+  }
+
+  #onEnd(end: ConnectionEnd): void {
+    this.#conn = null;
+    const error = classify(end);
+    this.#errorListeners.emit(error);
+    if (isKkFailure(end, error)) {
+      // The hub's key may have changed (hivemind.md §3.5): forget the pin and redo the handshake with XX now.
+      const generation = this.#generation;
+      this.#setState({ type: 'reconnecting', delayMs: 0, attempt: this.#attempt, error });
+      this.#o.pinStore.delete(this.hostPort).then(
+        () => {
+          if (generation === this.#generation) this.#startAttempt();
+        },
+        (err: unknown) => {
+          if (generation !== this.#generation) return;
+          this.#stop(
+            err instanceof HiveLinkError ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err)),
+            end,
+          );
+        },
+      );
+      return;
+    }
+    if (FATAL_CODES.has(error.code) || !this.#o.reconnect) {
+      this.#stop(error, end);
+      return;
+    }
+    const delayMs = this.#o.backoff.next();
+    this.#setState({ type: 'reconnecting', delayMs, attempt: this.#attempt, error });
+    const generation = this.#generation;
+    this.#reconnectTimer = this.#o.timers.setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (generation === this.#generation) this.#startAttempt();
+    }, delayMs);
+  }
+
+  #stop(error: HiveLinkError, end: ConnectionEnd): void {
+    this.#generation += 1;
+    this.#clearReconnect();
+    this.#setState({ type: 'closed', code: end.code, reason: end.reason, error });
+    this.#rejectAll(error);
+  }
+
+  #rejectAll(error: HiveLinkError): void {
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const waiter of waiters) waiter.reject(error);
+    for (const turn of [...this.#turns]) turn.fail(error);
+  }
+
+  #clearReconnect(): void {
+    if (this.#reconnectTimer !== null) this.#o.timers.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+  }
+
+  #setState(state: ClientState): void {
+    this.#state = Object.freeze(state);
+    this.#stateListeners.emit(this.#state);
+  }
+}
+
+/** The typed error for how a connection ended. */
+function classify(end: ConnectionEnd): HiveLinkError {
+  if (end.error !== null) return end.error;
+  const reason = end.reason === '' ? 'no reason given' : end.reason;
+  if (end.code === 1008) {
+    return new HiveLinkError('HL_ERR_AUTH_REFUSED', `the hub refused the connection: ${reason}`, {
+      stage: `client.${end.phase}`,
+    });
+  }
+  if (end.phase === 'open') {
+    return new HiveLinkError('HL_ERR_CONNECTION_LOST', `connection lost (close ${end.code}: ${reason})`);
+  }
+  const hint =
+    end.phase === 'handshaking' && (end.code === 1005 || end.code === 1000)
+      ? '; an old hub does this for an unknown access key'
+      : '';
+  return new HiveLinkError(
+    'HL_ERR_CONNECT_FAILED',
+    `the hub closed the connection before the session opened (close ${end.code}: ${reason})${hint}`,
+    { stage: `client.${end.phase}` },
+  );
+}
+
+/** A KKpsk0 handshake that failed in a way a stale pin explains: retry once with XXpsk2 and no pin. */
+function isKkFailure(end: ConnectionEnd, error: HiveLinkError): boolean {
+  if (end.pattern !== 'KKpsk0' || end.phase !== 'handshaking') return false;
+  return (
+    error.code === 'HL_ERR_NOISE_HANDSHAKE_FAILED' ||
+    error.code === 'HL_ERR_NOISE_STATE' ||
+    error.code === 'HL_ERR_AUTH_REFUSED'
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * A file-backed identity for Node: the client's Noise static private key as hex under `noise_key`, and the hub keys
+ * it pinned under `pinned_noise_keys`, in one JSON file (mode 0600), like the Python client's identity file. It is
+ * both an {@link IdentityStore} and a {@link PinStore}; pass it as both.
+ *
+ * @example
+ * ```ts
+ * const identity = new FileIdentityStore(join(dataDir, 'identity.json'));
+ * const client = createHiveClient({ url, accessKey, password, identityStore: identity, pinStore: identity });
+ * ```
+ *
+ * @module
+ */
+import { KeyFile, keyFromHex, toHex } from './key-file.node.js';
+import { FilePinStore } from './pin-store.node.js';
+import type { IdentityStore, PinStore } from './types.js';
+
+const FIELD = 'noise_key';
+
+/** Keeps the client's Noise private key (and its pins) in a JSON file, so the hub's pin of this client survives restarts. */
+export class FileIdentityStore implements IdentityStore, PinStore {
+  readonly #file: KeyFile;
+  readonly #pins: FilePinStore;
+
+  /** @param path - the JSON file; created (with its folder) when something is first saved */
+  constructor(path: string) {
+    this.#file = new KeyFile(path);
+    this.#pins = new FilePinStore(this.#file);
+  }
+
+  /** @throws HiveLinkError `HL_ERR_KEY_FILE` when the file is unreadable or the stored key is malformed */
+  async getNoisePrivateKey(): Promise<Uint8Array | null> {
+    const value = (await this.#file.read())[FIELD];
+    if (value === undefined) return null;
+    return keyFromHex(this.#file.path, FIELD, value);
+  }
+
+  async setNoisePrivateKey(privateKey: Uint8Array): Promise<void> {
+    await this.#file.update((data) => {
+      data[FIELD] = toHex(privateKey);
+    });
+  }
+
+  get(hostPort: string): Promise<Uint8Array | null> {
+    return this.#pins.get(hostPort);
+  }
+
+  set(hostPort: string, publicKey: Uint8Array): Promise<void> {
+    return this.#pins.set(hostPort, publicKey);
+  }
+
+  delete(hostPort: string): Promise<void> {
+    return this.#pins.delete(hostPort);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The client SDK for browsers (and any runtime with a global `WebSocket` and `crypto.getRandomValues`):
+ * {@link HiveClient} bound to the global WebSocket and the @noble crypto backend. No Node built-in is imported.
+ *
+ * @example
+ * ```ts
+ * import { createHiveClient } from 'hivelink/client';
+ * const client = createHiveClient({ url: 'wss://hub.example:5678', accessKey, password });
+ * client.onState((state) => console.log(state.type));
+ * await client.connect();
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { browserBackend } from '../crypto/backend.browser.js';
+import { HiveLinkError } from '../errors.js';
+import { HiveClient } from './hive-client.js';
+import type { HiveClientOptions, WebSocketConstructor } from './types.js';
+
+export { ANY_TYPE, HiveClient } from './hive-client.js';
+export {
+  type FetchLike,
+  HiveHttpClient,
+  type HiveHttpClientInit,
+  type HttpAskOptions,
+  type HttpAskResult,
+} from './http-client.js';
+export { MemoryIdentityStore, MemoryPinStore } from './stores.js';
+export type {
+  AskOptions,
+  AskResult,
+  ClientState,
+  ClientStateType,
+  ClientTimers,
+  ConnectionInfo,
+  HiveClientInit,
+  HiveClientOptions,
+  IdentityStore,
+  PinStore,
+  ReconnectOptions,
+  TimerHandle,
+  TokenForm,
+  WebSocketConstructor,
+  WebSocketEventMap,
+  WebSocketLike,
+} from './types.js';
+export { authorizationToken } from './url.js';
+export { CLIENT_VERSION, DEFAULT_USERAGENT } from './version.js';
+export { type StorageLike, WebStorageStore } from './web-storage-store.js';
+
+/** A {@link HiveClient} on the global `WebSocket` and the browser backend (either can be overridden in `options`). */
+export function createHiveClient(options: HiveClientOptions): HiveClient {
+  const ws = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor | undefined);
+  if (ws === undefined) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      'WebSocket: this runtime has no global WebSocket; pass one',
+    );
+  }
+  return new HiveClient({ ...options, backend: options.backend ?? browserBackend, WebSocket: ws });
+}

@@ -1,0 +1,61 @@
+/**
+ * The client SDK for Node: {@link HiveClient} bound to the `ws` WebSocket and the node:crypto backend, plus the
+ * file-backed key stores. Browsers get `index.browser.ts` through the `browser` export condition.
+ *
+ * @example
+ * ```ts
+ * import { createHiveClient, FileIdentityStore } from 'hivelink/client';
+ * const identity = new FileIdentityStore('/var/lib/my-satellite/identity.json');
+ * const client = createHiveClient({ url: 'ws://hub.local:5678', accessKey, password, identityStore: identity, pinStore: identity });
+ * await client.connect();
+ * console.log((await client.ask('what time is it')).answers);
+ * ```
+ *
+ * @packageDocumentation
+ */
+import { WebSocket } from 'ws';
+import { nodeBackend } from '../crypto/backend.node.js';
+import { HiveClient } from './hive-client.js';
+import type { HiveClientOptions, WebSocketConstructor } from './types.js';
+
+export { ANY_TYPE, HiveClient } from './hive-client.js';
+export {
+  type FetchLike,
+  HiveHttpClient,
+  type HiveHttpClientInit,
+  type HttpAskOptions,
+  type HttpAskResult,
+} from './http-client.js';
+export { FileIdentityStore } from './identity-store.node.js';
+export { FilePinStore } from './pin-store.node.js';
+export { MemoryIdentityStore, MemoryPinStore } from './stores.js';
+export type {
+  AskOptions,
+  AskResult,
+  ClientState,
+  ClientStateType,
+  ClientTimers,
+  ConnectionInfo,
+  HiveClientInit,
+  HiveClientOptions,
+  IdentityStore,
+  PinStore,
+  ReconnectOptions,
+  TimerHandle,
+  TokenForm,
+  WebSocketConstructor,
+  WebSocketEventMap,
+  WebSocketLike,
+} from './types.js';
+export { authorizationToken } from './url.js';
+export { CLIENT_VERSION, DEFAULT_USERAGENT } from './version.js';
+export { type StorageLike, WebStorageStore } from './web-storage-store.js';
+
+/** A {@link HiveClient} on `ws` and the node:crypto backend (either can be overridden in `options`). */
+export function createHiveClient(options: HiveClientOptions): HiveClient {
+  return new HiveClient({
+    ...options,
+    backend: options.backend ?? nodeBackend,
+    WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor),
+  });
+}

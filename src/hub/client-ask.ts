@@ -1,0 +1,306 @@
+/**
+ * Asking as a client without a websocket: the REST API's way into the hub. Each ask is a short-lived *virtual
+ * connection*, a {@link HubPeer} registered under its own peer id `rest::<client_id>::<name>::<session_id>`, so the
+ * utterance goes through the same policy check and injection as a websocket client's BUS message (allowed types,
+ * session NAT, the client's blocked skills and intents merged into the session blacklists) and the agent's replies
+ * come back through the same router, addressed by `context.destination`.
+ *
+ * ```
+ *  ask() ──hub running? revoked? IP rules? rate limit?──▶ register peer ──handleBus──▶ agent bus
+ *                                                            │  (type ACL → deny)          │
+ *                                                            ▼                             ▼
+ *          resolve {answers, handled} ◀── speak… handled / complete_intent_failure ◀── router (destination = peer)
+ *          reject HL_ERR_ASK_TIMEOUT  ◀── nothing spoken within timeoutMs
+ * ```
+ *
+ * @module
+ */
+import type { MessageData, SessionData } from '../bus/types.js';
+import { HiveLinkError } from '../errors.js';
+import type { JsonObject } from '../protocol/json.js';
+import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
+import { HiveMessageType } from '../protocol/message-types.js';
+import type { ClientRecord } from '../store/types.js';
+import { handleBus } from './handlers/bus.js';
+import { peerId } from './peers.js';
+import { DenyCode } from './policy.js';
+import { RateLimiter } from './rate-limit.js';
+import type { SessionNat } from './session-nat.js';
+import type { HubContext, HubPeer, PeerSession } from './types.js';
+
+/** The useragent part of a virtual connection's peer id. */
+export const REST_USERAGENT = 'rest';
+export const UTTERANCE_TYPE = 'recognizer_loop:utterance';
+const SPEAK_TYPES: ReadonlySet<string> = new Set(['speak', 'ovos.utterance.speak']);
+const HANDLED_TYPE = 'ovos.utterance.handled';
+const FAILURE_TYPE = 'complete_intent_failure';
+/** Per-client rate limiters kept; the least recently used is dropped first (it then starts with a full bucket). */
+const MAX_RATE_LIMITERS = 4096;
+
+/** One utterance, as a client asks it. */
+export interface ClientAskRequest {
+  utterance: string;
+  /** @default 'en-us' */
+  lang?: string;
+  /** The client's own session id (NAT'ed into its namespace on the agent bus). */
+  sessionId: string;
+}
+
+/** Per-call options of {@link ClientAsks.ask}. */
+export interface ClientAskOptions {
+  /** How long to wait for the agent. @default the `restAskTimeoutMs` limit */
+  timeoutMs?: number;
+  /** The caller's address, checked against the IP rules (global and the client's). Unchecked when absent. */
+  ip?: string;
+}
+
+/** What an ask resolves with. */
+export interface ClientAskResult {
+  /** The spoken answers, in order. */
+  answers: string[];
+  /** False when the agent reported `complete_intent_failure` (not understood). */
+  handled: boolean;
+  /** The client's own session id. */
+  sessionId: string;
+  /** True when the timeout ended the turn after at least one answer (no `ovos.utterance.handled` came). */
+  timedOut: boolean;
+}
+
+/** What {@link ClientAsks} needs from the hub. */
+export interface ClientAsksHost {
+  readonly ctx: HubContext;
+  /** True while the hub takes new work. */
+  isRunning(): boolean;
+  /** True unless the IP rules deny `ip` for this client. */
+  ipAllowed(ip: string, clientId: number): boolean;
+  /** The session NAT of a client. */
+  nat(clientId: number): SessionNat;
+  /** Open websocket connections (virtual ones count against `maxConnections` too). */
+  connectionCount(): number;
+  /** The client was seen (debounced last_seen). */
+  touch(clientId: number): void;
+}
+
+interface Turn {
+  resolve(result: ClientAskResult): void;
+  reject(error: HiveLinkError): void;
+}
+
+/** A virtual connection: one ask of one client. Collects what the router sends it. */
+class VirtualPeer implements HubPeer {
+  readonly id: number;
+  readonly useragent = REST_USERAGENT;
+  readonly ip: string;
+  readonly record: ClientRecord;
+  readonly protocolVersion = 0;
+  readonly siteId: string | null;
+  readonly pubkey = null;
+  readonly nat: SessionNat;
+  readonly session: PeerSession;
+  readonly answers: string[] = [];
+  #peer: string;
+  #turn: Turn | null;
+  #sessionId: string;
+
+  constructor(init: {
+    id: number;
+    peer: string;
+    ip: string;
+    record: ClientRecord;
+    nat: SessionNat;
+    session: SessionData;
+    turn: Turn;
+  }) {
+    this.id = init.id;
+    this.#peer = init.peer;
+    this.ip = init.ip;
+    this.record = init.record;
+    this.siteId = init.record.siteId;
+    this.nat = init.nat;
+    this.session = { hello: init.session, latest: null };
+    this.#sessionId = init.session.session_id;
+    this.#turn = init.turn;
+  }
+
+  get peer(): string {
+    return this.#peer;
+  }
+
+  get done(): boolean {
+    return this.#turn === null;
+  }
+
+  send(message: HiveMessage): boolean {
+    if (this.#turn === null) return false;
+    if (message.msg_type !== HiveMessageType.BUS) return true; // floods and pings mean nothing to one ask
+    const bus = message.payload as unknown as MessageData;
+    if (SPEAK_TYPES.has(bus.type)) {
+      const utterance = bus.data?.utterance;
+      if (typeof utterance === 'string') this.answers.push(utterance);
+    } else if (bus.type === FAILURE_TYPE) {
+      this.finish(false, false);
+    } else if (bus.type === HANDLED_TYPE) {
+      this.finish(true, false);
+    }
+    return true;
+  }
+
+  deny(deniedType: string, code: string, reason: string): void {
+    const error =
+      code === DenyCode.RATE
+        ? new HiveLinkError('HL_ERR_RATE_LIMITED', reason)
+        : new HiveLinkError('HL_ERR_POLICY_DENIED', `${reason} (${code}, ${deniedType})`);
+    this.fail(error);
+  }
+
+  close(error: HiveLinkError): void {
+    this.fail(error);
+  }
+
+  applyHello(): void {
+    // A virtual connection has no HELLO: its session comes with the request.
+  }
+
+  async rekey(): Promise<void> {
+    throw new HiveLinkError('HL_ERR_HANDSHAKE_UNEXPECTED', 'a virtual connection has no handshake');
+  }
+
+  finish(handled: boolean, timedOut: boolean): void {
+    const turn = this.#turn;
+    if (turn === null) return;
+    this.#turn = null;
+    turn.resolve({ answers: [...this.answers], handled, sessionId: this.#sessionId, timedOut });
+  }
+
+  fail(error: HiveLinkError): void {
+    const turn = this.#turn;
+    if (turn === null) return;
+    this.#turn = null;
+    turn.reject(error);
+  }
+}
+
+function invalid(message: string): HiveLinkError {
+  return new HiveLinkError('HL_ERR_INVALID_ARGUMENT', message);
+}
+
+/** The asks in flight, and one rate limiter per client. Owned by the hub (`Hub.askAsClient`). */
+export class ClientAsks {
+  readonly #host: ClientAsksHost;
+  readonly #pending = new Set<VirtualPeer>();
+  readonly #limiters = new Map<number, RateLimiter>();
+  #serial = 0;
+  #stopped = false;
+
+  constructor(host: ClientAsksHost) {
+    this.#host = host;
+  }
+
+  /** Asks in flight. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Asks the agent as `client` would over its websocket and collects the spoken answers until the turn is
+   * handled, not understood (`handled: false`), or `timeoutMs` passes (with answers: `timedOut: true`).
+   *
+   * @throws HiveLinkError `HL_ERR_HUB_UNAVAILABLE` (hub not running), `HL_ERR_CLIENT_REVOKED`, `HL_ERR_IP_DENIED`,
+   *   `HL_ERR_RATE_LIMITED`, `HL_ERR_POLICY_DENIED` (utterances not allowed for this client),
+   *   `HL_ERR_TOO_MANY_CONNECTIONS` (the hub is at `maxConnections`), `HL_ERR_ASK_TIMEOUT` (nothing spoken in
+   *   time), `HL_ERR_INVALID_ARGUMENT` (empty utterance, bad timeout)
+   */
+  async ask(
+    client: ClientRecord,
+    request: ClientAskRequest,
+    options: ClientAskOptions = {},
+  ): Promise<ClientAskResult> {
+    const limits = this.#host.ctx.limits;
+    const timeoutMs = options.timeoutMs ?? limits.restAskTimeoutMs;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
+      throw invalid('timeoutMs: must be a whole number of ms >= 1');
+    }
+    if (typeof request.utterance !== 'string' || request.utterance.trim().length === 0) {
+      throw invalid('utterance: must be a non-empty string');
+    }
+    if (typeof request.sessionId !== 'string' || request.sessionId.length === 0) {
+      throw invalid('sessionId: must be a non-empty string');
+    }
+    if (this.#stopped || !this.#host.isRunning()) {
+      throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'the hub is not running');
+    }
+    if (client.revoked) throw new HiveLinkError('HL_ERR_CLIENT_REVOKED', 'revoked');
+    const ip = options.ip ?? '';
+    if (options.ip !== undefined && !this.#host.ipAllowed(ip, client.id)) {
+      throw new HiveLinkError('HL_ERR_IP_DENIED', 'ip denied');
+    }
+    if (this.#limiter(client).take() !== 'accept') {
+      throw new HiveLinkError('HL_ERR_RATE_LIMITED', 'message rate limit exceeded');
+    }
+    if (this.#host.connectionCount() + this.#pending.size >= limits.maxConnections) {
+      throw new HiveLinkError('HL_ERR_TOO_MANY_CONNECTIONS', 'too many connections');
+    }
+    this.#host.touch(client.id);
+    const lang = request.lang ?? 'en-us';
+    const session: SessionData = { session_id: request.sessionId, lang };
+    const ctx = this.#host.ctx;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let peer: VirtualPeer | undefined;
+    const result = new Promise<ClientAskResult>((resolve, reject) => {
+      peer = new VirtualPeer({
+        id: ++this.#serial,
+        peer: ctx.peers.unique(peerId(REST_USERAGENT, client.id, client.name, request.sessionId)),
+        ip,
+        record: client,
+        nat: this.#host.nat(client.id),
+        session,
+        turn: { resolve, reject },
+      });
+    });
+    const vp = peer!;
+    this.#pending.add(vp);
+    ctx.peers.add(vp);
+    try {
+      timer = setTimeout(() => {
+        if (vp.answers.length > 0) vp.finish(true, true);
+        else vp.fail(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const payload = {
+        type: UTTERANCE_TYPE,
+        data: { utterances: [request.utterance], lang },
+        context: { session: { ...session } },
+      } as unknown as JsonObject;
+      handleBus(ctx, vp, createHiveMessage(HiveMessageType.BUS, payload, { source_peer: vp.peer }));
+      return await result;
+    } finally {
+      clearTimeout(timer);
+      ctx.peers.remove(vp);
+      this.#pending.delete(vp);
+    }
+  }
+
+  /** Ends every ask in flight with `HL_ERR_HUB_UNAVAILABLE`; later asks are refused. */
+  stop(): void {
+    this.#stopped = true;
+    for (const peer of [...this.#pending]) {
+      peer.fail(new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'the hub is shutting down'));
+    }
+  }
+
+  #limiter(client: ClientRecord): RateLimiter {
+    const rate = client.rateLimitPerSecond ?? this.#host.ctx.limits.defaultRateLimitPerSecond;
+    let limiter = this.#limiters.get(client.id);
+    if (limiter === undefined) {
+      limiter = new RateLimiter(rate, this.#host.ctx.now);
+      if (this.#limiters.size >= MAX_RATE_LIMITERS) {
+        const oldest = this.#limiters.keys().next().value;
+        if (oldest !== undefined) this.#limiters.delete(oldest);
+      }
+    } else {
+      this.#limiters.delete(client.id);
+      limiter.setRate(rate);
+    }
+    this.#limiters.set(client.id, limiter);
+    return limiter;
+  }
+}

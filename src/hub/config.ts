@@ -1,0 +1,186 @@
+/**
+ * The hub configuration: defaults → merge → validate once with zod → deep-freeze. Every key is also a CLI flag
+ * (`hivelink hub --help`); every limit of `src/limits.ts` can be overridden under `limits`.
+ *
+ * @example
+ * ```ts
+ * const config = resolveHubConfig({ port: 0, dataDir: '/tmp/hub', limits: { handshakeTimeoutMs: 5000 } });
+ * ```
+ *
+ * @module
+ */
+import { z } from 'zod';
+import { LEGACY_CIPHERS, type LegacyCipherName } from '../crypto/legacy-cipher.js';
+import { NOISE_PATTERNS, NOISE_SUITES, type NoisePattern, type NoiseSuite } from '../crypto/noise/index.js';
+import { HiveLinkError } from '../errors.js';
+import { LIMIT_DEFS, type LimitName, type Limits, resolveLimits } from '../limits.js';
+import { ENCODING_NAMES, type EncodingName } from '../protocol/encodings.js';
+
+/**
+ * Where the agent (the brain behind the hub) lives: the embedded assistant, an external OVOS messagebus, or the echo
+ * agent (answers every utterance by repeating it; for measuring the hub itself).
+ */
+export type AgentKind = 'embedded' | 'ovos' | 'echo';
+
+/** TLS material: certificate and key files, or a self-signed pair generated once in the data dir. */
+export type TlsConfig =
+  | { readonly mode: 'files'; readonly cert: string; readonly key: string }
+  | { readonly mode: 'self-signed' };
+
+/** The validated, frozen hub configuration. */
+export interface HubConfig {
+  /** Interface to listen on. @default '0.0.0.0' */
+  readonly host: string;
+  /** TCP port; 0 picks a free one. @default 5678 */
+  readonly port: number;
+  /** The data dir (database, identity, secrets, TLS material); null = resolved by the caller. @default null */
+  readonly dataDir: string | null;
+  /** @default 'embedded' */
+  readonly agent: AgentKind;
+  /** The OVOS messagebus for `agent: 'ovos'`. @default 'ws://127.0.0.1:8181/core' */
+  readonly ovosUrl: string;
+  /** @default null (plain ws/http) */
+  readonly tls: TlsConfig | null;
+  /** Lowest protocol generation accepted: 2 allows the legacy password handshake, 3 is Noise only. @default 2 */
+  readonly minProtocol: 1 | 2 | 3;
+  /**
+   * Legacy encodings the hub accepts, in the order it advertises them. Z85P is off by default: the reference
+   * decoders cannot read it. @default ['JSON-B64','JSON-URLSAFE-B64','JSON-B91','JSON-Z85B','JSON-B32','JSON-HEX']
+   */
+  readonly allowedEncodings: readonly EncodingName[];
+  /** Legacy ciphers the hub accepts. @default ['CHACHA20-POLY1305','AES-GCM'] */
+  readonly allowedCiphers: readonly LegacyCipherName[];
+  /** Noise suites offered to v3 clients. @default ['25519_ChaChaPoly_SHA256','25519_AESGCM_SHA256'] */
+  readonly noiseSuites: readonly NoiseSuite[];
+  /** Noise patterns offered (KKpsk0 only to clients whose key is pinned). @default ['XXpsk2','KKpsk0'] */
+  readonly noisePatterns: readonly NoisePattern[];
+  /** Advertise bitstring framing to legacy clients. @default false */
+  readonly binarize: boolean;
+  /** The hub's own site; site-targeted BROADCAST(BUS) for it is also injected locally. @default null */
+  readonly siteId: string | null;
+  /** The hub's name in PING answers. @default 'hivelink' */
+  readonly name: string;
+  /** Serve the agent bus as an OVOS-compatible messagebus on this port too (null = off). @default null */
+  readonly busPort: number | null;
+  /** pino log level. @default 'info' */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Every limit of `LIMIT_DEFS`, with overrides applied. */
+  readonly limits: Limits;
+}
+
+/** What callers (CLI flags, the JSON config file, tests) may give; everything is optional. */
+export type HubConfigInput = Partial<{
+  -readonly [K in keyof Omit<HubConfig, 'limits' | 'tls'>]: HubConfig[K];
+}> & {
+  tls?: TlsConfig | null;
+  limits?: Partial<Record<LimitName, number>>;
+};
+
+export const DEFAULT_ALLOWED_ENCODINGS: readonly EncodingName[] = Object.freeze([
+  'JSON-B64',
+  'JSON-URLSAFE-B64',
+  'JSON-B91',
+  'JSON-Z85B',
+  'JSON-B32',
+  'JSON-HEX',
+]);
+
+export const DEFAULT_ALLOWED_CIPHERS: readonly LegacyCipherName[] = Object.freeze([
+  'CHACHA20-POLY1305',
+  'AES-GCM',
+]);
+
+/** Fresh defaults for every key but `limits` (see `LIMIT_DEFS`). */
+export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
+  return {
+    host: '0.0.0.0',
+    port: 5678,
+    dataDir: null,
+    agent: 'embedded',
+    ovosUrl: 'ws://127.0.0.1:8181/core',
+    tls: null,
+    minProtocol: 2,
+    allowedEncodings: [...DEFAULT_ALLOWED_ENCODINGS],
+    allowedCiphers: [...DEFAULT_ALLOWED_CIPHERS],
+    noiseSuites: [...NOISE_SUITES],
+    noisePatterns: [...NOISE_PATTERNS],
+    binarize: false,
+    siteId: null,
+    name: 'hivelink',
+    busPort: null,
+    logLevel: 'info',
+  };
+}
+
+const port = z.number().int().min(0).max(65535);
+const nonEmptyList = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .min(1, 'must not be empty')
+    .refine((a) => new Set(a).size === a.length, 'must not repeat an entry');
+
+const tlsSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('files'), cert: z.string().min(1), key: z.string().min(1) }).strict(),
+  z.object({ mode: z.literal('self-signed') }).strict(),
+]);
+
+const limitsSchema = z
+  .record(z.string(), z.number())
+  .refine((o) => Object.keys(o).every((k) => k in LIMIT_DEFS), { message: 'unknown limit' });
+
+const schema = z
+  .object({
+    host: z.string().min(1),
+    port,
+    dataDir: z.string().min(1).nullable(),
+    agent: z.enum(['embedded', 'ovos', 'echo']),
+    ovosUrl: z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL'),
+    tls: tlsSchema.nullable(),
+    minProtocol: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    allowedEncodings: nonEmptyList(z.enum(ENCODING_NAMES as [EncodingName, ...EncodingName[]])),
+    allowedCiphers: nonEmptyList(z.enum(LEGACY_CIPHERS)),
+    noiseSuites: nonEmptyList(z.enum(NOISE_SUITES)),
+    noisePatterns: nonEmptyList(z.enum(NOISE_PATTERNS)).refine(
+      (p) => p.includes('XXpsk2'),
+      'must include XXpsk2',
+    ),
+    binarize: z.boolean(),
+    siteId: z.string().min(1).nullable(),
+    name: z.string().min(1).max(200),
+    busPort: port.nullable(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    limits: limitsSchema,
+  })
+  .strict();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Merges `input` over the defaults, validates the result once and deep-freezes it.
+ *
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` naming the first bad key, e.g. `hub config "port": …`.
+ */
+export function resolveHubConfig(input: HubConfigInput = {}): HubConfig {
+  const merged: Record<string, unknown> = { ...defaultHubConfig(), limits: {} };
+  for (const [key, value] of Object.entries(input)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') ?? '';
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `hub config "${path}": ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const limits = resolveLimits(parsed.data.limits as Partial<Record<LimitName, number>>);
+  const { limits: _ignored, ...rest } = parsed.data;
+  return deepFreeze({ ...rest, limits } as HubConfig);
+}

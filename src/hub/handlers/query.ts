@@ -1,0 +1,62 @@
+/**
+ * QUERY and CASCADE (hivemind.md §5.5): a question (a wrapped BUS, usually `recognizer_loop:utterance`) with
+ * `metadata.query_id`. The hub records the connection as the only return path, injects the question into the agent
+ * (with `context.query_id`), and the router streams the spoken answers back as QUERY/CASCADE responses, ending with
+ * `hive.query.complete` (or `hive.query.timeout` when nothing answered). QUERY needs `can_escalate`; CASCADE needs
+ * `can_propagate` and is also flooded to the other clients.
+ *
+ * @module
+ */
+import type { JsonObject } from '../../protocol/json.js';
+import type { HiveMessage } from '../../protocol/message.js';
+import { HiveMessageType } from '../../protocol/message-types.js';
+import { allowsBusType, checkRoutingPermission, DenyCode } from '../policy.js';
+import type { HubContext, HubPeer } from '../types.js';
+import { injectBus } from './bus.js';
+import { floodKey, isLoop, otherPeers, withHop } from './routing.js';
+
+export function handleQuery(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
+  const msgType = message.msg_type === HiveMessageType.CASCADE ? 'cascade' : 'query';
+  const denial = checkRoutingPermission(conn.record, message.msg_type);
+  if (denial !== null) {
+    conn.deny(msgType, denial.code, denial.reason);
+    return;
+  }
+  const inner = message.payload as HiveMessage;
+  const queryId = message.metadata.query_id;
+  if (inner.msg_type !== HiveMessageType.BUS || typeof queryId !== 'string' || queryId.length === 0) {
+    conn.deny(msgType, DenyCode.MALFORMED, `${msgType} needs a wrapped bus message and metadata.query_id`);
+    return;
+  }
+  if (message.metadata.is_response === true) {
+    ctx.logger.debug({ peer: conn.peer, queryId }, `${msgType} response from a client ignored`);
+    return;
+  }
+  const payload = inner.payload as JsonObject;
+  const busType = payload.type as string;
+  if (!allowsBusType(conn.record, busType)) {
+    conn.deny(busType, DenyCode.ACL, `message type "${busType}" is not allowed for this client`);
+    return;
+  }
+  if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
+    ctx.logger.debug({ peer: conn.peer, queryId }, `${msgType} dropped: loop or already seen`);
+    return;
+  }
+  if (msgType === 'cascade') {
+    const targets = otherPeers(ctx, conn);
+    const out: HiveMessage = {
+      ...message,
+      route: withHop(ctx, message.route, targets),
+      source_peer: conn.peer,
+    };
+    for (const target of targets) target.send(out);
+  }
+  const originator = message.metadata.originator_peer;
+  ctx.queries.open(conn, queryId, msgType, typeof originator === 'string' ? originator : conn.peer);
+  ctx.bus.emit({
+    type: `hive.${msgType}.received`,
+    data: { query_id: queryId, peer: conn.peer },
+    context: { source: conn.peer, peer: conn.peer },
+  });
+  injectBus(ctx, conn, payload, { query_id: queryId });
+}

@@ -1,0 +1,70 @@
+/**
+ * Helpers shared by the flood handlers (PROPAGATE, ESCALATE, CASCADE, BROADCAST): route hops, loop detection and
+ * flood keys (hivemind.md §5.4).
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson, type JsonObject } from '../../protocol/json.js';
+import { type HiveMessage, hiveMessageToJson, type RouteHop } from '../../protocol/message.js';
+import { HiveMessageType } from '../../protocol/message-types.js';
+import type { HubContext, HubPeer } from '../types.js';
+
+/** True when this hub already handled the message (its node id is a hop source): a loop. */
+export function isLoop(ctx: HubContext, message: HiveMessage): boolean {
+  return message.route.some((hop) => hop.source === ctx.nodeId);
+}
+
+/** The route with this hub's hop appended. */
+export function withHop(
+  ctx: HubContext,
+  route: readonly RouteHop[],
+  targets: readonly HubPeer[],
+): RouteHop[] {
+  return [
+    ...route.map((h) => ({ source: h.source, targets: [...h.targets] })),
+    { source: ctx.nodeId, targets: targets.map((t) => t.peer) },
+  ];
+}
+
+/**
+ * The de-duplication key of a flood: its type, its origin (the first hop, else the sending peer) and its id
+ * (`flood_id` of a PING, `metadata.flood_id`/`query_id`, else a hash of the inner message).
+ */
+export function floodKey(conn: HubPeer, message: HiveMessage): string {
+  const origin = message.route[0]?.source ?? conn.peer;
+  const inner = message.payload as HiveMessage;
+  let id: string | null = null;
+  if (inner.msg_type === HiveMessageType.PING) {
+    const floodId = (inner.payload as JsonObject).flood_id;
+    if (typeof floodId === 'string') id = `ping:${floodId}`;
+  }
+  const meta = message.metadata.flood_id ?? message.metadata.query_id;
+  if (id === null && typeof meta === 'string') id = `id:${meta}`;
+  if (id === null) {
+    id = `sha:${createHash('sha256')
+      .update(canonicalJson(hiveMessageToJson(inner)))
+      .digest('hex')}`;
+  }
+  return `${message.msg_type}|${origin}|${id}`;
+}
+
+/** Every open connection but `conn`. */
+export function otherPeers(ctx: HubContext, conn: HubPeer): HubPeer[] {
+  const out: HubPeer[] = [];
+  for (const p of ctx.peers.values()) if (p !== conn) out.push(p);
+  return out;
+}
+
+/**
+ * Tells a parent link (whatever on the agent bus provides one) to send `message` upstream:
+ * `hive.send.upstream {msg_type, payload, route, peer}`, `payload` being the wrapped message.
+ */
+export function emitUpstream(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
+  const json = hiveMessageToJson(message);
+  ctx.bus.emit({
+    type: 'hive.send.upstream',
+    data: { msg_type: json.msg_type, payload: json.payload, route: json.route, peer: conn.peer },
+    context: { source: conn.peer, peer: conn.peer },
+  });
+}

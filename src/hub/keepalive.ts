@@ -1,0 +1,98 @@
+/**
+ * Websocket keepalive for one hub connection: a ping every `intervalMs`; no pong within `timeoutMs` → the
+ * connection is declared dead. Timers are injectable, so tests drive it without waiting.
+ *
+ * ```
+ *  idle ──start()──▶ waiting ──interval──▶ ping sent ──pong──▶ waiting
+ *                                              │ timeout
+ *                                              ▼
+ *                                           onTimeout()  (stopped)
+ * ```
+ *
+ * @module
+ */
+
+/** Timer functions, injectable for tests. */
+export interface KeepaliveTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface KeepaliveInit {
+  /** Time between pings (`pingIntervalMs`). */
+  intervalMs: number;
+  /** Time to wait for the pong (`pingTimeoutMs`). */
+  timeoutMs: number;
+  /** Sends one ping. */
+  ping: () => void;
+  /** Called once when a pong does not arrive in time. */
+  onTimeout: () => void;
+  /** @default the global timers, unref'd */
+  timers?: KeepaliveTimers;
+}
+
+const defaultTimers: KeepaliveTimers = {
+  setTimeout(callback, ms) {
+    const t = setTimeout(callback, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
+export class Keepalive {
+  readonly #init: KeepaliveInit;
+  readonly #timers: KeepaliveTimers;
+  #next: unknown = null;
+  #deadline: unknown = null;
+  #running = false;
+
+  constructor(init: KeepaliveInit) {
+    this.#init = init;
+    this.#timers = init.timers ?? defaultTimers;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule();
+  }
+
+  /** Records a pong: the peer is alive. */
+  pong(): void {
+    if (this.#deadline !== null) {
+      this.#timers.clearTimeout(this.#deadline);
+      this.#deadline = null;
+      this.#schedule();
+    }
+  }
+
+  stop(): void {
+    this.#running = false;
+    if (this.#next !== null) this.#timers.clearTimeout(this.#next);
+    if (this.#deadline !== null) this.#timers.clearTimeout(this.#deadline);
+    this.#next = null;
+    this.#deadline = null;
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#next = this.#timers.setTimeout(() => {
+      this.#next = null;
+      if (!this.#running) return;
+      this.#deadline = this.#timers.setTimeout(() => {
+        this.#deadline = null;
+        if (!this.#running) return;
+        this.stop();
+        this.#init.onTimeout();
+      }, this.#init.timeoutMs);
+      this.#init.ping();
+    }, this.#init.intervalMs);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Agent → clients (hivemind.md §6 "Replies"): every message on the agent bus is looked at once; each open
+ * connection whose peer id is in `context.destination` receives it as BUS with `context.source = 'hive'`, its
+ * session mapped back, and `source_peer` set. Nothing else reaches a client. Messages of an open QUERY/CASCADE are
+ * turned into query responses instead (§5.5).
+ *
+ * @module
+ */
+
+import type { MessageData } from '../bus/types.js';
+import { isHiveLinkError } from '../errors.js';
+import type { JsonObject } from '../protocol/json.js';
+import { createHiveMessage } from '../protocol/message.js';
+import { HiveMessageType } from '../protocol/message-types.js';
+import { clientMessageFrom } from './inject.js';
+import type { QueryPath } from './queries.js';
+import { hubBusMessage } from './replies.js';
+import type { HubContext, HubPeer } from './types.js';
+
+/** Bus types that carry an answer to speak. */
+const SPEAK_TYPES: ReadonlySet<string> = new Set(['speak', 'ovos.utterance.speak']);
+/** Bus types that end a conversation turn. */
+const END_TYPES: ReadonlySet<string> = new Set(['ovos.utterance.handled']);
+
+function destinations(message: MessageData): string[] {
+  const destination: unknown = message.context?.destination;
+  if (typeof destination === 'string') return [destination];
+  if (Array.isArray(destination)) return destination.filter((d): d is string => typeof d === 'string');
+  return [];
+}
+
+/** Ends a query: `hive.query.complete` when something answered, else `hive.query.timeout`. */
+export function endQuery(ctx: HubContext, path: QueryPath): void {
+  ctx.queries.finish(path);
+  const peer = path.conn.peer;
+  path.conn.send(
+    path.answers > 0
+      ? hubBusMessage(peer, 'hive.query.complete', { query_id: path.queryId, answers: path.answers })
+      : hubBusMessage(peer, 'hive.query.timeout', { query_id: path.queryId, error: 'no_answer' }),
+  );
+}
+
+function answerQuery(ctx: HubContext, path: QueryPath, message: MessageData): void {
+  if (SPEAK_TYPES.has(message.type)) {
+    const data = message.data ?? {};
+    const utterance = typeof data.utterance === 'string' ? data.utterance : '';
+    const lang = typeof data.lang === 'string' ? data.lang : null;
+    const answer = createHiveMessage(HiveMessageType.BUS, {
+      type: 'speak',
+      data: { utterance, lang },
+      context: { query_id: path.queryId, source: 'hive', destination: path.conn.peer },
+    });
+    path.answers += 1;
+    path.conn.send(
+      createHiveMessage(
+        path.msgType === 'cascade' ? HiveMessageType.CASCADE : HiveMessageType.QUERY,
+        answer,
+        {
+          metadata: {
+            query_id: path.queryId,
+            originator_peer: path.originatorPeer,
+            responder_peer: ctx.config.name,
+            is_response: true,
+          },
+          source_peer: path.conn.peer,
+        },
+      ),
+    );
+  } else if (END_TYPES.has(message.type)) {
+    endQuery(ctx, path);
+  }
+}
+
+function deliver(ctx: HubContext, conn: HubPeer, message: MessageData): void {
+  const queryId = message.context?.query_id;
+  if (typeof queryId === 'string') {
+    const path = ctx.queries.find(conn, queryId);
+    if (path !== undefined) {
+      answerQuery(ctx, path, message);
+      return;
+    }
+  }
+  const out = clientMessageFrom(conn, message);
+  conn.send(createHiveMessage(HiveMessageType.BUS, out as unknown as JsonObject, { source_peer: conn.peer }));
+}
+
+/** Routes one agent-bus message to the connections it names. */
+export function routeAgentMessage(ctx: HubContext, message: MessageData): void {
+  for (const peer of new Set(destinations(message))) {
+    const conn = ctx.peers.get(peer);
+    if (conn === undefined) continue;
+    try {
+      deliver(ctx, conn, message);
+    } catch (err) {
+      // A message JSON cannot carry (or a payload the protocol refuses) is dropped for this client only.
+      if (!isHiveLinkError(err)) throw err;
+      ctx.logger.warn({ peer, type: message.type, code: err.code }, 'agent message not deliverable');
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What the hub's parts see of each other: a {@link HubPeer} is one live, authenticated connection as the message
+ * handlers and the agent router use it; a {@link HubContext} is the hub as the handlers use it.
+ *
+ * @module
+ */
+import type { Logger } from 'pino';
+import type { MessageBus, SessionData } from '../bus/types.js';
+import type { HiveLinkError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { HiveMessage } from '../protocol/message.js';
+import type { ClientRecord } from '../store/types.js';
+import type { HubConfig } from './config.js';
+import type { FloodCache } from './flood.js';
+import type { PeerRegistry } from './peers.js';
+import type { QueryTracker } from './queries.js';
+import type { SessionNat } from './session-nat.js';
+
+/** What the hub keeps of one client's OVOS session (ovos-bus.md §2.3), in the client's own ids (not NAT'ed). */
+export interface PeerSession {
+  /** The session the client declared in its HELLO, or null before it sent one. */
+  hello: SessionData | null;
+  /** The latest session an agent reply addressed to this client carried: attached to its next BUS message. */
+  latest: SessionData | null;
+}
+
+/** One open connection, as the handlers and the router see it. */
+export interface HubPeer {
+  /** Connection serial number (unique per hub process). */
+  readonly id: number;
+  /** The peer id on the wire: `<useragent>::<client_id>::<name>::<session_id>` (a suffix on collision). */
+  readonly peer: string;
+  readonly useragent: string;
+  readonly ip: string;
+  /** The client record as of the last policy refresh. */
+  readonly record: ClientRecord;
+  /** 2 (legacy) or 3 (Noise) once open. */
+  readonly protocolVersion: number;
+  /** The site from the client's HELLO, else its record's site. */
+  readonly siteId: string | null;
+  /** The RSA public key the client announced in its HELLO (INTERCOM addressing), or null. */
+  readonly pubkey: string | null;
+  readonly nat: SessionNat;
+  readonly session: PeerSession;
+  /** Encrypts and sends one message; false when the connection is not open (the message is dropped). */
+  send(message: HiveMessage): boolean;
+  /** Answers with BUS `hive.policy.denied {denied_type, code, reason}`; the connection stays open. */
+  deny(deniedType: string, code: string, reason: string): void;
+  /** Closes the connection with the error's close code and message. */
+  close(error: HiveLinkError): void;
+  /** Records the client's HELLO (session, site, pubkey) and re-registers it under its new peer id. */
+  applyHello(payload: Record<string, unknown>): void;
+  /** Handles a HANDSHAKE after the session was established (legacy clients re-key; v3 closes). */
+  rekey(message: HiveMessage): Promise<void>;
+}
+
+/** The hub, as message handlers use it. */
+export interface HubContext {
+  readonly config: HubConfig;
+  readonly limits: Limits;
+  readonly logger: Logger;
+  /** The agent bus. */
+  readonly bus: MessageBus;
+  /** This hub's node id (its RSA public key PEM): route hops and loop detection. */
+  readonly nodeId: string;
+  readonly peers: PeerRegistry;
+  /** PROPAGATE/ESCALATE/CASCADE flood ids already handled. */
+  readonly floods: FloodCache;
+  /** PING flood ids already answered. */
+  readonly pings: FloodCache;
+  readonly queries: QueryTracker;
+  /** True when a PING from `originPeer` may be answered now (at most one per `pingFloodIntervalMs`). */
+  pingAnswerAllowed(originPeer: string): boolean;
+  now(): number;
+}

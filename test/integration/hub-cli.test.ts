@@ -1,0 +1,203 @@
+/**
+ * `hivelink hub` as users run it: the real binary as a child process on port 0 with a temp data dir; a client added
+ * with `hivelink clients add`, connected over the wire, answered by the embedded assistant, revoked with
+ * `hivelink clients revoke` while connected (disconnected at once), and SIGTERM → graceful exit 0.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BusClient } from '../../src/bus/ws-client.js';
+import { REPO_ROOT } from '../helpers/vectors.js';
+import { buildOnce } from './cli-process.js';
+import { FakePeer, failOnUnhandledRejection } from './hub-harness.js';
+
+failOnUnhandledRejection();
+
+const BIN = join(REPO_ROOT, 'bin/hivelink.js');
+
+interface Running {
+  child: ChildProcess;
+  /** Resolves with stdout once it contains `pattern`. */
+  waitOut(pattern: RegExp): Promise<RegExpMatchArray>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const w of [...waiters]) {
+      const m = stdout.match(w.pattern);
+      if (m !== null) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exit = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return {
+    child,
+    exit,
+    waitOut(pattern) {
+      const m = stdout.match(pattern);
+      if (m !== null) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        void exit.then((e) => reject(new Error(`hub exited (${e.code}) before ${pattern}: ${e.stderr}`)));
+      });
+    },
+  };
+}
+
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('hivelink hub (child process)', () => {
+  let dataDir: string;
+
+  before(() => {
+    buildOnce(); // the test runner builds dist/ once; tests never rebuild it
+    assert.ok(
+      existsSync(join(REPO_ROOT, 'dist/cli/commands/hub.js')),
+      'npm run build produced the hub command',
+    );
+    dataDir = mkdtempSync(join(tmpdir(), 'hivelink-hub-cli-'));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on port 0, serves a CLI-added client, disconnects it on revoke, and exits 0 on SIGTERM', {
+    timeout: 60_000,
+  }, async (t) => {
+    const hub = start([
+      'hub',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--bus-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+    ]);
+    t.after(() => {
+      if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
+    });
+    const [, port] = (await hub.waitOut(
+      /hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/,
+    )) as unknown as [string, string];
+    await hub.waitOut(/hivelink clients add --name kitchen --data-dir /);
+    const [, busUrl] = (await hub.waitOut(
+      /agent bus served on (ws:\/\/127\.0\.0\.1:\d+\/core)\n/,
+    )) as unknown as [string, string];
+    const watcher = new BusClient({ url: busUrl, reconnect: false, sessionSync: false });
+    await watcher.connect();
+    const watched = watcher.waitForMessage('recognizer_loop:utterance', 20_000);
+
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(health.status, 'ok');
+    assert.equal(typeof health.version, 'string');
+
+    const added = cli(['clients', 'add', '--name', 'kitchen', '--data-dir', dataDir, '--json']);
+    assert.equal(added.status, 0, added.stderr);
+    const client = JSON.parse(added.stdout) as { id: number; accessKey: string; password: string };
+
+    const peer = await FakePeer.open(`ws://127.0.0.1:${port}`, {
+      accessKey: client.accessKey,
+      password: client.password,
+      protocol: 'legacy',
+    });
+    peer.sendBus('recognizer_loop:utterance', { utterances: ['what time is it'], lang: 'en-US' });
+    const answer = await peer.waitFor(
+      (m) =>
+        m.msg_type === 'bus' &&
+        ['speak', 'complete_intent_failure'].includes(String((m.payload as { type: unknown }).type)),
+    );
+    assert.equal((answer.payload as { context: { source: unknown } }).context.source, 'hive');
+    const seenOnBus = await watched;
+    assert.match(
+      String(seenOnBus?.context.session?.session_id),
+      /^[0-9a-f]{16}:/,
+      'a local tool sees the agent bus',
+    );
+    await watcher.close();
+
+    const revoked = cli(['clients', 'revoke', String(client.id), '--data-dir', dataDir]);
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.deepEqual(await peer.closed, { code: 1008, reason: 'revoked' });
+
+    hub.child.kill('SIGTERM');
+    const exit = await hub.exit;
+    assert.equal(exit.code, 0, exit.stderr);
+
+    const history = cli(['clients', 'history', String(client.id), '--data-dir', dataDir, '--json']);
+    assert.equal(history.status, 0, history.stderr);
+    const rows = JSON.parse(history.stdout) as { closeCode: number | null; closeReason: string | null }[];
+    assert.equal(rows[0]?.closeCode, 1008);
+    assert.equal(rows[0]?.closeReason, 'revoked');
+  });
+
+  it('exits 0 on SIGTERM while a client is connected, closing it with 1001', {
+    timeout: 60_000,
+  }, async (t) => {
+    const hub = start([
+      'hub',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+    ]);
+    t.after(() => {
+      if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
+    });
+    const [, port] = (await hub.waitOut(
+      /hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/,
+    )) as unknown as [string, string];
+    const added = cli(['clients', 'add', '--name', 'porch', '--data-dir', dataDir, '--json']);
+    assert.equal(added.status, 0, added.stderr);
+    const client = JSON.parse(added.stdout) as { accessKey: string; password: string };
+    const peer = await FakePeer.open(`ws://127.0.0.1:${port}`, {
+      accessKey: client.accessKey,
+      password: client.password,
+      protocol: 'legacy',
+    });
+    hub.child.kill('SIGTERM');
+    assert.deepEqual(await peer.closed, { code: 1001, reason: 'hub shutting down' });
+    const exit = await hub.exit;
+    assert.equal(exit.code, 0, exit.stderr);
+  });
+
+  it('refuses conflicting TLS flags with exit code 1 and one line', () => {
+    const r = cli(['hub', '--port', '0', '--data-dir', dataDir, '--tls-cert', 'a.pem']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^hivelink: --tls-cert and --tls-key go together\n$/);
+  });
+});
