@@ -1,0 +1,77 @@
+/**
+ * The browser chat page: `GET /chat` (and `/chat/`) serves the page, `GET /chat/app.js` and `/chat/style.css` its
+ * assets, from `dist/chat/` (built by `npm run build` with `scripts/build-chat.mjs`; the hub never bundles at run
+ * time). Every answer carries a Content-Security-Policy that allows this origin only (plus WebAssembly compilation,
+ * which the argon2id of the v3 handshake needs), no framing, no referrer, and `nosniff`.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** The page's Content-Security-Policy: this origin only; `'wasm-unsafe-eval'` lets hash-wasm compile argon2id. */
+export const CHAT_CSP = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The files of the page, by URL, with their content types. */
+export const CHAT_ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.freeze({
+  '/chat': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/chat/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/chat/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/chat/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/chat/icon.svg': { file: 'icon.svg', type: 'image/svg+xml' },
+});
+
+/** `dist/chat/` of this package (the same folder whether this module runs from `src/` or `dist/`). */
+export function defaultChatAssetsDir(): string {
+  return fileURLToPath(new URL('../../dist/chat/', import.meta.url));
+}
+
+export interface ChatPageInit {
+  /** Where the built page is. @default {@link defaultChatAssetsDir} */
+  assetsDir?: string;
+}
+
+function secure(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', CHAT_CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-frame-options', 'DENY')
+    .header('cross-origin-opener-policy', 'same-origin')
+    .header('cross-origin-resource-policy', 'same-origin')
+    .header('cache-control', 'no-cache');
+}
+
+/** Registers the chat page's routes on `app` (call before `app.ready()`). Files are read once, when first asked. */
+export function registerChatPage(app: FastifyInstance, init: ChatPageInit = {}): void {
+  const dir = init.assetsDir ?? defaultChatAssetsDir();
+  const cache = new Map<string, Buffer>();
+  for (const [url, asset] of Object.entries(CHAT_ASSETS)) {
+    app.get(url, async (_request, reply) => {
+      let body = cache.get(asset.file);
+      if (body === undefined) {
+        try {
+          body = await readFile(join(dir, asset.file));
+        } catch {
+          return secure(reply)
+            .code(503)
+            .type('text/plain; charset=utf-8')
+            .send('The chat page is not built: run `npm run build` and restart the hub.\n');
+        }
+        cache.set(asset.file, body);
+      }
+      return secure(reply).code(200).type(asset.type).send(body);
+    });
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The REST API on the hub's port (under `/v1`):
+ *
+ * - `POST /v1/ask` with `Authorization: Bearer <token>` and `{"utterance", "lang"?, "session_id"?, "timeout_ms"?}`
+ *   answers `{"answers": [...], "session_id", "handled"}`. The token belongs to a client (`hivelink clients token
+ *   ID`); the ask runs as that client through {@link Hub.askAsClient}, so its permissions apply exactly as on its
+ *   websocket.
+ * - `GET /v1/openapi.json` serves the OpenAPI 3.1 description (`openapi.ts`).
+ *
+ * Every error is `{"error": {"code": "HL_ERR_…", "message": "…"}}` with the status of {@link REST_ERROR_STATUS}.
+ *
+ * @example
+ * ```sh
+ * curl -s -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+ *   -d '{"utterance":"tell me a joke","lang":"en-us"}' http://127.0.0.1:5678/v1/ask
+ * ```
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { z } from 'zod';
+import { type ErrorCode, HiveLinkError, isHiveLinkError } from '../errors.js';
+import type { ClientAskOptions, ClientAskRequest, ClientAskResult } from '../hub/client-ask.js';
+import type { Limits } from '../limits.js';
+import type { ClientRecord } from '../store/types.js';
+import { openApiDocument } from './openapi.js';
+
+/** What the REST routes use of the hub. */
+export interface RestHub {
+  clientForToken(token: string): Promise<ClientRecord | null>;
+  askAsClient(
+    client: ClientRecord,
+    request: ClientAskRequest,
+    options?: ClientAskOptions,
+  ): Promise<ClientAskResult>;
+}
+
+export interface RestRoutesInit {
+  hub: RestHub;
+  /** The hub's limits: `restMaxBodyBytes`, `restAskTimeoutMs`. */
+  limits: Limits;
+  /** Where unexpected failures are logged. @default a silent logger */
+  logger?: Logger;
+}
+
+/** The JSON body of every error answer. */
+export interface RestErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** The 200 body of `POST /v1/ask`. */
+export interface AskResponseBody {
+  answers: string[];
+  session_id: string;
+  handled: boolean;
+}
+
+/** The HTTP status each error code is answered with; any other code is a 500 `HL_ERR_INTERNAL`. */
+export const REST_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
+  HL_ERR_BAD_REQUEST: 400,
+  HL_ERR_INVALID_ARGUMENT: 400,
+  HL_ERR_TOKEN_INVALID: 401,
+  HL_ERR_CLIENT_REVOKED: 401,
+  HL_ERR_POLICY_DENIED: 403,
+  HL_ERR_IP_DENIED: 403,
+  HL_ERR_NOT_FOUND: 404,
+  HL_ERR_ASK_TIMEOUT: 408,
+  HL_ERR_BODY_TOO_LARGE: 413,
+  HL_ERR_RATE_LIMITED: 429,
+  HL_ERR_HUB_UNAVAILABLE: 503,
+  HL_ERR_TOO_MANY_CONNECTIONS: 503,
+  HL_ERR_STORE_UNAVAILABLE: 503,
+});
+
+/** Seconds a rate-limited caller is told to wait: every client may send at least one message per second. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The longest bearer token looked up (issued tokens are 47 characters). */
+const MAX_TOKEN_CHARS = 512;
+
+/** A BCP 47-ish language tag, as OVOS uses them (`en-us`, `pt-BR`, `de`). */
+const LANG = /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$/;
+
+function askBodySchema(limits: Limits) {
+  return z.object({
+    utterance: z
+      .string({ error: 'utterance must be a string' })
+      .refine((u) => u.trim().length > 0, 'utterance must not be empty'),
+    lang: z.string().max(35).regex(LANG, 'lang must be a language tag such as en-us').optional(),
+    session_id: z.string().min(1).max(256).optional(),
+    timeout_ms: z.number().int().min(1).max(limits.restAskTimeoutMs).optional(),
+  });
+}
+
+function errorBody(code: ErrorCode, message: string): RestErrorBody {
+  return { error: { code, message } };
+}
+
+/** Sends `error` as JSON with its status (500 `HL_ERR_INTERNAL` for codes the API does not answer with). */
+function sendError(reply: FastifyReply, error: HiveLinkError, status?: number): FastifyReply {
+  const mapped = status ?? REST_ERROR_STATUS[error.code];
+  if (mapped === undefined) {
+    return reply.code(500).send(errorBody('HL_ERR_INTERNAL', 'internal error'));
+  }
+  if (mapped === 401) {
+    reply.header(
+      'www-authenticate',
+      error.message.startsWith('missing') ? 'Bearer realm="hivelink"' : 'Bearer error="invalid_token"',
+    );
+  }
+  if (mapped === 429) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return reply.code(mapped).send(errorBody(error.code, error.message));
+}
+
+/** The bearer token of `Authorization: Bearer <token>`. */
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || header.length === 0) {
+    throw new HiveLinkError('HL_ERR_TOKEN_INVALID', 'missing bearer token (Authorization: Bearer <token>)');
+  }
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  if (m === null || m[1]!.length > MAX_TOKEN_CHARS) {
+    throw new HiveLinkError(
+      'HL_ERR_TOKEN_INVALID',
+      'malformed Authorization header: expected Bearer <token>',
+    );
+  }
+  return m[1]!;
+}
+
+/** The caller's address as the IP rules see it (no IPv4-mapped prefix). */
+function clientIp(request: FastifyRequest): string {
+  const ip = request.socket.remoteAddress ?? request.ip;
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+/** Maps what fastify itself throws (body parsing, limits) to the API's errors. */
+function fromFastifyError(error: FastifyError): { error: HiveLinkError; status: number } {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+    return { error: new HiveLinkError('HL_ERR_BODY_TOO_LARGE', 'request body too large'), status: 413 };
+  }
+  if (error.statusCode === 415) {
+    return {
+      error: new HiveLinkError('HL_ERR_BAD_REQUEST', 'unsupported content type: send application/json'),
+      status: 415,
+    };
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return { error: new HiveLinkError('HL_ERR_BAD_REQUEST', error.message), status: 400 };
+  }
+  return { error: new HiveLinkError('HL_ERR_INTERNAL', 'internal error'), status: 500 };
+}
+
+/**
+ * Registers the `/v1` routes on `app` (call before `app.ready()`).
+ */
+export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): void {
+  const { hub, limits } = init;
+  const logger = init.logger ?? pino({ level: 'silent' });
+  const bodySchema = askBodySchema(limits);
+  const clients = new WeakMap<FastifyRequest, ClientRecord>();
+  const openapi = JSON.stringify(openApiDocument(limits));
+
+  void app.register(
+    async (v1) => {
+      v1.setErrorHandler((error: FastifyError | HiveLinkError, request, reply) => {
+        if (isHiveLinkError(error)) {
+          if (REST_ERROR_STATUS[error.code] === undefined) {
+            logger.error({ err: error, url: request.url }, 'REST request failed');
+          }
+          return sendError(reply, error);
+        }
+        const mapped = fromFastifyError(error);
+        if (mapped.status === 500) logger.error({ err: error, url: request.url }, 'REST request failed');
+        return sendError(reply, mapped.error, mapped.status);
+      });
+      v1.setNotFoundHandler((request, reply) =>
+        sendError(
+          reply,
+          new HiveLinkError('HL_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?', 1)[0]}`),
+        ),
+      );
+
+      v1.get('/openapi.json', async (_request, reply) =>
+        reply.header('content-type', 'application/json; charset=utf-8').send(openapi),
+      );
+
+      v1.post(
+        '/ask',
+        {
+          bodyLimit: limits.restMaxBodyBytes,
+          // Authenticate before the body is read: an unknown caller never costs a body parse.
+          onRequest: async (request) => {
+            const client = await hub.clientForToken(bearerToken(request));
+            if (client === null) {
+              throw new HiveLinkError('HL_ERR_TOKEN_INVALID', 'unknown or revoked token');
+            }
+            clients.set(request, client);
+          },
+        },
+        async (request, reply) => {
+          const client = clients.get(request);
+          if (client === undefined) throw new HiveLinkError('HL_ERR_INTERNAL', 'unauthenticated request');
+          const parsed = bodySchema.safeParse(request.body);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+            throw new HiveLinkError(
+              'HL_ERR_BAD_REQUEST',
+              `${where}: ${issue?.message ?? 'expected a JSON object'}`,
+            );
+          }
+          const body = parsed.data;
+          const result = await hub.askAsClient(
+            client,
+            {
+              utterance: body.utterance,
+              lang: body.lang ?? 'en-us',
+              sessionId: body.session_id ?? randomUUID(),
+            },
+            { timeoutMs: body.timeout_ms ?? limits.restAskTimeoutMs, ip: clientIp(request) },
+          );
+          const answer: AskResponseBody = {
+            answers: result.answers,
+            session_id: result.sessionId,
+            handled: result.handled,
+          };
+          return reply.code(200).send(answer);
+        },
+      );
+    },
+    { prefix: '/v1' },
+  );
+}

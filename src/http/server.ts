@@ -1,0 +1,138 @@
+/**
+ * The hub's one port: HTTP routes (fastify) and the HiveMind websocket at `/` on the same server, over TLS when
+ * configured.
+ *
+ * @example
+ * ```ts
+ * const app = await createHubServer({ hub, config, logger });
+ * await app.listen({ host: config.host, port: config.port });
+ * ```
+ *
+ * @module
+ */
+
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { generate } from 'selfsigned';
+import { HiveLinkError } from '../errors.js';
+import type { HubConfig } from '../hub/config.js';
+import type { Hub } from '../hub/hub.js';
+import { ensureDataDir } from '../store/data-dir.js';
+import { createFileOnce } from '../store/files.js';
+import { registerChatPage } from './chat-page.js';
+import { registerHealthRoute } from './health.js';
+import { registerRestRoutes } from './rest.js';
+
+/** Certificate and private key, PEM. */
+export interface TlsMaterial {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** File names of the self-signed pair, in `<dataDir>/tls/`. */
+export const SELF_SIGNED_CERT_FILE = 'hivelink.crt';
+export const SELF_SIGNED_KEY_FILE = 'hivelink.key';
+
+function readPem(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `cannot read the TLS ${what} ${file}: ${(err as Error).message}`,
+    );
+  }
+}
+
+/**
+ * A self-signed RSA-2048 certificate for this host (SHA-256, 10 years), generated on first use and kept in
+ * `<dataDir>/tls/` (key mode 0600).
+ */
+export async function loadOrCreateSelfSigned(dataDir: string): Promise<TlsMaterial> {
+  const dir = ensureDataDir(join(dataDir, 'tls'));
+  const certFile = join(dir, SELF_SIGNED_CERT_FILE);
+  const keyFile = join(dir, SELF_SIGNED_KEY_FILE);
+  let existing: TlsMaterial | null = null;
+  try {
+    existing = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  } catch {
+    existing = null; // not generated yet
+  }
+  if (existing !== null) return existing;
+  const notAfter = new Date();
+  notAfter.setFullYear(notAfter.getFullYear() + 10);
+  const pems = await generate([{ name: 'commonName', value: hostname() }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: notAfter,
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 2, value: hostname() },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
+    ],
+  });
+  // The key first: a reader that sees the certificate always finds its key.
+  createFileOnce(keyFile, () => pems.private);
+  createFileOnce(certFile, () => pems.cert);
+  return { cert: readPem(certFile, 'certificate'), key: readPem(keyFile, 'key') };
+}
+
+/** The TLS material the config asks for, or null for plain HTTP. */
+export async function loadTlsMaterial(config: HubConfig, dataDir: string): Promise<TlsMaterial | null> {
+  const tls = config.tls;
+  if (tls === null) return null;
+  if (tls.mode === 'files') return { cert: readPem(tls.cert, 'certificate'), key: readPem(tls.key, 'key') };
+  return loadOrCreateSelfSigned(dataDir);
+}
+
+export interface HubServerInit {
+  hub: Hub;
+  config: HubConfig;
+  logger?: Logger;
+  /** TLS certificate and key; null or absent for plain HTTP (see {@link loadTlsMaterial}). @default null */
+  tls?: TlsMaterial | null;
+}
+
+/**
+ * A fastify instance serving `GET /healthz`, the REST API under `/v1` (`rest.ts`), the browser chat page at
+ * `/chat` (`chat-page.ts`) and handing websocket upgrades at `/` to the hub. Other paths refuse
+ * the upgrade with 404. Call `listen()` on it; `close()` stops the HTTP side (stop the hub separately).
+ */
+export async function createHubServer(init: HubServerInit): Promise<FastifyInstance> {
+  const tls = init.tls ?? null;
+  const app = fastify({
+    logger: false,
+    serverFactory: (handler) =>
+      (tls === null
+        ? createHttpServer(handler)
+        : createHttpsServer({ cert: tls.cert, key: tls.key }, handler)) as Server,
+  });
+  registerHealthRoute(app, init.hub);
+  registerRestRoutes(app, {
+    hub: init.hub,
+    limits: init.config.limits,
+    ...(init.logger === undefined ? {} : { logger: init.logger }),
+  });
+  registerChatPage(app);
+  app.server.on('upgrade', (req, socket, head: Buffer) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path !== '/' && path !== '') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    init.hub.handleUpgrade(req, socket, head);
+  });
+  await app.ready();
+  return app;
+}
