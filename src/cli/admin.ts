@@ -1,0 +1,138 @@
+/**
+ * Shared pieces of the admin commands (`hivelink clients …`, `hivelink ip …`): the output writer, the
+ * `--data-dir` option, opening the store for one command, argument parsers and plain-text tables.
+ *
+ * Handlers take an {@link AdminContext} (a store and a writer) so tests can run them in-process; failures are
+ * thrown as `HiveLinkError` and become exit code 1 with one line on stderr (`main.ts`). Parsers throw commander's
+ * `InvalidArgumentError`, a usage error (exit code 2).
+ *
+ * @module
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { HiveLinkError } from '../errors.js';
+import { openDataDir, resolveDataDir } from '../store/data-dir.js';
+import { normalizeCidr } from '../store/ip-rules.js';
+import type { ClientRecord, ClientStore } from '../store/types.js';
+
+/** Where a command writes its normal output. */
+export interface CliWriter {
+  write(text: string): unknown;
+}
+
+/** Everything an admin handler needs. */
+export interface AdminContext {
+  readonly store: ClientStore;
+  readonly out: CliWriter;
+}
+
+/** Options every admin command has. */
+export interface DataDirOptions {
+  dataDir?: string;
+}
+
+/** Process stdout as a {@link CliWriter}. */
+export const STDOUT: CliWriter = { write: (text) => process.stdout.write(text) };
+
+/** Adds `--data-dir <dir>` to a command. */
+export function withDataDirOption(cmd: Command): Command {
+  return cmd.option(
+    '--data-dir <dir>',
+    'data dir ($HIVELINK_HOME wins; default $XDG_DATA_HOME/hivelink or ~/.local/share/hivelink)',
+  );
+}
+
+/** Opens the data dir named by the flag (or the environment), runs `fn`, and closes the store. */
+export async function withAdminContext<T>(
+  options: DataDirOptions,
+  out: CliWriter,
+  fn: (ctx: AdminContext) => Promise<T>,
+): Promise<T> {
+  const data = openDataDir(resolveDataDir({ flag: options.dataDir }));
+  try {
+    return await fn({ store: data.store, out });
+  } finally {
+    await data.close();
+  }
+}
+
+/** Finds a client by id or access key, or fails with `no client with id 7`. */
+export async function requireClient(store: ClientStore, idOrKey: string): Promise<ClientRecord> {
+  const client = await store.getClient(idOrKey);
+  if (client !== null) return client;
+  throw new HiveLinkError(
+    'HL_ERR_NOT_FOUND',
+    /^\d+$/.test(idOrKey)
+      ? `no client with id ${idOrKey}`
+      : `no client with access key ${JSON.stringify(idOrKey)}`,
+  );
+}
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+/** Parses a boolean option value: true/false, yes/no, on/off, 1/0. */
+export function parseBool(value: string): boolean {
+  const v = value.toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw new InvalidArgumentError('expected true or false.');
+}
+
+/** Parses a positive whole number. */
+export function parsePositiveInt(value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError('expected a positive whole number.');
+  return Number(value);
+}
+
+/**
+ * Word for "clear this setting" (`--min-protocol none`). Parsers return it instead of null because commander
+ * replaces a null parse result with `''`.
+ */
+export const NONE = 'none';
+
+/** Parses a protocol version 1–3, or `none` (the hub default). */
+export function parseMinProtocol(value: string): number | typeof NONE {
+  if (value === NONE) return NONE;
+  if (!/^[123]$/.test(value)) throw new InvalidArgumentError('expected 1, 2, 3 or none.');
+  return Number(value);
+}
+
+/** Parses a positive rate (messages per second), or `none` (the hub default). */
+export function parseRate(value: string): number | typeof NONE {
+  if (value === NONE) return NONE;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 1_000_000) {
+    throw new InvalidArgumentError('expected a positive number of messages per second, or none.');
+  }
+  return n;
+}
+
+/** Parses and normalises a CIDR (`10.0.0.0/8`, `2001:db8::/32`, or a bare address). */
+export function parseCidrArg(value: string): string {
+  try {
+    return normalizeCidr(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
+}
+
+/** Formats a time in ms as ISO 8601, or `never`. */
+export function formatTime(ms: number | null): string {
+  return ms === null ? 'never' : new Date(ms).toISOString();
+}
+
+/** Renders rows as left-aligned columns under a header, two spaces apart. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** Writes `value` as pretty JSON and a newline. */
+export function writeJson(out: CliWriter, value: unknown): void {
+  out.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,103 @@
+/**
+ * What `hivelink ask`, `chat` and `satellite` share: the credential and connection flags, and building a
+ * {@link HiveClient} from them with the saved identity (Noise key and hub pins in `<config dir>/identity.json`, so
+ * the hub recognises this machine on every run).
+ *
+ * @module
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { createHiveClient, type HiveClient, type ReconnectOptions } from '../client/index.js';
+import type { ProtocolChoice } from '../session/client-handshake.js';
+import type { FailureContext } from './client-errors.js';
+import {
+  type CredentialFlags,
+  DEFAULT_HUB_URL,
+  type Env,
+  IdentityFile,
+  type ResolvedCredentials,
+  resolveCredentials,
+} from './identity-file.js';
+
+/** The flags every terminal client has. */
+export interface ClientCommandOptions extends CredentialFlags {
+  /** @default 'auto' */
+  protocol?: ProtocolChoice;
+  lang?: string;
+}
+
+/** A client ready to connect, with what error messages need. */
+export interface OpenedClient {
+  client: HiveClient;
+  creds: ResolvedCredentials;
+  identity: IdentityFile;
+  failure: FailureContext;
+}
+
+/** Parses `--protocol 1|2|3|auto` (1 and 2 are the legacy handshake, 3 is Noise). */
+export function parseProtocol(value: string): ProtocolChoice {
+  if (value === '1' || value === '2' || value === 'legacy') return 'legacy';
+  if (value === '3' || value === 'v3') return 'v3';
+  if (value === 'auto') return 'auto';
+  throw new InvalidArgumentError('expected 1, 2, 3 or auto.');
+}
+
+/** Parses a language tag such as `en-US`. */
+export function parseLang(value: string): string {
+  if (!/^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$/.test(value)) {
+    throw new InvalidArgumentError('expected a language tag such as en-US.');
+  }
+  return value;
+}
+
+/** Parses a positive number of seconds into milliseconds. */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 86_400) {
+    throw new InvalidArgumentError('expected a positive number of seconds.');
+  }
+  return Math.round(n * 1000);
+}
+
+/** Adds the credential and connection flags. */
+export function withClientOptions(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', `hub URL (else $HIVELINK_URL, the saved identity, or ${DEFAULT_HUB_URL})`)
+    .option('--key <key>', 'access key (else $HIVELINK_KEY or the saved identity)')
+    .option('--password <password>', 'password (else $HIVELINK_PASSWORD or the saved identity)')
+    .option('--psk <hex>', 'a provisioned v3 PSK (64 hex characters) instead of the password')
+    .option('--site <site>', 'site id sent to the hub (else the saved one)')
+    .option('--protocol <version>', '1 or 2: legacy handshake, 3: Noise, auto (default)', parseProtocol)
+    .option('--lang <tag>', 'language of the utterances (default en-US)', parseLang);
+}
+
+/**
+ * Resolves the credentials and builds the client (not connected yet).
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` for missing credentials or a bad URL; `HL_ERR_KEY_FILE` when the
+ *   identity file cannot be read
+ */
+export async function openClient(
+  opts: ClientCommandOptions,
+  reconnect: ReconnectOptions,
+  env: Env = process.env,
+): Promise<OpenedClient> {
+  const identity = IdentityFile.fromEnv(env);
+  const creds = resolveCredentials(opts, await identity.readCredentials(), env);
+  const client = createHiveClient({
+    url: creds.url,
+    accessKey: creds.accessKey,
+    ...(creds.password === undefined ? {} : { password: creds.password }),
+    ...(creds.psk === undefined ? {} : { psk: creds.psk }),
+    ...(creds.siteId === undefined ? {} : { siteId: creds.siteId }),
+    ...(opts.lang === undefined ? {} : { lang: opts.lang }),
+    protocol: opts.protocol ?? 'auto',
+    identityStore: identity.store,
+    pinStore: identity.store,
+    reconnect,
+  });
+  return {
+    client,
+    creds,
+    identity,
+    failure: { url: creds.url, hostPort: client.hostPort, usedPsk: creds.password === undefined },
+  };
+}

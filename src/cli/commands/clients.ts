@@ -1,0 +1,439 @@
+/**
+ * `hivelink clients …`: add, list, show, remove, rename, history, allow-msg/deny-msg, block-skill/allow-skill,
+ * block-intent/allow-intent, set, revoke, token, reset-noise-pin. A client is named by its id or access key.
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import { HiveLinkError } from '../../errors.js';
+import { ALWAYS_ALLOWED_TYPE } from '../../store/client-fields.js';
+import type { ClientPatch, ClientRecord } from '../../store/types.js';
+import {
+  type AdminContext,
+  type CliWriter,
+  type DataDirOptions,
+  formatTime,
+  NONE,
+  parseBool,
+  parseMinProtocol,
+  parsePositiveInt,
+  parseRate,
+  requireClient,
+  STDOUT,
+  table,
+  withAdminContext,
+  withDataDirOption,
+  writeJson,
+} from '../admin.js';
+import { checkHubUrl, DEFAULT_HUB_URL, IdentityFile } from '../identity-file.js';
+
+/** Options of `clients add`. */
+export interface AddClientOptions {
+  name: string;
+  key?: string;
+  password?: string;
+  /** @default false */
+  admin?: boolean;
+  /** @default false */
+  json?: boolean;
+  /** Also save the credentials as this machine's identity for `hivelink ask/chat/satellite`. @default false */
+  saveIdentity?: boolean;
+  /** The hub URL saved with `saveIdentity`. @default 'ws://127.0.0.1:5678' */
+  url?: string;
+}
+
+/** `--json` of the read commands. */
+export interface JsonOption {
+  json?: boolean;
+}
+
+/** Options of `clients set`; each one given changes that field. */
+export interface SetClientOptions {
+  admin?: boolean;
+  canBroadcast?: boolean;
+  canEscalate?: boolean;
+  canPropagate?: boolean;
+  /** `none` = the hub default. */
+  minProtocol?: number | typeof NONE;
+  /** `none` = the hub default. */
+  rateLimit?: number | typeof NONE;
+  site?: string;
+  description?: string;
+}
+
+/** The list fields `allow-msg`, `block-skill` etc. edit. */
+export type ClientListField = 'allowedTypes' | 'blockedSkills' | 'blockedIntents';
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+const listText = (l: readonly string[]) => (l.length === 0 ? '(none)' : l.join(', '));
+
+/** `clients add`: creates a client and prints its access key and password once. */
+export async function clientsAdd({ store, out }: AdminContext, opts: AddClientOptions): Promise<void> {
+  const identityUrl = opts.saveIdentity === true ? checkHubUrl(opts.url ?? DEFAULT_HUB_URL) : null;
+  const { record, password } = await store.addClient({
+    name: opts.name,
+    ...(opts.key === undefined ? {} : { accessKey: opts.key }),
+    ...(opts.password === undefined ? {} : { password: opts.password }),
+    isAdmin: opts.admin === true,
+  });
+  let saved = '';
+  if (identityUrl !== null) {
+    const file = IdentityFile.fromEnv();
+    await file.saveCredentials({ url: identityUrl, accessKey: record.accessKey, password });
+    saved = `Saved for ${identityUrl} as this machine's identity (${file.path}): hivelink ask "what time is it"\n`;
+  }
+  if (opts.json === true) {
+    writeJson(out, { ...record, password });
+    return;
+  }
+  out.write(
+    `Added client ${record.id} "${record.name}"${record.isAdmin ? ' (admin)' : ''}.\n` +
+      `  access key  ${record.accessKey}\n` +
+      `  password    ${password}\n` +
+      'Write the password down now: it is not shown again (the hub keeps it encrypted).\n' +
+      'Connect with:\n' +
+      `  hivelink ask --url ws://<hub-host>:5678 --key ${record.accessKey} --password ${password} "what time is it"\n` +
+      saved,
+  );
+}
+
+/** `clients list`: every client, revoked ones included. */
+export async function clientsList({ store, out }: AdminContext, opts: JsonOption): Promise<void> {
+  const clients = await store.listClients();
+  if (opts.json === true) {
+    writeJson(out, clients);
+    return;
+  }
+  if (clients.length === 0) {
+    out.write('No clients. Add one with: hivelink clients add --name NAME\n');
+    return;
+  }
+  out.write(
+    table(
+      ['ID', 'NAME', 'ACCESS KEY', 'ADMIN', 'STATUS', 'LAST SEEN'],
+      clients.map((c) => [
+        String(c.id),
+        c.name,
+        c.accessKey,
+        yesNo(c.isAdmin),
+        c.revoked ? 'revoked' : 'active',
+        formatTime(c.lastSeen),
+      ]),
+    ),
+  );
+}
+
+function describe(c: ClientRecord): string {
+  const rows: [string, string][] = [
+    ['id', String(c.id)],
+    ['name', c.name],
+    ['access key', c.accessKey],
+    ['status', c.revoked ? 'revoked' : 'active'],
+    ['site', c.siteId ?? '(none)'],
+    ['description', c.description === '' ? '(none)' : c.description],
+    ['admin', yesNo(c.isAdmin)],
+    ['can broadcast', yesNo(c.canBroadcast)],
+    ['can escalate', yesNo(c.canEscalate)],
+    ['can propagate', yesNo(c.canPropagate)],
+    ['allowed types', listText(c.allowedTypes)],
+    ['blocked skills', listText(c.blockedSkills)],
+    ['blocked intents', listText(c.blockedIntents)],
+    ['min protocol', c.minProtocol === null ? 'hub default' : String(c.minProtocol)],
+    ['rate limit', c.rateLimitPerSecond === null ? 'hub default' : `${c.rateLimitPerSecond}/s`],
+    ['noise pin', c.noisePubkey ?? '(none)'],
+    ['created', formatTime(c.createdAt)],
+    ['last seen', formatTime(c.lastSeen)],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(17)}${v}\n`).join('');
+}
+
+/** `clients show ID`. */
+export async function clientsShow(
+  { store, out }: AdminContext,
+  idOrKey: string,
+  opts: JsonOption,
+): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  if (opts.json === true) writeJson(out, client);
+  else out.write(describe(client));
+}
+
+/** `clients remove ID`: deletes the client and its history; its id is never reused. */
+export async function clientsRemove({ store, out }: AdminContext, idOrKey: string): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  await store.removeClient(client.id);
+  out.write(`Removed client ${client.id} "${client.name}".\n`);
+}
+
+/** `clients rename ID NAME`. */
+export async function clientsRename(
+  { store, out }: AdminContext,
+  idOrKey: string,
+  name: string,
+): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  const renamed = await store.renameClient(client.id, name);
+  out.write(`Renamed client ${renamed.id} "${client.name}" to "${renamed.name}".\n`);
+}
+
+/** `clients history ID`: the client's latest connections, newest first. */
+export async function clientsHistory(
+  { store, out }: AdminContext,
+  idOrKey: string,
+  opts: JsonOption & { limit?: number },
+): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  const rows = await store.history(client.id, opts.limit);
+  if (opts.json === true) {
+    writeJson(out, rows);
+    return;
+  }
+  if (rows.length === 0) {
+    out.write(`Client ${client.id} has no recorded connections.\n`);
+    return;
+  }
+  out.write(
+    table(
+      ['STARTED', 'ENDED', 'IP', 'PROTOCOL', 'CIPHER', 'CLOSE'],
+      rows.map((r) => [
+        formatTime(r.startedAt),
+        r.endedAt === null ? '-' : formatTime(r.endedAt),
+        r.ip,
+        r.protocol === null ? '-' : `v${r.protocol}`,
+        r.cipher ?? '-',
+        r.closeCode === null ? '-' : `${r.closeCode}${r.closeReason ? ` ${r.closeReason}` : ''}`,
+      ]),
+    ),
+  );
+}
+
+const LIST_WORDS: Record<ClientListField, { add: string; remove: string; noun: string }> = {
+  allowedTypes: { add: 'may now send', remove: 'may no longer send', noun: 'message type' },
+  blockedSkills: { add: 'is now blocked from skill', remove: 'may now use skill', noun: 'skill' },
+  blockedIntents: { add: 'is now blocked from intent', remove: 'may now use intent', noun: 'intent' },
+};
+
+/** `allow-msg`, `deny-msg`, `block-skill`, `allow-skill`, `block-intent`, `allow-intent`: edits one list. */
+export async function clientsEditList(
+  { store, out }: AdminContext,
+  idOrKey: string,
+  field: ClientListField,
+  op: 'add' | 'remove',
+  value: string,
+): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  if (field === 'allowedTypes' && op === 'remove' && value === ALWAYS_ALLOWED_TYPE) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `${ALWAYS_ALLOWED_TYPE} is always allowed`);
+  }
+  const list = client[field];
+  const has = list.includes(value);
+  const words = LIST_WORDS[field];
+  if (has === (op === 'add')) {
+    out.write(
+      `Client ${client.id} already ${op === 'add' ? 'has' : 'does not have'} ${words.noun} ${value}.\n`,
+    );
+    return;
+  }
+  const next = op === 'add' ? [...list, value] : list.filter((v) => v !== value);
+  await store.updateClient(client.id, { [field]: next });
+  out.write(`Client ${client.id} ${words[op]} ${value}.\n`);
+}
+
+/** True when `opts` changes at least one field. */
+export function setOptionsGiven(opts: SetClientOptions): boolean {
+  return Object.values(opts).some((v) => v !== undefined);
+}
+
+/** `clients set ID --admin B …`: changes the given fields and prints the result. */
+export async function clientsSet(
+  { store, out }: AdminContext,
+  idOrKey: string,
+  opts: SetClientOptions & JsonOption,
+): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  const patch: ClientPatch = {};
+  if (opts.admin !== undefined) patch.isAdmin = opts.admin;
+  if (opts.canBroadcast !== undefined) patch.canBroadcast = opts.canBroadcast;
+  if (opts.canEscalate !== undefined) patch.canEscalate = opts.canEscalate;
+  if (opts.canPropagate !== undefined) patch.canPropagate = opts.canPropagate;
+  if (opts.minProtocol !== undefined) patch.minProtocol = opts.minProtocol === NONE ? null : opts.minProtocol;
+  if (opts.rateLimit !== undefined)
+    patch.rateLimitPerSecond = opts.rateLimit === NONE ? null : opts.rateLimit;
+  if (opts.site !== undefined) patch.siteId = opts.site;
+  if (opts.description !== undefined) patch.description = opts.description;
+  const updated = await store.updateClient(client.id, patch);
+  if (opts.json === true) writeJson(out, updated);
+  else out.write(`Updated client ${updated.id}.\n${describe(updated)}`);
+}
+
+/** `clients revoke ID`: the access key stops working; the row and id stay. */
+export async function clientsRevoke({ store, out }: AdminContext, idOrKey: string): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  await store.revokeClient(client.id);
+  out.write(`Revoked client ${client.id} "${client.name}": its access key no longer works.\n`);
+}
+
+/** `clients reset-noise-pin ID`: the next v3 handshake pins the client's key again. */
+export async function clientsResetNoisePin({ store, out }: AdminContext, idOrKey: string): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  await store.clearNoisePin(client.id);
+  out.write(`Cleared the Noise pin of client ${client.id}; its next v3 handshake pins a key again.\n`);
+}
+
+/** Options of `clients token`. */
+export interface TokenOptions extends JsonOption {
+  /** Revoke this token instead of issuing one. */
+  revoke?: string;
+}
+
+/**
+ * `clients token ID`: issues a REST API bearer token for the client and prints it once (only its SHA-256 is
+ * stored); `--revoke TOKEN` forgets one of the client's tokens.
+ */
+export async function clientsToken(
+  { store, out }: AdminContext,
+  idOrKey: string,
+  opts: TokenOptions,
+): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  if (opts.revoke !== undefined) {
+    const owner = await store.clientForToken(opts.revoke);
+    if (owner === null || owner.id !== client.id || !(await store.revokeToken(opts.revoke))) {
+      throw new HiveLinkError('HL_ERR_NOT_FOUND', `client ${client.id} has no such token`);
+    }
+    if (opts.json === true) writeJson(out, { client_id: client.id, revoked: true });
+    else out.write(`Revoked the token of client ${client.id} "${client.name}".\n`);
+    return;
+  }
+  if (client.revoked) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `client ${client.id} is revoked: it cannot get a token`,
+    );
+  }
+  const token = await store.issueToken(client.id);
+  if (opts.json === true) {
+    writeJson(out, { client_id: client.id, token });
+    return;
+  }
+  out.write(
+    `REST API token for client ${client.id} "${client.name}" (shown once; only its hash is stored):\n` +
+      `${token}\n` +
+      `Use it as: Authorization: Bearer <token>   (POST /v1/ask)\n`,
+  );
+}
+
+type Opts = DataDirOptions & JsonOption;
+
+/**
+ * Registers `hivelink clients …` on `program`.
+ *
+ * @param out - where command output goes. @default process stdout
+ */
+export function registerClientsCommands(program: Command, out: CliWriter = STDOUT): Command {
+  const clients = program
+    .command('clients')
+    .description('manage the clients (satellites) allowed to connect: ID is a client id or access key');
+  const run =
+    <A extends unknown[]>(fn: (ctx: AdminContext, ...args: A) => Promise<void>) =>
+    (opts: DataDirOptions, ...args: A) =>
+      withAdminContext(opts, out, (ctx) => fn(ctx, ...args));
+
+  withDataDirOption(
+    clients
+      .command('add')
+      .description('add a client; prints its access key and password once')
+      .requiredOption('--name <name>', 'a name for the client')
+      .option('--key <key>', 'access key (default: 32 random hex characters)')
+      .option('--password <password>', 'password (default: 32 random hex characters)')
+      .option('--admin', 'make the client an admin', false)
+      .option('--json', 'print JSON')
+      .option('--save-identity', 'also save the credentials for hivelink ask/chat/satellite on this machine')
+      .option('--url <url>', 'the hub URL saved with --save-identity (default ws://127.0.0.1:5678)'),
+  ).action((opts: AddClientOptions & DataDirOptions) => run(clientsAdd)(opts, opts));
+
+  withDataDirOption(
+    clients.command('list').description('list every client').option('--json', 'print JSON'),
+  ).action((opts: Opts) => run(clientsList)(opts, opts));
+
+  withDataDirOption(
+    clients.command('show').description('show one client').argument('<id>').option('--json', 'print JSON'),
+  ).action((id: string, opts: Opts) => run(clientsShow)(opts, id, opts));
+
+  withDataDirOption(
+    clients.command('remove').description('delete a client and its history').argument('<id>'),
+  ).action((id: string, opts: Opts) => run(clientsRemove)(opts, id));
+
+  withDataDirOption(
+    clients.command('rename').description('rename a client').argument('<id>').argument('<name>'),
+  ).action((id: string, name: string, opts: Opts) => run(clientsRename)(opts, id, name));
+
+  withDataDirOption(
+    clients
+      .command('history')
+      .description("show a client's latest connections")
+      .argument('<id>')
+      .option('--limit <n>', 'how many (default 50)', parsePositiveInt)
+      .option('--json', 'print JSON'),
+  ).action((id: string, opts: Opts & { limit?: number }) => run(clientsHistory)(opts, id, opts));
+
+  const listCommands: [string, string, ClientListField, 'add' | 'remove', string][] = [
+    ['allow-msg', 'type', 'allowedTypes', 'add', 'let a client send a message type'],
+    ['deny-msg', 'type', 'allowedTypes', 'remove', 'stop a client sending a message type'],
+    ['block-skill', 'skill', 'blockedSkills', 'add', 'block a skill for a client'],
+    ['allow-skill', 'skill', 'blockedSkills', 'remove', 'unblock a skill for a client'],
+    ['block-intent', 'intent', 'blockedIntents', 'add', 'block an intent for a client'],
+    ['allow-intent', 'intent', 'blockedIntents', 'remove', 'unblock an intent for a client'],
+  ];
+  for (const [name, arg, field, op, description] of listCommands) {
+    withDataDirOption(
+      clients.command(name).description(description).argument(`<${arg}>`).argument('<id>'),
+    ).action((value: string, id: string, opts: Opts) => run(clientsEditList)(opts, id, field, op, value));
+  }
+
+  withDataDirOption(
+    clients
+      .command('set')
+      .description("change a client's permissions and limits")
+      .argument('<id>')
+      .option('--admin <bool>', 'admin (true/false)', parseBool)
+      .option('--can-broadcast <bool>', 'may send BROADCAST', parseBool)
+      .option('--can-escalate <bool>', 'may send ESCALATE', parseBool)
+      .option('--can-propagate <bool>', 'may send PROPAGATE', parseBool)
+      .option('--min-protocol <n>', 'lowest protocol version: 1, 2, 3 or none', parseMinProtocol)
+      .option('--rate-limit <n>', 'messages per second, or none', parseRate)
+      .option('--site <site>', 'site id ("" clears it)')
+      .option('--description <text>', 'free text')
+      .option('--json', 'print JSON'),
+  ).action((id: string, opts: Opts & SetClientOptions, cmd: Command) => {
+    const { dataDir: _d, json: _j, ...changes } = opts;
+    if (!setOptionsGiven(changes))
+      cmd.error('error: clients set needs at least one option to change', {
+        exitCode: 2,
+        code: 'hivelink.usage',
+      });
+    return run(clientsSet)(opts, id, opts);
+  });
+
+  withDataDirOption(
+    clients.command('revoke').description('revoke a client: its access key stops working').argument('<id>'),
+  ).action((id: string, opts: Opts) => run(clientsRevoke)(opts, id));
+
+  withDataDirOption(
+    clients
+      .command('token')
+      .description('issue a REST API bearer token for a client (printed once), or --revoke one')
+      .argument('<id>')
+      .option('--revoke <token>', 'revoke this token of the client instead')
+      .option('--json', 'print JSON'),
+  ).action((id: string, opts: Opts & TokenOptions) => run(clientsToken)(opts, id, opts));
+
+  withDataDirOption(
+    clients
+      .command('reset-noise-pin')
+      .description("forget a client's pinned Noise key (after it was reinstalled)")
+      .argument('<id>'),
+  ).action((id: string, opts: Opts) => run(clientsResetNoisePin)(opts, id));
+
+  return clients;
+}

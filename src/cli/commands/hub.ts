@@ -1,0 +1,295 @@
+/**
+ * `hivelink hub`: runs a hub until SIGINT/SIGTERM (then closes every connection with 1001, writes pending last-seen
+ * times and exits 0).
+ *
+ * ```
+ * hivelink hub [--host 0.0.0.0] [--port 5678] [--data-dir D] [--agent embedded|ovos|echo] [--ovos-url URL]
+ *              [--tls-cert F --tls-key F | --tls-self-signed] [--min-protocol 1|2|3] [--bus-port N]
+ *              [--config FILE] [--log-level LEVEL]
+ * ```
+ * Settings come from the defaults, then the JSON config file (`--config`, else `hivelink.json` in the config dir
+ * when it exists; its keys are those of `HubConfigInput`), then the flags; the result is validated once.
+ * The first line on stdout is `hivelink hub listening on ws://HOST:PORT` (the real port with `--port 0`).
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import pino, { type Logger } from 'pino';
+import { Assistant } from '../../assistant/assistant.js';
+import { MemoryBus } from '../../bus/memory-bus.js';
+import type { MessageBus } from '../../bus/types.js';
+import { BusServer } from '../../bus/ws-server.js';
+import { HiveLinkError } from '../../errors.js';
+import { createHubServer, loadTlsMaterial } from '../../http/server.js';
+import { type Agent, inProcessAgent } from '../../hub/agent.js';
+import { echoAgent } from '../../hub/agent-echo.js';
+import { ovosAgent } from '../../hub/agent-ovos.js';
+import { type HubConfig, type HubConfigInput, resolveHubConfig } from '../../hub/config.js';
+import { Hub } from '../../hub/hub.js';
+import { openDataDir, resolveDataDir } from '../../store/data-dir.js';
+import { untilSignal } from '../signals.js';
+
+/** The flags of `hivelink hub`, as commander parses them. */
+export interface HubCommandOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  agent?: 'embedded' | 'ovos' | 'echo';
+  ovosUrl?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: boolean;
+  minProtocol?: 1 | 2 | 3;
+  busPort?: number;
+  skillsDir?: string;
+  config?: string;
+  logLevel?: HubConfig['logLevel'];
+}
+
+/** Where the command writes its lines. */
+export interface HubCommandIo {
+  out: { write(text: string): unknown };
+  err: { write(text: string): unknown };
+}
+
+function parsePort(value: string): number {
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(port) || port > 65535)
+    throw new InvalidArgumentError('must be a port number 0..65535.');
+  return port;
+}
+
+function parseMinProtocol(value: string): 1 | 2 | 3 {
+  if (value !== '1' && value !== '2' && value !== '3') throw new InvalidArgumentError('must be 1, 2 or 3.');
+  return Number(value) as 1 | 2 | 3;
+}
+
+/** `$XDG_CONFIG_HOME/hivelink/hivelink.json`, else `~/.config/hivelink/hivelink.json`. */
+export function defaultConfigFile(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  const base =
+    xdg !== undefined && xdg.length > 0 && isAbsolute(xdg) ? xdg : join(env.HOME ?? homedir(), '.config');
+  return join(base, 'hivelink', 'hivelink.json');
+}
+
+function readConfigFile(file: string): HubConfigInput {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `cannot read the config file ${file}: ${(err as Error).message}`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `the config file ${file} must hold a JSON object`);
+  }
+  return value as HubConfigInput;
+}
+
+/** Merges defaults, the config file and the flags into one validated config (the data dir resolved). */
+export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
+  const configFile = opts.config ?? defaultConfigFile();
+  const fromFile = opts.config !== undefined || existsSync(configFile) ? readConfigFile(configFile) : {};
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', '--tls-cert and --tls-key go together');
+  }
+  if (opts.tlsCert !== undefined && opts.tlsSelfSigned === true) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      '--tls-cert/--tls-key and --tls-self-signed are mutually exclusive',
+    );
+  }
+  const flags: HubConfigInput = {
+    host: opts.host,
+    port: opts.port,
+    agent: opts.agent,
+    ovosUrl: opts.ovosUrl,
+    minProtocol: opts.minProtocol,
+    busPort: opts.busPort,
+    logLevel: opts.logLevel,
+  };
+  if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
+    flags.tls = { mode: 'files', cert: opts.tlsCert, key: opts.tlsKey };
+  } else if (opts.tlsSelfSigned === true) {
+    flags.tls = { mode: 'self-signed' };
+  }
+  const merged: HubConfigInput = { ...fromFile };
+  for (const [key, value] of Object.entries(flags)) {
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  merged.dataDir = resolveDataDir({ flag: opts.dataDir ?? fromFile.dataDir ?? undefined });
+  const config = resolveHubConfig(merged);
+  if (config.agent === 'ovos' && config.busPort !== null) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      '--bus-port serves the in-process agent bus; it cannot be used with --agent ovos',
+    );
+  }
+  return config;
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the embedded assistant on `bus` (with the skills of the data dir or `--skills-dir`). */
+async function startAssistant(
+  bus: MessageBus,
+  dataDir: string,
+  io: HubCommandIo,
+  stack: (() => Promise<unknown> | unknown)[],
+  extras: { skillsDir?: string },
+): Promise<{ agent: Agent; skillsLine: string }> {
+  // Skills dropped in <data dir>/skills (or --skills-dir) load beside the built-ins; a broken one is
+  // reported and skipped while the others keep working.
+  const skillsDir = extras.skillsDir ?? join(dataDir, 'skills');
+  if (extras.skillsDir === undefined) mkdirSync(skillsDir, { recursive: true, mode: 0o700 });
+  const assistant = new Assistant({ bus, skillsDir });
+  await assistant.start();
+  stack.push(() => assistant.stop());
+  for (const error of assistant.loadErrors) io.err.write(`hivelink: skipped a skill: ${error.message}\n`);
+  return {
+    agent: inProcessAgent(bus),
+    skillsLine: `skills: ${assistant.skills().length} loaded (drop .mjs skills in ${skillsDir})`,
+  };
+}
+
+/**
+ * Runs a hub with `config` until `until` resolves, then stops it gracefully. Resolves when everything is closed.
+ */
+export async function runHub(
+  config: HubConfig,
+  io: HubCommandIo,
+  until: Promise<unknown>,
+  logger?: Logger,
+  extras: { skillsDir?: string } = {},
+): Promise<void> {
+  const log = logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const dataDir = config.dataDir!;
+  const data = openDataDir(dataDir);
+  const stack: (() => Promise<unknown> | unknown)[] = [() => data.close()];
+  const unwind = async () => {
+    for (const step of stack.reverse()) await step();
+  };
+  try {
+    const identity = data.loadIdentity();
+    const tls = await loadTlsMaterial(config, dataDir);
+    let agent: Agent;
+    let busLine: string | null = null;
+    let skillsLine: string | null = null;
+    if (config.agent === 'ovos') {
+      agent = ovosAgent({ url: config.ovosUrl, logger: log });
+    } else {
+      let bus: MessageBus;
+      if (config.busPort !== null) {
+        const server = new BusServer({ host: '127.0.0.1', port: config.busPort });
+        const address = await server.start();
+        stack.push(() => server.stop());
+        bus = server.localBus();
+        busLine = `agent bus served on ws://127.0.0.1:${address.port}/core`;
+      } else {
+        bus = new MemoryBus();
+      }
+      if (config.agent === 'echo') {
+        agent = echoAgent(bus);
+      } else {
+        ({ agent, skillsLine } = await startAssistant(bus, dataDir, io, stack, extras));
+      }
+    }
+    const hub = new Hub({ config, store: data.store, identity, agent, logger: log });
+    await hub.start();
+    // Unwound in reverse: the HTTP server closes only after the hub has closed its websockets (1001), since
+    // closing the server waits for every open socket.
+    stack.push(() => hub.stop());
+    const app = await createHubServer({ hub, config, logger: log, tls });
+    stack.push(async () => {
+      await hub.stop();
+      await app.close();
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const port = (app.server.address() as AddressInfo).port;
+    const scheme = tls === null ? 'ws' : 'wss';
+    io.out.write(`hivelink hub listening on ${scheme}://${displayHost(config.host)}:${port}\n`);
+    io.out.write(
+      `health: ${tls === null ? 'http' : 'https'}://${displayHost(config.host)}:${port}/healthz\n`,
+    );
+    io.out.write(
+      `chat page: ${tls === null ? 'http' : 'https'}://${displayHost(config.host)}:${port}/chat\n`,
+    );
+    io.out.write(`data dir: ${dataDir}\n`);
+    io.out.write(
+      `agent: ${config.agent === 'ovos' ? `OVOS messagebus ${config.ovosUrl}` : config.agent === 'echo' ? 'echo (repeats every utterance)' : 'embedded assistant'}\n`,
+    );
+    if (busLine !== null) io.out.write(`${busLine}\n`);
+    if (skillsLine !== null) io.out.write(`${skillsLine}\n`);
+    if ((await data.store.listClients()).length === 0) {
+      io.out.write(
+        `no clients yet: add one with  hivelink clients add --name kitchen --data-dir ${dataDir}\n`,
+      );
+    }
+    await until;
+  } finally {
+    await unwind();
+  }
+}
+
+/** Adds `hivelink hub` to `program`. */
+export function registerHubCommand(program: Command): void {
+  program
+    .command('hub')
+    .description('run a hub: websocket at / and HTTP on one port, until SIGINT/SIGTERM')
+    .option('--host <host>', 'address to listen on (default 0.0.0.0)')
+    .option('--port <port>', 'port to listen on, 0 picks a free one (default 5678)', parsePort)
+    .option('--data-dir <dir>', 'data dir (database, identity, secrets); $HIVELINK_HOME wins')
+    .addOption(
+      new Option(
+        '--agent <agent>',
+        'the brain behind the hub (default embedded); echo repeats every utterance (for benchmarks)',
+      ).choices(['embedded', 'ovos', 'echo']),
+    )
+    .option('--ovos-url <url>', 'OVOS messagebus for --agent ovos (default ws://127.0.0.1:8181/core)')
+    .option('--tls-cert <file>', 'TLS certificate (PEM), with --tls-key')
+    .option('--tls-key <file>', 'TLS private key (PEM), with --tls-cert')
+    .option('--tls-self-signed', 'serve TLS with a self-signed certificate kept in the data dir')
+    .option(
+      '--min-protocol <n>',
+      'lowest protocol accepted: 2 allows legacy clients, 3 is Noise only (default 2)',
+      parseMinProtocol,
+    )
+    .option(
+      '--bus-port <port>',
+      'also serve the in-process agent bus as an OVOS messagebus on 127.0.0.1:PORT',
+      parsePort,
+    )
+    .option('--skills-dir <dir>', 'extra skills for the embedded assistant (default <data dir>/skills)')
+    .option('--config <file>', 'JSON config file (default hivelink.json in the config dir, if present)')
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr (default info)').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
+    .action(async (opts: HubCommandOptions) => {
+      const config = hubConfigFromOptions(opts);
+      const { signalled, dispose } = untilSignal();
+      try {
+        await runHub(config, { out: process.stdout, err: process.stderr }, signalled, undefined, {
+          ...(opts.skillsDir === undefined ? {} : { skillsDir: opts.skillsDir }),
+        });
+      } finally {
+        dispose();
+      }
+    });
+}

@@ -1,0 +1,115 @@
+/**
+ * `hivelink ip allow|deny|remove CIDR [--client ID]` and `hivelink ip list`. Rules are global, or for one client
+ * with `--client`; how they combine is described in `store/ip-rules.ts` (client rules first, deny wins, allow
+ * rules make an allow-list).
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import { HiveLinkError } from '../../errors.js';
+import type { IpAction } from '../../store/types.js';
+import {
+  type AdminContext,
+  type CliWriter,
+  type DataDirOptions,
+  parseCidrArg,
+  requireClient,
+  STDOUT,
+  table,
+  withAdminContext,
+  withDataDirOption,
+  writeJson,
+} from '../admin.js';
+
+/** `--client` of the rule commands: a client id or access key. */
+export interface ClientScopeOption {
+  client?: string;
+}
+
+const scopeText = (clientId: number | null) => (clientId === null ? 'all clients' : `client ${clientId}`);
+
+async function scopeId(ctx: AdminContext, opts: ClientScopeOption): Promise<number | null> {
+  return opts.client === undefined ? null : (await requireClient(ctx.store, opts.client)).id;
+}
+
+/** `ip allow|deny CIDR`: adds a rule (adding the same rule twice is a no-op). */
+export async function ipAdd(
+  ctx: AdminContext,
+  action: IpAction,
+  cidr: string,
+  opts: ClientScopeOption,
+): Promise<void> {
+  const clientId = await scopeId(ctx, opts);
+  const rule = await ctx.store.addIpRule({ cidr, action, clientId });
+  ctx.out.write(`Rule ${rule.id}: ${rule.action} ${rule.cidr} for ${scopeText(rule.clientId)}.\n`);
+  if (action === 'allow') {
+    ctx.out.write(
+      `Note: with allow rules, addresses matching none of them are denied (${scopeText(rule.clientId)}).\n`,
+    );
+  }
+}
+
+/** `ip remove CIDR`: removes the allow and deny rules for this CIDR in this scope. */
+export async function ipRemove(ctx: AdminContext, cidr: string, opts: ClientScopeOption): Promise<void> {
+  const clientId = await scopeId(ctx, opts);
+  const removed = await ctx.store.removeIpRule({ cidr, clientId });
+  if (removed === 0) {
+    throw new HiveLinkError('HL_ERR_NOT_FOUND', `no IP rule for ${cidr} (${scopeText(clientId)})`);
+  }
+  ctx.out.write(`Removed ${removed} rule${removed === 1 ? '' : 's'} for ${cidr} (${scopeText(clientId)}).\n`);
+}
+
+/** `ip list`: global rules, then per-client rules. */
+export async function ipList(ctx: AdminContext, opts: { json?: boolean }): Promise<void> {
+  const rules = await ctx.store.listIpRules();
+  if (opts.json === true) {
+    writeJson(ctx.out, rules);
+    return;
+  }
+  if (rules.length === 0) {
+    ctx.out.write('No IP rules: every address may connect.\n');
+    return;
+  }
+  ctx.out.write(
+    table(
+      ['ID', 'ACTION', 'CIDR', 'CLIENT'],
+      rules.map((r) => [String(r.id), r.action, r.cidr, r.clientId === null ? '(all)' : String(r.clientId)]),
+    ),
+  );
+}
+
+/**
+ * Registers `hivelink ip …` on `program`.
+ *
+ * @param out - where command output goes. @default process stdout
+ */
+export function registerIpCommands(program: Command, out: CliWriter = STDOUT): Command {
+  const ip = program.command('ip').description('allow or deny connections by IP address (CIDR)');
+  type Opts = DataDirOptions & ClientScopeOption & { json?: boolean };
+
+  for (const action of ['allow', 'deny'] as const) {
+    withDataDirOption(
+      ip
+        .command(action)
+        .description(`${action} connections from a CIDR (an address alone means just that address)`)
+        .argument('<cidr>', 'e.g. 192.168.1.0/24, 2001:db8::/32, 10.0.0.7', parseCidrArg)
+        .option('--client <id>', 'only for this client (id or access key)'),
+    ).action((cidr: string, opts: Opts) =>
+      withAdminContext(opts, out, (ctx) => ipAdd(ctx, action, cidr, opts)),
+    );
+  }
+
+  withDataDirOption(
+    ip
+      .command('remove')
+      .description('remove the rules for a CIDR')
+      .argument('<cidr>', 'the CIDR of the rule', parseCidrArg)
+      .option('--client <id>', 'the rules of this client (id or access key)'),
+  ).action((cidr: string, opts: Opts) => withAdminContext(opts, out, (ctx) => ipRemove(ctx, cidr, opts)));
+
+  withDataDirOption(
+    ip.command('list').description('list the IP rules').option('--json', 'print JSON'),
+  ).action((opts: Opts) => withAdminContext(opts, out, (ctx) => ipList(ctx, opts)));
+
+  return ip;
+}

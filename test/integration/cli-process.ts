@@ -1,0 +1,219 @@
+/**
+ * Child-process helpers for the terminal-client tests (`hivelink ask`, `chat`, `satellite`): run the real binary
+ * with an environment of its own (a temp config dir, no HIVELINK_* credentials from the caller), wait for lines on
+ * its output, and start a hub on port 0 with a temp data dir.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../helpers/vectors.js';
+
+/** Longest wait for an expected line before the test fails with the output so far (never hang a run). */
+const WAIT_LIMIT_MS = 30_000;
+
+/** True when every `src/**\/*.ts` has a `dist` output at least as new (so a build would change nothing). */
+function distIsCurrent(): boolean {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
+  const src = join(REPO_ROOT, 'src');
+  return walk(src).every((file) => {
+    const out = join(REPO_ROOT, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
+    return existsSync(out) && statSync(out).mtimeMs >= statSync(file).mtimeMs;
+  });
+}
+
+/**
+ * Checks that the built package the children run (bin/ → dist/) exists and is current. The test runner
+ * (`scripts/run-tests.mjs`) builds once before any test starts; tests never build, so no test rewrites dist/ while
+ * another test's child process is starting. Call it in `before()`.
+ */
+export function buildOnce(): void {
+  assert.ok(
+    existsSync(join(REPO_ROOT, 'dist/cli/main.js')) && distIsCurrent(),
+    'dist/ is missing or older than src/: run the tests with `node scripts/run-tests.mjs` (it builds) or `npm run build`',
+  );
+}
+
+/** The package root the children run from. */
+export function buildRoot(): string {
+  return REPO_ROOT;
+}
+
+/** The `hivelink` script. */
+export function hivelinkBin(): string {
+  return join(buildRoot(), 'bin/hivelink.js');
+}
+
+/** The caller's environment without any hivelink settings, plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HIVELINK_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running child with its output collected. */
+export interface Running {
+  readonly child: ChildProcess;
+  readonly exit: Promise<Exit>;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `pattern` in stdout (or stderr) at or after character `from`. */
+  wait(pattern: RegExp, stream?: 'stdout' | 'stderr', from?: number): Promise<RegExpMatchArray>;
+  /** Sends `signal` (default SIGTERM) unless it has exited, and resolves with the exit. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+/** Starts `command args` (default: the hivelink binary) with its output collected. */
+export function start(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  options: { command?: string; prefix?: readonly string[]; stdin?: 'pipe' | 'ignore' } = {},
+): Running {
+  const command = options.command ?? process.execPath;
+  const argv =
+    options.command === undefined ? [hivelinkBin(), ...args] : [...(options.prefix ?? []), ...args];
+  const child = spawn(command, argv, {
+    cwd: REPO_ROOT,
+    env,
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  const waiters = new Set<() => void>();
+  const poke = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out.stdout += d;
+    poke();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    out.stderr += d;
+    poke();
+  });
+  let exited = false;
+  const exit = new Promise<Exit>((resolve) =>
+    child.on('close', (code, signal) => {
+      exited = true;
+      resolve({ code, signal, ...out });
+      poke();
+    }),
+  );
+  return {
+    child,
+    exit,
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
+    wait(pattern, stream = 'stdout', from = 0) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out[stream].slice(from).match(pattern);
+          if (m !== null) {
+            done();
+            resolve(m);
+          } else if (exited) {
+            done();
+            reject(new Error(`exited before ${pattern}:\nstdout: ${out.stdout}\nstderr: ${out.stderr}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no ${pattern} on ${stream}:\nstdout: ${out.stdout}\nstderr: ${out.stderr}`));
+        }, WAIT_LIMIT_MS);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!exited) child.kill(signal);
+      return exit;
+    },
+  };
+}
+
+/** Runs the binary to completion. */
+export function run(args: readonly string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<Exit> {
+  const r = start(args, env, { stdin: stdin === undefined ? 'ignore' : 'pipe' });
+  if (stdin !== undefined) r.child.stdin!.end(stdin);
+  return r.exit;
+}
+
+/** A port nothing listens on (bound and released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export interface HubProcess {
+  readonly proc: Running;
+  readonly url: string;
+  readonly port: number;
+  /** The hub's agent bus (with `--bus-port 0`). */
+  readonly busUrl: string | null;
+}
+
+/** Starts `hivelink hub` on 127.0.0.1 (port 0 unless given) with `dataDir`, and reads the real port. */
+export async function startHub(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  extra: readonly string[] = [],
+  port = 0,
+): Promise<HubProcess> {
+  const proc = start(
+    [
+      'hub',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+      ...extra,
+    ],
+    env,
+  );
+  const m = await proc.wait(/hivelink hub listening on (ws:\/\/127\.0\.0\.1:(\d+))\n/);
+  const bus = extra.includes('--bus-port') ? await proc.wait(/agent bus served on (ws:\/\/\S+)\n/) : null;
+  await proc.wait(/^agent: .*\n/m);
+  return { proc, url: m[1]!, port: Number(m[2]), busUrl: bus === null ? null : bus[1]! };
+}
+
+/** A client added with `hivelink clients add --json` (extra flags, e.g. `--admin`). */
+export interface AddedClient {
+  id: number;
+  accessKey: string;
+  password: string;
+}
+
+export async function addClient(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  name: string,
+  extra: readonly string[] = [],
+): Promise<AddedClient> {
+  const r = await run(['clients', 'add', '--name', name, '--data-dir', dataDir, '--json', ...extra], env);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as AddedClient;
+}
