@@ -192,6 +192,20 @@ export const LIMIT_DEFS = {
     min: 1,
     summary: "Longest delay before a client's last-seen time is written (one batched write per interval).",
   },
+  connectionLogFlushMs: {
+    default: 1_000,
+    unit: 'ms',
+    min: 1,
+    summary:
+      'Longest delay before connection starts and ends are written to the history (one transaction per interval for all of them).',
+  },
+  connectionLogMaxPending: {
+    default: 10_000,
+    unit: 'count',
+    min: 1,
+    summary:
+      'Connection starts and ends held before a history write is forced; while the database fails, the oldest beyond this are dropped.',
+  },
   policyRefreshMs: {
     default: 250,
     unit: 'ms',

@@ -29,6 +29,7 @@ import { type HiveMessage, parseHiveMessage, serializeHiveMessage } from '../pro
 import { HiveMessageType } from '../protocol/message-types.js';
 import type { HubHandshake, HubHandshakeStep } from '../session/hub-handshake.js';
 import type { SecureChannel, WireFrame } from '../session/types.js';
+import type { LoggedConnectionHandle } from '../store/connection-log.js';
 import type { ClientRecord } from '../store/types.js';
 import { closeReason, defaultTimers, isObject, toFrame } from './frames.js';
 import { dispatch } from './handlers/index.js';
@@ -101,8 +102,8 @@ export class HubConnection implements HubPeer {
   readonly session: PeerSession = { hello: null, latest: null };
   /** Resolves when the websocket has closed. */
   readonly closed: Promise<void>;
-  /** The connection-history row id, once recorded. */
-  historyId: Promise<number | null> | null = null;
+  /** This connection in the hub's connection history (set when it opens). */
+  history: LoggedConnectionHandle | null = null;
   readonly #ws: WebSocket;
   readonly #socket: CorkableSocket | null;
   #corked = false;

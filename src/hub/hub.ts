@@ -26,6 +26,7 @@ import { derivePskArgon2id } from '../crypto/psk.js';
 import { HiveLinkError, isHiveLinkError } from '../errors.js';
 import { HubHandshake } from '../session/hub-handshake.js';
 import type { ProtocolVersion } from '../session/types.js';
+import { ConnectionLog } from '../store/connection-log.js';
 import type { HubIdentity } from '../store/identity.js';
 import { LastSeenBatcher } from '../store/last-seen.js';
 import type { ClientRecord, ClientStore } from '../store/types.js';
@@ -100,8 +101,8 @@ export class Hub {
   #unsubscribe: (() => void) | null = null;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
-  /** Store writes in flight (connection history), awaited by `stop()`. */
-  readonly #writes = new Set<Promise<unknown>>();
+  /** Connection history, written in batches. */
+  readonly #history: ConnectionLog;
 
   constructor(init: HubInit) {
     this.#init = init;
@@ -129,6 +130,12 @@ export class Hub {
       intervalMs: limits.lastSeenFlushMs,
       now,
       onError: (err) => this.logger.warn({ err }, 'could not record last-seen times'),
+    });
+    this.#history = new ConnectionLog({
+      store: init.store,
+      intervalMs: limits.connectionLogFlushMs,
+      maxPending: limits.connectionLogMaxPending,
+      onError: (err) => this.logger.warn({ err }, 'could not record the connection history'),
     });
     const queries = new QueryTracker({
       maxEntries: limits.maxQueryReturnPaths,
@@ -235,8 +242,10 @@ export class Hub {
     await Promise.all(closing);
     this.ctx.queries.clear();
     await this.#refreshing?.catch(() => undefined);
-    await Promise.allSettled([...this.#writes]);
     await this.#lastSeen.stop().catch((err: unknown) => this.logger.warn({ err }, 'last-seen flush failed'));
+    await this.#history
+      .stop()
+      .catch((err: unknown) => this.logger.warn({ err }, 'connection history flush failed'));
     await this.#init.agent.stop();
     this.#wss.close();
     this.#state = 'stopped';
@@ -380,19 +389,14 @@ export class Hub {
     const record = conn.record;
     const channel = conn.channel;
     this.#lastSeen.touch(record.id);
-    conn.historyId = this.#store
-      .recordConnection({
-        clientId: record.id,
-        ip: conn.ip,
-        protocol: conn.protocolVersion,
-        cipher: channel?.cipher ?? null,
-        encoding: channel?.encoding ?? null,
-        startedAt: Date.now(),
-      })
-      .catch((err: unknown) => {
-        this.logger.warn({ err, peer: conn.peer }, 'could not record the connection');
-        return null;
-      });
+    conn.history = this.#history.opened({
+      clientId: record.id,
+      ip: conn.ip,
+      protocol: conn.protocolVersion,
+      cipher: channel?.cipher ?? null,
+      encoding: channel?.encoding ?? null,
+      startedAt: Date.now(),
+    });
     const sessionId = conn.nat.toAgent(conn.declaredSessionId);
     this.#emit({
       type: 'hive.client.connect',
@@ -431,16 +435,8 @@ export class Hub {
     } else {
       this.logger.debug({ peer: conn.peer, code, reason }, 'connection closed before it opened');
     }
-    const history = conn.historyId;
-    if (history !== null) {
-      this.#track(
-        history.then((id) =>
-          id === null
-            ? undefined
-            : this.#store.finishConnection(id, { endedAt: Date.now(), closeCode: code, closeReason: reason }),
-        ),
-        conn.peer,
-      );
+    if (conn.history !== null) {
+      this.#history.closed(conn.history, { endedAt: Date.now(), closeCode: code, closeReason: reason });
     }
   }
 
@@ -454,14 +450,6 @@ export class Hub {
       data: { error: error.message, peer: conn.peer },
       context: { source: 'hivelink' },
     });
-  }
-
-  /** Keeps a store write until it settles (stop() waits for it); a failure is logged. */
-  #track(write: Promise<unknown>, peer: string): void {
-    const tracked: Promise<unknown> = write
-      .catch((err: unknown) => this.logger.warn({ err, peer }, 'could not record the disconnect'))
-      .finally(() => this.#writes.delete(tracked));
-    this.#writes.add(tracked);
   }
 
   pinNoiseKey(clientId: number, publicKeyHex: string): Promise<void> {

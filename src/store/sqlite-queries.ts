@@ -51,38 +51,58 @@ export function checkConnection(c: NewConnection) {
   };
 }
 
+/** Inserts a connection (without pruning; see {@link pruneConnections}). Run inside a write transaction. */
+export async function insertConnectionRow(db: Kysely<Schema>, row: CheckedConnection): Promise<number> {
+  const { id } = await db.insertInto('connections').values(row).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+/**
+ * Deletes the client's rows beyond the newest `keep`: one index range delete below the `keep`-th newest id, which
+ * does nothing (and reads one index entry) while the client has `keep` rows or fewer. Run inside a write
+ * transaction.
+ */
+export async function pruneConnections(db: Kysely<Schema>, clientId: number, keep: number): Promise<void> {
+  const boundary = await db
+    .selectFrom('connections')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(keep)
+    .executeTakeFirst();
+  if (boundary === undefined) return;
+  await db
+    .deleteFrom('connections')
+    .where('client_id', '=', clientId)
+    .where('id', '<=', boundary.id)
+    .execute();
+}
+
 /** Inserts a connection and prunes the client's rows beyond `keep`. Run inside a write transaction. */
 export async function insertConnection(
   db: Kysely<Schema>,
   row: CheckedConnection,
   keep: number,
 ): Promise<number> {
-  const { id } = await db.insertInto('connections').values(row).returning('id').executeTakeFirstOrThrow();
-  await db
-    .deleteFrom('connections')
-    .where('client_id', '=', row.client_id)
-    .where(
-      'id',
-      'not in',
-      db
-        .selectFrom('connections')
-        .select('id')
-        .where('client_id', '=', row.client_id)
-        .orderBy('id', 'desc')
-        .limit(keep),
-    )
-    .execute();
+  const id = await insertConnectionRow(db, row);
+  await pruneConnections(db, row.client_id, keep);
   return id;
+}
+
+/** Validates a connection end (`HL_ERR_INVALID_ARGUMENT`) into its columns. */
+export function checkConnectionEnd(end: ConnectionEnd) {
+  return {
+    ended_at: checkTime(end?.endedAt, 'endedAt'),
+    close_code: optionalInt(end.closeCode, 'closeCode'),
+    close_reason: optionalText(end.closeReason, 'closeReason', MAX_CLOSE_REASON),
+  };
 }
 
 /** Validates a connection end and returns a function that records it (unknown ids are ignored). */
 export function connectionFinisher(id: number, end: ConnectionEnd): (db: Kysely<Schema>) => Promise<void> {
   checkId(id, 'connection id');
-  const values = {
-    ended_at: checkTime(end?.endedAt, 'endedAt'),
-    close_code: optionalInt(end.closeCode, 'closeCode'),
-    close_reason: optionalText(end.closeReason, 'closeReason', MAX_CLOSE_REASON),
-  };
+  const values = checkConnectionEnd(end);
   return async (db) => {
     await db.updateTable('connections').set(values).where('id', '=', id).execute();
   };

@@ -24,15 +24,19 @@ import {
 import { PRIVATE_FILE_MODE } from './files.js';
 import { openSecret, SECRETS_KEY_BYTES, sealSecret } from './secrets.js';
 import {
+  type CheckedConnection,
   checkConnection,
+  checkConnectionEnd,
   checkIpRule,
   connectionFinisher,
   deleteToken,
   insertConnection,
+  insertConnectionRow,
   insertIpRule,
   insertToken,
   ipRuleDeleter,
   plausibleToken,
+  pruneConnections,
   selectHistory,
   selectIpRules,
   selectTokenClient,
@@ -59,6 +63,7 @@ import type {
   ConnectionRecord,
   IpRule,
   IpRuleSelector,
+  LoggedConnection,
   NewClient,
   NewConnection,
   NewIpRule,
@@ -426,6 +431,54 @@ class SqliteClientStore implements ClientStore {
     const row = checkConnection(c);
     return this.#guard('record the connection', () =>
       this.#write((db) => insertConnection(db, row, this.#maxHistory)),
+    );
+  }
+
+  async recordConnections(
+    opened: readonly LoggedConnection[],
+    ended: readonly (readonly [id: number, end: ConnectionEnd])[],
+  ): Promise<(number | null)[]> {
+    let rows: { row: CheckedConnection; end: ReturnType<typeof checkConnectionEnd> | null }[];
+    let ends: [number, ReturnType<typeof checkConnectionEnd>][];
+    try {
+      rows = opened.map((c) => ({
+        row: checkConnection(c),
+        end: c.end === undefined || c.end === null ? null : checkConnectionEnd(c.end),
+      }));
+      ends = ended.map(([id, end]) => [checkId(id, 'connection id'), checkConnectionEnd(end)]);
+    } catch (err) {
+      if (err instanceof HiveLinkError) throw err;
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'connections must be objects and [id, end] pairs', {
+        cause: err,
+      });
+    }
+    if (rows.length === 0 && ends.length === 0) return [];
+    return this.#guard('record connections', () =>
+      this.#write(async (db) => {
+        const clientIds = [...new Set(rows.map((r) => r.row.client_id))];
+        const existing = new Set<number>();
+        for (let i = 0; i < clientIds.length; i += 500) {
+          const found = await db
+            .selectFrom('clients')
+            .select('id')
+            .where('id', 'in', clientIds.slice(i, i + 500))
+            .execute();
+          for (const { id } of found) existing.add(id);
+        }
+        const ids: (number | null)[] = [];
+        for (const { row, end } of rows) {
+          if (!existing.has(row.client_id)) {
+            ids.push(null);
+            continue;
+          }
+          ids.push(await insertConnectionRow(db, end === null ? row : { ...row, ...end }));
+        }
+        for (const [id, values] of ends) {
+          await db.updateTable('connections').set(values).where('id', '=', id).execute();
+        }
+        for (const clientId of existing) await pruneConnections(db, clientId, this.#maxHistory);
+        return ids;
+      }),
     );
   }
 

@@ -124,6 +124,11 @@ export interface NewConnection {
   startedAt: number;
 }
 
+/** A connection for {@link ClientStore.recordConnections}: its start, and its end when it has ended already. */
+export interface LoggedConnection extends NewConnection {
+  end?: ConnectionEnd | null;
+}
+
 /** What {@link ClientStore.finishConnection} accepts. */
 export interface ConnectionEnd {
   endedAt: number;
@@ -209,6 +214,15 @@ export interface ClientStore {
   recordConnection(connection: NewConnection): Promise<number>;
   /** Records how a connection ended. Unknown ids are ignored (the row may have been pruned). */
   finishConnection(id: number, end: ConnectionEnd): Promise<void>;
+  /**
+   * Records a batch in one transaction: new connections (already ended or not) and the ends of earlier ones
+   * (unknown ids ignored). Returns the history id of each new connection in order, or null where its client no
+   * longer exists. Prunes each client's oldest rows once. See `ConnectionLog`.
+   */
+  recordConnections(
+    opened: readonly LoggedConnection[],
+    ended: readonly (readonly [id: number, end: ConnectionEnd])[],
+  ): Promise<(number | null)[]>;
   /** The client's connections, newest first. */
   history(clientId: number, limit?: number): Promise<ConnectionRecord[]>;
   /** Adds an IP rule; adding an identical rule again returns the existing one. */
