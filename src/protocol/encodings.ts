@@ -85,7 +85,20 @@ const HEX_PAIRS = new Uint16Array(256);
 for (let b = 0; b < 256; b++) HEX_PAIRS[b] = HEX_CODES[b >> 4]! | (HEX_CODES[b & 15]! << 8);
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
+/**
+ * Node's `Buffer`, found at run time (this layer imports nothing from Node): its native hex is two to four times
+ * faster than the table loops below, which browsers use. Its decoder stops quietly at the first bad character,
+ * so a short result falls back to the loop, which reports where.
+ */
+interface NativeHex {
+  from(bytes: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'hex'): string };
+  from(text: string, encoding: 'hex'): Uint8Array;
+}
+const nativeHex = (globalThis as { Buffer?: NativeHex }).Buffer;
+
 function hexEncode(bytes: Uint8Array): string {
+  if (nativeHex !== undefined)
+    return nativeHex.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
   if (!LITTLE_ENDIAN) {
     const out = new Uint8Array(bytes.length * 2);
     for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
@@ -102,6 +115,12 @@ function hexEncode(bytes: Uint8Array): string {
 
 function hexDecode(text: string): Uint8Array {
   if (text.length % 2 !== 0) throw invalid('JSON-HEX', 'odd length');
+  if (nativeHex !== undefined) {
+    const bytes = nativeHex.from(text, 'hex');
+    // Kept as a view: a small Buffer lives in Node's shared pool, and copying it out into an ArrayBuffer of its
+    // own costs more than the decoding (as everywhere in this code base, a byte view's `.buffer` is not its own).
+    if (bytes.length * 2 === text.length) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
   const out = new Uint8Array(text.length / 2);
   for (let i = 0, j = 0; j < out.length; i += 2, j++) {
     const c1 = text.charCodeAt(i);
