@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { deepCopy } from '../bus/copy.js';
 import { DEFAULT_SESSION_ID } from '../bus/message.js';
 import type { MessageData, SessionData } from '../bus/types.js';
 import { normalizeLangTag } from './engine/lang/index.js';
@@ -100,16 +101,15 @@ export function serializeSession(
   const utteranceStates: Record<string, 'intent' | 'response'> = {};
   for (const skillId of questions) utteranceStates[skillId] = 'response';
   const pipeline = stringList(incoming.pipeline);
+  const copy = deepCopy(incoming);
   return {
-    ...structuredClone(incoming),
+    ...copy,
     session_id: incoming.session_id,
     lang,
     site_id: typeof incoming.site_id === 'string' ? incoming.site_id : 'unknown',
     active_skills: state.activeSkills.map(([id, ts]) => [id, ts] as [string, number]),
     utterance_states: utteranceStates,
-    context: isObject(incoming.context)
-      ? structuredClone(incoming.context)
-      : { frame_stack: [], timeout: 120 },
+    context: isObject(copy.context) ? copy.context : { frame_stack: [], timeout: 120 },
     pipeline: pipeline.length > 0 ? pipeline : [...DEFAULT_PIPELINE],
     system_unit: typeof incoming.system_unit === 'string' ? incoming.system_unit : 'metric',
     time_format: typeof incoming.time_format === 'string' ? incoming.time_format : 'full',

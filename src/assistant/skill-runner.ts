@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { deepCopy } from '../bus/copy.js';
 import { forward } from '../bus/message.js';
 import type { MessageData, SessionData } from '../bus/types.js';
 import { HiveLinkError } from '../errors.js';
@@ -255,7 +256,7 @@ export class SkillRunner {
       utterances: turn.utterances,
       lang: turn.lang,
       sessionId: turn.sessionId,
-      session: structuredClone(turn.session),
+      session: deepCopy(turn.session),
       entities: turn.entities,
       confidence: turn.confidence,
       client: clientInfoOf(base),

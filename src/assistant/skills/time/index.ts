@@ -7,19 +7,37 @@
 import { defineSkill, type SkillContext } from '../../skill.js';
 import { en } from './locale/en.js';
 
-/** Formats `date` for `lang`, in English when the runtime does not know the language tag. */
-function format(lang: string, options: Intl.DateTimeFormatOptions, date: Date): string {
-  try {
-    return new Intl.DateTimeFormat(lang, options).format(date);
-  } catch {
-    return new Intl.DateTimeFormat('en-US', options).format(date);
+/** Formatters by language, kind and time zone: building an `Intl.DateTimeFormat` costs far more than using one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Formatters kept at most (languages × zones × kinds a hub sees); the oldest is forgotten beyond it. */
+const MAX_FORMATTERS = 256;
+
+function formatter(lang: string, kind: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${lang}\u0000${kind}\u0000${options.timeZone ?? ''}`;
+  let made = formatters.get(key);
+  if (made === undefined) {
+    try {
+      made = new Intl.DateTimeFormat(lang, options);
+    } catch {
+      // The runtime does not know the language tag (or the zone): English, in the zone if it can.
+      made = new Intl.DateTimeFormat('en-US', options);
+    }
+    if (formatters.size >= MAX_FORMATTERS) formatters.delete(formatters.keys().next().value!);
+    formatters.set(key, made);
   }
+  return made;
+}
+
+/** Formats `date` for `lang`, in English when the runtime does not know the language tag. */
+function format(lang: string, kind: string, options: Intl.DateTimeFormatOptions, date: Date): string {
+  return formatter(lang, kind, options).format(date);
 }
 
 function speakTime(ctx: SkillContext): void {
   const half = ctx.session.time_format === 'half';
   const time = format(
     ctx.lang,
+    half ? 'time12' : 'time24',
     { hour: 'numeric', minute: '2-digit', hourCycle: half ? 'h12' : 'h23', timeZone: ctx.timezone },
     ctx.now(),
   );
@@ -29,6 +47,7 @@ function speakTime(ctx: SkillContext): void {
 function speakDate(ctx: SkillContext): void {
   const date = format(
     ctx.lang,
+    'date',
     { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: ctx.timezone },
     ctx.now(),
   );
