@@ -108,6 +108,21 @@ describe('hivelink bench', { timeout: 240_000 }, () => {
     assert.ok(first.machine.cores >= 1);
   });
 
+  it('says so at once, with the exit status, when the local hub dies instead of waiting for its clients', async (t) => {
+    const setup = await prepareLocalHub({ clients: 1, maxConnections: 10 });
+    const hub = new LocalHub({ setup, agent: 'echo' });
+    t.after(async () => {
+      await hub.stop();
+      removeLocalHub(setup);
+    });
+    await hub.start();
+    // A kill and restart by the bench itself (the storm) is expected: no report.
+    await hub.kill();
+    await hub.start();
+    process.kill(hub.pid!, 'SIGKILL');
+    await assert.rejects(hub.died, /the local hub exited unexpectedly \(SIGKILL\)/);
+  });
+
   it('measures any hub by URL and says when it refuses the credentials or the protocol', async (t) => {
     const setup = await prepareLocalHub({ clients: 1, maxConnections: 100 });
     const hub = new LocalHub({ setup, agent: 'echo' });

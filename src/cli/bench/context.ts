@@ -66,7 +66,7 @@ export class BenchContext {
     });
     const { url } = await hub.start(0);
     try {
-      return await fn({ url, local: hub });
+      return await Promise.race([fn({ url, local: hub }), hub.died]);
     } finally {
       await hub.stop();
     }

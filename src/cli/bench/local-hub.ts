@@ -112,13 +112,30 @@ export class LocalHub {
   #child: ChildProcess | null = null;
   #exit: Promise<void> | null = null;
   #port = 0;
+  /** Set while this process is killing or stopping the hub: that exit is expected. */
+  #stopping = false;
+  #reportDeath: (err: HiveLinkError) => void = () => undefined;
+  /**
+   * Rejects if the hub exits without being asked to (a crash), with its exit status and the end of its stderr, so
+   * a scenario fails at once instead of waiting for clients that can never come back. Never resolves.
+   */
+  readonly died: Promise<never>;
 
   constructor(init: LocalHubInit) {
     this.#init = init;
+    this.died = new Promise<never>((_, reject) => {
+      this.#reportDeath = reject;
+    });
+    this.died.catch(() => undefined);
   }
 
   get port(): number {
     return this.#port;
+  }
+
+  /** The hub process's id while it runs. */
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
   }
 
   /** Starts `hivelink hub` (on `port`, or the last port, or a free one) and waits for its listening line. */
@@ -147,9 +164,17 @@ export class LocalHub {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
+    this.#stopping = false;
     this.#exit = new Promise((resolve) => child.once('exit', () => resolve()));
     let out = '';
     let err = '';
+    child.once('exit', (code, signal) => {
+      if (this.#stopping) return;
+      const status = signal ?? `code ${String(code)}`;
+      this.#reportDeath(
+        new HiveLinkError('HL_ERR_INTERNAL', `the local hub exited unexpectedly (${status}): ${err.trim()}`),
+      );
+    });
     return new Promise<HubAddress>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => fail('did not start within 60 s'), 60_000);
@@ -188,6 +213,7 @@ export class LocalHub {
   async kill(): Promise<void> {
     const child = this.#child;
     if (child === null) return;
+    this.#stopping = true;
     child.kill('SIGKILL');
     await this.#exit;
     this.#child = null;
@@ -197,6 +223,7 @@ export class LocalHub {
   async stop(): Promise<void> {
     const child = this.#child;
     if (child === null) return;
+    this.#stopping = true;
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.kill('SIGTERM');
     await this.#exit;
