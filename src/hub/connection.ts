@@ -31,7 +31,8 @@ import type { HubHandshake, HubHandshakeStep } from '../session/hub-handshake.js
 import type { SecureChannel, WireFrame } from '../session/types.js';
 import type { LoggedConnectionHandle } from '../store/connection-log.js';
 import type { ClientRecord } from '../store/types.js';
-import { closeReason, defaultTimers, isObject, toFrame } from './frames.js';
+import { unrefTimers } from '../timers.js';
+import { closeReason, isObject, toFrame } from './frames.js';
 import { dispatch } from './handlers/index.js';
 import { Keepalive, type KeepaliveTimers } from './keepalive.js';
 import { peerId } from './peers.js';
@@ -142,7 +143,7 @@ export class HubConnection implements HubPeer {
     this.#socket = init.socket ?? null;
     this.#host = init.host;
     this.#limits = init.limits;
-    this.#timers = init.timers ?? defaultTimers;
+    this.#timers = init.timers ?? unrefTimers;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });

@@ -6,18 +6,6 @@
  */
 import type { RawData } from 'ws';
 import type { WireFrame } from '../session/types.js';
-import type { KeepaliveTimers } from './keepalive.js';
-
-export const defaultTimers: KeepaliveTimers = {
-  setTimeout(callback, ms) {
-    const t = setTimeout(callback, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
 
 /** At most 123 bytes of UTF-8 (the room RFC 6455 leaves for a close reason), cut at a character boundary. */
 export function closeReason(reason: string): string {

@@ -11,12 +11,10 @@
  *
  * @module
  */
+import { type Timers, unrefTimers } from '../timers.js';
 
 /** Timer functions, injectable for tests. */
-export interface KeepaliveTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type KeepaliveTimers = Timers;
 
 export interface KeepaliveInit {
   /** Time between pings (`pingIntervalMs`). */
@@ -31,17 +29,6 @@ export interface KeepaliveInit {
   timers?: KeepaliveTimers;
 }
 
-const defaultTimers: KeepaliveTimers = {
-  setTimeout(callback, ms) {
-    const t = setTimeout(callback, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
-
 export class Keepalive {
   readonly #init: KeepaliveInit;
   readonly #timers: KeepaliveTimers;
@@ -51,7 +38,7 @@ export class Keepalive {
 
   constructor(init: KeepaliveInit) {
     this.#init = init;
-    this.#timers = init.timers ?? defaultTimers;
+    this.#timers = init.timers ?? unrefTimers;
   }
 
   get running(): boolean {

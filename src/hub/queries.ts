@@ -6,13 +6,11 @@
  * @module
  */
 import { HiveLinkError } from '../errors.js';
+import { type Timers, unrefTimers } from '../timers.js';
 import type { HubPeer } from './types.js';
 
 /** Timer functions, injectable for tests. */
-export interface QueryTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type QueryTimers = Timers;
 
 /** One open query. */
 export interface QueryPath {
@@ -41,17 +39,6 @@ export interface QueryTrackerInit {
   timers?: QueryTimers;
 }
 
-const defaultTimers: QueryTimers = {
-  setTimeout(callback, ms) {
-    const t = setTimeout(callback, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
-
 interface Entry {
   path: QueryPath;
   timer: unknown;
@@ -66,7 +53,7 @@ export class QueryTracker {
   constructor(init: QueryTrackerInit) {
     if (init.maxEntries < 1) throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'maxEntries must be >= 1');
     this.#init = init;
-    this.#timers = init.timers ?? defaultTimers;
+    this.#timers = init.timers ?? unrefTimers;
     this.#now = init.now ?? Date.now;
   }
 

@@ -17,13 +17,11 @@
  */
 import { HiveLinkError } from '../errors.js';
 import { LIMIT_DEFS } from '../limits.js';
+import { type Timers, unrefTimers } from '../timers.js';
 import type { ClientStore, ConnectionEnd, NewConnection } from './types.js';
 
 /** Timer functions, injectable for tests. */
-export interface ConnectionLogTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type ConnectionLogTimers = Timers;
 
 export interface ConnectionLogInit {
   store: Pick<ClientStore, 'recordConnections'>;
@@ -49,17 +47,6 @@ interface Entry extends LoggedConnectionHandle {
   /** The client was gone when the row was to be written: nothing more to record. */
   gone: boolean;
 }
-
-const defaultTimers: ConnectionLogTimers = {
-  setTimeout(callback, ms) {
-    const t = setTimeout(callback, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
 
 function checkPositive(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -92,7 +79,7 @@ export class ConnectionLog {
       'maxPending',
       init.maxPending ?? LIMIT_DEFS.connectionLogMaxPending.default,
     );
-    this.#timers = init.timers ?? defaultTimers;
+    this.#timers = init.timers ?? unrefTimers;
     this.#onError =
       init.onError ??
       ((err) => process.emitWarning(`hivelink: could not record connections: ${(err as Error).message}`));

@@ -6,16 +6,14 @@
  */
 import { HiveLinkError } from '../errors.js';
 import { LIMIT_DEFS } from '../limits.js';
+import { type Timers, unrefTimers } from '../timers.js';
 import type { ClientStore } from './types.js';
 
 /** Default flush interval of {@link LastSeenBatcher} (limit `lastSeenFlushMs`). */
 export const DEFAULT_LAST_SEEN_INTERVAL_MS: number = LIMIT_DEFS.lastSeenFlushMs.default;
 
 /** Timer functions, injectable for tests. */
-export interface LastSeenTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type LastSeenTimers = Timers;
 
 export interface LastSeenBatcherInit {
   /** Where touches are written (`touchLastSeenMany`). */
@@ -32,17 +30,6 @@ export interface LastSeenBatcherInit {
    */
   onError?: (err: unknown) => void;
 }
-
-const defaultTimers: LastSeenTimers = {
-  setTimeout(callback, ms) {
-    const t = setTimeout(callback, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
 
 /**
  * Collects `touch(id)` calls and writes them with one `touchLastSeenMany` per interval. The first touch after a
@@ -73,7 +60,7 @@ export class LastSeenBatcher {
     this.#store = init.store;
     this.#intervalMs = intervalMs;
     this.#now = init.now ?? Date.now;
-    this.#timers = init.timers ?? defaultTimers;
+    this.#timers = init.timers ?? unrefTimers;
     this.#onError =
       init.onError ??
       ((err) => process.emitWarning(`hivelink: could not record last-seen times: ${(err as Error).message}`));

@@ -8,31 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { ConnectionLog, type ConnectionLogTimers } from '../../../src/store/connection-log.js';
+import { ConnectionLog } from '../../../src/store/connection-log.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { ClientStore, ConnectionEnd, LoggedConnection } from '../../../src/store/types.js';
+import { FakeTimers } from '../../helpers/fake-timers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hl-connlog-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const SECRETS = new Uint8Array(32).fill(7);
-
-class FakeTimers implements ConnectionLogTimers {
-  readonly scheduled = new Map<number, { callback: () => void; ms: number }>();
-  #next = 1;
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.scheduled.set(id, { callback, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.scheduled.delete(handle as number);
-  }
-  fire(): void {
-    const due = [...this.scheduled.values()];
-    this.scheduled.clear();
-    for (const t of due) t.callback();
-  }
-}
 
 /** Counts the store's batch writes, and can make them fail. */
 function counting(store: ClientStore) {

@@ -1,25 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LastSeenBatcher, type LastSeenTimers } from '../../../src/store/last-seen.js';
-
-/** A manual timer: `fire()` runs what is scheduled. */
-class FakeTimers implements LastSeenTimers {
-  readonly scheduled = new Map<number, { callback: () => void; ms: number }>();
-  #next = 1;
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#next++;
-    this.scheduled.set(id, { callback, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.scheduled.delete(handle as number);
-  }
-  fire(): void {
-    const due = [...this.scheduled.values()];
-    this.scheduled.clear();
-    for (const t of due) t.callback();
-  }
-}
+import { LastSeenBatcher } from '../../../src/store/last-seen.js';
+import { FakeTimers } from '../../helpers/fake-timers.js';
 
 class FakeStore {
   readonly writes: [number, number][][] = [];
