@@ -33,6 +33,7 @@ import { HiveLinkError } from '../errors.js';
 import { resolveLimits } from '../limits.js';
 import { deepCopy } from './copy.js';
 import { type BusErrorHandler, Dispatcher } from './dispatcher.js';
+import { DispatchingBus } from './dispatching-bus.js';
 import { type BusLogger, lazyLogger } from './log.js';
 import {
   checkMessage,
@@ -41,8 +42,7 @@ import {
   parseMessage,
   serializeMessage,
 } from './message.js';
-import type { MessageBus, MessageData, MessageHandler, SessionData, SubscribeOptions } from './types.js';
-import { waitForMessage, waitForResponse } from './wait.js';
+import type { MessageData, SessionData } from './types.js';
 
 export const DEFAULT_BUS_URL = 'ws://127.0.0.1:8181/core';
 /** First reconnect delay, as in Python. */
@@ -108,7 +108,7 @@ function checkDelay(name: string, value: number): number {
 }
 
 /** An OVOS messagebus client over a websocket. */
-export class BusClient implements MessageBus {
+export class BusClient extends DispatchingBus {
   readonly #url: string;
   readonly #reconnect: boolean;
   readonly #baseDelayMs: number;
@@ -120,7 +120,7 @@ export class BusClient implements MessageBus {
   readonly #maxPending: number;
   readonly #maxKnownSessions: number;
   readonly #log: BusLogger;
-  readonly #dispatcher: Dispatcher;
+  protected readonly dispatcher: Dispatcher;
   readonly #listeners = new Set<(event: BusClientEvent) => void>();
   readonly #sessions = new Map<string, SessionData>();
   #session: SessionData;
@@ -135,6 +135,7 @@ export class BusClient implements MessageBus {
 
   /** @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` for a URL that is not ws:// or wss://, or a bad option. */
   constructor(init: BusClientInit = {}) {
+    super();
     this.#url = init.url ?? DEFAULT_BUS_URL;
     let protocol: string;
     try {
@@ -178,7 +179,7 @@ export class BusClient implements MessageBus {
     }
     this.#session = deepCopy(session);
     this.#log = lazyLogger('hivelink-bus-client', init.logger);
-    this.#dispatcher = new Dispatcher({
+    this.dispatcher = new Dispatcher({
       onError: init.onError,
       logger: this.#log,
       maxPending: this.#maxPending,
@@ -303,42 +304,6 @@ export class BusClient implements MessageBus {
     this.#outbox.push(text);
   }
 
-  on(type: string, handler: MessageHandler, options?: SubscribeOptions): () => void {
-    return this.#dispatcher.on(type, handler, options);
-  }
-
-  once(type: string, handler: MessageHandler): () => void {
-    return this.#dispatcher.once(type, handler);
-  }
-
-  off(type: string, handler: MessageHandler): void {
-    this.#dispatcher.off(type, handler);
-  }
-
-  /** Removes every handler of `type`, or all handlers. */
-  removeAllListeners(type?: string): void {
-    this.#dispatcher.removeAllListeners(type);
-  }
-
-  /** See {@link waitForMessage}. @param timeoutMs - @default 3000 */
-  waitForMessage(
-    type: string,
-    timeoutMs?: number,
-    filter?: (message: MessageData) => boolean,
-  ): Promise<MessageData | undefined> {
-    return waitForMessage(this, type, timeoutMs, filter);
-  }
-
-  /** See {@link waitForResponse}. @param timeoutMs - @default 3000 */
-  waitForResponse(
-    message: MessageData,
-    replyTypes?: string | readonly string[],
-    timeoutMs?: number,
-    filter?: (reply: MessageData) => boolean,
-  ): Promise<MessageData | undefined> {
-    return waitForResponse(this, message, replyTypes, timeoutMs, filter);
-  }
-
   #notify(event: BusClientEvent): void {
     for (const listener of [...this.#listeners]) {
       try {
@@ -448,7 +413,7 @@ export class BusClient implements MessageBus {
     }
     this.#trackSession(message);
     try {
-      this.#dispatcher.deliver(message);
+      this.dispatcher.deliver(message);
     } catch (err) {
       this.#log.error({ err, type: message.type }, 'bus client dropped a message: handlers are too slow');
     }

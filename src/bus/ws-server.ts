@@ -34,10 +34,10 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { HiveLinkError } from '../errors.js';
 import { resolveLimits } from '../limits.js';
 import { type BusErrorHandler, Dispatcher } from './dispatcher.js';
+import { DispatchingBus } from './dispatching-bus.js';
 import { type BusLogger, lazyLogger } from './log.js';
 import { checkMessage, serializeMessage, toMessage } from './message.js';
-import type { MessageBus, MessageData, MessageHandler, SubscribeOptions } from './types.js';
-import { waitForMessage, waitForResponse } from './wait.js';
+import type { MessageData } from './types.js';
 
 export const DEFAULT_BUS_HOST = '127.0.0.1';
 export const DEFAULT_BUS_PORT = 8181;
@@ -102,13 +102,14 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
  * The in-process view of a {@link BusServer}: `emit` broadcasts to every socket and to this view's own handlers,
  * exactly as a frame from a socket would be.
  */
-export class LocalBus implements MessageBus {
-  readonly #dispatcher: Dispatcher;
+export class LocalBus extends DispatchingBus {
+  protected readonly dispatcher: Dispatcher;
   readonly #emit: (message: MessageData) => void;
 
   /** @internal Created by {@link BusServer.localBus}. */
   constructor(dispatcher: Dispatcher, emit: (message: MessageData) => void) {
-    this.#dispatcher = dispatcher;
+    super();
+    this.dispatcher = dispatcher;
     this.#emit = emit;
   }
 
@@ -120,42 +121,6 @@ export class LocalBus implements MessageBus {
    */
   emit(message: MessageData): void {
     this.#emit(message);
-  }
-
-  on(type: string, handler: MessageHandler, options?: SubscribeOptions): () => void {
-    return this.#dispatcher.on(type, handler, options);
-  }
-
-  once(type: string, handler: MessageHandler): () => void {
-    return this.#dispatcher.once(type, handler);
-  }
-
-  off(type: string, handler: MessageHandler): void {
-    this.#dispatcher.off(type, handler);
-  }
-
-  /** Removes every handler of `type`, or all handlers. */
-  removeAllListeners(type?: string): void {
-    this.#dispatcher.removeAllListeners(type);
-  }
-
-  /** See {@link waitForMessage}. @param timeoutMs - @default 3000 */
-  waitForMessage(
-    type: string,
-    timeoutMs?: number,
-    filter?: (message: MessageData) => boolean,
-  ): Promise<MessageData | undefined> {
-    return waitForMessage(this, type, timeoutMs, filter);
-  }
-
-  /** See {@link waitForResponse}. @param timeoutMs - @default 3000 */
-  waitForResponse(
-    message: MessageData,
-    replyTypes?: string | readonly string[],
-    timeoutMs?: number,
-    filter?: (reply: MessageData) => boolean,
-  ): Promise<MessageData | undefined> {
-    return waitForResponse(this, message, replyTypes, timeoutMs, filter);
   }
 }
 
