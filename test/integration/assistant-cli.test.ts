@@ -3,7 +3,6 @@
  * 127.0.0.1 port 0, answering an utterance sent by another bus client the way OVOS would.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,41 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { BusClient, BusServer, createMessage } from '../../src/bus/index.js';
 import type { MessageData } from '../../src/bus/types.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
-import { buildOnce } from './cli-process.js';
+import { buildOnce, childEnv, type Running, start } from './cli-process.js';
 
-interface Running {
-  child: ChildProcess;
-  line: Promise<string>;
-  exit: Promise<{ code: number | null; stderr: string }>;
-}
-
+/** `hivelink …` as a child process, its output collected (see cli-process.ts). */
 function run(args: string[]): Running {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/hivelink.js'), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, HIVELINK_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let gotLine: (line: string) => void = () => {};
-  const line = new Promise<string>((resolve) => {
-    gotLine = resolve;
-  });
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    const nl = stdout.indexOf('\n');
-    if (nl >= 0) gotLine(stdout.slice(0, nl));
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    child.on('close', (code) => {
-      gotLine('');
-      resolve({ code, stderr });
-    });
-  });
-  return { child, line, exit };
+  return start(args, childEnv({ HIVELINK_LOG_LEVEL: 'warn' }));
 }
 
 describe('hivelink assistant', () => {

@@ -2,53 +2,16 @@
  * `hivelink bus` as users and scripts run it: `node bin/hivelink.js bus …` as a child process (built once).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../helpers/vectors.js';
 import { frame, Peer } from './bus-helpers.js';
-import { buildOnce } from './cli-process.js';
+import { buildOnce, childEnv, type Running, start } from './cli-process.js';
 
-interface Running {
-  child: ChildProcess;
-  /** The first stdout line. */
-  line: Promise<string>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
-}
-
+/** `hivelink …` as a child process, its output collected (see cli-process.ts). */
 function run(args: string[]): Running {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/hivelink.js'), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, HIVELINK_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let gotLine: (line: string) => void = () => {};
-  const line = new Promise<string>((resolve) => {
-    gotLine = resolve;
-  });
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    const nl = stdout.indexOf('\n');
-    if (nl >= 0) gotLine(stdout.slice(0, nl));
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exit = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stderr: string;
-    stdout: string;
-  }>((resolve) => {
-    child.on('close', (code, signal) => {
-      gotLine('');
-      resolve({ code, signal, stderr, stdout });
-    });
-  });
-  return { child, line, exit };
+  return start(args, childEnv({ HIVELINK_LOG_LEVEL: 'warn' }));
 }
 
 const LISTENING = /^hivelink bus listening on (ws:\/\/127\.0\.0\.1:(\d+)\/core)$/;

@@ -66,6 +66,8 @@ export interface Exit {
 export interface Running {
   readonly child: ChildProcess;
   readonly exit: Promise<Exit>;
+  /** The first line of stdout, without its newline ('' if the process exits before writing one). */
+  readonly line: Promise<string>;
   stdout(): string;
   stderr(): string;
   /** Resolves with the first match of `pattern` in stdout (or stderr) at or after character `from`. */
@@ -109,9 +111,20 @@ export function start(
       poke();
     }),
   );
+  let gotLine: (line: string) => void = () => {};
+  const line = new Promise<string>((resolve) => {
+    gotLine = resolve;
+  });
+  const lineWatch = () => {
+    const nl = out.stdout.indexOf('\n');
+    if (nl >= 0) gotLine(out.stdout.slice(0, nl));
+    else if (exited) gotLine('');
+  };
+  waiters.add(lineWatch);
   return {
     child,
     exit,
+    line,
     stdout: () => out.stdout,
     stderr: () => out.stderr,
     wait(pattern, stream = 'stdout', from = 0) {

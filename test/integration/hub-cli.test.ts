@@ -4,71 +4,31 @@
  * `hivelink clients revoke` while connected (disconnected at once), and SIGTERM → graceful exit 0.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BusClient } from '../../src/bus/ws-client.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
-import { buildOnce } from './cli-process.js';
+import { buildOnce, childEnv, type Running, start } from './cli-process.js';
 import { FakePeer, failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
 const BIN = join(REPO_ROOT, 'bin/hivelink.js');
 
-interface Running {
-  child: ChildProcess;
-  /** Resolves with stdout once it contains `pattern`. */
-  waitOut(pattern: RegExp): Promise<RegExpMatchArray>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    for (const w of [...waiters]) {
-      const m = stdout.match(w.pattern);
-      if (m !== null) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exit = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return {
-    child,
-    exit,
-    waitOut(pattern) {
-      const m = stdout.match(pattern);
-      if (m !== null) return Promise.resolve(m);
-      return new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve });
-        void exit.then((e) => reject(new Error(`hub exited (${e.code}) before ${pattern}: ${e.stderr}`)));
-      });
-    },
-  };
+/** `hivelink …` as a child process (see cli-process.ts), without the caller's HIVELINK_* environment. */
+function launch(args: string[]): Running {
+  return start(args, childEnv());
 }
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: childEnv(),
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -88,7 +48,7 @@ describe('hivelink hub (child process)', () => {
   it('starts on port 0, serves a CLI-added client, disconnects it on revoke, and exits 0 on SIGTERM', {
     timeout: 60_000,
   }, async (t) => {
-    const hub = start([
+    const hub = launch([
       'hub',
       '--host',
       '127.0.0.1',
@@ -104,11 +64,12 @@ describe('hivelink hub (child process)', () => {
     t.after(() => {
       if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
     });
-    const [, port] = (await hub.waitOut(
-      /hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/,
-    )) as unknown as [string, string];
-    await hub.waitOut(/hivelink clients add --name kitchen --data-dir /);
-    const [, busUrl] = (await hub.waitOut(
+    const [, port] = (await hub.wait(/hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/)) as unknown as [
+      string,
+      string,
+    ];
+    await hub.wait(/hivelink clients add --name kitchen --data-dir /);
+    const [, busUrl] = (await hub.wait(
       /agent bus served on (ws:\/\/127\.0\.0\.1:\d+\/core)\n/,
     )) as unknown as [string, string];
     const watcher = new BusClient({ url: busUrl, reconnect: false, sessionSync: false });
@@ -164,7 +125,7 @@ describe('hivelink hub (child process)', () => {
   it('exits 0 on SIGTERM while a client is connected, closing it with 1001', {
     timeout: 60_000,
   }, async (t) => {
-    const hub = start([
+    const hub = launch([
       'hub',
       '--host',
       '127.0.0.1',
@@ -178,9 +139,10 @@ describe('hivelink hub (child process)', () => {
     t.after(() => {
       if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
     });
-    const [, port] = (await hub.waitOut(
-      /hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/,
-    )) as unknown as [string, string];
+    const [, port] = (await hub.wait(/hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/)) as unknown as [
+      string,
+      string,
+    ];
     const added = cli(['clients', 'add', '--name', 'porch', '--data-dir', dataDir, '--json']);
     assert.equal(added.status, 0, added.stderr);
     const client = JSON.parse(added.stdout) as { accessKey: string; password: string };
