@@ -108,7 +108,7 @@ describe('hivelink bench', { timeout: 240_000 }, () => {
     assert.ok(first.machine.cores >= 1);
   });
 
-  it('says so at once, with the exit status, when the local hub dies instead of waiting for its clients', async (t) => {
+  it('tells a dead hub at once (exit status) and a stuck one by its /healthz, instead of waiting for its clients', async (t) => {
     const setup = await prepareLocalHub({ clients: 1, maxConnections: 10 });
     const hub = new LocalHub({ setup, agent: 'echo' });
     t.after(async () => {
@@ -119,6 +119,14 @@ describe('hivelink bench', { timeout: 240_000 }, () => {
     // A kill and restart by the bench itself (the storm) is expected: no report.
     await hub.kill();
     await hub.start();
+    // A hub that is alive but stuck (here: stopped) does not answer /healthz within the limit.
+    assert.equal(typeof (await hub.health()).uptime_s, 'number');
+    process.kill(hub.pid!, 'SIGSTOP');
+    try {
+      await assert.rejects(hub.health(300), { name: 'TimeoutError' });
+    } finally {
+      process.kill(hub.pid!, 'SIGCONT');
+    }
     process.kill(hub.pid!, 'SIGKILL');
     await assert.rejects(hub.died, /the local hub exited unexpectedly \(SIGKILL\)/);
   });

@@ -231,9 +231,14 @@ export class LocalHub {
     this.#child = null;
   }
 
-  /** The hub's `GET /healthz`. */
-  async health(): Promise<HealthBody> {
-    const res = await fetch(`http://127.0.0.1:${this.#port}/healthz`);
+  /**
+   * The hub's `GET /healthz`.
+   * @param timeoutMs - give up after this long (a hub whose event loop is stuck never answers). @default 10000
+   */
+  async health(timeoutMs = 10_000): Promise<HealthBody> {
+    const res = await fetch(`http://127.0.0.1:${this.#port}/healthz`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!res.ok) throw new HiveLinkError('HL_ERR_INTERNAL', `/healthz answered ${res.status}`);
     return (await res.json()) as HealthBody;
   }

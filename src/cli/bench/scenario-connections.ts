@@ -183,6 +183,38 @@ export async function runStorm(ctx: BenchContext): Promise<void> {
   }
 }
 
+/** How often a storm still waiting checks that the restarted hub answers `/healthz`. */
+const STORM_HEALTH_EVERY_MS = 15_000;
+
+/**
+ * Waits for `storm`, and meanwhile asks the hub for `/healthz` every {@link STORM_HEALTH_EVERY_MS}: a note says when
+ * it does not answer within 2 s, so a storm that never settles shows whether the hub stalled or the satellites did.
+ */
+async function watchWhileWaiting<T>(
+  ctx: BenchContext,
+  hub: LocalHub,
+  storm: Promise<T>,
+  since: number,
+): Promise<T> {
+  let settled = false;
+  const timer = setInterval(() => {
+    const at = ((nowMs() - since) / 1000).toFixed(0);
+    hub.health(2_000).then(
+      () => undefined,
+      (err: unknown) => {
+        if (!settled)
+          ctx.reporter.note(`  storm: after ${at} s the hub does not answer /healthz (${String(err)})`);
+      },
+    );
+  }, STORM_HEALTH_EVERY_MS);
+  try {
+    return await storm;
+  } finally {
+    settled = true;
+    clearInterval(timer);
+  }
+}
+
 async function stormOnce(
   ctx: BenchContext,
   url: string,
@@ -212,7 +244,7 @@ async function stormOnce(
   const killedAt = nowMs();
   await hub.kill();
   const restarted = await hub.start();
-  const reports = await storm;
+  const reports = await watchWhileWaiting(ctx, hub, storm, killedAt);
   await pool.all('close', () => ({}));
   const back = summarize(concatSamples(reports.map((r) => r.backAt.map((t) => t - killedAt))));
   const missing = reports.reduce((n, r) => n + r.missing, 0);
