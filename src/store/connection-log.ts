@@ -9,7 +9,8 @@
  *                 │ closed(end): the end rides along with the insert
  * ```
  *
- * Reaching `connectionLogMaxPending` flushes at once. A failed flush keeps its entries for the next one, up to
+ * A hub killed without warning loses at most the last interval's entries; `stop()` writes them. Reaching
+ * `connectionLogMaxPending` flushes at once. A failed flush keeps its entries for the next one, up to
  * the same bound; beyond it the oldest are dropped and counted (`dropped`), so a broken database never grows
  * the hub's memory without bound.
  *
@@ -113,9 +114,9 @@ export class ConnectionLog {
     this.#changed();
   }
 
-  /** Writes everything pending now (waits for a flush already running first). */
+  /** Writes everything pending now (waits for a flush already running first, whether it succeeds or not). */
   async flush(): Promise<void> {
-    while (this.#flushing !== null) await this.#flushing;
+    while (this.#flushing !== null) await this.#flushing.catch(() => undefined);
     if (this.#timer !== null) {
       this.#timers.clearTimeout(this.#timer);
       this.#timer = null;

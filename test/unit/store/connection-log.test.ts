@@ -161,6 +161,25 @@ describe('ConnectionLog', () => {
     );
   });
 
+  it('a flush asked for while a failing one runs still writes', async () => {
+    const { record } = await store.addClient({ name: 'e' });
+    const db = counting(store);
+    const errors: unknown[] = [];
+    const log = new ConnectionLog({
+      store: db,
+      timers: new FakeTimers(),
+      maxPending: 2,
+      onError: (e) => errors.push(e),
+    });
+    db.failNext();
+    log.opened({ clientId: record.id, ip: '10.5.0.1', startedAt: 1 });
+    log.opened({ clientId: record.id, ip: '10.5.0.2', startedAt: 2 }); // the bound: a background flush, which fails
+    await log.flush(); // waits for it, then writes both
+    assert.equal(errors.length, 1);
+    assert.equal(log.pending, 0);
+    assert.equal((await store.history(record.id)).length, 2);
+  });
+
   it('refuses a bad interval or bound', () => {
     assert.throws(() => new ConnectionLog({ store, intervalMs: 0 }), { code: 'HL_ERR_INVALID_ARGUMENT' });
     assert.throws(() => new ConnectionLog({ store, maxPending: 1.5 }), { code: 'HL_ERR_INVALID_ARGUMENT' });
