@@ -6,13 +6,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { nodeBackend } from '../src/crypto/backend.node.js';
 import type { LegacyCipherName } from '../src/crypto/legacy-cipher.js';
-import { NoiseHandshake, type NoiseSuite } from '../src/crypto/noise/index.js';
+import type { NoiseSuite } from '../src/crypto/noise/index.js';
 import type { EncodingName } from '../src/protocol/encodings.js';
 import { createHiveMessage, type HiveMessage } from '../src/protocol/message.js';
 import { HiveMessageType } from '../src/protocol/message-types.js';
 import { encodeUtf8, LegacyChannel, messageJson, V3Channel } from '../src/session/channel.js';
 import type { SecureChannel, WireFrame } from '../src/session/types.js';
 import { V3Transport } from '../src/session/v3-transport.js';
+import { xxTransportCiphers } from '../test/helpers/noise-pair.js';
 import { measure, printTable, type Row, WARMUP_OPS } from './stats.js';
 
 /** A realistic utterance as a Python satellite sends it: ~300 bytes of HiveMessage JSON. */
@@ -39,27 +40,10 @@ function legacyPair(
 }
 
 function v3Pair(suite: NoiseSuite): [SecureChannel, SecureChannel] {
-  const psk = new Uint8Array(32).fill(1);
-  const prologue = new Uint8Array(0);
-  const common = { pattern: 'XXpsk2' as const, suite, prologue, psk };
-  const i = new NoiseHandshake(nodeBackend, {
-    ...common,
-    role: 'initiator',
-    staticKeyPair: nodeBackend.x25519KeyPair(),
-  });
-  const r = new NoiseHandshake(nodeBackend, {
-    ...common,
-    role: 'responder',
-    staticKeyPair: nodeBackend.x25519KeyPair(),
-  });
-  r.readMessage(i.writeMessage(new Uint8Array(0)));
-  i.readMessage(r.writeMessage(new Uint8Array(0)));
-  r.readMessage(i.writeMessage(new Uint8Array(0)));
-  const a = new V3Transport(i.split());
-  const b = new V3Transport(r.split());
+  const [i, r] = xxTransportCiphers(suite);
   return [
-    new V3Channel({ transport: a, suite, binarize: false }),
-    new V3Channel({ transport: b, suite, binarize: false }),
+    new V3Channel({ transport: new V3Transport(i), suite, binarize: false }),
+    new V3Channel({ transport: new V3Transport(r), suite, binarize: false }),
   ];
 }
 

@@ -17,36 +17,7 @@ import { HiveLinkError } from '../errors.js';
 import { HiveClient } from './hive-client.js';
 import type { HiveClientOptions, WebSocketConstructor } from './types.js';
 
-export { ANY_TYPE, HiveClient } from './hive-client.js';
-export {
-  type FetchLike,
-  HiveHttpClient,
-  type HiveHttpClientInit,
-  type HttpAskOptions,
-  type HttpAskResult,
-} from './http-client.js';
-export { MemoryIdentityStore, MemoryPinStore } from './stores.js';
-export type {
-  AskOptions,
-  AskResult,
-  ClientState,
-  ClientStateType,
-  ClientTimers,
-  ConnectionInfo,
-  HiveClientInit,
-  HiveClientOptions,
-  IdentityStore,
-  PinStore,
-  ReconnectOptions,
-  TimerHandle,
-  TokenForm,
-  WebSocketConstructor,
-  WebSocketEventMap,
-  WebSocketLike,
-} from './types.js';
-export { authorizationToken } from './url.js';
-export { CLIENT_VERSION, DEFAULT_USERAGENT } from './version.js';
-export { type StorageLike, WebStorageStore } from './web-storage-store.js';
+export * from './common.js';
 
 /** A {@link HiveClient} on the global `WebSocket` and the browser backend (either can be overridden in `options`). */
 export function createHiveClient(options: HiveClientOptions): HiveClient {

@@ -18,38 +18,9 @@ import { nodeBackend } from '../crypto/backend.node.js';
 import { HiveClient } from './hive-client.js';
 import type { HiveClientOptions, WebSocketConstructor } from './types.js';
 
-export { ANY_TYPE, HiveClient } from './hive-client.js';
-export {
-  type FetchLike,
-  HiveHttpClient,
-  type HiveHttpClientInit,
-  type HttpAskOptions,
-  type HttpAskResult,
-} from './http-client.js';
+export * from './common.js';
 export { FileIdentityStore } from './identity-store.node.js';
 export { FilePinStore } from './pin-store.node.js';
-export { MemoryIdentityStore, MemoryPinStore } from './stores.js';
-export type {
-  AskOptions,
-  AskResult,
-  ClientState,
-  ClientStateType,
-  ClientTimers,
-  ConnectionInfo,
-  HiveClientInit,
-  HiveClientOptions,
-  IdentityStore,
-  PinStore,
-  ReconnectOptions,
-  TimerHandle,
-  TokenForm,
-  WebSocketConstructor,
-  WebSocketEventMap,
-  WebSocketLike,
-} from './types.js';
-export { authorizationToken } from './url.js';
-export { CLIENT_VERSION, DEFAULT_USERAGENT } from './version.js';
-export { type StorageLike, WebStorageStore } from './web-storage-store.js';
 
 /** A {@link HiveClient} on `ws` and the node:crypto backend (either can be overridden in `options`). */
 export function createHiveClient(options: HiveClientOptions): HiveClient {

@@ -11,17 +11,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BusClient } from '../../src/bus/ws-client.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
-import { buildOnce, childEnv, type Running, start } from './cli-process.js';
+import { buildOnce, childEnv, startHub } from './cli-process.js';
 import { FakePeer, failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
 const BIN = join(REPO_ROOT, 'bin/hivelink.js');
-
-/** `hivelink …` as a child process (see cli-process.ts), without the caller's HIVELINK_* environment. */
-function launch(args: string[]): Running {
-  return start(args, childEnv());
-}
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], {
@@ -48,30 +43,14 @@ describe('hivelink hub (child process)', () => {
   it('starts on port 0, serves a CLI-added client, disconnects it on revoke, and exits 0 on SIGTERM', {
     timeout: 60_000,
   }, async (t) => {
-    const hub = launch([
-      'hub',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--bus-port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'warn',
-    ]);
+    const started = await startHub(dataDir, childEnv(), ['--bus-port', '0']);
+    const { proc: hub, port } = started;
     t.after(() => {
       if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
     });
-    const [, port] = (await hub.wait(/hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/)) as unknown as [
-      string,
-      string,
-    ];
     await hub.wait(/hivelink clients add --name kitchen --data-dir /);
-    const [, busUrl] = (await hub.wait(
-      /agent bus served on (ws:\/\/127\.0\.0\.1:\d+\/core)\n/,
-    )) as unknown as [string, string];
+    const busUrl = started.busUrl!;
+    assert.match(busUrl, /^ws:\/\/127\.0\.0\.1:\d+\/core$/);
     const watcher = new BusClient({ url: busUrl, reconnect: false, sessionSync: false });
     await watcher.connect();
     const watched = watcher.waitForMessage('recognizer_loop:utterance', 20_000);
@@ -125,24 +104,10 @@ describe('hivelink hub (child process)', () => {
   it('exits 0 on SIGTERM while a client is connected, closing it with 1001', {
     timeout: 60_000,
   }, async (t) => {
-    const hub = launch([
-      'hub',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'warn',
-    ]);
+    const { proc: hub, port } = await startHub(dataDir, childEnv());
     t.after(() => {
       if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
     });
-    const [, port] = (await hub.wait(/hivelink hub listening on ws:\/\/127\.0\.0\.1:(\d+)\n/)) as unknown as [
-      string,
-      string,
-    ];
     const added = cli(['clients', 'add', '--name', 'porch', '--data-dir', dataDir, '--json']);
     assert.equal(added.status, 0, added.stderr);
     const client = JSON.parse(added.stdout) as { accessKey: string; password: string };

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { nodeBackend } from '../../../src/crypto/backend.node.js';
 import { LEGACY_CIPHERS } from '../../../src/crypto/legacy-cipher.js';
-import { NoiseHandshake, type NoiseSuite } from '../../../src/crypto/noise/index.js';
+import type { NoiseSuite } from '../../../src/crypto/noise/index.js';
 import { isHiveLinkError } from '../../../src/errors.js';
 import { decodeBitstring } from '../../../src/protocol/bitstring.js';
 import { ENCODING_NAMES } from '../../../src/protocol/encodings.js';
@@ -16,6 +16,7 @@ import { type HiveMessage, hiveMessageToJson } from '../../../src/protocol/messa
 import { bitstringFor, LegacyChannel, V3Channel } from '../../../src/session/channel.js';
 import type { SecureChannel, WireFrame } from '../../../src/session/types.js';
 import { V3Transport } from '../../../src/session/v3-transport.js';
+import { xxTransportCiphers } from '../../helpers/noise-pair.js';
 import { bitstringHiveMessage, jsonHiveMessage } from '../protocol/arbitraries.js';
 
 const anyMessage = fc.oneof(jsonHiveMessage(2), bitstringHiveMessage);
@@ -33,23 +34,10 @@ function received(m: HiveMessage | null): unknown {
 }
 
 function v3Pair(suite: NoiseSuite, binarize: boolean): [SecureChannel, SecureChannel] {
-  const common = { pattern: 'XXpsk2' as const, suite, prologue: new Uint8Array(0), psk: new Uint8Array(32) };
-  const i = new NoiseHandshake(nodeBackend, {
-    ...common,
-    role: 'initiator',
-    staticKeyPair: nodeBackend.x25519KeyPair(),
-  });
-  const r = new NoiseHandshake(nodeBackend, {
-    ...common,
-    role: 'responder',
-    staticKeyPair: nodeBackend.x25519KeyPair(),
-  });
-  r.readMessage(i.writeMessage(new Uint8Array(0)));
-  i.readMessage(r.writeMessage(new Uint8Array(0)));
-  r.readMessage(i.writeMessage(new Uint8Array(0)));
+  const [i, r] = xxTransportCiphers(suite);
   return [
-    new V3Channel({ transport: new V3Transport(i.split()), suite, binarize }),
-    new V3Channel({ transport: new V3Transport(r.split()), suite, binarize }),
+    new V3Channel({ transport: new V3Transport(i), suite, binarize }),
+    new V3Channel({ transport: new V3Transport(r), suite, binarize }),
   ];
 }
 

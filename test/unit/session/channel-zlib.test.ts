@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CryptoBackend } from '../../../src/crypto/backend.js';
 import { nodeBackend } from '../../../src/crypto/backend.node.js';
-import { NoiseHandshake } from '../../../src/crypto/noise/index.js';
 import { createHiveMessage } from '../../../src/protocol/message.js';
 import { HiveMessageType } from '../../../src/protocol/message-types.js';
 import { pakoZlib, type ZlibCodec } from '../../../src/protocol/zlib.js';
 import { LegacyChannel, V3Channel } from '../../../src/session/channel.js';
 import { V3Transport } from '../../../src/session/v3-transport.js';
+import { xxTransportCiphers } from '../../helpers/noise-pair.js';
 
 function counting(codec: ZlibCodec): ZlibCodec & { calls: number } {
   const out = {
@@ -55,33 +55,18 @@ describe('bitstring compression in the channels', () => {
   });
 
   it('v3 channels use the codec they are given', () => {
-    const common = { pattern: 'XXpsk2' as const, suite: '25519_ChaChaPoly_SHA256' as const };
-    const keys = { prologue: new Uint8Array(0), psk: new Uint8Array(32) };
-    const i = new NoiseHandshake(nodeBackend, {
-      ...common,
-      ...keys,
-      role: 'initiator',
-      staticKeyPair: nodeBackend.x25519KeyPair(),
-    });
-    const r = new NoiseHandshake(nodeBackend, {
-      ...common,
-      ...keys,
-      role: 'responder',
-      staticKeyPair: nodeBackend.x25519KeyPair(),
-    });
-    r.readMessage(i.writeMessage(new Uint8Array(0)));
-    i.readMessage(r.writeMessage(new Uint8Array(0)));
-    r.readMessage(i.writeMessage(new Uint8Array(0)));
+    const suite = '25519_ChaChaPoly_SHA256' as const;
+    const [i, r] = xxTransportCiphers(suite);
     const zlib = counting(nodeBackend.zlib);
     const a = new V3Channel({
-      transport: new V3Transport(i.split()),
-      suite: common.suite,
+      transport: new V3Transport(i),
+      suite,
       binarize: true,
       zlib,
     });
     const b = new V3Channel({
-      transport: new V3Transport(r.split()),
-      suite: common.suite,
+      transport: new V3Transport(r),
+      suite,
       binarize: true,
       zlib,
     });

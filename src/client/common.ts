@@ -1,0 +1,36 @@
+/**
+ * What both client entries export: the Node one (`index.ts`) adds the file-backed stores and binds `ws` and
+ * node:crypto, the browser one (`index.browser.ts`) binds the global WebSocket and @noble. Browser-safe.
+ *
+ * @module
+ */
+export { ANY_TYPE, HiveClient } from './hive-client.js';
+export {
+  type FetchLike,
+  HiveHttpClient,
+  type HiveHttpClientInit,
+  type HttpAskOptions,
+  type HttpAskResult,
+} from './http-client.js';
+export { MemoryIdentityStore, MemoryPinStore } from './stores.js';
+export type {
+  AskOptions,
+  AskResult,
+  ClientState,
+  ClientStateType,
+  ClientTimers,
+  ConnectionInfo,
+  HiveClientInit,
+  HiveClientOptions,
+  IdentityStore,
+  PinStore,
+  ReconnectOptions,
+  TimerHandle,
+  TokenForm,
+  WebSocketConstructor,
+  WebSocketEventMap,
+  WebSocketLike,
+} from './types.js';
+export { authorizationToken } from './url.js';
+export { CLIENT_VERSION, DEFAULT_USERAGENT } from './version.js';
+export { type StorageLike, WebStorageStore } from './web-storage-store.js';
