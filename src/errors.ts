@@ -168,7 +168,7 @@ export const ERROR_CODES = {
   },
   HL_ERR_SKILL_FAILED: {
     summary:
-      'A skill handler threw or rejected; the assistant reported it on the bus (mycroft.skill.handler.error) and carried on.',
+      'A skill handler or canHandle hook threw or rejected; the assistant reported it (a handler also on the bus as mycroft.skill.handler.error) and carried on.',
   },
   // -- hub: connections and policy
   HL_ERR_AUTH_INVALID: {

@@ -51,8 +51,29 @@ export interface AssistantInit {
   maxSessions?: number;
   /** Intent engine options (thresholds, longest utterance). */
   engine?: IntentEngineInit;
-  /** Receives skill load failures and handler failures. @default one line on stderr */
+  /**
+   * Receives skill load failures and failures of skill code (handlers, `canHandle` hooks).
+   * @default stderr: one line, then the stack of the skill's error when there is one ({@link formatAssistantError})
+   */
   onError?: (error: HiveLinkError) => void;
+}
+
+/** Counters of an {@link Assistant} since it was made. */
+export interface AssistantStats {
+  /** Skill code that threw or rejected (`HL_ERR_SKILL_FAILED`): intent, converse, fallback and stop handlers, and
+   * `canHandle` hooks. */
+  readonly skillErrors: number;
+}
+
+/**
+ * An assistant error as the default `onError` writes it: `hivelink assistant: CODE: message`, then the stack of its
+ * cause (the skill's own error) indented, so a failing skill can be found.
+ */
+export function formatAssistantError(err: HiveLinkError): string {
+  const line = `hivelink assistant: ${err.code}: ${err.message}\n`;
+  const stack = err.cause instanceof Error ? err.cause.stack : undefined;
+  if (stack === undefined || stack === '') return line;
+  return `${line}${stack.replace(/^/gm, '    ')}\n`;
 }
 
 /** Most alternative transcriptions of one utterance considered. */
@@ -72,6 +93,7 @@ export class Assistant {
   readonly #timezone: string;
   readonly #onError: (error: HiveLinkError) => void;
   readonly #loadErrors: HiveLinkError[] = [];
+  #skillErrors = 0;
   #offs: (() => void)[] = [];
   #state: 'idle' | 'starting' | 'running' | 'stopped' = 'idle';
 
@@ -83,9 +105,7 @@ export class Assistant {
     this.#bus = init.bus;
     this.#clock = init.clock ?? (() => new Date());
     this.#timezone = checkTimezone(init.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
-    this.#onError =
-      init.onError ??
-      ((err) => void process.stderr.write(`hivelink assistant: ${err.code}: ${err.message}\n`));
+    this.#onError = init.onError ?? ((err) => void process.stderr.write(formatAssistantError(err)));
     const responseTimeoutMs = init.responseTimeoutMs ?? LIMIT_DEFS.assistantResponseTimeoutMs.default;
     if (!Number.isFinite(responseTimeoutMs) || responseTimeoutMs < 0) {
       throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'responseTimeoutMs must be a number >= 0');
@@ -121,12 +141,18 @@ export class Assistant {
       sessions: this.#sessions,
       runner: this.#runner,
       emit: (m) => this.#emit(m),
+      report: (e) => this.#report(e),
     });
   }
 
   /** The intent engine (for benchmarks and `intent.service.intent.get`). */
   get engine(): IntentEngine {
     return this.#engine;
+  }
+
+  /** Counters since construction (a snapshot). */
+  get stats(): AssistantStats {
+    return { skillErrors: this.#skillErrors };
   }
 
   /** Skills that failed to load at {@link start}, each naming its file. */
@@ -191,6 +217,7 @@ export class Assistant {
   }
 
   #report(err: HiveLinkError): void {
+    if (err.code === 'HL_ERR_SKILL_FAILED') this.#skillErrors += 1;
     try {
       this.#onError(err);
     } catch {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-export { Assistant, type AssistantInit } from './assistant.js';
+export { Assistant, type AssistantInit, type AssistantStats, formatAssistantError } from './assistant.js';
 export {
   type AccuracyReport,
   benchIntents,

@@ -11,6 +11,7 @@
  */
 import { createMessage, DEFAULT_SESSION_ID, forward, reply } from '../bus/message.js';
 import type { MessageData, SessionData } from '../bus/types.js';
+import { HiveLinkError } from '../errors.js';
 import type { IntentEngine } from './engine/intent-engine.js';
 import type { IntentMatch, MatcherKind, Tier } from './engine/types.js';
 import { blacklistsOf, serializeSession } from './session-data.js';
@@ -31,6 +32,8 @@ export interface PipelineDeps {
   readonly sessions: SessionStore;
   readonly runner: SkillRunner;
   emit(message: MessageData): void;
+  /** Receives a skill hook that threw (`HL_ERR_SKILL_FAILED`, the thrown value as `cause`). */
+  report(error: HiveLinkError): void;
 }
 
 /** One utterance being handled. */
@@ -110,6 +113,16 @@ export class UtterancePipeline {
 
   #emit(message: MessageData): void {
     this.#deps.emit(message);
+  }
+
+  /** A skill's `canHandle` threw: reported like a failing handler, and the skill counts as unable to handle. */
+  #hookFailed(skill: LoadedSkill, where: string, err: unknown): void {
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.#deps.report(
+      new HiveLinkError('HL_ERR_SKILL_FAILED', `skill ${skill.id} (${where}) failed: ${what}`, {
+        cause: err,
+      }),
+    );
   }
 
   #session(job: Job): SessionData {
@@ -250,7 +263,9 @@ export class UtterancePipeline {
       if (converse !== undefined) {
         try {
           canHandle = converse.canHandle === undefined || (await converse.canHandle(input)) === true;
-        } catch {
+        } catch (err) {
+          // The skill cannot handle it; reported (with the cause and its stack) so the bug is seen.
+          this.#hookFailed(skill, 'converse.canHandle', err);
           canHandle = false;
         }
       }
@@ -346,7 +361,8 @@ export class UtterancePipeline {
       let ok = true;
       try {
         ok = canHandle === undefined || (await canHandle(input)) === true;
-      } catch {
+      } catch (err) {
+        this.#hookFailed(skill, 'fallback.canHandle', err);
         ok = false;
       }
       this.#emit(

@@ -480,7 +480,9 @@ describe('handler failures', () => {
     ]);
     assert.deepEqual(turn[5]?.data, { name: 'BrokenSkill.handle_boom', exception: 'Error: kaboom' });
     assert.equal(h.errors[0]?.code, 'HL_ERR_SKILL_FAILED');
+    assert.equal(h.assistant.stats.skillErrors, 1, 'a failing handler is counted');
     assert.ok(types(await h.say('blow up')).includes('mycroft.skill.handler.error'), 'still serving');
+    assert.equal(h.assistant.stats.skillErrors, 2);
   });
 
   it('throwing canHandle hooks count as "cannot handle"', async () => {
@@ -498,6 +500,120 @@ describe('handler failures', () => {
     const turn = await h.say('zzz');
     assert.equal(turn.find((m) => m.type === 'ovos.skills.fallback.pong')?.data.can_handle, false);
     assert.ok(types(turn).includes('complete_intent_failure'));
+  });
+
+  it('a throwing fallback canHandle is reported with its stack, counted, and the next fallback answers', async () => {
+    const bad = defineSkill({
+      id: 'bad-fallback.test',
+      fallback: {
+        priority: 10,
+        canHandle: function explodingFallbackCheck() {
+          throw new Error('nope');
+        },
+        handler: () => true,
+      },
+    });
+    const good = defineSkill({
+      id: 'good-fallback.test',
+      fallback: {
+        priority: 50,
+        handler: (ctx) => {
+          ctx.speak('I can take that');
+          return true;
+        },
+      },
+    });
+    h = await startHarness({ skills: [bad, good] });
+    assert.equal(h.assistant.stats.skillErrors, 0);
+    const turn = await h.say('zzz');
+    const pongs = turn.filter((m) => m.type === 'ovos.skills.fallback.pong').map((m) => m.data);
+    assert.deepEqual(pongs, [
+      { skill_id: 'bad-fallback.test', can_handle: false },
+      { skill_id: 'good-fallback.test', can_handle: true },
+    ]);
+    assert.deepEqual(spoken(turn), ['I can take that']);
+    assert.ok(!types(turn).includes('complete_intent_failure'));
+    assert.equal(h.errors.length, 1);
+    const [err] = h.errors;
+    assert.equal(err?.code, 'HL_ERR_SKILL_FAILED');
+    assert.match(err?.message ?? '', /bad-fallback\.test \(fallback\.canHandle\) failed: Error: nope/);
+    assert.ok(err?.cause instanceof Error && err.cause.message === 'nope', 'the thrown error is the cause');
+    assert.match(err.cause.stack ?? '', /explodingFallbackCheck/);
+    assert.equal(h.assistant.stats.skillErrors, 1);
+  });
+
+  it('a throwing converse canHandle is reported, counted, and another active skill takes the utterance', async () => {
+    const intentSkill = (
+      id: string,
+      example: string,
+      converse: SkillDefinition['converse'],
+    ): SkillDefinition =>
+      defineSkill({
+        id,
+        locale: { en: { intents: { 'wake.intent': [example] } } },
+        intents: [{ name: 'wake.intent', handler: (ctx) => ctx.speak(`${id} awake`) }],
+        converse,
+      });
+    const steady = intentSkill('steady.test', 'wake the steady one', {
+      canHandle: ({ utterances }) => utterances[0] === 'purple monkey dishwasher',
+      handler: (ctx) => ctx.speak(`steady heard ${ctx.utterance}`),
+    });
+    const shaky = intentSkill('shaky.test', 'wake the shaky one', {
+      canHandle: async function rejectingConverseCheck() {
+        throw new TypeError('shaky check');
+      },
+      handler: () => true,
+    });
+    h = await startHarness({ skills: [steady, shaky] });
+    await h.say('wake the steady one');
+    await h.say('wake the shaky one');
+    assert.equal(h.errors.length, 0, 'both skills are active and nothing failed yet');
+    const turn = await h.say('purple monkey dishwasher');
+    const pongs = turn.filter((m) => m.type === 'skill.converse.pong').map((m) => m.data);
+    assert.deepEqual(pongs, [
+      { skill_id: 'shaky.test', can_handle: false },
+      { skill_id: 'steady.test', can_handle: true },
+    ]);
+    assert.deepEqual(spoken(turn), ['steady heard purple monkey dishwasher']);
+    assert.equal(h.errors.length, 1);
+    const [err] = h.errors;
+    assert.equal(err?.code, 'HL_ERR_SKILL_FAILED');
+    assert.match(err?.message ?? '', /shaky\.test \(converse\.canHandle\) failed: TypeError: shaky check/);
+    assert.ok(err?.cause instanceof TypeError);
+    assert.match(err.cause.stack ?? '', /rejectingConverseCheck/);
+    assert.equal(h.assistant.stats.skillErrors, 1);
+  });
+
+  it("the default error sink writes the failing skill's stack to stderr", async () => {
+    const bad = defineSkill({
+      id: 'bad-fallback.test',
+      fallback: {
+        priority: 10,
+        canHandle: function explodingFallbackCheck() {
+          throw new Error('nope');
+        },
+        handler: () => true,
+      },
+    });
+    h = await startHarness({ skills: [bad], onError: undefined });
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      await h.say('zzz');
+    } finally {
+      process.stderr.write = write;
+    }
+    const out = written.join('');
+    assert.match(
+      out,
+      /^hivelink assistant: HL_ERR_SKILL_FAILED: skill bad-fallback\.test \(fallback\.canHandle\)/,
+    );
+    assert.match(out, /\n {4}Error: nope\n {4}\s*at explodingFallbackCheck/);
+    assert.equal(h.assistant.stats.skillErrors, 1);
   });
 });
 
