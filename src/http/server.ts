@@ -49,21 +49,43 @@ function readPem(file: string, what: string): string {
   }
 }
 
+/** The content of one file of the self-signed pair, or null when it does not exist (ENOENT and nothing else). */
+function readSelfSignedFile(file: string, what: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // Unreadable is not missing: regenerating would replace a pair clients may have pinned.
+    throw new HiveLinkError(
+      'HL_ERR_STORE_UNAVAILABLE',
+      `cannot read the self-signed TLS ${what} ${file}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
 /**
  * A self-signed RSA-2048 certificate for this host (SHA-256, 10 years), generated on first use and kept in
- * `<dataDir>/tls/` (key mode 0600).
+ * `<dataDir>/tls/` (key mode 0600). Only a missing pair is generated.
+ *
+ * @throws HiveLinkError `HL_ERR_STORE_UNAVAILABLE` when a file of the pair exists but cannot be read (permissions,
+ *   a directory in its place…), or only one of the two exists.
  */
 export async function loadOrCreateSelfSigned(dataDir: string): Promise<TlsMaterial> {
   const dir = ensureDataDir(join(dataDir, 'tls'));
   const certFile = join(dir, SELF_SIGNED_CERT_FILE);
   const keyFile = join(dir, SELF_SIGNED_KEY_FILE);
-  let existing: TlsMaterial | null = null;
-  try {
-    existing = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
-  } catch {
-    existing = null; // not generated yet
+  const cert = readSelfSignedFile(certFile, 'certificate');
+  const key = readSelfSignedFile(keyFile, 'key');
+  if (cert !== null && key !== null) return { cert, key };
+  if (cert !== null || key !== null) {
+    // A new half would not match the old one; which to keep is the operator's call.
+    const [present, missing] = cert !== null ? [certFile, keyFile] : [keyFile, certFile];
+    throw new HiveLinkError(
+      'HL_ERR_STORE_UNAVAILABLE',
+      `the self-signed TLS pair is incomplete: ${present} exists but ${missing} does not; remove ${present} to generate a new pair`,
+    );
   }
-  if (existing !== null) return existing;
   const notAfter = new Date();
   notAfter.setFullYear(notAfter.getFullYear() + 10);
   const pems = await generate([{ name: 'commonName', value: hostname() }], {
