@@ -192,6 +192,10 @@ export const ERROR_CODES = {
     summary:
       'A connection sent frames faster than they can be processed, or reads too slowly for what it is sent.',
   },
+  HL_ERR_PING_TIMEOUT: {
+    closeCode: 1006,
+    summary: 'The peer did not answer a keepalive ping in time; the connection was cut.',
+  },
   HL_ERR_HUB_BUSY: {
     closeCode: CLOSE_TRY_AGAIN_LATER,
     summary:

@@ -134,6 +134,13 @@ export const LIMIT_DEFS = {
     min: 100,
     summary: 'Time a new connection has to complete its handshake; then it is closed with 1008.',
   },
+  maxHandshakeFrameBytes: {
+    default: 65536,
+    unit: 'bytes',
+    min: 4096,
+    summary:
+      'Largest cleartext frame read before the secure channel exists (HELLO, HANDSHAKE); a bigger one closes with 1009.',
+  },
   legacyKdfConcurrency: {
     default: 0,
     unit: 'count',

@@ -11,6 +11,7 @@ import type { HiveLinkError } from '../errors.js';
 import type { EncodingName } from '../protocol/encodings.js';
 import type { ProtocolChoice } from '../session/client-handshake.js';
 import type { ProtocolVersion } from '../session/types.js';
+import type { Timers } from '../timers.js';
 
 /** The events of a websocket the client listens to (browser `WebSocket` and `ws` both provide them). */
 export interface WebSocketEventMap {
@@ -39,11 +40,8 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** Opaque handle of a scheduled timer. */
 export type TimerHandle = unknown;
 
-/** Timers the client schedules with (injectable so tests control time). */
-export interface ClientTimers {
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
+/** Timers the client schedules with (injectable so tests control time): the one {@link Timers} type. */
+export type ClientTimers = Timers;
 
 /**
  * Where the client keeps the hub Noise keys it pinned (trust on first use), one per `"host:port"`. The default

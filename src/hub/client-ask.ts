@@ -6,7 +6,7 @@
  * come back through the same router, addressed by `context.destination`.
  *
  * ```
- *  ask() ──hub running? revoked? IP rules? rate limit?──▶ register peer ──handleBus──▶ agent bus
+ *  ask() ──hub running? policy.admit? policy.check?──▶ register peer ──dispatch──▶ agent bus
  *                                                            │  (type ACL → deny)          │
  *                                                            ▼                             ▼
  *          resolve {answers, handled} ◀── speak… handled / complete_intent_failure ◀── router (destination = peer)
@@ -21,10 +21,9 @@ import type { JsonObject } from '../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import type { ClientRecord } from '../store/types.js';
-import { handleBus } from './handlers/bus.js';
+import { dispatch } from './handlers/index.js';
 import { peerId } from './peers.js';
-import { DenyCode } from './policy.js';
-import { RateLimiter } from './rate-limit.js';
+import { DenyCode, type Policy, type Verdict } from './policy/index.js';
 import type { SessionNat } from './session-nat.js';
 import type { HubContext, HubPeer, PeerSession } from './types.js';
 
@@ -34,8 +33,6 @@ export const UTTERANCE_TYPE = 'recognizer_loop:utterance';
 const SPEAK_TYPES: ReadonlySet<string> = new Set(['speak', 'ovos.utterance.speak']);
 const HANDLED_TYPE = 'ovos.utterance.handled';
 const FAILURE_TYPE = 'complete_intent_failure';
-/** Per-client rate limiters kept; the least recently used is dropped first (it then starts with a full bucket). */
-const MAX_RATE_LIMITERS = 4096;
 
 /** One utterance, as a client asks it. */
 export interface ClientAskRequest {
@@ -71,8 +68,8 @@ export interface ClientAsksHost {
   readonly ctx: HubContext;
   /** True while the hub takes new work. */
   isRunning(): boolean;
-  /** True unless the IP rules deny `ip` for this client. */
-  ipAllowed(ip: string, clientId: number): boolean;
+  /** The policy stage: admission and the per-message check, as for a websocket client. */
+  readonly policy: Policy;
   /** The session NAT of a client. */
   nat(clientId: number): SessionNat;
   /** Open websocket connections (virtual ones count against `maxConnections` too). */
@@ -91,6 +88,7 @@ class VirtualPeer implements HubPeer {
   readonly id: number;
   readonly useragent = REST_USERAGENT;
   readonly ip: string;
+  readonly rateKey: string;
   readonly record: ClientRecord;
   readonly protocolVersion = 0;
   readonly siteId: string | null;
@@ -114,6 +112,7 @@ class VirtualPeer implements HubPeer {
     this.id = init.id;
     this.#peer = init.peer;
     this.ip = init.ip;
+    this.rateKey = `rest:${init.record.id}`;
     this.record = init.record;
     this.siteId = init.record.siteId;
     this.nat = init.nat;
@@ -146,11 +145,7 @@ class VirtualPeer implements HubPeer {
   }
 
   deny(deniedType: string, code: string, reason: string): void {
-    const error =
-      code === DenyCode.RATE
-        ? new HiveLinkError('HL_ERR_RATE_LIMITED', reason)
-        : new HiveLinkError('HL_ERR_POLICY_DENIED', `${reason} (${code}, ${deniedType})`);
-    this.fail(error);
+    this.fail(refusalOf({ kind: 'deny', deniedType, code, reason }));
   }
 
   close(error: HiveLinkError): void {
@@ -180,15 +175,22 @@ class VirtualPeer implements HubPeer {
   }
 }
 
+/** The error a REST ask gets for a policy verdict (`rate_limited` and a flood close are both 429). */
+function refusalOf(verdict: Exclude<Verdict, { kind: 'accept' }>): HiveLinkError {
+  if (verdict.kind === 'close') return verdict.error;
+  return verdict.code === DenyCode.RATE
+    ? new HiveLinkError('HL_ERR_RATE_LIMITED', verdict.reason)
+    : new HiveLinkError('HL_ERR_POLICY_DENIED', `${verdict.reason} (${verdict.code}, ${verdict.deniedType})`);
+}
+
 function invalid(message: string): HiveLinkError {
   return new HiveLinkError('HL_ERR_INVALID_ARGUMENT', message);
 }
 
-/** The asks in flight, and one rate limiter per client. Owned by the hub (`Hub.askAsClient`). */
+/** The asks in flight. Owned by the hub (`Hub.askAsClient`). */
 export class ClientAsks {
   readonly #host: ClientAsksHost;
   readonly #pending = new Set<VirtualPeer>();
-  readonly #limiters = new Map<number, RateLimiter>();
   #serial = 0;
   #stopped = false;
 
@@ -229,14 +231,9 @@ export class ClientAsks {
     if (this.#stopped || !this.#host.isRunning()) {
       throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'the hub is not running');
     }
-    if (client.revoked) throw new HiveLinkError('HL_ERR_CLIENT_REVOKED', 'revoked');
     const ip = options.ip ?? '';
-    if (options.ip !== undefined && !this.#host.ipAllowed(ip, client.id)) {
-      throw new HiveLinkError('HL_ERR_IP_DENIED', 'ip denied');
-    }
-    if (this.#limiter(client).take() !== 'accept') {
-      throw new HiveLinkError('HL_ERR_RATE_LIMITED', 'message rate limit exceeded');
-    }
+    const refusal = this.#host.policy.admit(client, ip);
+    if (refusal !== null) throw refusal;
     if (this.#host.connectionCount() + this.#pending.size >= limits.maxConnections) {
       throw new HiveLinkError('HL_ERR_TOO_MANY_CONNECTIONS', 'too many connections');
     }
@@ -258,6 +255,14 @@ export class ClientAsks {
       });
     });
     const vp = peer!;
+    const payload = {
+      type: UTTERANCE_TYPE,
+      data: { utterances: [request.utterance], lang },
+      context: { session: { ...session } },
+    } as unknown as JsonObject;
+    const message = createHiveMessage(HiveMessageType.BUS, payload, { source_peer: vp.peer });
+    const verdict = this.#host.policy.check(vp, message);
+    if (verdict.kind !== 'accept') throw refusalOf(verdict);
     this.#pending.add(vp);
     ctx.peers.add(vp);
     try {
@@ -265,12 +270,7 @@ export class ClientAsks {
         if (vp.answers.length > 0) vp.finish(true, true);
         else vp.fail(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      const payload = {
-        type: UTTERANCE_TYPE,
-        data: { utterances: [request.utterance], lang },
-        context: { session: { ...session } },
-      } as unknown as JsonObject;
-      handleBus(ctx, vp, createHiveMessage(HiveMessageType.BUS, payload, { source_peer: vp.peer }));
+      void dispatch(ctx, vp, message);
       return await result;
     } finally {
       clearTimeout(timer);
@@ -285,22 +285,5 @@ export class ClientAsks {
     for (const peer of [...this.#pending]) {
       peer.fail(new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'the hub is shutting down'));
     }
-  }
-
-  #limiter(client: ClientRecord): RateLimiter {
-    const rate = client.rateLimitPerSecond ?? this.#host.ctx.limits.defaultRateLimitPerSecond;
-    let limiter = this.#limiters.get(client.id);
-    if (limiter === undefined) {
-      limiter = new RateLimiter(rate, this.#host.ctx.now);
-      if (this.#limiters.size >= MAX_RATE_LIMITERS) {
-        const oldest = this.#limiters.keys().next().value;
-        if (oldest !== undefined) this.#limiters.delete(oldest);
-      }
-    } else {
-      this.#limiters.delete(client.id);
-      limiter.setRate(rate);
-    }
-    this.#limiters.set(client.id, limiter);
-    return limiter;
   }
 }

@@ -1,53 +1,42 @@
 /**
- * One client connection on the hub: the opening (authentication is done by the hub, the handshake here), the
- * secure channel, the bounded inbound queue that keeps frames strictly in order, serial sends with backpressure,
- * keepalive, the rate limit and the close.
+ * One client connection on the hub: the hub's role in the shared {@link SessionMachine} (which owns the states,
+ * the ordered inbound queue, the handshake gate, serial sends with backpressure, keepalive and the close), plus
+ * what the hub knows of the client — its record, peer id, session, site and NAT — and the path of each message:
+ * the policy stage, then the handlers.
  *
- * ```
- *  CONNECTING ──authenticated: HELLO + HANDSHAKE request sent──▶ HANDSHAKING ──channel established──▶ OPEN
- *      │                                                              │                               │
- *      │ bad token, unknown key, IP denied, limits                    │ crypto error, timeout         │ revoked, tamper, cleartext,
- *      ▼                                                              ▼                               ▼ flood, close()
- *   CLOSING ◀─────────────────────────────────────────────────────────┴───────────────────────────────┘
- *      │ websocket closed
- *      ▼
- *   CLOSED
- * ```
- * Frames received while CONNECTING wait in the inbound queue. Frames are processed one at a time; a step that is
- * asynchronous (PBKDF2, argon2id, a database write) holds the queue, so no frame overtakes another.
+ * The machine is `connecting` while the hub authenticates the client (frames wait), `handshaking` once HELLO and
+ * the HANDSHAKE request are out, `open` once the channel exists (a first v3 key is pinned before).
  *
  * @module
  */
 import type { Logger } from 'pino';
-import type { WebSocket } from 'ws';
 import { deepCopy } from '../bus/copy.js';
 import type { SessionData } from '../bus/types.js';
 import { CLOSE_INTERNAL_ERROR, HiveLinkError, isHiveLinkError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { JsonObject } from '../protocol/json.js';
-import { type HiveMessage, parseHiveMessage, serializeHiveMessage } from '../protocol/message.js';
+import { type HiveMessage, serializeHiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
+import type { FrameSocket } from '../session/frame-socket.js';
 import type { HubHandshake, HubHandshakeStep } from '../session/hub-handshake.js';
-import type { SecureChannel, WireFrame } from '../session/types.js';
+import { type HandshakeOutcome, SessionMachine, type SessionState } from '../session/machine.js';
+import type { SecureChannel } from '../session/types.js';
 import type { LoggedConnectionHandle } from '../store/connection-log.js';
 import type { ClientRecord } from '../store/types.js';
-import { unrefTimers } from '../timers.js';
-import { closeReason, isObject, toFrame } from './frames.js';
+import { type Timers, unrefTimers } from '../timers.js';
+import { isObject } from './frames.js';
 import { dispatch } from './handlers/index.js';
-import { Keepalive, type KeepaliveTimers } from './keepalive.js';
 import { peerId } from './peers.js';
-import { DenyCode } from './policy.js';
-import { RateLimiter } from './rate-limit.js';
+import type { Policy } from './policy/index.js';
 import { policyDenied } from './replies.js';
 import type { SessionNat } from './session-nat.js';
 import type { HubContext, HubPeer, PeerSession } from './types.js';
-
-export type ConnectionState = 'CONNECTING' | 'HANDSHAKING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
 /** What a connection needs from the hub. */
 export interface ConnectionHost {
   readonly ctx: HubContext;
   readonly logger: Logger;
+  readonly policy: Policy;
   /** The connection is open: register it, record it, announce it. */
   onOpen(conn: HubConnection): void;
   /** The connection wants a new peer id based on `base` (after a HELLO). */
@@ -62,19 +51,8 @@ export interface ConnectionHost {
   touch(clientId: number): void;
 }
 
-/** The transport under the websocket, corked while one tick's frames are written (fewer system calls). */
-export interface CorkableSocket {
-  cork(): void;
-  uncork(): void;
-}
-
 export interface HubConnectionInit {
-  ws: WebSocket;
-  /**
-   * The socket the websocket writes to. When given, frames sent in the same tick (an answer and the end of its turn,
-   * HELLO and the HANDSHAKE request) leave in one write. @default null
-   */
-  socket?: CorkableSocket | null;
+  socket: FrameSocket;
   /** Connection serial number. */
   id: number;
   /** The remote address. */
@@ -84,7 +62,7 @@ export interface HubConnectionInit {
   host: ConnectionHost;
   limits: Limits;
   /** @default the global timers, unref'd */
-  timers?: KeepaliveTimers;
+  timers?: Timers;
 }
 
 /** What the hub learned when it authenticated the client. */
@@ -97,82 +75,81 @@ export interface ConnectionOpening {
   handshake: HubHandshake;
 }
 
+/** Errors that are the hub's fault, not the client's: 1011, so the client tries again later. */
+function isHubSide(err: HiveLinkError): boolean {
+  return err.code === 'HL_ERR_STORE_UNAVAILABLE' || err.code === 'HL_ERR_PSK_DERIVATION';
+}
+
 export class HubConnection implements HubPeer {
   readonly id: number;
   readonly ip: string;
+  readonly rateKey: string;
   readonly session: PeerSession = { hello: null, latest: null };
   /** Resolves when the websocket has closed. */
   readonly closed: Promise<void>;
   /** This connection in the hub's connection history (set when it opens). */
   history: LoggedConnectionHandle | null = null;
-  readonly #ws: WebSocket;
-  readonly #socket: CorkableSocket | null;
-  #corked = false;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket?.uncork();
-  };
   readonly #host: ConnectionHost;
-  readonly #limits: Limits;
-  readonly #timers: KeepaliveTimers;
-  readonly #keepalive: Keepalive;
-  #state: ConnectionState = 'CONNECTING';
+  readonly #machine: SessionMachine;
   #peer: string;
   #useragent = '';
   #record: ClientRecord | null = null;
   #nat: SessionNat | null = null;
   #handshake: HubHandshake | null = null;
-  #channel: SecureChannel | null = null;
-  #rate: RateLimiter | null = null;
   #siteId: string | null = null;
   #pubkey: string | null = null;
   #pendingHello: JsonObject | null = null;
-  #queue: WireFrame[] = [];
-  #draining = false;
-  #handshakeTimer: unknown;
-  #killTimer: unknown = null;
-  #closeCode: number | null = null;
-  #closeReason = '';
-  #resolveClosed!: () => void;
+  #clientNoiseKey: Uint8Array | null = null;
 
   constructor(init: HubConnectionInit) {
     this.id = init.id;
     this.ip = init.ip;
+    this.rateKey = `ws:${init.id}`;
     this.#peer = init.remote;
-    this.#ws = init.ws;
-    this.#socket = init.socket ?? null;
     this.#host = init.host;
-    this.#limits = init.limits;
-    this.#timers = init.timers ?? unrefTimers;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
-    this.#keepalive = new Keepalive({
-      intervalMs: init.limits.pingIntervalMs,
-      timeoutMs: init.limits.pingTimeoutMs,
-      timers: this.#timers,
-      ping: () => this.#ws.ping(),
-      onTimeout: () => {
-        this.#host.logger.info({ peer: this.#peer }, 'no pong: connection dropped');
-        this.#closeCode = 1006;
-        this.#closeReason = 'ping timeout';
-        this.#state = 'CLOSING';
-        this.#ws.terminate();
+    const limits = init.limits;
+    this.#machine = new SessionMachine({
+      socket: init.socket,
+      timers: init.timers ?? unrefTimers,
+      limits: {
+        handshakeTimeoutMs: limits.handshakeTimeoutMs,
+        maxHandshakeFrameBytes: Math.min(limits.maxHandshakeFrameBytes, limits.maxFrameBytes),
+        inboundQueueMessages: limits.inboundQueueMessages,
+        maxBufferedBytes: limits.maxBufferedBytes,
+        sendQueueMessages: 0,
+        pingIntervalMs: limits.pingIntervalMs,
+        pingTimeoutMs: limits.pingTimeoutMs,
+        closeGraceMs: Math.max(1000, limits.shutdownGraceMs),
+        parse: { maxJsonDepth: limits.maxJsonDepth, maxWrapperDepth: limits.maxWrapperDepth },
+      },
+      serializeClear: serializeHiveMessage,
+      sendOverflow: () => new HiveLinkError('HL_ERR_QUEUE_FULL', 'send buffer full: client too slow'),
+      role: {
+        handshake: (message) => this.#handshakeStep(message),
+        established: () => this.#established(),
+        opened: () => this.#opened(),
+        message: (message) => this.#onMessage(message),
+        recover: (error, state) => this.#recover(error, state),
+        closeFor: (error) => ({ code: error.closeCode ?? CLOSE_INTERNAL_ERROR, reason: error.message }),
+      },
+      onEnd: (end) => {
+        if (end.error === null) return;
+        if (end.error.code === 'HL_ERR_PING_TIMEOUT') {
+          this.#host.logger.info({ peer: this.#peer }, 'no pong: connection dropped');
+          return;
+        }
+        this.#host.onFailure(this, end.error);
       },
     });
-    this.#handshakeTimer = this.#timers.setTimeout(() => {
-      this.fail(new HiveLinkError('HL_ERR_HANDSHAKE_TIMEOUT', 'handshake timeout'));
-    }, init.limits.handshakeTimeoutMs);
-    this.#ws.on('message', (data, isBinary) => this.#onFrame(toFrame(data, isBinary)));
-    this.#ws.on('pong', () => this.#keepalive.pong());
-    this.#ws.on('error', (err) =>
-      this.#host.logger.debug({ peer: this.#peer, err: err.message }, 'socket error'),
-    );
-    this.#ws.on('close', (code, reason) => this.#onClose(code, reason.toString('utf8')));
+    this.closed = this.#machine.closed.then(() => {
+      const end = this.#machine.end!;
+      this.#host.policy.forget(this);
+      this.#host.onClosed(this, end.code, end.reason);
+    });
   }
 
-  get state(): ConnectionState {
-    return this.#state;
+  get state(): SessionState {
+    return this.#machine.state;
   }
 
   get peer(): string {
@@ -199,11 +176,11 @@ export class HubConnection implements HubPeer {
   }
 
   get protocolVersion(): number {
-    return this.#channel?.protocolVersion ?? 0;
+    return this.#machine.channel?.protocolVersion ?? 0;
   }
 
   get channel(): SecureChannel | null {
-    return this.#channel;
+    return this.#machine.channel;
   }
 
   get siteId(): string | null {
@@ -226,49 +203,35 @@ export class HubConnection implements HubPeer {
 
   /** The client is authenticated: send HELLO and the HANDSHAKE request, then process what the client sent. */
   begin(opening: ConnectionOpening): void {
-    if (this.#state !== 'CONNECTING') return;
+    if (this.#machine.state !== 'connecting') return;
     this.#record = opening.record;
     this.#useragent = opening.useragent;
     this.#peer = opening.peer;
     this.#nat = opening.nat;
     this.#handshake = opening.handshake;
     this.#siteId = opening.record.siteId;
-    this.#rate = new RateLimiter(
-      opening.record.rateLimitPerSecond ?? this.#limits.defaultRateLimitPerSecond,
-      this.#host.ctx.now,
-    );
-    this.#state = 'HANDSHAKING';
-    this.#sendClear(opening.handshake.helloMessage());
-    this.#sendClear(opening.handshake.requestMessage());
-    this.#drain();
+    this.#machine.begin([opening.handshake.helloMessage(), opening.handshake.requestMessage()]);
   }
 
   /** A newer client record (admin change). */
   updateRecord(record: ClientRecord): void {
     this.#record = record;
-    this.#rate?.setRate(record.rateLimitPerSecond ?? this.#limits.defaultRateLimitPerSecond);
   }
 
   send(message: HiveMessage): boolean {
-    if (this.#state !== 'OPEN' || this.#channel === null) return false;
-    let frames: WireFrame[];
+    if (this.#machine.state !== 'open') return false;
     try {
-      frames = this.#channel.seal(message);
+      this.#machine.send(message);
+      return true;
     } catch (err) {
-      if (isHiveLinkError(err) && err.closeCode !== undefined) {
+      if (!isHiveLinkError(err)) throw err;
+      if (err.closeCode !== undefined) {
         this.fail(err);
         return false;
       }
-      if (!isHiveLinkError(err)) throw err;
       this.#host.logger.warn({ peer: this.#peer, code: err.code }, 'message could not be sealed; dropped');
       return false;
     }
-    this.#corkForTick();
-    for (const frame of frames) this.#ws.send(frame.kind === 'text' ? frame.text : frame.data);
-    if (this.#ws.bufferedAmount > this.#limits.maxBufferedBytes) {
-      this.fail(new HiveLinkError('HL_ERR_QUEUE_FULL', 'send buffer full: client too slow'));
-    }
-    return true;
   }
 
   deny(deniedType: string, code: string, reason: string): void {
@@ -282,29 +245,17 @@ export class HubConnection implements HubPeer {
 
   /** Reports `error` on the agent bus and closes with its close code and message. */
   fail(error: HiveLinkError): void {
-    if (this.#state === 'CLOSING' || this.#state === 'CLOSED') return;
-    this.#host.onFailure(this, error);
-    this.close(error);
+    this.#machine.fail(error);
   }
 
   /** Closes with `code` and `reason` (cut to 123 bytes); the socket is cut if the peer does not answer in time. */
   closeWith(code: number, reason: string): void {
-    if (this.#state === 'CLOSING' || this.#state === 'CLOSED') return;
-    this.#state = 'CLOSING';
-    this.#closeCode = code;
-    this.#closeReason = closeReason(reason);
-    this.#stopTimers();
-    this.#queue = [];
-    this.#ws.close(code, this.#closeReason);
-    this.#killTimer = this.#timers.setTimeout(
-      () => this.#ws.terminate(),
-      Math.max(1000, this.#limits.shutdownGraceMs),
-    );
+    this.#machine.close(code, reason);
   }
 
   /** Cuts the socket at once. */
   terminate(): void {
-    this.#ws.terminate();
+    this.#machine.terminate();
   }
 
   applyHello(payload: Record<string, unknown>): void {
@@ -330,170 +281,86 @@ export class HubConnection implements HubPeer {
       throw new HiveLinkError('HL_ERR_HANDSHAKE_UNEXPECTED', 'handshake after the session was established');
     }
     const step = await this.#handshake.handle(message);
-    if (this.#state !== 'OPEN') return;
-    if (step.type === 'ignored') return;
-    if (step.reply !== null) this.#sendClear(step.reply);
-    if (step.type === 'established') this.#channel = step.channel;
+    if (this.#machine.state !== 'open' || step.type === 'ignored') return;
+    if (step.reply !== null) this.#machine.sendClear(step.reply);
+    if (step.type === 'established') this.#machine.replaceChannel(step.channel);
   }
 
-  // -- inbound
+  // -- the hub's role in the session machine
 
-  #onFrame(frame: WireFrame): void {
-    if (this.#state === 'CLOSING' || this.#state === 'CLOSED') return;
-    if (this.#queue.length >= this.#limits.inboundQueueMessages) {
-      this.fail(new HiveLinkError('HL_ERR_QUEUE_FULL', 'message queue full'));
-      return;
-    }
-    this.#queue.push(frame);
-    this.#drain();
-  }
-
-  /** Processes queued frames in order; stops at an asynchronous step and resumes when it is done. */
-  #drain(): void {
-    if (this.#draining || this.#state === 'CONNECTING') return;
-    this.#draining = true;
-    while (this.#queue.length > 0 && (this.#state === 'HANDSHAKING' || this.#state === 'OPEN')) {
-      const pending = this.#process(this.#queue.shift()!);
-      if (pending !== undefined) {
-        void pending.then(() => {
-          this.#draining = false;
-          this.#drain();
-        });
-        return;
-      }
-    }
-    this.#draining = false;
-  }
-
-  /** Processes one frame; returns a promise only when an asynchronous step is running. Never rejects. */
-  #process(frame: WireFrame): Promise<void> | undefined {
-    try {
-      const pending =
-        this.#state === 'HANDSHAKING' ? this.#processHandshake(frame) : this.#processOpen(frame);
-      return pending?.catch((err: unknown) => this.#onError(err));
-    } catch (err) {
-      this.#onError(err);
-      return undefined;
-    }
-  }
-
-  #onError(err: unknown): void {
-    if (this.#state === 'CLOSING' || this.#state === 'CLOSED') return;
-    if (isHiveLinkError(err, 'HL_ERR_STORE_UNAVAILABLE') || isHiveLinkError(err, 'HL_ERR_PSK_DERIVATION')) {
-      // Our failure, not the client's: 1011, so the client tries again later.
-      this.#host.logger.error({ peer: this.#peer, err }, 'connection failed on the hub side');
-      this.fail(new HiveLinkError('HL_ERR_INTERNAL', 'client database unavailable', { cause: err }));
-      return;
-    }
-    if (isHiveLinkError(err)) {
-      if (err.closeCode !== undefined) {
-        this.fail(err);
-      } else if (this.#state === 'HANDSHAKING') {
-        this.fail(new HiveLinkError('HL_ERR_HANDSHAKE_UNEXPECTED', err.message, { cause: err }));
-      } else {
-        this.deny('unknown', DenyCode.MALFORMED, err.message);
-      }
-      return;
-    }
-    this.#host.logger.error({ peer: this.#peer, err }, 'internal error on a connection');
-    this.closeWith(CLOSE_INTERNAL_ERROR, 'internal error');
-  }
-
-  #processHandshake(frame: WireFrame): Promise<void> | undefined {
-    if (frame.kind !== 'text') {
-      throw new HiveLinkError('HL_ERR_HANDSHAKE_UNEXPECTED', 'binary frame before the handshake completed');
-    }
-    if (frame.text.length > this.#limits.maxFrameBytes) {
-      throw new HiveLinkError('HL_ERR_FRAME_TOO_LARGE', `frame exceeds ${this.#limits.maxFrameBytes} bytes`);
-    }
-    let message: HiveMessage;
-    try {
-      message = parseHiveMessage(frame.text);
-    } catch (err) {
-      const why = isHiveLinkError(err) ? err.message : 'unreadable';
-      throw new HiveLinkError('HL_ERR_HANDSHAKE_UNEXPECTED', `malformed handshake frame: ${why}`, {
-        cause: err,
-      });
-    }
+  #handshakeStep(message: HiveMessage): HandshakeOutcome | Promise<HandshakeOutcome> {
     if (message.msg_type === HiveMessageType.HELLO) {
+      // Some clients send their HELLO before the handshake completes; it applies once the session is open.
       this.#pendingHello = message.payload as JsonObject;
-      return undefined;
+      return { send: [], channel: null };
     }
-    return this.#handshake!.handle(message).then((step) => this.#applyStep(step));
+    return this.#handshake!.handle(message).then((step) => {
+      if (step.type === 'established') this.#clientNoiseKey = step.clientNoiseKey;
+      return outcomeOf(step);
+    });
   }
 
-  async #applyStep(step: HubHandshakeStep): Promise<void> {
-    if (this.#state !== 'HANDSHAKING') return;
-    if (step.type === 'ignored') return;
-    if (step.reply !== null) this.#sendClear(step.reply);
-    if (step.type !== 'established') return;
-    this.#channel = step.channel;
+  /** Pins the client's Noise key on its first v3 handshake, before the session opens. */
+  async #established(): Promise<void> {
+    const key = this.#clientNoiseKey;
     const record = this.record;
-    if (step.clientNoiseKey !== null && record.noisePubkey === null) {
-      const hex = Buffer.from(step.clientNoiseKey).toString('hex');
+    if (key !== null && record.noisePubkey === null) {
+      const hex = Buffer.from(key).toString('hex');
       await this.#host.pinNoiseKey(record.id, hex);
       this.#record = { ...record, noisePubkey: hex };
     }
-    if (this.#state !== 'HANDSHAKING') return;
-    this.#state = 'OPEN';
-    this.#timers.clearTimeout(this.#handshakeTimer);
-    this.#keepalive.start();
+  }
+
+  #opened(): void {
     this.#host.onOpen(this);
     const hello = this.#pendingHello;
     this.#pendingHello = null;
     if (hello !== null) this.applyHello(hello);
   }
 
-  #processOpen(frame: WireFrame): Promise<void> | undefined {
-    let message: HiveMessage | null;
-    try {
-      message = this.#channel!.open(frame);
-    } catch (err) {
-      if (isHiveLinkError(err) && err.closeCode === undefined) {
-        this.deny('unknown', DenyCode.MALFORMED, err.message);
-        return undefined;
-      }
-      throw err;
-    }
-    if (message === null) return undefined;
+  #onMessage(message: HiveMessage): void | Promise<void> {
     this.#host.touch(this.record.id);
-    const decision = this.#rate!.take();
-    if (decision === 'deny') {
-      this.deny(message.msg_type, DenyCode.RATE, 'message rate limit exceeded');
+    const verdict = this.#host.policy.check(this, message);
+    if (verdict.kind === 'deny') {
+      this.deny(verdict.deniedType, verdict.code, verdict.reason);
       return undefined;
     }
-    if (decision === 'close') throw new HiveLinkError('HL_ERR_RATE_LIMITED', 'rate limit exceeded');
-    const pending = dispatch(this.#host.ctx, this, message);
-    return pending instanceof Promise ? pending : undefined;
+    if (verdict.kind === 'close') throw verdict.error;
+    return dispatch(this.#host.ctx, this, message);
   }
 
-  // -- outbound and teardown
-
-  #sendClear(message: HiveMessage): void {
-    this.#corkForTick();
-    this.#ws.send(serializeHiveMessage(message));
+  /** Which processing errors the connection survives: an unreadable message on an open session gets an answer. */
+  #recover(error: HiveLinkError, state: SessionState): boolean {
+    if (isHubSide(error)) {
+      this.#host.logger.error({ peer: this.#peer, err: error }, 'connection failed on the hub side');
+      this.fail(new HiveLinkError('HL_ERR_INTERNAL', 'client database unavailable', { cause: error }));
+      return true;
+    }
+    if (error.code === 'HL_ERR_INTERNAL' && error.cause !== undefined && !isHiveLinkError(error.cause)) {
+      this.#host.logger.error({ peer: this.#peer, err: error.cause }, 'internal error on a connection');
+      this.closeWith(CLOSE_INTERNAL_ERROR, 'internal error');
+      return true;
+    }
+    if (error.closeCode !== undefined) return false;
+    if (state !== 'open') {
+      const why = `malformed handshake frame: ${error.message}`;
+      this.fail(new HiveLinkError('HL_ERR_HANDSHAKE_UNEXPECTED', why, { cause: error }));
+      return true;
+    }
+    const verdict = this.#host.policy.malformed(this, error.message);
+    if (verdict.kind === 'close') return this.#failWith(verdict.error);
+    if (verdict.kind === 'deny') this.deny(verdict.deniedType, verdict.code, verdict.reason);
+    return true;
   }
 
-  /** Holds this tick's writes in the socket and writes them together when the tick ends. */
-  #corkForTick(): void {
-    if (this.#corked || this.#socket === null) return;
-    this.#corked = true;
-    this.#socket.cork();
-    process.nextTick(this.#uncork);
+  #failWith(error: HiveLinkError): true {
+    this.fail(error);
+    return true;
   }
+}
 
-  #stopTimers(): void {
-    this.#timers.clearTimeout(this.#handshakeTimer);
-    this.#keepalive.stop();
-  }
-
-  #onClose(code: number, reason: string): void {
-    if (this.#state === 'CLOSED') return;
-    this.#state = 'CLOSED';
-    this.#stopTimers();
-    if (this.#killTimer !== null) this.#timers.clearTimeout(this.#killTimer);
-    this.#queue = [];
-    this.#host.onClosed(this, this.#closeCode ?? code, this.#closeCode === null ? reason : this.#closeReason);
-    this.#resolveClosed();
-  }
+function outcomeOf(step: HubHandshakeStep): HandshakeOutcome {
+  if (step.type === 'ignored') return { send: [], channel: null };
+  const send = step.reply === null ? [] : [step.reply];
+  return { send, channel: step.type === 'established' ? step.channel : null };
 }

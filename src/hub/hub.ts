@@ -32,7 +32,6 @@ import { LastSeenBatcher } from '../store/last-seen.js';
 import type { ClientRecord, ClientStore } from '../store/types.js';
 import type { Agent } from './agent.js';
 import { withOffThreadArgon2id } from './argon2-worker.js';
-import { parseAuthorization } from './auth.js';
 import {
   type ClientAskOptions,
   type ClientAskRequest,
@@ -44,11 +43,13 @@ import { HubConnection } from './connection.js';
 import { FloodCache } from './flood.js';
 import { KdfLimiter } from './kdf-limiter.js';
 import { PeerRegistry, peerId } from './peers.js';
-import { PolicyCache } from './policy.js';
+import { type Authenticator, storeAuthenticator } from './policy/authenticate.js';
+import { Policy } from './policy/index.js';
 import { QueryTracker } from './queries.js';
 import { endQuery, routeAgentMessage } from './router.js';
 import { SessionNat, sessionNamespace } from './session-nat.js';
 import type { HubContext } from './types.js';
+import { wsFrameSocket } from './ws-frame-socket.js';
 
 export interface HubInit {
   config: HubConfig;
@@ -62,7 +63,12 @@ export interface HubInit {
   backend?: CryptoBackend;
   /** Clock in ms. @default Date.now */
   now?: () => number;
+  /** Who a websocket is. @default the access key in `store` ({@link storeAuthenticator}) */
+  authenticate?: Authenticator;
 }
+
+/** Per-client rate limiters of REST asks kept beside the connections' own. */
+const REST_RATE_LIMITERS = 4096;
 
 function hexBytes(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
@@ -85,7 +91,9 @@ export class Hub {
   /** The backend of the handshakes: legacy PBKDF2 through the admission control of {@link KdfLimiter}. */
   readonly #handshakeBackend: CryptoBackend;
   readonly #store: ClientStore;
-  readonly #policy: PolicyCache;
+  readonly policy: Policy;
+  readonly #authenticate: Authenticator;
+  readonly #now: () => number;
   readonly #peers = new PeerRegistry<HubConnection>();
   readonly #connections = new Set<HubConnection>();
   readonly #perIp = new Map<string, number>();
@@ -116,9 +124,16 @@ export class Hub {
       maxWaitMs: init.config.limits.handshakeTimeoutMs / 2,
     }).wrap(this.#backend);
     this.#store = init.store;
-    this.#policy = new PolicyCache(init.store);
     const limits = init.config.limits;
     const now = init.now ?? Date.now;
+    this.#now = now;
+    this.policy = new Policy({
+      store: init.store,
+      defaultRatePerSecond: limits.defaultRateLimitPerSecond,
+      maxRateLimiters: limits.maxConnections + REST_RATE_LIMITERS,
+      now,
+    });
+    this.#authenticate = init.authenticate ?? storeAuthenticator(init.store, this.policy);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: limits.maxFrameBytes,
@@ -160,7 +175,7 @@ export class Hub {
     this.#asks = new ClientAsks({
       ctx: this.ctx,
       isRunning: () => this.#state === 'running',
-      ipAllowed: (ip, clientId) => this.#policy.ipAllowed(ip, clientId),
+      policy: this.policy,
       nat: (clientId) =>
         new SessionNat(sessionNamespace(this.#backend, init.identity.rsaPublicPem, clientId)),
       connectionCount: () => this.#connections.size,
@@ -180,7 +195,7 @@ export class Hub {
 
   /** Seconds since `start()`. */
   get uptimeSeconds(): number {
-    return this.#startedAt === 0 ? 0 : Math.floor((Date.now() - this.#startedAt) / 1000);
+    return this.#startedAt === 0 ? 0 : Math.floor((this.#now() - this.#startedAt) / 1000);
   }
 
   /** The peer ids of the open connections. */
@@ -209,8 +224,8 @@ export class Hub {
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'hub already started');
     this.#state = 'running';
-    this.#startedAt = Date.now();
-    await this.#policy.loadIpRules();
+    this.#startedAt = this.#now();
+    await this.policy.cache.loadIpRules();
     // The router only reads each message and keeps nothing of it: no copy per message.
     this.#unsubscribe = this.ctx.bus.on('*', (message) => routeAgentMessage(this.ctx, message), {
       shared: true,
@@ -256,8 +271,7 @@ export class Hub {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const ip = remoteIp(req);
       const conn = new HubConnection({
-        ws,
-        socket,
+        socket: wsFrameSocket(ws, socket),
         id: ++this.#serial,
         ip,
         remote: `${ip}:${req.socket.remotePort ?? 0}`,
@@ -279,7 +293,7 @@ export class Hub {
     } else if ((this.#perIp.get(conn.ip) ?? 0) > limits.maxConnectionsPerIp) {
       conn.close(new HiveLinkError('HL_ERR_TOO_MANY_CONNECTIONS', 'too many connections from this address'));
     } else {
-      this.#authenticate(conn, url).catch((err: unknown) => {
+      this.#open(conn, url).catch((err: unknown) => {
         if (isHiveLinkError(err) && err.closeCode !== undefined) {
           conn.fail(err);
         } else {
@@ -290,26 +304,29 @@ export class Hub {
     }
   }
 
-  async #authenticate(conn: HubConnection, url: string): Promise<void> {
-    const auth = parseAuthorization(url);
-    if (auth === null) throw new HiveLinkError('HL_ERR_AUTH_INVALID', 'invalid authorization');
-    const record = await this.#store.getClientByAccessKey(auth.accessKey);
-    if (!this.#policy.ipAllowed(conn.ip, record?.id ?? null)) {
-      throw new HiveLinkError('HL_ERR_IP_DENIED', 'ip denied');
-    }
-    if (record === null || record.revoked)
-      throw new HiveLinkError('HL_ERR_AUTH_INVALID', 'invalid authorization');
-    const password = await this.#store.getPassword(record.id);
-    if (password === null) throw new HiveLinkError('HL_ERR_AUTH_INVALID', 'invalid authorization');
+  /** Authenticates the connection (the policy's hook), then starts its handshake. */
+  async #open(conn: HubConnection, url: string): Promise<void> {
+    const { record, password, useragent } = await this.#authenticate({ url, ip: conn.ip });
+    if (conn.state !== 'connecting') return;
+    const peer = this.#peers.unique(peerId(useragent, record.id, record.name, randomUUID()));
+    const handshake = this.#handshakeFor(record, password, peer);
+    const nat = new SessionNat(sessionNamespace(this.#backend, this.#init.identity.rsaPublicPem, record.id));
+    // Start the (cached, off-thread) PSK derivation now: the client derives its copy at the same time, so a first
+    // v3 connection waits for one argon2id instead of two in a row. Failures surface in the handshake itself.
+    this.#psk(record.id, password).catch(() => undefined);
+    conn.begin({ record, useragent, peer, nat, handshake });
+  }
+
+  /** The handshake the hub offers `record`: its protocol floor, the ciphers, and KKpsk0 once its key is pinned. */
+  #handshakeFor(record: ClientRecord, password: string, peer: string): HubHandshake {
     const minProtocol = Math.max(this.config.minProtocol, record.minProtocol ?? 0, 1) as ProtocolVersion;
     if (minProtocol > 3) {
       throw new HiveLinkError('HL_ERR_PROTOCOL_VERSION', `minimum protocol v${minProtocol} is not available`);
     }
     const pinned = record.noisePubkey === null ? null : hexBytes(record.noisePubkey);
     const nodeId = this.ctx.nodeId;
-    const peer = this.#peers.unique(peerId(auth.useragent, record.id, record.name, randomUUID()));
     const limits = this.config.limits;
-    const handshake = new HubHandshake({
+    return new HubHandshake({
       backend: this.#handshakeBackend,
       hello: { pubkey: this.#init.identity.rsaPublicPem, peer, node_id: nodeId },
       offer: {
@@ -337,11 +354,6 @@ export class Hub {
         maxReassemblyBytes: limits.maxReassemblyBytes,
       },
     });
-    const nat = new SessionNat(sessionNamespace(this.#backend, this.#init.identity.rsaPublicPem, record.id));
-    // Start the (cached, off-thread) PSK derivation now: the client derives its copy at the same time, so a first
-    // v3 connection waits for one argon2id instead of two in a row. Failures surface in the handshake itself.
-    this.#psk(record.id, password).catch(() => undefined);
-    conn.begin({ record, useragent: auth.useragent, peer, nat, handshake });
   }
 
   /** The client's v3 PSK: from the store's cache, derived (argon2id, off the event loop) only on a miss. */
@@ -395,7 +407,7 @@ export class Hub {
       protocol: conn.protocolVersion,
       cipher: channel?.cipher ?? null,
       encoding: channel?.encoding ?? null,
-      startedAt: Date.now(),
+      startedAt: this.#now(),
     });
     const sessionId = conn.nat.toAgent(conn.declaredSessionId);
     this.#emit({
@@ -436,7 +448,7 @@ export class Hub {
       this.logger.debug({ peer: conn.peer, code, reason }, 'connection closed before it opened');
     }
     if (conn.history !== null) {
-      this.#history.closed(conn.history, { endedAt: Date.now(), closeCode: code, closeReason: reason });
+      this.#history.closed(conn.history, { endedAt: this.#now(), closeCode: code, closeReason: reason });
     }
   }
 
@@ -480,13 +492,13 @@ export class Hub {
 
   async #applyPolicy(): Promise<void> {
     const conns = [...this.#connections].filter((c) => c.clientId !== null);
-    const records = await this.#policy.reload(conns.map((c) => c.clientId!));
+    const records = await this.policy.cache.reload(conns.map((c) => c.clientId!));
     for (const conn of conns) {
-      if (conn.state === 'CLOSING' || conn.state === 'CLOSED') continue;
+      if (conn.state === 'closing' || conn.state === 'closed') continue;
       const record = records.get(conn.clientId!);
       if (record === null || record === undefined) {
         conn.fail(new HiveLinkError('HL_ERR_CLIENT_REVOKED', 'revoked'));
-      } else if (!this.#policy.ipAllowed(conn.ip, record.id)) {
+      } else if (!this.policy.cache.ipAllowed(conn.ip, record.id)) {
         conn.fail(new HiveLinkError('HL_ERR_IP_DENIED', 'ip denied'));
       } else {
         conn.updateRecord(record);

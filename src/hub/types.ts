@@ -32,6 +32,8 @@ export interface HubPeer {
   readonly peer: string;
   readonly useragent: string;
   readonly ip: string;
+  /** Which rate limiter counts this peer's messages: one per connection, one per client for REST asks. */
+  readonly rateKey: string;
   /** The client record as of the last policy refresh. */
   readonly record: ClientRecord;
   /** 2 (legacy) or 3 (Noise) once open. */

@@ -8,12 +8,11 @@
 import type { JsonObject } from '../../protocol/json.js';
 import type { HiveMessage } from '../../protocol/message.js';
 import { BinaryType } from '../../protocol/message-types.js';
-import { allowsBusType, DenyCode } from '../policy.js';
+import { BINARY_BUS_TYPE } from '../policy/index.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { injectBus } from './bus.js';
 
-/** The bus type binary messages become; also the `allowedTypes` entry that lets a client send them. */
-export const BINARY_BUS_TYPE = 'hive.binary.received';
+export { BINARY_BUS_TYPE };
 
 /** The last path segment of `name` (either slash), without control characters; `file` if nothing is left. */
 export function baseName(name: string): string {
@@ -24,10 +23,6 @@ export function baseName(name: string): string {
 }
 
 export function handleBinary(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  if (!allowsBusType(conn.record, BINARY_BUS_TYPE)) {
-    conn.deny(message.msg_type, DenyCode.ACL, `binary messages need "${BINARY_BUS_TYPE}" in allowed types`);
-    return;
-  }
   const bytes = message.payload as Uint8Array;
   const binType = message.bin_type ?? BinaryType.UNDEFINED;
   const metadata: JsonObject = { ...message.metadata };

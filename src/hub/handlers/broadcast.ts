@@ -8,17 +8,11 @@
 import type { JsonObject } from '../../protocol/json.js';
 import type { HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
-import { checkRoutingPermission } from '../policy.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { injectBus } from './bus.js';
 import { otherPeers, withHop } from './routing.js';
 
 export function handleBroadcast(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  const denial = checkRoutingPermission(conn.record, message.msg_type);
-  if (denial !== null) {
-    conn.deny(message.msg_type, denial.code, denial.reason);
-    return;
-  }
   const inner = message.payload as HiveMessage;
   const site = message.target_site_id ?? inner.target_site_id;
   const targets = otherPeers(ctx, conn).filter((p) => site === null || p.siteId === site);

@@ -1,6 +1,6 @@
 /**
- * BUS (hivemind.md §6): the client's OVOS message goes onto the agent bus, if its type is in the client's
- * `allowedTypes`.
+ * BUS (docs/PROTOCOL.md §6): the client's OVOS message goes onto the agent bus (the policy stage has checked its
+ * type against the client's `allowedTypes`).
  *
  * @module
  */
@@ -8,7 +8,7 @@ import { isHiveLinkError } from '../../errors.js';
 import type { JsonObject } from '../../protocol/json.js';
 import type { HiveMessage } from '../../protocol/message.js';
 import { agentMessageFrom } from '../inject.js';
-import { allowsBusType, DenyCode } from '../policy.js';
+import { DenyCode } from '../policy/index.js';
 import type { HubContext, HubPeer } from '../types.js';
 
 /**
@@ -33,11 +33,5 @@ export function injectBus(
 }
 
 export function handleBus(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  const payload = message.payload as JsonObject;
-  const type = payload.type as string;
-  if (!allowsBusType(conn.record, type)) {
-    conn.deny(type, DenyCode.ACL, `message type "${type}" is not allowed for this client`);
-    return;
-  }
-  injectBus(ctx, conn, payload);
+  injectBus(ctx, conn, message.payload as JsonObject);
 }

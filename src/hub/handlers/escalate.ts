@@ -5,16 +5,10 @@
  * @module
  */
 import type { HiveMessage } from '../../protocol/message.js';
-import { checkRoutingPermission } from '../policy.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { emitUpstream, floodKey, isLoop, withHop } from './routing.js';
 
 export function handleEscalate(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  const denial = checkRoutingPermission(conn.record, message.msg_type);
-  if (denial !== null) {
-    conn.deny(message.msg_type, denial.code, denial.reason);
-    return;
-  }
   if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
     ctx.logger.debug({ peer: conn.peer }, 'escalate dropped: loop or already seen');
     return;

@@ -1,12 +1,12 @@
 /**
- * The message dispatcher: one handler per HiveMessage type (hivemind.md §5.2), behind one `switch`. Runs only on
- * open connections, after decryption, validation and the rate limit.
+ * The message dispatcher: one handler per HiveMessage type (docs/PROTOCOL.md §5.2), behind one `switch`. Runs only
+ * on open connections, after decryption, validation and the policy stage (`policy/`), which has already refused
+ * what the client may not do: handlers only route.
  *
  * @module
  */
 import type { HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
-import { DenyCode } from '../policy.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { handleBinary } from './binary.js';
 import { handleBroadcast } from './broadcast.js';
@@ -50,11 +50,11 @@ export function dispatch(ctx: HubContext, conn: HubPeer, message: HiveMessage): 
     case HiveMessageType.RENDEZVOUS:
       return handleRendezvous(ctx, conn, message);
     case HiveMessageType.THIRDPRTY:
-      conn.deny(message.msg_type, DenyCode.UNSUPPORTED, '3rdparty messages are not supported');
+      // No authorizer allows it: the policy stage denies it before dispatch.
       return;
     default: {
       const unknown: never = message.msg_type;
-      conn.deny(String(unknown), DenyCode.UNSUPPORTED, 'unknown message type');
+      ctx.logger.warn({ peer: conn.peer, type: String(unknown) }, 'no handler for an accepted message type');
     }
   }
 }

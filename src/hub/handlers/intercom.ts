@@ -6,15 +6,11 @@
  * @module
  */
 import type { HiveMessage } from '../../protocol/message.js';
-import { DenyCode } from '../policy.js';
+import { DenyCode } from '../policy/index.js';
 import type { HubContext, HubPeer } from '../types.js';
 
 export function handleIntercom(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  const target = message.target_pubkey;
-  if (target === null || target.length === 0) {
-    conn.deny(message.msg_type, DenyCode.MALFORMED, 'intercom needs target_pubkey');
-    return;
-  }
+  const target = message.target_pubkey as string; // the policy stage checked it is there
   const recipient = ctx.peers.findByPubkey(target, conn);
   if (recipient === undefined) {
     conn.deny(message.msg_type, DenyCode.NO_ROUTE, 'no connected client holds target_pubkey');

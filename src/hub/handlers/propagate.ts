@@ -7,17 +7,11 @@
  */
 import type { HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
-import { checkRoutingPermission } from '../policy.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { handlePing } from './ping.js';
 import { emitUpstream, floodKey, isLoop, otherPeers, withHop } from './routing.js';
 
 export function handlePropagate(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  const denial = checkRoutingPermission(conn.record, message.msg_type);
-  if (denial !== null) {
-    conn.deny(message.msg_type, denial.code, denial.reason);
-    return;
-  }
   if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
     ctx.logger.debug({ peer: conn.peer }, 'propagate dropped: loop or already seen');
     return;

@@ -10,34 +10,19 @@
 import type { JsonObject } from '../../protocol/json.js';
 import type { HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
-import { allowsBusType, checkRoutingPermission, DenyCode } from '../policy.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { injectBus } from './bus.js';
 import { floodKey, isLoop, otherPeers, withHop } from './routing.js';
 
 export function handleQuery(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
   const msgType = message.msg_type === HiveMessageType.CASCADE ? 'cascade' : 'query';
-  const denial = checkRoutingPermission(conn.record, message.msg_type);
-  if (denial !== null) {
-    conn.deny(msgType, denial.code, denial.reason);
-    return;
-  }
   const inner = message.payload as HiveMessage;
-  const queryId = message.metadata.query_id;
-  if (inner.msg_type !== HiveMessageType.BUS || typeof queryId !== 'string' || queryId.length === 0) {
-    conn.deny(msgType, DenyCode.MALFORMED, `${msgType} needs a wrapped bus message and metadata.query_id`);
-    return;
-  }
+  const queryId = message.metadata.query_id as string; // the policy stage checked the shape
   if (message.metadata.is_response === true) {
     ctx.logger.debug({ peer: conn.peer, queryId }, `${msgType} response from a client ignored`);
     return;
   }
   const payload = inner.payload as JsonObject;
-  const busType = payload.type as string;
-  if (!allowsBusType(conn.record, busType)) {
-    conn.deny(busType, DenyCode.ACL, `message type "${busType}" is not allowed for this client`);
-    return;
-  }
   if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
     ctx.logger.debug({ peer: conn.peer, queryId }, `${msgType} dropped: loop or already seen`);
     return;

@@ -19,6 +19,7 @@ function fakePeer(peer: string, over: Partial<ClientRecord> = {}): HubPeer {
     peer,
     useragent: 'ua',
     ip: '127.0.0.1',
+    rateKey: 'test',
     record,
     protocolVersion: 2,
     siteId: 'kitchen-site',

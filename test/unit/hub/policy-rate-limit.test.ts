@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RateLimiter } from '../../../src/hub/rate-limit.js';
+import { RateLimiter } from '../../../src/hub/policy/rate-limit.js';
 
 describe('RateLimiter', () => {
   it('accepts a burst of twice the rate, then denies, then asks to close a sustained flood', () => {

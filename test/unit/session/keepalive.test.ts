@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Keepalive, type KeepaliveTimers } from '../../../src/hub/keepalive.js';
+import { Keepalive } from '../../../src/session/keepalive.js';
+import type { Timers } from '../../../src/timers.js';
 
 /** Timers driven by hand: `fire()` runs the earliest pending one. */
 function manualTimers() {
   let seq = 0;
   const pending = new Map<number, { at: number; run: () => void }>();
   let now = 0;
-  const timers: KeepaliveTimers = {
+  const timers: Timers = {
     setTimeout(callback, ms) {
       seq += 1;
       pending.set(seq, { at: now + ms, run: callback });

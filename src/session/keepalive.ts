@@ -1,5 +1,5 @@
 /**
- * Websocket keepalive for one hub connection: a ping every `intervalMs`; no pong within `timeoutMs` → the
+ * Websocket keepalive for one connection (the side that can ping: the hub): a ping every `intervalMs`; no pong within `timeoutMs` → the
  * connection is declared dead. Timers are injectable, so tests drive it without waiting.
  *
  * ```
@@ -13,9 +13,6 @@
  */
 import { type Timers, unrefTimers } from '../timers.js';
 
-/** Timer functions, injectable for tests. */
-export type KeepaliveTimers = Timers;
-
 export interface KeepaliveInit {
   /** Time between pings (`pingIntervalMs`). */
   intervalMs: number;
@@ -26,12 +23,12 @@ export interface KeepaliveInit {
   /** Called once when a pong does not arrive in time. */
   onTimeout: () => void;
   /** @default the global timers, unref'd */
-  timers?: KeepaliveTimers;
+  timers?: Timers;
 }
 
 export class Keepalive {
   readonly #init: KeepaliveInit;
-  readonly #timers: KeepaliveTimers;
+  readonly #timers: Timers;
   #next: unknown = null;
   #deadline: unknown = null;
   #running = false;

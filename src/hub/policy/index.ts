@@ -1,0 +1,146 @@
+/**
+ * The policy stage: the one place the hub decides who may connect and what each message may do, for websocket
+ * and REST clients alike.
+ *
+ * ```
+ *  websocket upgrade / REST token ──▶ authenticate (hook) ──▶ admit(record, ip) ──▶ connection / virtual peer
+ *  each decrypted message ──▶ check(peer, message): guards (rate, …) ──▶ the type's authorizer ──▶ dispatch
+ *                                   │ deny → hive.policy.denied          │ none → deny `unsupported`
+ *                                   │ close → the connection closes      │
+ * ```
+ * Deny by default: a message type passes only when its authorizer accepts it, and a client is admitted only when
+ * its record exists, is not revoked and the IP rules allow its address. Features that come later (consent, rooms,
+ * relays, quotas) add a guard or an authorizer here, never a branch in a handler; handlers only route.
+ *
+ * @module
+ */
+import { HiveLinkError } from '../../errors.js';
+import type { HiveMessage } from '../../protocol/message.js';
+import type { HiveMessageTypeName } from '../../protocol/message-types.js';
+import type { ClientRecord, ClientStore } from '../../store/types.js';
+import type { HubPeer } from '../types.js';
+import { PolicyCache } from './cache.js';
+import { RateLimiter } from './rate-limit.js';
+import {
+  type Authorizer,
+  authorizers,
+  DenyCode,
+  deny,
+  type Guard,
+  rateGuard,
+  type Verdict,
+} from './rules.js';
+
+export { PolicyCache } from './cache.js';
+export { RateLimiter } from './rate-limit.js';
+export {
+  ACCEPT,
+  type Authorizer,
+  allowsBusType,
+  BINARY_BUS_TYPE,
+  DenyCode,
+  type DenyCodeName,
+  deny,
+  type Guard,
+  routingPermission,
+  type Verdict,
+} from './rules.js';
+
+export interface PolicyInit {
+  store: ClientStore;
+  /** A client's messages per second when its record sets none. */
+  defaultRatePerSecond: number;
+  /** Rate limiters kept (least recently used dropped first; it then starts with a full bucket). */
+  maxRateLimiters: number;
+  /** Clock in ms. */
+  now: () => number;
+}
+
+export class Policy {
+  readonly cache: PolicyCache;
+  readonly #init: PolicyInit;
+  readonly #guards: Guard[] = [];
+  readonly #authorizers = new Map<string, Authorizer>(Object.entries(authorizers));
+  readonly #limiters = new Map<string, RateLimiter>();
+
+  constructor(init: PolicyInit) {
+    this.#init = init;
+    this.cache = new PolicyCache(init.store);
+    this.#guards.push(rateGuard({ take: (peer) => this.#limiter(peer).take() }));
+  }
+
+  /** Adds a rule every message passes (after the rate limit, before its type's authorizer). */
+  addGuard(guard: Guard): void {
+    this.#guards.push(guard);
+  }
+
+  /** Sets the authorizer of a message type (replacing the built-in one). */
+  setAuthorizer(msgType: HiveMessageTypeName, authorizer: Authorizer): void {
+    this.#authorizers.set(msgType, authorizer);
+  }
+
+  /**
+   * May `record` connect from `ip`? Null when it may; else the error to refuse it with: `HL_ERR_IP_DENIED` (the IP
+   * rules, the client's then the global ones; checked first, so a denied address learns nothing about keys),
+   * `HL_ERR_AUTH_INVALID` (no such client), `HL_ERR_CLIENT_REVOKED`. An empty `ip` (an in-process caller) skips
+   * the IP rules.
+   */
+  admit(record: ClientRecord | null, ip: string): HiveLinkError | null {
+    if (ip !== '' && !this.cache.ipAllowed(ip, record?.id ?? null)) {
+      return new HiveLinkError('HL_ERR_IP_DENIED', 'ip denied');
+    }
+    if (record === null) return new HiveLinkError('HL_ERR_AUTH_INVALID', 'invalid authorization');
+    if (record.revoked) return new HiveLinkError('HL_ERR_CLIENT_REVOKED', 'revoked');
+    return null;
+  }
+
+  /** The verdict on one message from `peer`, called once per message before dispatch. */
+  check(peer: HubPeer, message: HiveMessage): Verdict {
+    for (const guard of this.#guards) {
+      const verdict = guard(peer, message);
+      if (verdict !== null && verdict.kind !== 'accept') return verdict;
+    }
+    const authorize = this.#authorizers.get(message.msg_type);
+    if (authorize === undefined) {
+      return deny(message.msg_type, DenyCode.UNSUPPORTED, `${message.msg_type} messages are not supported`);
+    }
+    return authorize(peer, message);
+  }
+
+  /**
+   * A frame from `peer` that could not be read (it decrypted, or was cleartext, but is not a valid message): it
+   * counts against the rate like any message, so a stream of bad frames ends in a close, not a stream of answers.
+   */
+  malformed(peer: HubPeer, reason: string): Verdict {
+    const decision = this.#limiter(peer).take();
+    if (decision === 'close') {
+      return { kind: 'close', error: new HiveLinkError('HL_ERR_RATE_LIMITED', 'rate limit exceeded') };
+    }
+    return deny('unknown', decision === 'deny' ? DenyCode.RATE : DenyCode.MALFORMED, reason);
+  }
+
+  /** Forgets the rate limiter of a connection that closed. */
+  forget(peer: HubPeer): void {
+    this.#limiters.delete(peer.rateKey);
+  }
+
+  #limiter(peer: HubPeer): RateLimiter {
+    const rate = peer.record.rateLimitPerSecond ?? this.#init.defaultRatePerSecond;
+    const key = peer.rateKey;
+    let limiter = this.#limiters.get(key);
+    if (limiter === undefined) {
+      limiter = new RateLimiter(rate, this.#init.now);
+      if (this.#limiters.size >= this.#init.maxRateLimiters) {
+        const oldest = this.#limiters.keys().next().value;
+        if (oldest !== undefined) this.#limiters.delete(oldest);
+      }
+      this.#limiters.set(key, limiter);
+      return limiter;
+    }
+    limiter.setRate(rate);
+    // Least recently used goes first: a busy connection's limiter moves to the end.
+    this.#limiters.delete(key);
+    this.#limiters.set(key, limiter);
+    return limiter;
+  }
+}
