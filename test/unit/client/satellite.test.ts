@@ -17,39 +17,12 @@ import {
   type SatelliteEvent,
   type SatelliteHub,
 } from '../../../src/client/satellite.js';
-import type { AskOptions, AskResult, ClientTimers } from '../../../src/client/types.js';
+import type { AskOptions, AskResult } from '../../../src/client/types.js';
 import { HiveLinkError } from '../../../src/errors.js';
+import { FakeTimers } from '../../helpers/fake-timers.js';
 
 const HUB_SESSION = 'hub-session-1';
 const JOKE = 'Why did the bus stop? It was tired.';
-
-/** Timers that only fire when the test advances the clock. */
-class FakeTimers implements ClientTimers {
-  now = 0;
-  #next = 1;
-  readonly #due = new Map<number, { at: number; callback: () => void }>();
-
-  setTimeout(callback: () => void, ms: number): number {
-    const id = this.#next++;
-    this.#due.set(id, { at: this.now + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#due.delete(handle as number);
-  }
-
-  get scheduled(): number {
-    return this.#due.size;
-  }
-
-  advance(ms: number): void {
-    this.now += ms;
-    for (const [id, t] of [...this.#due].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at <= this.now && this.#due.delete(id)) t.callback();
-    }
-  }
-}
 
 /** Answers every question with `JOKE` (as `speak` for its session, then resolves), unless told to fail. */
 class FakeHub implements SatelliteHub {
@@ -207,7 +180,7 @@ describe('Satellite (in-process bus, fake assistant, fake hub)', () => {
     await settled();
     assert.deepEqual(hub.asked, []);
     assert.equal(satellite.pending, 0);
-    assert.equal(timers.scheduled, 0);
+    assert.equal(timers.scheduled.size, 0);
   });
 
   it('asks the hub after complete_intent_failure and speaks its answer on the local bus for the local session', async () => {

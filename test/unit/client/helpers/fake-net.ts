@@ -3,12 +3,7 @@
  * accepts; every socket it builds is handed to `onConnect` as a {@link ServerSocket} (the hub's end). Frames and
  * events are delivered in order on microtasks, like a real socket delivers them on later ticks.
  */
-import type {
-  ClientTimers,
-  TimerHandle,
-  WebSocketEventMap,
-  WebSocketLike,
-} from '../../../../src/client/types.js';
+import type { WebSocketEventMap, WebSocketLike } from '../../../../src/client/types.js';
 
 type Listener = (event: unknown) => void;
 
@@ -156,43 +151,4 @@ export class FakeNetwork {
   }
 }
 
-interface Timer {
-  id: number;
-  at: number;
-  callback: () => void;
-}
-
-/** Timers that fire only when the test advances time. */
-export class FakeTimers implements ClientTimers {
-  now = 0;
-  #next = 1;
-  #timers: Timer[] = [];
-
-  setTimeout(callback: () => void, ms: number): TimerHandle {
-    const id = this.#next++;
-    this.#timers.push({ id, at: this.now + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.#timers = this.#timers.filter((t) => t.id !== handle);
-  }
-
-  /** Delays of the pending timers, soonest first. */
-  pending(): number[] {
-    return this.#timers.map((t) => t.at - this.now).sort((a, b) => a - b);
-  }
-
-  /** Moves time forward by `ms`, firing every timer due, in order. */
-  advance(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      const due = this.#timers.filter((t) => t.at <= until).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (due === undefined) break;
-      this.#timers = this.#timers.filter((t) => t !== due);
-      this.now = due.at;
-      due.callback();
-    }
-    this.now = until;
-  }
-}
+export { FakeTimers } from '../../../helpers/fake-timers.js';
