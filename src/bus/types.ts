@@ -1,6 +1,6 @@
 /**
  * The OVOS/Mycroft messagebus model that every agent in hivelink speaks: a `Message` is `{type, data, context}`
- * (see `../shared/protocol/ovos-bus.md` §1–2), and a `MessageBus` is anything that carries them with OVOS
+ * (see `docs/PROTOCOL.md` §B1–§B2), and a `MessageBus` is anything that carries them with OVOS
  * semantics: every emitted message reaches every listener, the emitter's own listeners included (the ws bus
  * server echoes to the sender; the in-process bus does the same).
  *

@@ -1,13 +1,14 @@
 /**
- * Loads the shared known-answer vectors from `../shared/vectors` (beside the repository root).
+ * Loads the known-answer vectors and captured reference sessions kept in the repository under
+ * `test/fixtures/vectors/` (see its README for where each file comes from), so a fresh clone tests on its own.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const VECTORS_DIR = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url));
+export const VECTORS_DIR = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
 
-/** Parses `../shared/vectors/<relPath>` as JSON. */
+/** Parses `test/fixtures/vectors/<relPath>` as JSON. */
 export function loadVectors<T = unknown>(relPath: string): T {
   return JSON.parse(readFileSync(VECTORS_DIR + relPath, 'utf8')) as T;
 }

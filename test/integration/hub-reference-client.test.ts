@@ -1,7 +1,7 @@
 /**
  * A client that speaks exactly like the reference Python client (hivemind-bus-client 0.4.3, captured in
- * `shared/vectors/legacy-sessions/session1.json`): raw token, its encoding and cipher order, Python spacing, its
- * HANDSHAKE sent unasked and then re-sent (the 5 s retry), its encrypted HELLO with the full OVOS session and its
+ * `test/fixtures/vectors/legacy-sessions/session1.json`): raw token, its encoding and cipher order, Python spacing,
+ * its HANDSHAKE sent unasked and then re-sent (the 5 s retry), its encrypted HELLO with the full OVOS session and its
  * BUS and PING frames, byte for byte as captured. The hub must negotiate JSON-B91 + AES-GCM, re-key on the repeat,
  * and route the answer back with the reference's shape.
  */

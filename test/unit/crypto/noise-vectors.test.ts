@@ -1,6 +1,6 @@
 /**
  * Known-answer tests: our initiator, given the fixed static and ephemeral keys of the HiveMind-js vectors
- * (shared/vectors/noise-v3.json), must produce and accept exactly the recorded bytes for all four
+ * (test/fixtures/vectors/noise-v3.json), must produce and accept exactly the recorded bytes for all four
  * pattern/suite pairs, on both backends.
  */
 import assert from 'node:assert/strict';

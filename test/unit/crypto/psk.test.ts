@@ -1,6 +1,6 @@
 /**
- * The v3 PSK: the argon2id and PBKDF2 known answers from shared/vectors/noise-v3.json on both backends, and the
- * provisioned forms.
+ * The v3 PSK: the argon2id and PBKDF2 known answers from test/fixtures/vectors/noise-v3.json on both backends, and
+ * the provisioned forms.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
