@@ -29,8 +29,8 @@ before(() => {
     now: () => clock,
   });
 });
-after(() => {
-  store.close();
+after(async () => {
+  await store.close();
   rmSync(root, { recursive: true, force: true });
 });
 
