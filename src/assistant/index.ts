@@ -14,17 +14,6 @@
  */
 export { Assistant, type AssistantInit, type AssistantStats, formatAssistantError } from './assistant.js';
 export {
-  type AccuracyReport,
-  benchIntents,
-  engineWithSkills,
-  evaluateIntents,
-  formatIntentBench,
-  type IntentBenchOptions,
-  type IntentBenchRow,
-  type LabelledUtterance,
-  registerSyntheticIntents,
-} from './bench.js';
-export {
   type EntityDefinition,
   IntentEngine,
   type IntentEngineInit,

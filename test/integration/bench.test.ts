@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { LocalHub, prepareLocalHub, removeLocalHub } from '../../src/cli/bench/local-hub.js';
-import { type BenchOptions, defaultBenchOptions } from '../../src/cli/bench/options.js';
-import type { ReportRow } from '../../src/cli/bench/report.js';
-import { runBench } from '../../src/cli/bench/run.js';
+import { LocalHub, prepareLocalHub, removeLocalHub } from '../../src/bench/local-hub.js';
+import { type BenchOptions, defaultBenchOptions } from '../../src/bench/options.js';
+import type { ReportRow } from '../../src/bench/report.js';
+import { runBench } from '../../src/bench/run.js';
 import { benchOptionsFrom } from '../../src/cli/commands/bench.js';
 
 const tiny: Omit<BenchOptions, 'target'> = {

@@ -4,16 +4,13 @@
  * own, against any hub, or against a hub it starts (`--local`: a temp data dir with generated clients, the echo
  * agent and the embedded assistant). Prints Markdown tables, or JSON lines with `--json`; progress goes to stderr.
  *
- * Scenarios: `ceiling`, `throughput`, `connect`, `idle`, `storm` (default: all, in that order).
+ * Scenarios: `ceiling`, `throughput`, `connect`, `idle`, `storm` (default: all, in that order). Subcommands:
+ * `protocol` and `intents` (in-process micro-benchmarks). The measuring code is all in src/bench; this file only
+ * turns flags into its options.
  *
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { nodeBackend } from '../../crypto/backend.node.js';
-import { isLegacyCipherName, type LegacyCipherName } from '../../crypto/legacy-cipher.js';
-import { isNoiseSuite, type NoiseSuite } from '../../crypto/noise/index.js';
-import { HiveLinkError } from '../../errors.js';
-import { type EncodingName, encodeBytes, isEncodingName } from '../../protocol/encodings.js';
 import {
   type BenchOptions,
   type BenchTargetOptions,
@@ -21,10 +18,16 @@ import {
   type LocalAgent,
   SCENARIOS,
   type ScenarioName,
-} from '../bench/options.js';
-import { type BenchIo, runBench } from '../bench/run.js';
-import type { BenchProtocol } from '../bench/types.js';
+} from '../../bench/options.js';
+import { type BenchIo, runBench } from '../../bench/run.js';
+import type { BenchProtocol } from '../../bench/types.js';
+import { nodeBackend } from '../../crypto/backend.node.js';
+import { isLegacyCipherName, type LegacyCipherName } from '../../crypto/legacy-cipher.js';
+import { isNoiseSuite, type NoiseSuite } from '../../crypto/noise/index.js';
+import { HiveLinkError } from '../../errors.js';
+import { type EncodingName, encodeBytes, isEncodingName } from '../../protocol/encodings.js';
 import { type Env, IdentityFile, resolveCredentials } from '../identity-file.js';
+import { registerMicroBenchCommands } from './bench-micro.js';
 
 /** The flags of `hivelink bench`, as commander parses them. */
 export interface BenchCommandOptions {
@@ -188,6 +191,7 @@ Scenarios (default: all, in this order):
 
 Examples:
   hivelink bench --local
+  hivelink bench protocol --ms 200
   hivelink bench throughput --local --agent echo --protocol v3 --clients 100 --duration 5
   hivelink bench throughput connect --url ws://hub.local:5678 --key KEY --password PW --protocol legacy`;
 
@@ -196,8 +200,8 @@ export function registerBenchCommand(
   program: Command,
   io: BenchIo = { out: process.stdout, err: process.stderr },
 ): void {
-  program
-    .command('bench')
+  const bench = program.command('bench');
+  bench
     .description('measure a hub: throughput, latency, handshakes, memory per connection, reconnect storms')
     .argument(
       '[scenario...]',
@@ -260,4 +264,5 @@ export function registerBenchCommand(
       const options = await benchOptionsFrom(scenarios ?? [], opts);
       await runBench(options, opts.quiet === true ? { out: io.out, err: { write: () => true } } : io);
     });
+  registerMicroBenchCommands(bench, io);
 }

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { engineWithSkills, evaluateIntents, type LabelledUtterance } from '../../../src/assistant/bench.js';
 import { builtInSkills } from '../../../src/assistant/skills/index.js';
+import { engineWithSkills, evaluateIntents, type LabelledUtterance } from '../../../src/bench/intents.js';
 import { REPO_ROOT } from '../../helpers/vectors.js';
 
 const set = JSON.parse(readFileSync(`${REPO_ROOT}test/fixtures/intents/en.json`, 'utf8')) as {

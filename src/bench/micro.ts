@@ -1,9 +1,15 @@
-/** Small measuring helpers shared by the benchmarks. */
+/**
+ * Small measuring helpers of the in-process micro-benchmarks (`hivelink bench protocol`, `hivelink bench intents`):
+ * a timed loop after a warm-up, and a Markdown table to paste into the README.
+ *
+ * @module
+ */
 import { availableParallelism } from 'node:os';
 
 /** Calls made before timing starts (JIT warm-up). */
 export const WARMUP_OPS = 200;
 
+/** One table row: its name, then one column per measurement. */
 export type Row = { name: string } & Record<string, string | number>;
 
 /**
@@ -27,16 +33,17 @@ export function measure(
   return { opsPerSec: Math.round(ops / seconds) };
 }
 
+/** One line naming the machine, printed above every table (a rate means little without it). */
 export function machineLine(): string {
   return `machine: ${availableParallelism()} cores, node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
-/** Prints rows as a Markdown table (so it can be pasted into the README). */
-export function printTable(title: string, rows: Row[]): void {
+/** `rows` as a Markdown table under `title` and the machine line (so it can be pasted into the README). */
+export function formatTable(title: string, rows: readonly Row[]): string {
   const cols = Object.keys(rows[0] ?? { name: '' });
   const fmt = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
-  console.log(`\n${title}\n${machineLine()}\n`);
-  console.log(`| ${cols.join(' | ')} |`);
-  console.log(`|${cols.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
-  for (const row of rows) console.log(`| ${cols.map((c) => fmt(row[c])).join(' | ')} |`);
+  const lines = [`\n${title}\n${machineLine()}\n`, `| ${cols.join(' | ')} |`];
+  lines.push(`|${cols.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const row of rows) lines.push(`| ${cols.map((c) => fmt(row[c])).join(' | ')} |`);
+  return `${lines.join('\n')}\n`;
 }

@@ -4,9 +4,9 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import type { LegacyCipherName } from '../../crypto/legacy-cipher.js';
-import type { NoiseSuite } from '../../crypto/noise/index.js';
-import type { EncodingName } from '../../protocol/encodings.js';
+import type { LegacyCipherName } from '../crypto/legacy-cipher.js';
+import type { NoiseSuite } from '../crypto/noise/index.js';
+import type { EncodingName } from '../protocol/encodings.js';
 import type { BenchProtocol, ConnectionProfile } from './types.js';
 
 export const SCENARIOS = ['ceiling', 'throughput', 'connect', 'idle', 'storm'] as const;

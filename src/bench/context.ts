@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HiveLinkError } from '../../errors.js';
+import { HiveLinkError } from '../errors.js';
 import { LocalHub, type LocalHubSetup } from './local-hub.js';
 import type { BenchOptions, LocalAgent } from './options.js';
 import type { WorkerPool } from './pool.js';

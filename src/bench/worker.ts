@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isHiveLinkError } from '../../errors.js';
+import { isHiveLinkError } from '../errors.js';
 import type { WorkerRequest, WorkerResponse } from './pool.js';
 import { BenchWorker } from './worker-ops.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatCell, markdownTable } from '../../../src/cli/bench/report.js';
+import { formatCell, markdownTable } from '../../../src/bench/report.js';
 import {
   concatSamples,
   percentile,
@@ -8,8 +8,8 @@ import {
   ratio,
   SampleBuffer,
   summarize,
-} from '../../../src/cli/bench/stats.js';
-import { countError, mergeErrors, topError } from '../../../src/cli/bench/types.js';
+} from '../../../src/bench/stats.js';
+import { countError, mergeErrors, topError } from '../../../src/bench/types.js';
 
 describe('bench statistics', () => {
   it('takes percentiles by nearest rank (always one of the samples)', () => {

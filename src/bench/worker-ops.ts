@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { HiveClient } from '../../client/hive-client.js';
-import { createHiveClient } from '../../client/index.js';
-import { MemoryIdentityStore, MemoryPinStore } from '../../client/stores.js';
-import { HiveLinkError, isHiveLinkError } from '../../errors.js';
-import { decodeBytes } from '../../protocol/encodings.js';
+import type { HiveClient } from '../client/hive-client.js';
+import { createHiveClient } from '../client/index.js';
+import { MemoryIdentityStore, MemoryPinStore } from '../client/stores.js';
+import { HiveLinkError, isHiveLinkError } from '../errors.js';
+import { decodeBytes } from '../protocol/encodings.js';
 import {
   BenchClientContext,
   EchoLoadConnection,

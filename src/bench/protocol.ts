@@ -1,20 +1,20 @@
 /**
- * `npm run bench -- protocol`: encode+encrypt and decrypt+decode of a typical ~300-byte BUS message through the real
+ * `hivelink bench protocol` (`npm run bench -- protocol`): encode+encrypt and decrypt+decode of a typical ~300-byte BUS message through the real
  * channels (legacy JSON envelopes, legacy encrypted bitstrings, Noise v3 transport), next to raw node:crypto AEAD of
  * the same plaintext bytes in the same run, so the overhead of hivelink's own code is visible.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { nodeBackend } from '../src/crypto/backend.node.js';
-import type { LegacyCipherName } from '../src/crypto/legacy-cipher.js';
-import type { NoiseSuite } from '../src/crypto/noise/index.js';
-import type { EncodingName } from '../src/protocol/encodings.js';
-import { createHiveMessage, type HiveMessage } from '../src/protocol/message.js';
-import { HiveMessageType } from '../src/protocol/message-types.js';
-import { encodeUtf8, LegacyChannel, messageJson, V3Channel } from '../src/session/channel.js';
-import type { SecureChannel, WireFrame } from '../src/session/types.js';
-import { V3Transport } from '../src/session/v3-transport.js';
-import { xxTransportCiphers } from '../test/helpers/noise-pair.js';
-import { measure, printTable, type Row, WARMUP_OPS } from './stats.js';
+import type { CryptoBackend } from '../crypto/backend.js';
+import { nodeBackend } from '../crypto/backend.node.js';
+import type { LegacyCipherName } from '../crypto/legacy-cipher.js';
+import { NoiseHandshake, type NoiseSuite, type NoiseTransportCiphers } from '../crypto/noise/index.js';
+import type { EncodingName } from '../protocol/encodings.js';
+import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
+import { HiveMessageType } from '../protocol/message-types.js';
+import { encodeUtf8, LegacyChannel, messageJson, V3Channel } from '../session/channel.js';
+import type { SecureChannel, WireFrame } from '../session/types.js';
+import { V3Transport } from '../session/v3-transport.js';
+import { formatTable, measure, type Row, WARMUP_OPS } from './micro.js';
 
 /** A realistic utterance as a Python satellite sends it: ~300 bytes of HiveMessage JSON. */
 export function typicalBusMessage(): HiveMessage {
@@ -37,6 +37,28 @@ function legacyPair(
   const key = new Uint8Array(randomBytes(32));
   const init = { key, cipher, encoding, binarize };
   return [new LegacyChannel(nodeBackend, init), new LegacyChannel(nodeBackend, init)];
+}
+
+/** A complete in-memory `XXpsk2` handshake (fresh static keys, an all-zero PSK): both sides' transport ciphers. */
+function xxTransportCiphers(
+  suite: NoiseSuite,
+  backend: CryptoBackend = nodeBackend,
+): [initiator: NoiseTransportCiphers, responder: NoiseTransportCiphers] {
+  const common = { pattern: 'XXpsk2' as const, suite, prologue: new Uint8Array(0), psk: new Uint8Array(32) };
+  const i = new NoiseHandshake(backend, {
+    ...common,
+    role: 'initiator',
+    staticKeyPair: backend.x25519KeyPair(),
+  });
+  const r = new NoiseHandshake(backend, {
+    ...common,
+    role: 'responder',
+    staticKeyPair: backend.x25519KeyPair(),
+  });
+  r.readMessage(i.writeMessage(new Uint8Array(0)));
+  i.readMessage(r.writeMessage(new Uint8Array(0)));
+  r.readMessage(i.writeMessage(new Uint8Array(0)));
+  return [i.split(), r.split()];
 }
 
 function v3Pair(suite: NoiseSuite): [SecureChannel, SecureChannel] {
@@ -69,6 +91,10 @@ function rawAead(
   return [seal, open];
 }
 
+/**
+ * Measures every wire form for about `durationMs` each (seal, then open) and the raw AEAD baselines. A benchmark:
+ * it reports rates and asserts none.
+ */
 export async function runProtocolBench(durationMs = 1000): Promise<Row[]> {
   const message = typicalBusMessage();
   const plaintext = encodeUtf8(messageJson(message));
@@ -111,8 +137,8 @@ export async function runProtocolBench(durationMs = 1000): Promise<Row[]> {
   return rows;
 }
 
-export async function main(args: string[]): Promise<void> {
-  const durationMs = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 1000);
-  const rows = await runProtocolBench(durationMs);
-  printTable(`protocol: one ${encodeUtf8(messageJson(typicalBusMessage())).length}-byte BUS message`, rows);
+/** The rows of {@link runProtocolBench} as a titled Markdown table (with the machine). */
+export function formatProtocolBench(rows: readonly Row[]): string {
+  const bytes = encodeUtf8(messageJson(typicalBusMessage())).length;
+  return formatTable(`protocol: one ${bytes}-byte BUS message`, rows);
 }

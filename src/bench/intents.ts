@@ -1,16 +1,21 @@
 /**
- * Intent-engine accuracy and speed on a labelled set (`test/fixtures/intents/en.json`): the built-in skills alone,
- * then with thousands of synthetic intents registered beside them. `npm run bench -- intents` prints it; the unit
- * tests use {@link evaluateIntents} for the accuracy gate. A benchmark never asserts a speed.
+ * Intent-engine accuracy and speed on a labelled set (`test/fixtures/intents/en.json`: paraphrases and
+ * out-of-domain sentences): the built-in skills alone, then with thousands of synthetic intents registered beside
+ * them. `hivelink bench intents` (`npm run bench -- intents`) prints it; the unit tests use {@link evaluateIntents}
+ * for the accuracy gate. A benchmark never asserts a speed.
  *
  * @module
  */
-import { IntentEngine } from './engine/intent-engine.js';
-import { ENGLISH } from './engine/lang/en.js';
-import { expandTemplate } from './engine/template.js';
-import type { SkillDefinition } from './skill.js';
-import { SkillRegistry } from './skill-registry.js';
-import { builtInSkills } from './skills/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { IntentEngine } from '../assistant/engine/intent-engine.js';
+import { ENGLISH } from '../assistant/engine/lang/en.js';
+import { expandTemplate } from '../assistant/engine/template.js';
+import type { SkillDefinition } from '../assistant/skill.js';
+import { SkillRegistry } from '../assistant/skill-registry.js';
+import { builtInSkills } from '../assistant/skills/index.js';
+import { HiveLinkError } from '../errors.js';
+import { machineLine } from './micro.js';
 
 /** One labelled utterance: the intent it must match (`<skill_id>:<name>`), or `null` for out of domain. */
 export interface LabelledUtterance {
@@ -248,4 +253,40 @@ export function formatIntentBench(rows: readonly IntentBenchRow[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The labelled set of this repository (`test/fixtures/intents/en.json`, found from src/bench or dist/bench), or
+ * `null` in an installed package, which ships no tests.
+ */
+export function defaultLabelledSetFile(): string | null {
+  const file = fileURLToPath(new URL('../../test/fixtures/intents/en.json', import.meta.url));
+  return existsSync(file) ? file : null;
+}
+
+/**
+ * Reads a labelled set (`{ "cases": [{ "utterance", "intent" }] }`).
+ *
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` when the file is missing or holds no `cases` list.
+ */
+export function readLabelledSet(file: string): LabelledUtterance[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `cannot read the labelled set ${file}: ${String(err)}`,
+    );
+  }
+  const cases = (parsed as { cases?: unknown } | null)?.cases;
+  if (!Array.isArray(cases)) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `${file} has no "cases" list`);
+  }
+  return cases as LabelledUtterance[];
+}
+
+/** The header and table `hivelink bench intents` prints for a run over `cases`. */
+export function intentsReport(cases: readonly LabelledUtterance[], rows: readonly IntentBenchRow[]): string {
+  return `\nintents: ${cases.length} labelled utterances\n${machineLine()}\n\n${formatIntentBench(rows)}\n`;
 }

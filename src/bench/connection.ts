@@ -8,18 +8,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { Connection, type ConnectionEnd } from '../../client/connection.js';
-import type { WebSocketConstructor } from '../../client/types.js';
-import { hubEndpoint } from '../../client/url.js';
-import type { CryptoBackend, X25519KeyPair } from '../../crypto/backend.js';
-import { nodeBackend } from '../../crypto/backend.node.js';
-import { derivePskArgon2id } from '../../crypto/psk.js';
-import { HiveLinkError, isHiveLinkError } from '../../errors.js';
-import { LIMIT_DEFS } from '../../limits.js';
-import { decodeBytes } from '../../protocol/encodings.js';
-import { createHiveMessage, type HiveMessage } from '../../protocol/message.js';
-import { HiveMessageType } from '../../protocol/message-types.js';
-import { ClientHandshake } from '../../session/client-handshake.js';
+import { Connection, type ConnectionEnd } from '../client/connection.js';
+import type { WebSocketConstructor } from '../client/types.js';
+import { hubEndpoint } from '../client/url.js';
+import type { CryptoBackend, X25519KeyPair } from '../crypto/backend.js';
+import { nodeBackend } from '../crypto/backend.node.js';
+import { derivePskArgon2id } from '../crypto/psk.js';
+import { HiveLinkError, isHiveLinkError } from '../errors.js';
+import { LIMIT_DEFS } from '../limits.js';
+import { decodeBytes } from '../protocol/encodings.js';
+import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
+import { HiveMessageType } from '../protocol/message-types.js';
+import { ClientHandshake } from '../session/client-handshake.js';
 import type { BenchCredentials, ConnectionProfile } from './types.js';
 
 /** The round trip a load connection runs in a closed loop. */

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { nodeBackend } from '../../crypto/backend.node.js';
-import { createHiveMessage } from '../../protocol/message.js';
-import { HiveMessageType } from '../../protocol/message-types.js';
-import { LegacyChannel } from '../../session/channel.js';
+import { nodeBackend } from '../crypto/backend.node.js';
+import { createHiveMessage } from '../protocol/message.js';
+import { HiveMessageType } from '../protocol/message-types.js';
+import { LegacyChannel } from '../session/channel.js';
 import { nowMs } from './connection.js';
 import type { BenchContext } from './context.js';
 import { EchoServer, type LocalHub } from './local-hub.js';

@@ -6,8 +6,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ErrorCode } from '../../errors.js';
-import { HiveLinkError } from '../../errors.js';
+import type { ErrorCode } from '../errors.js';
+import { HiveLinkError } from '../errors.js';
 import type { OpenReport, RoundTripReport } from './types.js';
 import type { HandshakeArgs, LoopArgs, OpenArgs, SatelliteArgs, StormReport } from './worker-ops.js';
 

@@ -14,12 +14,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeBackend } from '../../crypto/backend.node.js';
-import { derivePskArgon2id } from '../../crypto/psk.js';
-import { HiveLinkError } from '../../errors.js';
-import type { HealthBody } from '../../http/health.js';
-import { encodeBytes } from '../../protocol/encodings.js';
-import { openDataDir } from '../../store/data-dir.js';
+import { nodeBackend } from '../crypto/backend.node.js';
+import { derivePskArgon2id } from '../crypto/psk.js';
+import { HiveLinkError } from '../errors.js';
+import type { HealthBody } from '../http/health.js';
+import { encodeBytes } from '../protocol/encodings.js';
+import { openDataDir } from '../store/data-dir.js';
 import { childExecArgv, siblingEntry } from './pool.js';
 import type { BenchCredentials } from './types.js';
 
@@ -159,7 +159,7 @@ export class LocalHub {
     ];
     const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
     const started = performance.now();
-    const child = spawn(process.execPath, [...childExecArgv(profile), siblingEntry('hub-process'), ...args], {
+    const child = spawn(process.execPath, [...childExecArgv(profile), siblingEntry('cli-process'), ...args], {
       env: hubEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { HiveLinkError } from '../../errors.js';
-import type { HealthBody } from '../../http/health.js';
+import { HiveLinkError } from '../errors.js';
+import type { HealthBody } from '../http/health.js';
 import { nowMs } from './connection.js';
 import type { BenchContext } from './context.js';
 import type { LocalHub } from './local-hub.js';

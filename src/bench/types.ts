@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { LegacyCipherName } from '../../crypto/legacy-cipher.js';
-import type { NoiseSuite } from '../../crypto/noise/index.js';
-import type { EncodingName } from '../../protocol/encodings.js';
+import type { LegacyCipherName } from '../crypto/legacy-cipher.js';
+import type { NoiseSuite } from '../crypto/noise/index.js';
+import type { EncodingName } from '../protocol/encodings.js';
 
 /** The protocol generation a bench connection speaks. */
 export type BenchProtocol = 'legacy' | 'v3';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HiveLinkError } from '../../errors.js';
+import { HiveLinkError } from '../errors.js';
 
 /** A latency summary in milliseconds; every field is 0 for an empty sample set. */
 export interface LatencySummary {
