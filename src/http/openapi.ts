@@ -73,7 +73,7 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
         },
         AskResponse: {
           type: 'object',
-          required: ['answers', 'session_id', 'handled'],
+          required: ['answers', 'session_id', 'handled', 'expect_response'],
           properties: {
             answers: {
               type: 'array',
@@ -82,6 +82,11 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
             },
             session_id: { type: 'string' },
             handled: { type: 'boolean', description: 'False when the assistant did not understand.' },
+            expect_response: {
+              type: 'boolean',
+              description:
+                'True when the last answer is a question: send the reply as the next ask with the same session_id.',
+            },
           },
         },
         Error: {

@@ -2,9 +2,9 @@
  * The REST API on the hub's port (under `/v1`):
  *
  * - `POST /v1/ask` with `Authorization: Bearer <token>` and `{"utterance", "lang"?, "session_id"?, "timeout_ms"?}`
- *   answers `{"answers": [...], "session_id", "handled"}`. The token belongs to a client (`hivelink clients token
- *   ID`); the ask runs as that client through {@link Hub.askAsClient}, so its permissions apply exactly as on its
- *   websocket.
+ *   answers `{"answers": [...], "session_id", "handled", "expect_response"}`. The token belongs to a client
+ *   (`hivelink clients token ID`); the ask runs as that client through {@link Hub.askAsClient}, so its permissions
+ *   apply exactly as on its websocket, and its turn ends by the SDK's rule (src/session/turn.ts).
  * - `GET /v1/openapi.json` serves the OpenAPI 3.1 description (`openapi.ts`).
  *
  * Every error is `{"error": {"code": "HL_ERR_…", "message": "…"}}` with the status of {@link REST_ERROR_STATUS}.
@@ -55,6 +55,8 @@ export interface AskResponseBody {
   answers: string[];
   session_id: string;
   handled: boolean;
+  /** A skill asked a question: send the reply as the next ask with the same `session_id`. */
+  expect_response: boolean;
 }
 
 /** The HTTP status each error code is answered with; any other code is a 500 `HL_ERR_INTERNAL`. */
@@ -226,6 +228,7 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
             answers: result.answers,
             session_id: result.sessionId,
             handled: result.handled,
+            expect_response: result.expectsResponse,
           };
           return reply.code(200).send(answer);
         },

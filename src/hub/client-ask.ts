@@ -9,8 +9,9 @@
  *  ask() ──hub running? policy.admit? policy.check?──▶ register peer ──dispatch──▶ agent bus
  *                                                            │  (type ACL → deny)          │
  *                                                            ▼                             ▼
- *          resolve {answers, handled} ◀── speak… handled / complete_intent_failure ◀── router (destination = peer)
- *          reject HL_ERR_ASK_TIMEOUT  ◀── nothing spoken within timeoutMs
+ *       resolve {answers, handled, ◀── TurnCollector (src/session/turn.ts) ◀── router (destination = peer)
+ *                expectsResponse}      the same turn rule as the SDK's ask: speak… handled, a question
+ *       reject HL_ERR_ASK_TIMEOUT          (expect_response), complete_intent_failure + the settle wait
  * ```
  *
  * @module
@@ -20,7 +21,9 @@ import { HiveLinkError } from '../errors.js';
 import type { JsonObject } from '../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
+import { FAILURE_SETTLE_MS, TurnCollector, type TurnEnd, UTTERANCE_TYPE } from '../session/turn.js';
 import type { ClientRecord } from '../store/types.js';
+import { type Timers, unrefTimers } from '../timers.js';
 import { dispatch } from './handlers/index.js';
 import { peerId } from './peers.js';
 import { DenyCode, type Policy, type Verdict } from './policy/index.js';
@@ -29,10 +32,7 @@ import type { HubContext, HubPeer, PeerSession } from './types.js';
 
 /** The useragent part of a virtual connection's peer id. */
 export const REST_USERAGENT = 'rest';
-export const UTTERANCE_TYPE = 'recognizer_loop:utterance';
-const SPEAK_TYPES: ReadonlySet<string> = new Set(['speak', 'ovos.utterance.speak']);
-const HANDLED_TYPE = 'ovos.utterance.handled';
-const FAILURE_TYPE = 'complete_intent_failure';
+export { UTTERANCE_TYPE };
 
 /** One utterance, as a client asks it. */
 export interface ClientAskRequest {
@@ -47,6 +47,8 @@ export interface ClientAskRequest {
 export interface ClientAskOptions {
   /** How long to wait for the agent. @default the `restAskTimeoutMs` limit */
   timeoutMs?: number;
+  /** How long to wait after `complete_intent_failure` for a fallback's answer. @default FAILURE_SETTLE_MS */
+  failureSettleMs?: number;
   /** The caller's address, checked against the IP rules (global and the client's). Unchecked when absent. */
   ip?: string;
 }
@@ -55,12 +57,14 @@ export interface ClientAskOptions {
 export interface ClientAskResult {
   /** The spoken answers, in order. */
   answers: string[];
-  /** False when the agent reported `complete_intent_failure` (not understood). */
+  /** False when the agent reported `complete_intent_failure` and no fallback spoke after it (not understood). */
   handled: boolean;
   /** The client's own session id. */
   sessionId: string;
   /** True when the timeout ended the turn after at least one answer (no `ovos.utterance.handled` came). */
   timedOut: boolean;
+  /** True when the last answer asked a question (`expect_response`): the reply is the next ask, same session. */
+  expectsResponse: boolean;
 }
 
 /** What {@link ClientAsks} needs from the hub. */
@@ -78,12 +82,7 @@ export interface ClientAsksHost {
   touch(clientId: number): void;
 }
 
-interface Turn {
-  resolve(result: ClientAskResult): void;
-  reject(error: HiveLinkError): void;
-}
-
-/** A virtual connection: one ask of one client. Collects what the router sends it. */
+/** A virtual connection: one ask of one client. Feeds what the router sends it to the turn's collector. */
 class VirtualPeer implements HubPeer {
   readonly id: number;
   readonly useragent = REST_USERAGENT;
@@ -95,10 +94,8 @@ class VirtualPeer implements HubPeer {
   readonly pubkey = null;
   readonly nat: SessionNat;
   readonly session: PeerSession;
-  readonly answers: string[] = [];
   #peer: string;
-  #turn: Turn | null;
-  #sessionId: string;
+  #turn: TurnCollector | null = null;
 
   constructor(init: {
     id: number;
@@ -107,7 +104,6 @@ class VirtualPeer implements HubPeer {
     record: ClientRecord;
     nat: SessionNat;
     session: SessionData;
-    turn: Turn;
   }) {
     this.id = init.id;
     this.#peer = init.peer;
@@ -117,8 +113,11 @@ class VirtualPeer implements HubPeer {
     this.siteId = init.record.siteId;
     this.nat = init.nat;
     this.session = { hello: init.session, latest: null };
-    this.#sessionId = init.session.session_id;
-    this.#turn = init.turn;
+  }
+
+  /** Starts collecting: from now on BUS messages routed here go to `turn`. */
+  collect(turn: TurnCollector): void {
+    this.#turn = turn;
   }
 
   get peer(): string {
@@ -126,21 +125,14 @@ class VirtualPeer implements HubPeer {
   }
 
   get done(): boolean {
-    return this.#turn === null;
+    return this.#turn?.done ?? false;
   }
 
   send(message: HiveMessage): boolean {
-    if (this.#turn === null) return false;
+    const turn = this.#turn;
+    if (turn === null || turn.done) return false;
     if (message.msg_type !== HiveMessageType.BUS) return true; // floods and pings mean nothing to one ask
-    const bus = message.payload as unknown as MessageData;
-    if (SPEAK_TYPES.has(bus.type)) {
-      const utterance = bus.data?.utterance;
-      if (typeof utterance === 'string') this.answers.push(utterance);
-    } else if (bus.type === FAILURE_TYPE) {
-      this.finish(false, false);
-    } else if (bus.type === HANDLED_TYPE) {
-      this.finish(true, false);
-    }
+    turn.receive(message.payload as unknown as MessageData);
     return true;
   }
 
@@ -160,18 +152,8 @@ class VirtualPeer implements HubPeer {
     throw new HiveLinkError('HL_ERR_HANDSHAKE_UNEXPECTED', 'a virtual connection has no handshake');
   }
 
-  finish(handled: boolean, timedOut: boolean): void {
-    const turn = this.#turn;
-    if (turn === null) return;
-    this.#turn = null;
-    turn.resolve({ answers: [...this.answers], handled, sessionId: this.#sessionId, timedOut });
-  }
-
   fail(error: HiveLinkError): void {
-    const turn = this.#turn;
-    if (turn === null) return;
-    this.#turn = null;
-    turn.reject(error);
+    this.#turn?.fail(error);
   }
 }
 
@@ -190,12 +172,15 @@ function invalid(message: string): HiveLinkError {
 /** The asks in flight. Owned by the hub (`Hub.askAsClient`). */
 export class ClientAsks {
   readonly #host: ClientAsksHost;
+  readonly #timers: Timers;
   readonly #pending = new Set<VirtualPeer>();
   #serial = 0;
   #stopped = false;
 
-  constructor(host: ClientAsksHost) {
+  /** @param timers the ask and settle timers @default the global timers, unref'd */
+  constructor(host: ClientAsksHost, timers: Timers = unrefTimers) {
     this.#host = host;
+    this.#timers = timers;
   }
 
   /** Asks in flight. */
@@ -204,8 +189,10 @@ export class ClientAsks {
   }
 
   /**
-   * Asks the agent as `client` would over its websocket and collects the spoken answers until the turn is
-   * handled, not understood (`handled: false`), or `timeoutMs` passes (with answers: `timedOut: true`).
+   * Asks the agent as `client` would over its websocket and collects the spoken answers with the SDK's turn rule
+   * ({@link TurnCollector}): until the turn is handled, a skill asks a question (`expectsResponse: true`), it is
+   * not understood (`handled: false`, after waiting `failureSettleMs` for a fallback), or `timeoutMs` passes (with
+   * answers: `timedOut: true`).
    *
    * @throws HiveLinkError `HL_ERR_HUB_UNAVAILABLE` (hub not running), `HL_ERR_CLIENT_REVOKED`, `HL_ERR_IP_DENIED`,
    *   `HL_ERR_RATE_LIMITED`, `HL_ERR_POLICY_DENIED` (utterances not allowed for this client),
@@ -221,6 +208,10 @@ export class ClientAsks {
     const timeoutMs = options.timeoutMs ?? limits.restAskTimeoutMs;
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) {
       throw invalid('timeoutMs: must be a whole number of ms >= 1');
+    }
+    const failureSettleMs = options.failureSettleMs ?? FAILURE_SETTLE_MS;
+    if (!Number.isSafeInteger(failureSettleMs) || failureSettleMs < 0) {
+      throw invalid('failureSettleMs: must be a whole number of ms >= 0');
     }
     if (typeof request.utterance !== 'string' || request.utterance.trim().length === 0) {
       throw invalid('utterance: must be a non-empty string');
@@ -241,20 +232,14 @@ export class ClientAsks {
     const lang = request.lang ?? 'en-us';
     const session: SessionData = { session_id: request.sessionId, lang };
     const ctx = this.#host.ctx;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let peer: VirtualPeer | undefined;
-    const result = new Promise<ClientAskResult>((resolve, reject) => {
-      peer = new VirtualPeer({
-        id: ++this.#serial,
-        peer: ctx.peers.unique(peerId(REST_USERAGENT, client.id, client.name, request.sessionId)),
-        ip,
-        record: client,
-        nat: this.#host.nat(client.id),
-        session,
-        turn: { resolve, reject },
-      });
+    const vp = new VirtualPeer({
+      id: ++this.#serial,
+      peer: ctx.peers.unique(peerId(REST_USERAGENT, client.id, client.name, request.sessionId)),
+      ip,
+      record: client,
+      nat: this.#host.nat(client.id),
+      session,
     });
-    const vp = peer!;
     const payload = {
       type: UTTERANCE_TYPE,
       data: { utterances: [request.utterance], lang },
@@ -263,20 +248,29 @@ export class ClientAsks {
     const message = createHiveMessage(HiveMessageType.BUS, payload, { source_peer: vp.peer });
     const verdict = this.#host.policy.check(vp, message);
     if (verdict.kind !== 'accept') throw refusalOf(verdict);
+    const ended = new Promise<TurnEnd>((resolve) => {
+      vp.collect(
+        new TurnCollector({
+          sessionId: request.sessionId,
+          timeoutMs,
+          failureSettleMs,
+          timers: this.#timers,
+          onEnd: resolve,
+        }),
+      );
+    });
     this.#pending.add(vp);
     ctx.peers.add(vp);
+    let end: TurnEnd;
     try {
-      timer = setTimeout(() => {
-        if (vp.answers.length > 0) vp.finish(true, true);
-        else vp.fail(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
       void dispatch(ctx, vp, message);
-      return await result;
+      end = await ended;
     } finally {
-      clearTimeout(timer);
       ctx.peers.remove(vp);
       this.#pending.delete(vp);
     }
+    if (end.type === 'error') throw end.error;
+    return { ...end.result, sessionId: request.sessionId };
   }
 
   /** Ends every ask in flight with `HL_ERR_HUB_UNAVAILABLE`; later asks are refused. */
