@@ -14,9 +14,9 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { MessageData } from '../../bus/types.js';
-import type { ClientState, HiveClient } from '../../client/index.js';
+import type { ClientState } from '../../client/index.js';
 import { HiveLinkError, isHiveLinkError } from '../../errors.js';
+import { DEFAULT_ASK_TIMEOUT_MS, notUnderstood, sessionIdIn, spokenText } from '../../session/turn.js';
 import type { CliWriter } from '../admin.js';
 import { clientFailure, describeFailure, type FailureContext } from '../client-errors.js';
 import {
@@ -27,7 +27,6 @@ import {
   withClientOptions,
 } from '../client-options.js';
 import { type Env, resolveConfigDir } from '../identity-file.js';
-import { DEFAULT_ASK_TIMEOUT_MS } from './ask.js';
 
 /** Options of `hivelink chat`. */
 export interface ChatCommandOptions extends ClientCommandOptions {
@@ -50,7 +49,6 @@ export interface ChatIo {
 /** First and largest reconnect delay of the chat. */
 const RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000 } as const;
 const HISTORY_LINES = 1000;
-const SPEAK_TYPES: ReadonlySet<string> = new Set(['speak', 'ovos.utterance.speak']);
 
 const HELP = [
   '/help          this list',
@@ -82,18 +80,6 @@ function stateLine(state: ClientState, failure: FailureContext): string {
     default:
       return `[${state.type}]`;
   }
-}
-
-/** The speak text of a bus message, or null. */
-function spokenText(message: MessageData): string | null {
-  if (!SPEAK_TYPES.has(message.type)) return null;
-  const text = message.data.utterance;
-  return typeof text === 'string' ? text : null;
-}
-
-function isOwn(client: HiveClient, message: MessageData): boolean {
-  const session = message.context.session;
-  return typeof session === 'object' && session !== null && session.session_id === client.sessionId;
 }
 
 /**
@@ -143,7 +129,9 @@ export async function runChat(opts: ChatCommandOptions, io: ChatIo): Promise<voi
 
   const offBus = client.onBus('*', (message) => {
     const text = spokenText(message);
-    if (text !== null) say(isOwn(client, message) ? text : `[announcement] ${text}`);
+    // Only a speak naming this chat's session is an answer to show plainly; anything else (a broadcast, another
+    // session's speak) arrived unsolicited.
+    if (text !== null) say(sessionIdIn(message) === client.sessionId ? text : `[announcement] ${text}`);
   });
   const offState = client.onState((state) => {
     if (state.type === 'reconnecting') {
@@ -168,7 +156,7 @@ export async function runChat(opts: ChatCommandOptions, io: ChatIo): Promise<voi
     questions += 1;
     const pending = client.ask(text, { timeoutMs, ...(lang === undefined ? {} : { lang }) }).then(
       (result) => {
-        if (!result.handled && result.answers.length === 0) {
+        if (notUnderstood(result)) {
           unanswered += 1;
           lastFailure = new HiveLinkError(
             'HL_ERR_NOT_UNDERSTOOD',
