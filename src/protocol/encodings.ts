@@ -1,6 +1,6 @@
 /**
  * The seven binary-to-text encodings a legacy (v1/v2) session may negotiate for the fields of an encrypted JSON frame
- * (hivemind.md §4.1). Every function here is pure and browser-safe; encoders emit ASCII only.
+ * (hivemind.md §4.1). Encoders emit ASCII only; nothing here keeps state.
  *
  * | name               | form                                                                                 |
  * | ------------------ | ------------------------------------------------------------------------------------ |
@@ -15,18 +15,26 @@
  * Decoders are strict: any character outside the alphabet, an impossible length or misplaced padding is a
  * `HL_ERR_INVALID_ENCODING`. Base64 and base32 also accept input with the trailing `=` padding left off.
  *
+ * Hex and base64, the hot ones, come in two variants chosen by file, never by sniffing the runtime: `hex.node.ts`
+ * (Node's native Buffer) is imported here, and browser builds replace it with the portable `hex.browser.ts` through
+ * package.json "browser" (the map every bundler reads, as for the client entry). Both give identical results.
+ *
  * @module
  */
 import { HiveLinkError } from '../errors.js';
+import {
+  ascii,
+  codesOf,
+  decodeTable,
+  type EncodingName,
+  invalid,
+  PAD,
+  unpaddedLength,
+} from './codec-shared.js';
+// The Node variant (native Buffer); browser builds get ./hex.browser.js instead (package.json "browser").
+import { base64Decode, base64Encode, hexDecode, hexEncode } from './hex.node.js';
 
-export type EncodingName =
-  | 'JSON-HEX'
-  | 'JSON-B64'
-  | 'JSON-URLSAFE-B64'
-  | 'JSON-B32'
-  | 'JSON-B91'
-  | 'JSON-Z85B'
-  | 'JSON-Z85P';
+export type { EncodingName };
 
 /** Every encoding this module implements; the protocol default (`JSON-HEX`) first. */
 export const ENCODING_NAMES: readonly EncodingName[] = Object.freeze([
@@ -44,157 +52,6 @@ const NAME_SET: ReadonlySet<string> = new Set(ENCODING_NAMES);
 /** True when `name` is one of {@link ENCODING_NAMES}. */
 export function isEncodingName(name: unknown): name is EncodingName {
   return typeof name === 'string' && NAME_SET.has(name);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// shared helpers
-
-const asciiDecoder = new TextDecoder('utf-8');
-
-/** The string of a buffer that holds only ASCII codes. */
-function ascii(codes: Uint8Array): string {
-  return asciiDecoder.decode(codes);
-}
-
-function invalid(name: EncodingName, why: string): HiveLinkError {
-  return new HiveLinkError('HL_ERR_INVALID_ENCODING', `invalid ${name} text: ${why}`);
-}
-
-/** A table from char code (0–127) to digit value, -1 where the character is not in `alphabet`. */
-function decodeTable(alphabet: string): Int16Array {
-  const table = new Int16Array(128).fill(-1);
-  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  return table;
-}
-
-function codesOf(alphabet: string): Uint8Array {
-  const out = new Uint8Array(alphabet.length);
-  for (let i = 0; i < alphabet.length; i++) out[i] = alphabet.charCodeAt(i);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// hex
-
-const HEX_CODES = codesOf('0123456789abcdef');
-const HEX_DECODE = decodeTable('0123456789abcdef');
-for (let i = 0; i < 6; i++) HEX_DECODE[0x41 + i] = 10 + i; // A-F
-
-/** Each byte's two hex digits as one little-endian 16-bit unit (first digit in the low byte). */
-const HEX_PAIRS = new Uint16Array(256);
-for (let b = 0; b < 256; b++) HEX_PAIRS[b] = HEX_CODES[b >> 4]! | (HEX_CODES[b & 15]! << 8);
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-/**
- * Node's `Buffer`, found at run time (this layer imports nothing from Node): its native hex is two to four times
- * faster than the table loops below, which browsers use. Its decoder stops quietly at the first bad character,
- * so a short result falls back to the loop, which reports where.
- */
-interface NativeHex {
-  from(bytes: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'hex'): string };
-  from(text: string, encoding: 'hex'): Uint8Array;
-}
-const nativeHex = (globalThis as { Buffer?: NativeHex }).Buffer;
-
-function hexEncode(bytes: Uint8Array): string {
-  if (nativeHex !== undefined)
-    return nativeHex.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
-  if (!LITTLE_ENDIAN) {
-    const out = new Uint8Array(bytes.length * 2);
-    for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
-      const b = bytes[i]!;
-      out[j] = HEX_CODES[b >> 4]!;
-      out[j + 1] = HEX_CODES[b & 15]!;
-    }
-    return ascii(out);
-  }
-  const pairs = new Uint16Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) pairs[i] = HEX_PAIRS[bytes[i]!]!;
-  return ascii(new Uint8Array(pairs.buffer));
-}
-
-function hexDecode(text: string): Uint8Array {
-  if (text.length % 2 !== 0) throw invalid('JSON-HEX', 'odd length');
-  if (nativeHex !== undefined) {
-    const bytes = nativeHex.from(text, 'hex');
-    // Kept as a view: a small Buffer lives in Node's shared pool, and copying it out into an ArrayBuffer of its
-    // own costs more than the decoding (as everywhere in this code base, a byte view's `.buffer` is not its own).
-    if (bytes.length * 2 === text.length) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  }
-  const out = new Uint8Array(text.length / 2);
-  for (let i = 0, j = 0; j < out.length; i += 2, j++) {
-    const c1 = text.charCodeAt(i);
-    const c2 = text.charCodeAt(i + 1);
-    const hi = c1 < 128 ? HEX_DECODE[c1]! : -1;
-    const lo = c2 < 128 ? HEX_DECODE[c2]! : -1;
-    if (hi < 0 || lo < 0) throw invalid('JSON-HEX', `bad character at ${hi < 0 ? i : i + 1}`);
-    out[j] = (hi << 4) | lo;
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// base64 / base64url
-
-const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64_CODES = codesOf(B64_ALPHABET);
-const B64URL_CODES = codesOf(B64URL_ALPHABET);
-const B64_DECODE = decodeTable(B64_ALPHABET);
-const B64URL_DECODE = decodeTable(B64URL_ALPHABET);
-const PAD = 0x3d; // '='
-
-function base64Encode(bytes: Uint8Array, codes: Uint8Array): string {
-  const n = bytes.length;
-  const out = new Uint8Array(Math.ceil(n / 3) * 4);
-  let i = 0;
-  let j = 0;
-  for (; i + 2 < n; i += 3, j += 4) {
-    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[j] = codes[v >> 18]!;
-    out[j + 1] = codes[(v >> 12) & 63]!;
-    out[j + 2] = codes[(v >> 6) & 63]!;
-    out[j + 3] = codes[v & 63]!;
-  }
-  const rest = n - i;
-  if (rest > 0) {
-    const v = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
-    out[j] = codes[v >> 18]!;
-    out[j + 1] = codes[(v >> 12) & 63]!;
-    out[j + 2] = rest === 2 ? codes[(v >> 6) & 63]! : PAD;
-    out[j + 3] = PAD;
-  }
-  return ascii(out);
-}
-
-/** Length of `text` without its trailing `=` padding, after checking the padding is well formed. */
-function unpaddedLength(name: EncodingName, text: string, block: number, maxPad: number): number {
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === PAD) end--;
-  const pad = text.length - end;
-  if (pad > 0 && (text.length % block !== 0 || pad > maxPad)) throw invalid(name, 'misplaced padding');
-  return end;
-}
-
-function base64Decode(name: EncodingName, text: string, table: Int16Array): Uint8Array {
-  const end = unpaddedLength(name, text, 4, 2);
-  if (end % 4 === 1) throw invalid(name, 'impossible length');
-  const out = new Uint8Array(Math.floor((end * 3) / 4));
-  let acc = 0;
-  let bits = 0;
-  let j = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const d = c < 128 ? table[c]! : -1;
-    if (d < 0) throw invalid(name, `bad character at ${i}`);
-    acc = ((acc << 6) | d) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[j++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -430,9 +287,8 @@ export function encodeBytes(name: EncodingName, bytes: Uint8Array): string {
     case 'JSON-HEX':
       return hexEncode(bytes);
     case 'JSON-B64':
-      return base64Encode(bytes, B64_CODES);
     case 'JSON-URLSAFE-B64':
-      return base64Encode(bytes, B64URL_CODES);
+      return base64Encode(name, bytes);
     case 'JSON-B32':
       return base32Encode(bytes);
     case 'JSON-B91':
@@ -461,9 +317,8 @@ export function decodeBytes(name: EncodingName, text: string): Uint8Array {
     case 'JSON-HEX':
       return hexDecode(text);
     case 'JSON-B64':
-      return base64Decode(name, text, B64_DECODE);
     case 'JSON-URLSAFE-B64':
-      return base64Decode(name, text, B64URL_DECODE);
+      return base64Decode(name, text);
     case 'JSON-B32':
       return base32Decode(text);
     case 'JSON-B91':
