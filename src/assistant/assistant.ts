@@ -1,7 +1,7 @@
 /**
  * The embedded assistant: an OVOS-compatible core (intent service, converse, fallbacks, stop) with in-process
  * skills, attached to any {@link MessageBus}. A client watching the bus sees the messages ovos-core and its skills
- * would emit, in the same order and orientation (ovos-bus.md §3.4).
+ * would emit, in the same order and orientation (docs/PROTOCOL.md §B3.4).
  *
  * @example
  * ```ts

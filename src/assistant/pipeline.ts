@@ -1,5 +1,5 @@
 /**
- * The utterance pipeline of the assistant core, stage by stage as ovos-core runs it (ovos-bus.md §3.2–3.4):
+ * The utterance pipeline of the assistant core, stage by stage as ovos-core runs it (docs/PROTOCOL.md §B3.2–B3.4):
  * stop → converse (open questions first, then pings to active skills) → example intents high → keyword intents
  * high → fallbacks high → stop medium → example intents medium → keyword intents medium → fallbacks medium →
  * fallbacks low → `complete_intent_failure`. A session may name its own stage order (`session.pipeline`).

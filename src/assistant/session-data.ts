@@ -1,6 +1,6 @@
 /**
  * Reading the language and session of an utterance, and writing the session back in OVOS's serialized shape
- * (ovos-bus.md §2.3, §3.1).
+ * (docs/PROTOCOL.md §B2.3, §B3.1).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Runs skill handlers the way the OVOS handler wrapper does, emitting what a bus watcher expects:
  * `mycroft.skill.handler.start` → `speak`… → (`mycroft.skill.handler.error`) → `mycroft.skill.handler.complete` →
- * `ovos.utterance.handled` for intents, and the converse / fallback / stop replies (ovos-bus.md §3.4, §4.4–4.7).
+ * `ovos.utterance.handled` for intents, and the converse / fallback / stop replies (docs/PROTOCOL.md §B3.4, §B4.4–B4.7).
  *
  * It also keeps the questions skills are waiting on (`ask`, OVOS `get_response`), per session and skill, and which
  * handlers are running, so "stop" knows what to stop. A skill that throws or hangs never takes the assistant down.

@@ -1,5 +1,5 @@
 /**
- * The OVOS `Message` operations as pure functions on {@link MessageData} (ovos-bus.md §1.1, §2.1):
+ * The OVOS `Message` operations as pure functions on {@link MessageData} (docs/PROTOCOL.md §B1.1, §B2.1):
  * build, derive (`forward`, `reply`, `response`, `publish`), parse and serialize.
  *
  * Unlike Python, every derived message owns its `data` and `context` (deep copies), so changing one message never
@@ -18,7 +18,7 @@ import { HiveLinkError } from '../errors.js';
 import { deepCopy } from './copy.js';
 import type { MessageContext, MessageData, Route } from './types.js';
 
-/** The session id OVOS reserves for the device itself (ovos-bus.md §2.3). */
+/** The session id OVOS reserves for the device itself (docs/PROTOCOL.md §B2.3). */
 export const DEFAULT_SESSION_ID = 'default';
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,16 +1,16 @@
 /**
  * The OVOS/Mycroft messagebus model that every agent in hivelink speaks: a `Message` is `{type, data, context}`
- * (see `docs/PROTOCOL.md` §B1–§B2), and a `MessageBus` is anything that carries them with OVOS
+ * (see docs/PROTOCOL.md §B1–B2), and a `MessageBus` is anything that carries them with OVOS
  * semantics: every emitted message reaches every listener, the emitter's own listeners included (the ws bus
  * server echoes to the sender; the in-process bus does the same).
  *
  * @module
  */
 
-/** `source` and `destination` may each be a string or a list of strings (ovos-bus.md §2.1). */
+/** `source` and `destination` may each be a string or a list of strings (docs/PROTOCOL.md §B2.1). */
 export type Route = string | string[];
 
-/** The OVOS `Session` as serialized in `context.session`; only `session_id` is required (§2.3). */
+/** The OVOS `Session` as serialized in `context.session`; only `session_id` is required (docs/PROTOCOL.md §B2.3). */
 export interface SessionData {
   session_id: string;
   lang?: string;

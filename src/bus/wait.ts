@@ -1,5 +1,5 @@
 /**
- * `wait_for_message` and `wait_for_response` of the Python bus client (ovos-bus.md §1.5), for any
+ * `wait_for_message` and `wait_for_response` of the Python bus client (docs/PROTOCOL.md §B1.5), for any
  * {@link MessageBus}. Both listen before anything is emitted and resolve with `undefined` on timeout, never reject
  * for a timeout. Browser-safe.
  *

@@ -1,5 +1,5 @@
 /**
- * A websocket client of an OVOS messagebus that behaves like Python's `MessageBusClient` (ovos-bus.md §1.5, §7
+ * A websocket client of an OVOS messagebus that behaves like Python's `MessageBusClient` (docs/PROTOCOL.md §B1.5, §B7
  * "Bus client"). Node only (uses `ws`).
  *
  * - `emit` only sends: handlers registered with `on`/`once` run when the bus echoes the message back, exactly as

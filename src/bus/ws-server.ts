@@ -1,5 +1,5 @@
 /**
- * An OVOS-compatible messagebus server (ovos-bus.md §1.1–1.3, §7 "Bus server"): a dumb broadcast bus on
+ * An OVOS-compatible messagebus server (docs/PROTOCOL.md §B1.1–B1.3, §B7 "Bus server"): a dumb broadcast bus on
  * `ws://<host>:<port>/core`.
  *
  * - Only the path `/core` upgrades; any other path gets HTTP 404, a plain HTTP request gets 404 (426 on `/core`).

@@ -1,5 +1,5 @@
 /**
- * Reconnect delays (hivemind.md §1.5): `delay = min(retry, max) * uniform(0.5, 1.5)`, with `retry` starting at the
+ * Reconnect delays (docs/PROTOCOL.md §1.5): `delay = min(retry, max) * uniform(0.5, 1.5)`, with `retry` starting at the
  * initial delay and doubling after every failed attempt, back to the start once a connection opens.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The client side of the BUS ↔ OVOS mapping (hivemind.md §6): what a client fills into the context of the bus
+ * The client side of the BUS ↔ OVOS mapping (docs/PROTOCOL.md §6): what a client fills into the context of the bus
  * messages it sends, and how it reads the ones the hub sends back.
  *
  * @module

@@ -417,7 +417,7 @@ export class HiveClient {
     const error = classify(end);
     this.#errorListeners.emit(error);
     if (isKkFailure(end, error)) {
-      // The hub's key may have changed (hivemind.md §3.5): forget the pin and redo the handshake with XX now.
+      // The hub's key may have changed (docs/PROTOCOL.md §3.5): forget the pin and redo the handshake with XX now.
       const generation = this.#generation;
       this.#setState({ type: 'reconnecting', delayMs: 0, attempt: this.#attempt, error });
       this.#o.pinStore.delete(this.hostPort).then(

@@ -2,7 +2,7 @@
  * The local-first bridge of a full satellite: it sits on a local OVOS-compatible bus (a real OVOS device, or
  * `hivelink bus` + `hivelink assistant`) and holds a connection to a hub. For each local
  * `recognizer_loop:utterance` the local assistant goes first; the hub is asked only when the local pipeline reports
- * that it did not understand (ovos-bus.md §3.4 F):
+ * that it did not understand (docs/PROTOCOL.md §B3.4 F):
  *
  * - `complete_intent_failure` for the utterance's session, or
  * - a fallback request (`ovos.skills.fallback.<id>.request`) of an unknown-fallback skill, or

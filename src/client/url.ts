@@ -1,5 +1,5 @@
 /**
- * The connect URL (hivemind.md §1.2): `ws(s)://host:port/?authorization=<base64(useragent:accessKey)>`. The `/?`
+ * The connect URL (docs/PROTOCOL.md §1.2): `ws(s)://host:port/?authorization=<base64(useragent:accessKey)>`. The `/?`
  * form matters: old hubs split the raw request target on `/?authorization=` and do not percent-decode, so the token
  * is sent raw by default; newer hubs percent-decode (and read `+` as a space), hence `tokenForm: 'percent'`.
  *

@@ -1,5 +1,5 @@
 /**
- * The v1/v2 password handshake (hivemind.md §3.2): each side proves knowledge of the password with an envelope
+ * The v1/v2 password handshake (docs/PROTOCOL.md §3.2): each side proves knowledge of the password with an envelope
  * `hex(iv8 ‖ SHA256(iv8 ‖ utf8(password)))[:48]`, the two IVs XOR into a salt, and the session key is
  * `PBKDF2-HMAC-SHA256(utf8(password), salt, 100000, 32)`.
  *

@@ -1,5 +1,5 @@
 /**
- * The v3 Noise pre-shared key (hivemind.md §3.5). Both sides derive it from the client's password, salted with the
+ * The v3 Noise pre-shared key (docs/PROTOCOL.md §3.5). Both sides derive it from the client's password, salted with the
  * hub's `node_id` from HELLO, so the password itself never crosses the wire:
  *
  * - argon2id (the default): `argon2id(utf8(pw), SHA256(utf8(node_id)), t=3, m=65536 KiB, p=1, 32 bytes)`;

@@ -1,6 +1,6 @@
 /**
  * The connect-time credentials: `?authorization=<base64(useragent ":" access_key)>` in the request target
- * (hivemind.md §1.2). Old clients send the token raw (a `+` stays a `+`), newer ones percent-encode it; both forms
+ * (docs/PROTOCOL.md §1.2). Old clients send the token raw (a `+` stays a `+`), newer ones percent-encode it; both forms
  * are accepted. Only `%XX` escapes are decoded, a `+` is never turned into a space, the raw form is tried first,
  * and the base64 must be strict (standard alphabet, padded).
  *

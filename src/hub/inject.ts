@@ -1,5 +1,5 @@
 /**
- * Client → agent: the bus message a client's BUS payload becomes on the agent bus (hivemind.md §6 "The hub
+ * Client → agent: the bus message a client's BUS payload becomes on the agent bus (docs/PROTOCOL.md §6 "The hub
  * injects"), and agent → client: the copy a client receives (session un-NAT'ed, `source: 'hive'`).
  *
  * On the way in:

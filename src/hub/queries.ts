@@ -1,5 +1,5 @@
 /**
- * QUERY/CASCADE return paths (hivemind.md §5.5): the connection a query arrived on is the only place its answers
+ * QUERY/CASCADE return paths (docs/PROTOCOL.md §5.5): the connection a query arrived on is the only place its answers
  * go. Paths are bounded (oldest dropped first), expire after a TTL, and each has a timer that ends the query when
  * the agent never finishes the turn.
  *

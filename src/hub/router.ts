@@ -1,5 +1,5 @@
 /**
- * Agent → clients (hivemind.md §6 "Replies"): every message on the agent bus is looked at once; each open
+ * Agent → clients (docs/PROTOCOL.md §6 "Replies"): every message on the agent bus is looked at once; each open
  * connection whose peer id is in `context.destination` receives it as BUS with `context.source = 'hive'`, its
  * session mapped back, and `source_peer` set. Nothing else reaches a client. Messages of an open QUERY/CASCADE are
  * turned into query responses instead (§5.5).

@@ -1,5 +1,5 @@
 /**
- * Session NAT (hivemind.md §6, BRIDGE-1 §4): each client's session ids get a namespace on the agent bus,
+ * Session NAT (docs/PROTOCOL.md §6, BRIDGE-1 §4): each client's session ids get a namespace on the agent bus,
  * `<ns>:<declared>` with `ns` = the first 16 hex of `sha256(hub RSA pubkey + ":" + client_id)`, so two satellites that
  * both say `default` (or the same uuid) never share a session; ids are mapped back before anything reaches the
  * client, which only ever sees its own ids.

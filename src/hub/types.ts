@@ -16,7 +16,7 @@ import type { PeerRegistry } from './peers.js';
 import type { QueryTracker } from './queries.js';
 import type { SessionNat } from './session-nat.js';
 
-/** What the hub keeps of one client's OVOS session (ovos-bus.md §2.3), in the client's own ids (not NAT'ed). */
+/** What the hub keeps of one client's OVOS session (docs/PROTOCOL.md §B2.3), in the client's own ids (not NAT'ed). */
 export interface PeerSession {
   /** The session the client declared in its HELLO, or null before it sent one. */
   hello: SessionData | null;

@@ -1,5 +1,5 @@
 /**
- * The bitstring codec ("binarize", hivemind.md §5.3): the binary form of a HiveMessage used in binary frames.
+ * The bitstring codec ("binarize", docs/PROTOCOL.md §5.3): the binary form of a HiveMessage used in binary frames.
  *
  * Bits are MSB-first:
  * ```

@@ -1,6 +1,6 @@
 /**
  * The seven binary-to-text encodings a legacy (v1/v2) session may negotiate for the fields of an encrypted JSON frame
- * (hivemind.md §4.1). Encoders emit ASCII only; nothing here keeps state.
+ * (docs/PROTOCOL.md §4.1). Encoders emit ASCII only; nothing here keeps state.
  *
  * | name               | form                                                                                 |
  * | ------------------ | ------------------------------------------------------------------------------------ |

@@ -4,7 +4,7 @@
  * - {@link pythonJson}: `json.dumps(value)` with Python's defaults — separators `", "` and `": "`, non-ASCII
  *   escaped as `\uXXXX` (`ensure_ascii=True`). HiveMind peers put this on the wire and inside bitstrings.
  * - {@link canonicalJson}: `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, the
- *   form the v3 Noise prologue binds (hivemind.md §3.5).
+ *   form the v3 Noise prologue binds (docs/PROTOCOL.md §3.5).
  *
  * Both accept only JSON values (objects, arrays, strings, finite numbers, booleans, null); anything else is a
  * `HL_ERR_INVALID_ARGUMENT`. Numbers are written as JavaScript writes them, which equals Python's `repr` for every

@@ -1,5 +1,5 @@
 /**
- * HiveMessage types, their 5-bit bitstring codes and the `bin_type` values of BINARY messages (hivemind.md §5.2).
+ * HiveMessage types, their 5-bit bitstring codes and the `bin_type` values of BINARY messages (docs/PROTOCOL.md §5.2).
  *
  * @module
  */
@@ -93,7 +93,7 @@ export function isWrapperType(type: HiveMessageTypeName): boolean {
   return WRAPPER_TYPES.has(type);
 }
 
-/** The 4-bit `bin_type` of a BINARY message: what its bytes are (hivemind.md §5.2). Values 7–15 are unassigned. */
+/** The 4-bit `bin_type` of a BINARY message: what its bytes are (docs/PROTOCOL.md §5.2). Values 7–15 are unassigned. */
 export const BinaryType = {
   UNDEFINED: 0,
   /** PCM s16le mono; metadata `sample_rate`, `sample_width`. */

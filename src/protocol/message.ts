@@ -1,5 +1,5 @@
 /**
- * The HiveMessage envelope (hivemind.md §5.1): building, strict validation, and the JSON form Python peers put on
+ * The HiveMessage envelope (docs/PROTOCOL.md §5.1): building, strict validation, and the JSON form Python peers put on
  * the wire.
  *
  * Validation follows the newest reference line ([N]): exactly the eight wire keys, a known `msg_type`, a payload
@@ -297,7 +297,7 @@ export function createHiveMessage(
 }
 
 /**
- * Parses and strictly validates a HiveMessage from JSON text or an already-parsed value (hivemind.md §5.1).
+ * Parses and strictly validates a HiveMessage from JSON text or an already-parsed value (docs/PROTOCOL.md §5.1).
  * Missing optional keys get their defaults. The result is a fresh envelope; JSON payloads are the parsed objects.
  *
  * @throws HiveLinkError — and nothing else —

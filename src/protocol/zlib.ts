@@ -1,5 +1,5 @@
 /**
- * zlib (RFC 1950) for bitstring fields (hivemind.md §4.3). {@link ZlibCodec} is what the bitstring codec uses; the
+ * zlib (RFC 1950) for bitstring fields (docs/PROTOCOL.md §4.3). {@link ZlibCodec} is what the bitstring codec uses; the
  * default, {@link pakoZlib}, runs everywhere (pako) and its level 6 deflate is byte-identical to Python's
  * `zlib.compress`, which the wire vectors require. Node injects a faster one through its crypto backend
  * (node:zlib: ten times faster to deflate, with the same limits and refusals).

@@ -1,5 +1,5 @@
 /**
- * What a hub advertises in its HANDSHAKE request (hivemind.md §2.1), and the pieces both handshake roles share.
+ * What a hub advertises in its HANDSHAKE request (docs/PROTOCOL.md §2.1), and the pieces both handshake roles share.
  *
  * @module
  */

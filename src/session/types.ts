@@ -46,14 +46,14 @@ export interface SecureChannel {
   open(frame: WireFrame): HiveMessage | null;
 }
 
-/** The hub's HELLO payload (hivemind.md §2.1). */
+/** The hub's HELLO payload (docs/PROTOCOL.md §2.1). */
 export interface HubHelloPayload {
   pubkey: string;
   peer: string;
   node_id: string;
 }
 
-/** The client's HELLO payload (hivemind.md §2.2). */
+/** The client's HELLO payload (docs/PROTOCOL.md §2.2). */
 export interface ClientHelloPayload {
   pubkey: string | null;
   session: Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * v3 Noise transport framing (hivemind.md §4.2): one websocket binary frame = one Noise transport message =
+ * v3 Noise transport framing (docs/PROTOCOL.md §4.2): one websocket binary frame = one Noise transport message =
  * `AEAD(marker ‖ body)`, with messages longer than the chunk size split over several frames.
  *
  * | marker | meaning |

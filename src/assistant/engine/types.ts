@@ -17,7 +17,7 @@ export interface TierThresholds {
   readonly low: number;
 }
 
-/** OVOS's defaults: Padatious `0.95/0.8/0.5`, Adapt `0.65/0.45/0.25` (ovos-bus.md §3.3). */
+/** OVOS's defaults: Padatious `0.95/0.8/0.5`, Adapt `0.65/0.45/0.25` (docs/PROTOCOL.md §B3.3). */
 export const DEFAULT_THRESHOLDS: Readonly<Record<MatcherKind, TierThresholds>> = {
   examples: { high: 0.95, medium: 0.8, low: 0.5 },
   keywords: { high: 0.65, medium: 0.45, low: 0.25 },

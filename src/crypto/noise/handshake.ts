@@ -1,6 +1,6 @@
 /**
  * Noise HandshakeState (rev 34 §5.3) for the two HiveMind v3 patterns, as a pure state object: one call per
- * handshake message, no I/O. The client is the initiator, the hub the responder (hivemind.md §3.5).
+ * handshake message, no I/O. The client is the initiator, the hub the responder (docs/PROTOCOL.md §3.5).
  *
  * ```
  *  XXpsk2                         KKpsk0  (both static keys known in advance)

@@ -1,5 +1,5 @@
 /**
- * The Noise patterns and cipher suites HiveMind v3 uses (hivemind.md §3.5), written as token lists the way the
+ * The Noise patterns and cipher suites HiveMind v3 uses (docs/PROTOCOL.md §3.5), written as token lists the way the
  * Noise Protocol Framework (rev 34, §7 and §9) defines them.
  *
  * - `XXpsk2`: `-> e` / `<- e, ee, s, es, psk` / `-> s, se` (trust on first use, then pin).

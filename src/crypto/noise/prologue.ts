@@ -1,5 +1,5 @@
 /**
- * The v3 Noise prologue (hivemind.md §3.5): both sides bind the exact server HELLO and HANDSHAKE-request payloads
+ * The v3 Noise prologue (docs/PROTOCOL.md §3.5): both sides bind the exact server HELLO and HANDSHAKE-request payloads
  * and the protocol name, so a tampered negotiation fails the first authenticated handshake message.
  *
  * @module

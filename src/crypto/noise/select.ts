@@ -1,5 +1,5 @@
 /**
- * Client-side choice of the Noise pattern and suite from the server's offer (hivemind.md §3.5).
+ * Client-side choice of the Noise pattern and suite from the server's offer (docs/PROTOCOL.md §3.5).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * BINARY (hivemind.md §5.2): raw bytes with a 4-bit `bin_type`. The hub hands them to the agent as
+ * BINARY (docs/PROTOCOL.md §5.2): raw bytes with a 4-bit `bin_type`. The hub hands them to the agent as
  * `hive.binary.received {bin_type, metadata, size, data}` (`data` = base64 of the bytes). A FILE's `file_name` is
  * reduced to a base name. The client needs `hive.binary.received` in its `allowedTypes`.
  *

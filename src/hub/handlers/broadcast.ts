@@ -1,5 +1,5 @@
 /**
- * BROADCAST (hivemind.md §5.2, §5.4): an admin client with `can_broadcast` sends the inner message to every other
+ * BROADCAST (docs/PROTOCOL.md §5.2, §5.4): an admin client with `can_broadcast` sends the inner message to every other
  * client, or only to the clients of `target_site_id`. A site-targeted BUS for the hub's own site is also injected
  * into the agent bus.
  *

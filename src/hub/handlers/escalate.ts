@@ -1,5 +1,5 @@
 /**
- * ESCALATE (hivemind.md §5.2): a message for the hubs above this one. Needs `can_escalate`. Loops and repeats are
+ * ESCALATE (docs/PROTOCOL.md §5.2): a message for the hubs above this one. Needs `can_escalate`. Loops and repeats are
  * dropped; the message goes up only, through `hive.send.upstream` on the agent bus.
  *
  * @module

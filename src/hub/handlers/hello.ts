@@ -1,5 +1,5 @@
 /**
- * HELLO from a client (hivemind.md §2.2): `{pubkey, session, site_id}` sets the client's session, site and public
+ * HELLO from a client (docs/PROTOCOL.md §2.2): `{pubkey, session, site_id}` sets the client's session, site and public
  * key, and its peer id `<useragent>::<client_id>::<name>::<session_id>`. Accepted at any time (session update).
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * INTERCOM (hivemind.md §5.4): an end-to-end encrypted message for the client whose HELLO announced
+ * INTERCOM (docs/PROTOCOL.md §5.4): an end-to-end encrypted message for the client whose HELLO announced
  * `target_pubkey`. The hub cannot read it and relays it untouched; with no such client connected the sender gets a
  * `no_route` policy error.
  *

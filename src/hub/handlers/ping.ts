@@ -1,5 +1,5 @@
 /**
- * PING (hivemind.md §5.4): topology discovery, bare or inside PROPAGATE. There is no PONG: the hub answers once per
+ * PING (docs/PROTOCOL.md §5.4): topology discovery, bare or inside PROPAGATE. There is no PONG: the hub answers once per
  * `flood_id` with its own PING carrying the same `flood_id` (wrapped in PROPAGATE), at most once per
  * `pingFloodIntervalMs` per originating peer, and emits `hive.ping.received` on the agent bus.
  *

@@ -1,5 +1,5 @@
 /**
- * PROPAGATE (hivemind.md §5.4): a flood in every direction. Needs `can_propagate`. The hub drops loops (its node id
+ * PROPAGATE (docs/PROTOCOL.md §5.4): a flood in every direction. Needs `can_propagate`. The hub drops loops (its node id
  * already in the route) and floods it has seen, appends its hop, forwards the envelope unchanged otherwise to every
  * other client, and asks a parent link to send it upstream (`hive.send.upstream`). A wrapped PING is answered.
  *

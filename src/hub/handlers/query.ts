@@ -1,5 +1,5 @@
 /**
- * QUERY and CASCADE (hivemind.md §5.5): a question (a wrapped BUS, usually `recognizer_loop:utterance`) with
+ * QUERY and CASCADE (docs/PROTOCOL.md §5.5): a question (a wrapped BUS, usually `recognizer_loop:utterance`) with
  * `metadata.query_id`. The hub records the connection as the only return path, injects the question into the agent
  * (with `context.query_id`), and the router streams the spoken answers back as QUERY/CASCADE responses, ending with
  * `hive.query.complete` (or `hive.query.timeout` when nothing answered). QUERY needs `can_escalate`; CASCADE needs

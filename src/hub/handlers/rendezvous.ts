@@ -1,5 +1,5 @@
 /**
- * RENDEZVOUS (hivemind.md §5.5): this hub keeps no mailbox, so every request gets
+ * RENDEZVOUS (docs/PROTOCOL.md §5.5): this hub keeps no mailbox, so every request gets
  * `{status: 'error', reason: 'not_a_rendezvous_node'}`.
  *
  * @module

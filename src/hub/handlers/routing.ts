@@ -1,6 +1,6 @@
 /**
  * Helpers shared by the flood handlers (PROPAGATE, ESCALATE, CASCADE, BROADCAST): route hops, loop detection and
- * flood keys (hivemind.md §5.4).
+ * flood keys (docs/PROTOCOL.md §5.4).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The messages a bus watcher sees, type by type, against ovos-bus.md §3.4 (A handled, B not handled, C fallback,
+ * The messages a bus watcher sees, type by type, against docs/PROTOCOL.md §B3.4 (A handled, B not handled, C fallback,
  * D converse and get_response, E stop), with routing (destination = the asking peer) and session on each.
  */
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * The legacy (v1/v2) crypto: password envelopes, salt and session key, and the AEAD framing, against the fixed
- * vectors of hivemind.md §9 and frames produced by the real reference libraries (legacy.json → reference_run).
+ * vectors of docs/PROTOCOL.md §9 and frames produced by the real reference libraries (legacy.json → reference_run).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * The client's choice of pattern and suite from the hub's offer (hivemind.md §3.5), and the prologue bytes.
+ * The client's choice of pattern and suite from the hub's offer (docs/PROTOCOL.md §3.5), and the prologue bytes.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -68,7 +68,7 @@ function carried(msg: HiveMessage): HiveMessage {
   });
 }
 
-describe('bitstring: fixed vectors (hivemind.md §9.5)', () => {
+describe('bitstring: fixed vectors (docs/PROTOCOL.md §9.5)', () => {
   for (const v of legacy.bitstrings_fixed) {
     const label = `${v.msg_type}${v.versioned ? ' versioned' : ''}`;
     it(`${label}: packs the raw fields to ${v.hex.slice(0, 12)}…`, () => {

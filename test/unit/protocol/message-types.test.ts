@@ -11,7 +11,7 @@ import {
 } from '../../../src/protocol/message-types.js';
 
 describe('message types', () => {
-  it('maps every type but INTERCOM to its 5-bit code (hivemind.md §5.2)', () => {
+  it('maps every type but INTERCOM to its 5-bit code (docs/PROTOCOL.md §5.2)', () => {
     assert.deepEqual(MSG_TYPE_CODES, {
       shake: 0,
       bus: 1,
