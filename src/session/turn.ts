@@ -1,6 +1,6 @@
 /**
  * One question-and-answer turn, as the SDK's `ask`, the hub's REST `/v1/ask` and `hivelink chat` all see it: the
- * one rule for "when is this answer over" (docs/PROTOCOL.md §B3.2 step 6, §3.4 F). A {@link TurnCollector} is fed the bus
+ * one rule for "when is this answer over" (docs/PROTOCOL.md §B3.2 step 6, §B3.4 F). A {@link TurnCollector} is fed the bus
  * messages that reach the asker and decides; it does no I/O and its timers are injected, so hub and client code
  * share it and tests drive it with a fake clock.
  *
