@@ -21,7 +21,7 @@
  *  any state ── hive.policy.denied of the utterance ──▶ HL_ERR_POLICY_DENIED
  * ```
  *
- * Why the failure waits: ovos-core follows `complete_intent_failure` with `ovos.utterance.handled` (§3.2 step 6);
+ * Why the failure waits: ovos-core follows `complete_intent_failure` with `ovos.utterance.handled` (§B3.2 step 6);
  * the turn ends on *that* message, so it cannot end the session's next turn early, and a speak in between (a
  * fallback that answers after the core gave up: an older core, a bridge such as a satellite) is an answer. A hub
  * that sends no `handled` ends the turn after the settle wait. Messages that name another session are ignored; a
