@@ -1,5 +1,5 @@
 /**
- * The legacy (v0–v2) AEAD framing of HiveMind (hivemind.md §4.1): a fresh random nonce per message, no counters,
+ * The legacy (v0–v2) AEAD framing of HiveMind (docs/PROTOCOL.md §4.1): a fresh random nonce per message, no counters,
  * no associated data. Two frame forms:
  *
  * - **JSON envelope** (text frame): `{"ciphertext": E(ct), "tag": E(tag), "nonce": E(nonce)}`, each field encoded

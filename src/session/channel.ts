@@ -52,7 +52,7 @@ export function isHandshakePhaseType(msgType: string): boolean {
 /**
  * The bitstring to send for `message` on a session that binarizes, or `null` when it must go as JSON: HELLO and
  * HANDSHAKE never binarize, INTERCOM and 3rdparty have no type code, and metadata over 255 bytes does not fit
- * (hivemind.md §5.3: fall back to JSON for non-BINARY). BINARY is always a bitstring (its errors propagate).
+ * (docs/PROTOCOL.md §5.3: fall back to JSON for non-BINARY). BINARY is always a bitstring (its errors propagate).
  */
 export function bitstringFor(
   message: HiveMessage,

@@ -12,7 +12,7 @@ import type { ClientPatch, NewClient } from './types.js';
 export const ALWAYS_ALLOWED_TYPE = 'recognizer_loop:utterance';
 
 /**
- * Default `allowedTypes` of a new client: the legacy HiveMind list (hivemind.md §7.1 [L]). The doc lists four of
+ * Default `allowedTypes` of a new client: the legacy HiveMind list (docs/PROTOCOL.md §7.1). The doc lists four of
  * them without a prefix (`record_begin`, …); OVOS names them `recognizer_loop:…`. Both spellings are kept so that
  * satellites and configs of either kind match.
  */
