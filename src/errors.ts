@@ -94,7 +94,11 @@ export const ERROR_CODES = {
   HL_ERR_CLEARTEXT_REJECTED: {
     closeCode: CLOSE_POLICY_VIOLATION,
     summary:
-      'A cleartext frame (other than HELLO or HANDSHAKE) arrived after the handshake; crypto is required.',
+      'A cleartext frame arrived after the handshake (a legacy HANDSHAKE is passed on only until the peer sent an encrypted frame); crypto is required.',
+  },
+  HL_ERR_REPLAYED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'A legacy frame was replayed: its nonce was already seen in this session.',
   },
   HL_ERR_HANDSHAKE_TIMEOUT: {
     closeCode: CLOSE_POLICY_VIOLATION,
@@ -207,6 +211,12 @@ export const ERROR_CODES = {
   },
   HL_ERR_POLICY_DENIED: {
     summary: 'A message is not allowed for this client, or is malformed; the hub answers hive.policy.denied.',
+  },
+  // -- hub: authentication
+  HL_ERR_PASSWORD_WEAK: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      "A password's estimated entropy is below minPasswordBits (40): refused when a client is added, and at connect unless the client allows a weak password.",
   },
 
   // -- client SDK

@@ -1,15 +1,26 @@
 /**
- * Every limit hivelink enforces, with its safe default. Each one is a setting (hub config, CLI flag or option)
- * and is listed in `docs/LIMITS.md`; a unit test keeps the two in step.
+ * Every limit hivelink enforces, with its safe default, listed in `docs/LIMITS.md` (a unit test keeps the two in
+ * step). A `hub` limit is set under `limits` in the hub config (`hivelink.json`) and reaches its consumer through
+ * the composition root (`src/hub/compose.ts`); `test/integration/limits-wired.test.ts` trips every one of them
+ * through a real hub, and fails for a `hub` limit it has no case for. A `client` limit is an option of the client
+ * SDK; the hub config refuses it.
  *
  * @module
  */
 import { HiveLinkError } from './errors.js';
 
+/** Where a limit is set and enforced (see {@link LimitDef.scope}). */
+export type LimitScope = 'hub' | 'client';
+
 export interface LimitDef {
   /** The default value, in `unit`. */
   readonly default: number;
-  readonly unit: 'bytes' | 'ms' | 'count' | 'messages' | 'messages/s';
+  readonly unit: 'bytes' | 'ms' | 'count' | 'messages' | 'messages/s' | 'bits';
+  /**
+   * Who applies it: `hub` — the hub config, enforced by `hivelink hub`; `client` — a client SDK option
+   * (`HiveClient`), which the hub config refuses.
+   */
+  readonly scope: LimitScope;
   /** The smallest value that still lets the protocol work. */
   readonly min: number;
   /** One sentence: what it bounds. Mirrored in docs/LIMITS.md. */
@@ -24,50 +35,69 @@ export const LIMIT_DEFS = {
   maxFrameBytes: {
     default: 8 * MiB,
     unit: 'bytes',
+    scope: 'hub',
     min: 1024,
     summary: 'Largest websocket frame accepted or decoded (text or binary, before decryption).',
   },
   maxDecompressedBytes: {
     default: 16 * MiB,
     unit: 'bytes',
+    scope: 'hub',
     min: 1024,
-    summary: 'Largest size a zlib-compressed bitstring field may inflate to (zip-bomb guard).',
+    summary:
+      'Largest size a zlib-compressed bitstring field may inflate to (zip-bomb guard); more closes the connection with 1009.',
   },
   maxJsonDepth: {
     default: 128,
     unit: 'count',
+    scope: 'hub',
     min: 16,
-    summary: 'Deepest nesting of JSON objects and arrays in a HiveMessage, counting the envelope as 1.',
+    summary:
+      'Deepest nesting of JSON objects and arrays in a HiveMessage, counting the envelope as 1; a deeper message is answered hive.policy.denied (malformed_message).',
   },
   maxWrapperDepth: {
     default: 8,
     unit: 'count',
+    scope: 'hub',
     min: 2,
     summary:
-      'Deepest nesting of wrapper messages (broadcast, propagate, escalate, query, cascade) in one another.',
+      'Deepest nesting of wrapper messages (broadcast, propagate, escalate, query, cascade) in one another; deeper is answered hive.policy.denied (malformed_message).',
   },
   noiseChunkBytes: {
     default: 65000,
     unit: 'bytes',
+    scope: 'hub',
     min: 64,
     summary: 'Largest body of one v3 transport frame; longer messages are sent as chunks.',
   },
   maxReassemblyBytes: {
     default: 32 * MiB,
     unit: 'bytes',
+    scope: 'hub',
     min: 65000,
-    summary: 'Largest v3 message that may be reassembled from chunks.',
+    summary:
+      'Largest v3 message that may be reassembled from chunks; a bigger one closes the connection with 1009.',
+  },
+  legacyReplayWindow: {
+    default: 4096,
+    unit: 'count',
+    scope: 'hub',
+    min: 16,
+    summary:
+      'Legacy frames per session whose nonces are remembered to refuse replays (at least this many, at most twice).',
   },
   maxNoiseNonce: {
     default: Number.MAX_SAFE_INTEGER,
     unit: 'count',
+    scope: 'hub',
     min: 16,
     summary:
-      'Transport messages one Noise cipher state may protect before the session must be re-established.',
+      'Transport messages one Noise cipher state may protect; the next one closes the connection with 1008 (HL_ERR_NONCE_EXHAUSTED); a new connection has fresh keys.',
   },
   maxPbkdf2Iterations: {
     default: 1_000_000,
     unit: 'count',
+    scope: 'client',
     min: 100_000,
     summary: 'Most PBKDF2 iterations a client accepts from a hub offer when deriving the v3 PSK.',
   },
@@ -76,6 +106,7 @@ export const LIMIT_DEFS = {
   maxHistoryPerClient: {
     default: 1000,
     unit: 'count',
+    scope: 'hub',
     min: 1,
     summary:
       'Connection-history rows kept per client; older rows are pruned when a new connection is recorded.',
@@ -85,38 +116,45 @@ export const LIMIT_DEFS = {
   busMaxMessageBytes: {
     default: 10 * MiB,
     unit: 'bytes',
+    scope: 'hub',
     min: 1024,
     summary: 'Largest bus message (one websocket frame); a bigger frame closes the connection with 1009.',
   },
   busMaxBufferedBytes: {
     default: 16 * MiB,
     unit: 'bytes',
+    scope: 'hub',
     min: 1024,
     summary: 'Bytes a bus connection may have waiting to be sent; a slower receiver is closed with 1013.',
   },
   busMaxPendingMessages: {
     default: 10000,
     unit: 'messages',
+    scope: 'hub',
     min: 1,
     summary:
-      'Messages a bus holds before delivering or sending them (in-process queue, client offline queue).',
+      'Messages a bus holds before delivering or sending them (in-process queue, bus server, client offline queue); one more is refused with HL_ERR_BUS_QUEUE_FULL.',
   },
   busMaxKnownSessions: {
     default: 1024,
     unit: 'count',
+    scope: 'hub',
     min: 1,
-    summary: 'Non-default sessions a bus client remembers; the least recently seen is forgotten first.',
+    summary:
+      "Non-default sessions a bus client (the hub's OVOS agent) remembers; the least recently seen is forgotten first.",
   },
   // -- assistant (embedded OVOS-compatible core)
   assistantResponseTimeoutMs: {
     default: 20_000,
     unit: 'ms',
+    scope: 'hub',
     min: 0,
     summary: "How long a skill's question (get_response) waits for the next utterance of the same session.",
   },
   assistantMaxSessions: {
     default: 10_000,
     unit: 'count',
+    scope: 'hub',
     min: 1,
     summary:
       'Sessions whose dialogue state (active skills, skill storage) the assistant keeps; least recently used goes first.',
@@ -124,6 +162,7 @@ export const LIMIT_DEFS = {
   assistantMaxUtteranceWords: {
     default: 50,
     unit: 'count',
+    scope: 'hub',
     min: 1,
     summary: 'Longest utterance, in words, the intent engine tries to match; a longer one matches nothing.',
   },
@@ -131,12 +170,14 @@ export const LIMIT_DEFS = {
   handshakeTimeoutMs: {
     default: 10_000,
     unit: 'ms',
+    scope: 'hub',
     min: 100,
     summary: 'Time a new connection has to complete its handshake; then it is closed with 1008.',
   },
   maxHandshakeFrameBytes: {
     default: 65536,
     unit: 'bytes',
+    scope: 'hub',
     min: 4096,
     summary:
       'Largest cleartext frame read before the secure channel exists (HELLO, HANDSHAKE); a bigger one closes with 1009.',
@@ -144,6 +185,7 @@ export const LIMIT_DEFS = {
   legacyKdfConcurrency: {
     default: 0,
     unit: 'count',
+    scope: 'hub',
     min: 0,
     summary:
       'Legacy session-key derivations (PBKDF2, 100 000 rounds) the hub runs at once; 0 = one less than the CPU cores, at least 1, so the event loop keeps a core. More wait, and are refused with 1013 when they could not finish within half the handshake timeout.',
@@ -151,30 +193,35 @@ export const LIMIT_DEFS = {
   pingIntervalMs: {
     default: 30_000,
     unit: 'ms',
+    scope: 'hub',
     min: 100,
     summary: 'Interval between websocket pings the hub sends to each connection.',
   },
   pingTimeoutMs: {
     default: 20_000,
     unit: 'ms',
+    scope: 'hub',
     min: 100,
     summary: 'Time a connection has to answer a ping with a pong before the hub drops it.',
   },
   maxConnections: {
     default: 10_000,
     unit: 'count',
+    scope: 'hub',
     min: 1,
     summary: 'Open websocket connections the hub accepts; more are closed with 1013.',
   },
   maxConnectionsPerIp: {
     default: 64,
     unit: 'count',
+    scope: 'hub',
     min: 1,
     summary: 'Open connections from one IP address; more are closed with 1013.',
   },
   inboundQueueMessages: {
     default: 64,
     unit: 'messages',
+    scope: 'hub',
     min: 1,
     summary:
       'Frames of one connection waiting to be processed; overflow closes it with 1013 "message queue full".',
@@ -182,6 +229,7 @@ export const LIMIT_DEFS = {
   maxBufferedBytes: {
     default: 4 * MiB,
     unit: 'bytes',
+    scope: 'hub',
     min: 1024,
     summary:
       'Bytes waiting to be sent to one hub connection; a client that cannot keep up is closed with 1013.',
@@ -189,6 +237,7 @@ export const LIMIT_DEFS = {
   defaultRateLimitPerSecond: {
     default: 50,
     unit: 'messages/s',
+    scope: 'hub',
     min: 1,
     summary:
       'Messages per second a client may send (token bucket, burst 2x) unless its record says otherwise; excess gets a policy error, a sustained flood closes with 1008.',
@@ -196,12 +245,14 @@ export const LIMIT_DEFS = {
   lastSeenFlushMs: {
     default: 10_000,
     unit: 'ms',
+    scope: 'hub',
     min: 1,
     summary: "Longest delay before a client's last-seen time is written (one batched write per interval).",
   },
   connectionLogFlushMs: {
     default: 1_000,
     unit: 'ms',
+    scope: 'hub',
     min: 1,
     summary:
       'Longest delay before connection starts and ends are written to the history (one transaction per interval for all of them).',
@@ -209,6 +260,7 @@ export const LIMIT_DEFS = {
   connectionLogMaxPending: {
     default: 10_000,
     unit: 'count',
+    scope: 'hub',
     min: 1,
     summary:
       'Connection starts and ends held before a history write is forced; while the database fails, the oldest beyond this are dropped.',
@@ -216,18 +268,21 @@ export const LIMIT_DEFS = {
   policyRefreshMs: {
     default: 250,
     unit: 'ms',
+    scope: 'hub',
     min: 10,
     summary: 'How often the hub checks the client database for admin changes to apply to live connections.',
   },
   pingFloodIntervalMs: {
     default: 30_000,
     unit: 'ms',
+    scope: 'hub',
     min: 0,
     summary: 'Shortest time between two answers to PING floods from the same originating peer.',
   },
   floodCacheSize: {
     default: 4096,
     unit: 'count',
+    scope: 'hub',
     min: 16,
     summary:
       'Flood ids (PROPAGATE, CASCADE, PING) remembered for de-duplication; the oldest is forgotten first.',
@@ -235,31 +290,45 @@ export const LIMIT_DEFS = {
   maxQueryReturnPaths: {
     default: 256,
     unit: 'count',
+    scope: 'hub',
     min: 1,
     summary: 'Open QUERY/CASCADE return paths the hub remembers; the oldest is dropped first.',
   },
   queryReturnTtlMs: {
     default: 300_000,
     unit: 'ms',
+    scope: 'hub',
     min: 1000,
     summary: 'How long a QUERY/CASCADE return path stays valid.',
   },
   queryTimeoutMs: {
     default: 10_000,
     unit: 'ms',
+    scope: 'hub',
     min: 100,
     summary: 'Time the agent has to answer a QUERY before the hub replies hive.query.timeout.',
   },
   shutdownGraceMs: {
     default: 2000,
     unit: 'ms',
+    scope: 'hub',
     min: 0,
     summary: 'Time connections get to finish the close handshake when the hub stops, before they are cut.',
+  },
+  // -- hub: authentication (passwords, throttling, replays)
+  minPasswordBits: {
+    default: 40,
+    unit: 'bits',
+    scope: 'hub',
+    min: 0,
+    summary:
+      'Least estimated entropy of a client password: `clients add` refuses a weaker one without --allow-weak-password, and the hub closes a client whose stored password is weaker with 1008 (HL_ERR_PASSWORD_WEAK) unless its record allows it; 0 turns the connect-time check off.',
   },
   // -- client SDK
   clientHandshakeTimeoutMs: {
     default: 30_000,
     unit: 'ms',
+    scope: 'client',
     min: 100,
     summary:
       'Time a client connection has to open the socket and finish the handshake before it is abandoned.',
@@ -267,6 +336,7 @@ export const LIMIT_DEFS = {
   clientMaxBufferedBytes: {
     default: 1 * MiB,
     unit: 'bytes',
+    scope: 'client',
     min: 1024,
     summary:
       "Bytes the client's socket may hold unsent before further messages wait in the client send queue.",
@@ -274,6 +344,7 @@ export const LIMIT_DEFS = {
   clientSendQueueMessages: {
     default: 1024,
     unit: 'messages',
+    scope: 'client',
     min: 1,
     summary: 'Messages waiting in the client send queue; a send beyond it fails with HL_ERR_SEND_QUEUE_FULL.',
   },
@@ -281,12 +352,14 @@ export const LIMIT_DEFS = {
   restMaxBodyBytes: {
     default: 64 * 1024,
     unit: 'bytes',
+    scope: 'hub',
     min: 1024,
     summary: 'Largest REST request body; a bigger one is refused with 413 HL_ERR_BODY_TOO_LARGE.',
   },
   restAskTimeoutMs: {
     default: 10_000,
     unit: 'ms',
+    scope: 'hub',
     min: 100,
     summary:
       'Longest a REST ask waits for the agent (also its default; a request may ask for less); no answer by then is 408.',
@@ -294,7 +367,16 @@ export const LIMIT_DEFS = {
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;
+/** The limits the hub config sets and the hub enforces (`scope: 'hub'`). */
+export type HubLimitName = {
+  [K in LimitName]: (typeof LIMIT_DEFS)[K]['scope'] extends 'hub' ? K : never;
+}[LimitName];
 export type Limits = { readonly [K in LimitName]: number };
+
+/** The names of the limits of `scope`, in registry order. */
+export function limitsOfScope(scope: LimitScope): LimitName[] {
+  return (Object.keys(LIMIT_DEFS) as LimitName[]).filter((name) => LIMIT_DEFS[name].scope === scope);
+}
 
 /** A fresh object holding every default. */
 export function defaultLimits(): Limits {

@@ -25,6 +25,12 @@ import { AEAD_TAG_BYTES, type AeadAlgorithm, type CryptoBackend } from './backen
 /** The legacy cipher names, as they appear on the wire, in the reference's preference order. */
 export const LEGACY_CIPHERS = ['AES-GCM', 'CHACHA20-POLY1305'] as const;
 
+/** Accepts each nonce once: how a receiver refuses replayed legacy frames (`session/nonce-window.ts`). */
+export interface NonceGuard {
+  /** True the first time `nonce` is seen; false for a nonce seen before (a replay). */
+  admit(nonce: Uint8Array): boolean;
+}
+
 /** A legacy cipher wire name. */
 export type LegacyCipherName = (typeof LEGACY_CIPHERS)[number];
 
@@ -167,6 +173,7 @@ function decodeField(encoding: EncodingName, envelope: Record<string, unknown>, 
  * Decrypts a parsed legacy JSON envelope; returns the plaintext bytes. Accepts the tag-less (Web Crypto) form,
  * where `tag` is absent or null and the last 16 bytes of `ciphertext` are the tag.
  *
+ * @param nonces - when given, a nonce it has seen before is refused: `HL_ERR_REPLAYED`
  * @throws HiveLinkError `HL_ERR_INVALID_ENVELOPE` (not an object, a field missing, undecodable or of impossible
  *   length), `HL_ERR_DECRYPT_FAILED` (authentication failed), `HL_ERR_INVALID_KEY`, `HL_ERR_UNKNOWN_CIPHER`,
  *   `HL_ERR_UNKNOWN_ENCODING`
@@ -177,6 +184,7 @@ export function decryptJsonEnvelope(
   encoding: EncodingName,
   key: Uint8Array,
   envelope: unknown,
+  nonces?: NonceGuard,
 ): Uint8Array {
   const alg = checkCipherKey(cipher, key);
   if (!isEncryptedEnvelope(envelope)) {
@@ -211,7 +219,15 @@ export function decryptJsonEnvelope(
     sealed.set(ciphertext);
     sealed.set(tag, ciphertext.length);
   }
-  return open(backend, alg, key, nonce, sealed);
+  return admitted(open(backend, alg, key, nonce, sealed), nonce, nonces);
+}
+
+/** `plaintext`, unless `nonces` has seen `nonce` before: checked after authentication, so only real frames count. */
+function admitted(plaintext: Uint8Array, nonce: Uint8Array, nonces: NonceGuard | undefined): Uint8Array {
+  if (nonces !== undefined && !nonces.admit(nonce)) {
+    throw new HiveLinkError('HL_ERR_REPLAYED', 'a legacy frame was replayed (its nonce was seen before)');
+  }
+  return plaintext;
 }
 
 /**
@@ -246,6 +262,7 @@ export function encryptBinaryFrame(
 /**
  * Decrypts a legacy binary frame `nonce ‖ ciphertext ‖ tag`; returns the plaintext (a bitstring).
  *
+ * @param nonces - when given, a nonce it has seen before is refused: `HL_ERR_REPLAYED`
  * @throws HiveLinkError `HL_ERR_INVALID_ENVELOPE` (shorter than nonce + tag), `HL_ERR_DECRYPT_FAILED`,
  *   `HL_ERR_INVALID_KEY`, `HL_ERR_UNKNOWN_CIPHER`
  */
@@ -254,6 +271,7 @@ export function decryptBinaryFrame(
   cipher: LegacyCipherName,
   key: Uint8Array,
   frame: Uint8Array,
+  nonces?: NonceGuard,
 ): Uint8Array {
   const alg = checkCipherKey(cipher, key);
   if (!(frame instanceof Uint8Array)) {
@@ -266,5 +284,6 @@ export function decryptBinaryFrame(
       `binary frame of ${frame.length} bytes is shorter than nonce and tag (${nonceBytes + AEAD_TAG_BYTES})`,
     );
   }
-  return open(backend, alg, key, frame.subarray(0, nonceBytes), frame.subarray(nonceBytes));
+  const nonce = frame.subarray(0, nonceBytes);
+  return admitted(open(backend, alg, key, nonce, frame.subarray(nonceBytes)), nonce, nonces);
 }

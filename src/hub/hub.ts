@@ -132,8 +132,11 @@ export class Hub {
       defaultRatePerSecond: limits.defaultRateLimitPerSecond,
       maxRateLimiters: limits.maxConnections + REST_RATE_LIMITERS,
       now,
+      minPasswordBits: limits.minPasswordBits,
     });
-    this.#authenticate = init.authenticate ?? storeAuthenticator(init.store, this.policy);
+    this.#authenticate = this.policy.authenticator(
+      init.authenticate ?? storeAuthenticator(init.store, this.policy),
+    );
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: limits.maxFrameBytes,
@@ -352,6 +355,10 @@ export class Hub {
         maxDecompressedBytes: limits.maxDecompressedBytes,
         chunkBytes: limits.noiseChunkBytes,
         maxReassemblyBytes: limits.maxReassemblyBytes,
+        maxJsonDepth: limits.maxJsonDepth,
+        maxWrapperDepth: limits.maxWrapperDepth,
+        maxNoiseNonce: limits.maxNoiseNonce,
+        legacyReplayWindow: limits.legacyReplayWindow,
       },
     });
   }

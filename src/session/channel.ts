@@ -17,9 +17,15 @@ import { HiveLinkError, isHiveLinkError } from '../errors.js';
 import { LIMIT_DEFS } from '../limits.js';
 import { decodeBitstring, encodeBitstring } from '../protocol/bitstring.js';
 import type { EncodingName } from '../protocol/encodings.js';
-import { type HiveMessage, hiveMessageToJson, parseHiveMessage } from '../protocol/message.js';
+import {
+  type HiveMessage,
+  hiveMessageToJson,
+  type ParseOptions,
+  parseHiveMessage,
+} from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import { pakoZlib, type ZlibCodec } from '../protocol/zlib.js';
+import { NonceWindow } from './nonce-window.js';
 import type { SecureChannel, WireFrame } from './types.js';
 import type { V3Transport } from './v3-transport.js';
 
@@ -85,6 +91,20 @@ export interface ChannelLimits {
   maxFrameBytes?: number;
   /** @default LIMIT_DEFS.maxDecompressedBytes.default */
   maxDecompressedBytes?: number;
+  /** Nesting cap of every message read on the channel. @default LIMIT_DEFS.maxJsonDepth.default */
+  maxJsonDepth?: number;
+  /** Wrapper nesting cap of every message read on the channel. @default LIMIT_DEFS.maxWrapperDepth.default */
+  maxWrapperDepth?: number;
+  /** Legacy only: frames whose nonces are remembered to refuse replays. @default LIMIT_DEFS.legacyReplayWindow.default */
+  legacyReplayWindow?: number;
+}
+
+/** The parse options of `limits`: the nesting caps, defaults filled in. */
+function parseOptionsOf(limits: ChannelLimits): Required<ParseOptions> {
+  return {
+    maxJsonDepth: limits.maxJsonDepth ?? LIMIT_DEFS.maxJsonDepth.default,
+    maxWrapperDepth: limits.maxWrapperDepth ?? LIMIT_DEFS.maxWrapperDepth.default,
+  };
 }
 
 function checkFrameSize(frame: WireFrame, maxFrameBytes: number): void {
@@ -104,10 +124,16 @@ export interface LegacyChannelInit extends ChannelLimits {
 }
 
 /**
- * The legacy channel: every frame but HELLO/HANDSHAKE is encrypted with the session key and a fresh random nonce.
- * Text frames carry `{"ciphertext","tag","nonce"}` envelopes, binary frames `nonce ‖ ciphertext ‖ tag` over a
- * bitstring. Cleartext after the handshake is rejected (crypto is required), except HELLO/HANDSHAKE, which old
- * clients may re-send.
+ * The legacy channel: every frame is encrypted with the session key and a fresh random nonce. Text frames carry
+ * `{"ciphertext","tag","nonce"}` envelopes, binary frames `nonce ‖ ciphertext ‖ tag` over a bitstring.
+ *
+ * The legacy format has no counter, so this channel adds what the wire lacks (docs/PROTOCOL.md §4.1):
+ * - a frame whose nonce was seen before in this session is a replay, refused with `HL_ERR_REPLAYED`
+ *   ({@link NonceWindow}, the last `legacyReplayWindow` frames at least);
+ * - nothing in cleartext changes a session once it is open: a cleartext HELLO is refused, and so is a cleartext
+ *   HANDSHAKE once the peer has sent one authentic frame (proving it holds the key). Before that, a repeated
+ *   HANDSHAKE is passed on: the Python client re-sends its HANDSHAKE when no answer came within 5 s, and the hub
+ *   answers it with a fresh key.
  */
 export class LegacyChannel implements SecureChannel {
   readonly protocolVersion: 1 | 2;
@@ -118,6 +144,10 @@ export class LegacyChannel implements SecureChannel {
   readonly #key: Uint8Array;
   readonly #maxFrameBytes: number;
   readonly #maxDecompressedBytes: number;
+  readonly #parse: Required<ParseOptions>;
+  readonly #nonces: NonceWindow;
+  /** True once the peer sent an authentic frame on this key. */
+  #proven = false;
 
   constructor(backend: CryptoBackend, init: LegacyChannelInit) {
     this.#backend = backend;
@@ -128,6 +158,8 @@ export class LegacyChannel implements SecureChannel {
     this.protocolVersion = init.protocolVersion ?? 2;
     this.#maxFrameBytes = init.maxFrameBytes ?? LIMIT_DEFS.maxFrameBytes.default;
     this.#maxDecompressedBytes = init.maxDecompressedBytes ?? LIMIT_DEFS.maxDecompressedBytes.default;
+    this.#parse = parseOptionsOf(init);
+    this.#nonces = new NonceWindow(init.legacyReplayWindow ?? LIMIT_DEFS.legacyReplayWindow.default);
   }
 
   seal(message: HiveMessage): WireFrame[] {
@@ -147,22 +179,38 @@ export class LegacyChannel implements SecureChannel {
   open(frame: WireFrame): HiveMessage {
     checkFrameSize(frame, this.#maxFrameBytes);
     if (frame.kind === 'binary') {
-      const bits = decryptBinaryFrame(this.#backend, this.cipher, this.#key, frame.data);
+      const bits = decryptBinaryFrame(this.#backend, this.cipher, this.#key, frame.data, this.#nonces);
+      this.#proven = true;
       return decodeBitstring(bits, {
+        ...this.#parse,
         maxDecompressedBytes: this.#maxDecompressedBytes,
         zlib: this.#backend.zlib,
       });
     }
     const parsed = parseJsonText(frame.text);
     if (isEncryptedEnvelope(parsed)) {
-      const plaintext = decryptJsonEnvelope(this.#backend, this.cipher, this.encoding, this.#key, parsed);
-      return parseHiveMessage(decodeUtf8(plaintext));
+      const plaintext = decryptJsonEnvelope(
+        this.#backend,
+        this.cipher,
+        this.encoding,
+        this.#key,
+        parsed,
+        this.#nonces,
+      );
+      this.#proven = true;
+      return parseHiveMessage(decodeUtf8(plaintext), this.#parse);
     }
-    const message = parseHiveMessage(parsed);
-    if (!isHandshakePhaseType(message.msg_type)) {
+    const message = parseHiveMessage(parsed, this.#parse);
+    if (message.msg_type !== HiveMessageType.HANDSHAKE) {
       throw new HiveLinkError(
         'HL_ERR_CLEARTEXT_REJECTED',
-        'unencrypted message rejected: crypto is required',
+        `unencrypted ${message.msg_type} rejected: crypto is required`,
+      );
+    }
+    if (this.#proven) {
+      throw new HiveLinkError(
+        'HL_ERR_CLEARTEXT_REJECTED',
+        'cleartext handshake rejected: the session is established',
       );
     }
     return message;
@@ -187,6 +235,7 @@ export class V3Channel implements SecureChannel {
   readonly #zlib: ZlibCodec;
   readonly #maxFrameBytes: number;
   readonly #maxDecompressedBytes: number;
+  readonly #parse: Required<ParseOptions>;
 
   constructor(init: V3ChannelInit) {
     this.#transport = init.transport;
@@ -195,6 +244,7 @@ export class V3Channel implements SecureChannel {
     this.binarize = init.binarize;
     this.#maxFrameBytes = init.maxFrameBytes ?? LIMIT_DEFS.maxFrameBytes.default;
     this.#maxDecompressedBytes = init.maxDecompressedBytes ?? LIMIT_DEFS.maxDecompressedBytes.default;
+    this.#parse = parseOptionsOf(init);
   }
 
   seal(message: HiveMessage): WireFrame[] {
@@ -215,10 +265,11 @@ export class V3Channel implements SecureChannel {
     if (opened === null) return null;
     if (opened.kind === 'bitstring') {
       return decodeBitstring(opened.body, {
+        ...this.#parse,
         maxDecompressedBytes: this.#maxDecompressedBytes,
         zlib: this.#zlib,
       });
     }
-    return parseHiveMessage(decodeUtf8(opened.body));
+    return parseHiveMessage(decodeUtf8(opened.body), this.#parse);
   }
 }
