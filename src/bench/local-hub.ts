@@ -21,6 +21,7 @@ import type { HealthBody } from '../http/health.js';
 import { encodeBytes } from '../protocol/encodings.js';
 import { openDataDir } from '../store/data-dir.js';
 import { childExecArgv, siblingEntry } from './pool.js';
+import type { HubSample } from './soak-stats.js';
 import type { BenchCredentials } from './types.js';
 
 /** A prepared data dir with its generated clients. */
@@ -98,6 +99,11 @@ export interface LocalHubInit {
   readonly logLevel?: string;
   /** Write a V8 CPU profile of the hub into this directory when it stops (`node --cpu-prof`). @default null */
   readonly cpuProfDir?: string | null;
+  /**
+   * Probe the hub from inside (`hub-monitor.ts`): every `everyMs` it reports its memory and event-loop delay to
+   * `onSample` (the soak). @default null (no probe)
+   */
+  readonly monitor?: { readonly everyMs: number; readonly onSample: (sample: HubSample) => void } | null;
 }
 
 function hubEnv(): NodeJS.ProcessEnv {
@@ -159,10 +165,16 @@ export class LocalHub {
     ];
     const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
     const started = performance.now();
-    const child = spawn(process.execPath, [...childExecArgv(profile), siblingEntry('cli-process'), ...args], {
+    const monitor = this.#init.monitor ?? null;
+    const entry =
+      monitor === null
+        ? [siblingEntry('cli-process')]
+        : [siblingEntry('hub-monitor'), String(monitor.everyMs)];
+    const child = spawn(process.execPath, [...childExecArgv(profile), ...entry, ...args], {
       env: hubEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: monitor === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    if (monitor !== null) child.on('message', (sample: HubSample) => monitor.onSample(sample));
     this.#child = child;
     this.#stopping = false;
     this.#exit = new Promise((resolve) => child.once('exit', () => resolve()));

@@ -5,8 +5,8 @@
  * agent and the embedded assistant). Prints Markdown tables, or JSON lines with `--json`; progress goes to stderr.
  *
  * Scenarios: `ceiling`, `throughput`, `connect`, `idle`, `storm` (default: all, in that order). Subcommands:
- * `protocol` and `intents` (in-process micro-benchmarks). The measuring code is all in src/bench; this file only
- * turns flags into its options.
+ * `protocol` and `intents` (in-process micro-benchmarks), `soak` (a long run: memory and stalls). The measuring
+ * code is all in src/bench; this file only turns flags into its options.
  *
  * @module
  */
@@ -28,6 +28,7 @@ import { HiveLinkError } from '../../errors.js';
 import { type EncodingName, encodeBytes, isEncodingName } from '../../protocol/encodings.js';
 import { type Env, IdentityFile, resolveCredentials } from '../identity-file.js';
 import { registerMicroBenchCommands } from './bench-micro.js';
+import { registerSoakCommand } from './bench-soak.js';
 
 /** The flags of `hivelink bench`, as commander parses them. */
 export interface BenchCommandOptions {
@@ -192,6 +193,7 @@ Scenarios (default: all, in this order):
 Examples:
   hivelink bench --local
   hivelink bench protocol --ms 200
+  hivelink bench soak --minutes 2
   hivelink bench throughput --local --agent echo --protocol v3 --clients 100 --duration 5
   hivelink bench throughput connect --url ws://hub.local:5678 --key KEY --password PW --protocol legacy`;
 
@@ -265,4 +267,5 @@ export function registerBenchCommand(
       await runBench(options, opts.quiet === true ? { out: io.out, err: { write: () => true } } : io);
     });
   registerMicroBenchCommands(bench, io);
+  registerSoakCommand(bench, io);
 }
