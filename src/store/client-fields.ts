@@ -89,6 +89,7 @@ const patchShape = {
   blockedIntents: list,
   minProtocol: z.number().int('must be a whole number').min(1).max(3).nullable(),
   rateLimitPerSecond: z.number().positive('must be positive').max(1_000_000).nullable(),
+  allowWeakPassword: z.boolean(),
 };
 
 const patchSchema = z.strictObject(patchShape).partial();

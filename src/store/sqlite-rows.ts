@@ -101,6 +101,7 @@ export function toRecord(row: ClientRow): ClientRecord {
     minProtocol: row.min_protocol,
     rateLimitPerSecond: row.rate_limit_per_second,
     noisePubkey: row.noise_pubkey,
+    allowWeakPassword: row.allow_weak_password !== 0,
     revoked: row.revoked !== 0,
     createdAt: row.created_at,
     lastSeen: row.last_seen,
@@ -149,6 +150,7 @@ export function patchColumns(p: ValidPatch): Updateable<ClientsTable> {
   if (p.blockedIntents !== undefined) out.blocked_intents = JSON.stringify(p.blockedIntents);
   if (p.minProtocol !== undefined) out.min_protocol = p.minProtocol;
   if (p.rateLimitPerSecond !== undefined) out.rate_limit_per_second = p.rateLimitPerSecond;
+  if (p.allowWeakPassword !== undefined) out.allow_weak_password = p.allowWeakPassword ? 1 : 0;
   return out;
 }
 

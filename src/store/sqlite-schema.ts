@@ -26,6 +26,8 @@ export interface ClientsTable {
   min_protocol: number | null;
   rate_limit_per_second: number | null;
   noise_pubkey: string | null;
+  /** 1: connects although its password is below the strength floor (schema step 2). */
+  allow_weak_password: Generated<number>;
   /** `sealSecret` output, bound to `password:<id>`; null once revoked. */
   password_sealed: string | null;
   revoked: number;
@@ -145,6 +147,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX api_tokens_by_client ON api_tokens(client_id);
     `),
+  // 2: a per-client exception to the password strength floor (existing clients get none)
+  (db) => db.exec('ALTER TABLE clients ADD COLUMN allow_weak_password INTEGER NOT NULL DEFAULT 0'),
 ];
 
 /**

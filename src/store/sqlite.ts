@@ -221,6 +221,7 @@ class SqliteClientStore implements ClientStore {
             blocked_intents: JSON.stringify(v.blockedIntents ?? []),
             min_protocol: v.minProtocol ?? null,
             rate_limit_per_second: v.rateLimitPerSecond ?? null,
+            allow_weak_password: v.allowWeakPassword === true ? 1 : 0,
             revoked: 0,
             created_at: checkTime(this.#now(), 'now()'),
           })

@@ -34,6 +34,11 @@ export interface ClientRecord {
   readonly rateLimitPerSecond: number | null;
   /** The client's pinned Noise static public key (64 hex characters), or null before the first v3 handshake. */
   readonly noisePubkey: string | null;
+  /**
+   * The hub lets this client connect even though its password is below the strength floor (`minPasswordBits`);
+   * set by `clients add --allow-weak-password` or `clients set --allow-weak-password true`.
+   */
+  readonly allowWeakPassword: boolean;
   readonly revoked: boolean;
   readonly createdAt: number;
   /** Last time the client was seen (debounced by the caller), or null when never. */
@@ -69,6 +74,8 @@ export interface NewClient {
   minProtocol?: number | null;
   /** @default null */
   rateLimitPerSecond?: number | null;
+  /** @default false */
+  allowWeakPassword?: boolean;
 }
 
 /** The fields {@link ClientStore.updateClient} may change. Access key, pin, revocation and password have their own methods. */
@@ -87,6 +94,7 @@ export type ClientPatch = Partial<
     | 'blockedIntents'
     | 'minProtocol'
     | 'rateLimitPerSecond'
+    | 'allowWeakPassword'
   >
 >;
 

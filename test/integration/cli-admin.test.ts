@@ -89,20 +89,20 @@ describe('hivelink clients', () => {
       '--key',
       'hall-key',
       '--password',
-      'Pa55-word-xyz',
+      'Pa55-word-xyz-9kQz',
       '--admin',
       ...dd,
     ]);
     assert.match(out, /Added client 2 "hall" \(admin\)/);
     assert.match(out, /access key\s+hall-key/);
-    assert.match(out, /password\s+Pa55-word-xyz/);
-    assert.match(out, /hivelink ask --url ws:\/\/.+ --key hall-key --password Pa55-word-xyz/);
+    assert.match(out, /password\s+Pa55-word-xyz-9kQz/);
+    assert.match(out, /hivelink ask --url ws:\/\/.+ --key hall-key --password Pa55-word-xyz-9kQz/);
   });
 
   it('keeps no password in the database files', () => {
     for (const f of readdirSync(D).filter((f) => f.startsWith('hivelink.db'))) {
       const bytes = readFileSync(join(D, f));
-      assert.equal(bytes.indexOf('Pa55-word-xyz'), -1, f);
+      assert.equal(bytes.indexOf('Pa55-word-xyz-9kQz'), -1, f);
       assert.equal(bytes.indexOf(first.password), -1, f);
     }
   });
@@ -309,7 +309,7 @@ describe('admin handlers in-process', () => {
     const data = openDataDir(D);
     let text = '';
     const ctx = { store: data.store, out: { write: (t: string) => (text += t) } };
-    await clientsAdd(ctx, { name: 'x', key: 'x-key', password: 'pw', json: true });
+    await clientsAdd(ctx, { name: 'x', key: 'x-key', password: 'pw', allowWeakPassword: true, json: true });
     assert.equal((JSON.parse(text) as { password: string }).password, 'pw');
     text = '';
     await clientsEditList(ctx, 'x-key', 'blockedIntents', 'add', 'a.intent');

@@ -92,7 +92,8 @@ export async function startHub(config: HubConfigInput = {}, options: StartHubOpt
       clientCounter += 1;
       const added = await data.store.addClient({
         name: `client${clientCounter}`,
-        password: `password-${clientCounter}`,
+        // Fixed (so the PSKs derived for it are reused) and above the hub's password strength floor.
+        password: `hl-test-${clientCounter}-k3Zq9vLw`,
         ...client,
       });
       return { record: added.record, password: added.password, accessKey: added.record.accessKey };

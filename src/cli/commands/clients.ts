@@ -5,7 +5,9 @@
  * @module
  */
 import type { Command } from 'commander';
+import { estimatePasswordBits } from '../../crypto/password-strength.js';
 import { HiveLinkError } from '../../errors.js';
+import { LIMIT_DEFS } from '../../limits.js';
 import { ALWAYS_ALLOWED_TYPE } from '../../store/client-fields.js';
 import type { ClientPatch, ClientRecord } from '../../store/types.js';
 import {
@@ -32,6 +34,11 @@ export interface AddClientOptions {
   name: string;
   key?: string;
   password?: string;
+  /**
+   * Accept a `password` below the strength floor (`minPasswordBits`), and let the hub accept it at connect.
+   * @default false
+   */
+  allowWeakPassword?: boolean;
   /** @default false */
   admin?: boolean;
   /** @default false */
@@ -59,6 +66,8 @@ export interface SetClientOptions {
   rateLimit?: number | typeof NONE;
   site?: string;
   description?: string;
+  /** Let the client connect with a password below the strength floor. */
+  allowWeakPassword?: boolean;
 }
 
 /** The list fields `allow-msg`, `block-skill` etc. edit. */
@@ -67,14 +76,33 @@ export type ClientListField = 'allowedTypes' | 'blockedSkills' | 'blockedIntents
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 const listText = (l: readonly string[]) => (l.length === 0 ? '(none)' : l.join(', '));
 
+/**
+ * Refuses a chosen password below the strength floor, as HiveMind does (it is all that protects a captured
+ * handshake from offline guessing); generated passwords are 128 random bits.
+ * @throws HiveLinkError `HL_ERR_PASSWORD_WEAK`
+ */
+export function checkPasswordStrength(password: string, minBits = LIMIT_DEFS.minPasswordBits.default): void {
+  const bits = estimatePasswordBits(password);
+  if (bits >= minBits) return;
+  throw new HiveLinkError(
+    'HL_ERR_PASSWORD_WEAK',
+    `password too weak: about ${Math.floor(bits)} bits of estimated entropy, at least ${minBits} needed; ` +
+      'leave out --password for a generated one, or pass --allow-weak-password to keep it ' +
+      '(the hub then accepts it for this client only)',
+  );
+}
+
 /** `clients add`: creates a client and prints its access key and password once. */
 export async function clientsAdd({ store, out }: AdminContext, opts: AddClientOptions): Promise<void> {
   const identityUrl = opts.saveIdentity === true ? checkHubUrl(opts.url ?? DEFAULT_HUB_URL) : null;
+  const allowWeak = opts.allowWeakPassword === true;
+  if (opts.password !== undefined && !allowWeak) checkPasswordStrength(opts.password);
   const { record, password } = await store.addClient({
     name: opts.name,
     ...(opts.key === undefined ? {} : { accessKey: opts.key }),
     ...(opts.password === undefined ? {} : { password: opts.password }),
     isAdmin: opts.admin === true,
+    ...(allowWeak ? { allowWeakPassword: true } : {}),
   });
   let saved = '';
   if (identityUrl !== null) {
@@ -141,6 +169,7 @@ function describe(c: ClientRecord): string {
     ['min protocol', c.minProtocol === null ? 'hub default' : String(c.minProtocol)],
     ['rate limit', c.rateLimitPerSecond === null ? 'hub default' : `${c.rateLimitPerSecond}/s`],
     ['noise pin', c.noisePubkey ?? '(none)'],
+    ['weak password', c.allowWeakPassword ? 'allowed' : 'refused'],
     ['created', formatTime(c.createdAt)],
     ['last seen', formatTime(c.lastSeen)],
   ];
@@ -261,6 +290,7 @@ export async function clientsSet(
     patch.rateLimitPerSecond = opts.rateLimit === NONE ? null : opts.rateLimit;
   if (opts.site !== undefined) patch.siteId = opts.site;
   if (opts.description !== undefined) patch.description = opts.description;
+  if (opts.allowWeakPassword !== undefined) patch.allowWeakPassword = opts.allowWeakPassword;
   const updated = await store.updateClient(client.id, patch);
   if (opts.json === true) writeJson(out, updated);
   else out.write(`Updated client ${updated.id}.\n${describe(updated)}`);
@@ -346,6 +376,10 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       .requiredOption('--name <name>', 'a name for the client')
       .option('--key <key>', 'access key (default: 32 random hex characters)')
       .option('--password <password>', 'password (default: 32 random hex characters)')
+      .option(
+        '--allow-weak-password',
+        `keep a --password below ${LIMIT_DEFS.minPasswordBits.default} bits of estimated entropy (the hub accepts it for this client)`,
+      )
       .option('--admin', 'make the client an admin', false)
       .option('--json', 'print JSON')
       .option('--save-identity', 'also save the credentials for hivelink ask/chat/satellite on this machine')
@@ -404,6 +438,11 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       .option('--rate-limit <n>', 'messages per second, or none', parseRate)
       .option('--site <site>', 'site id ("" clears it)')
       .option('--description <text>', 'free text')
+      .option(
+        '--allow-weak-password <bool>',
+        'let the client connect with a password below the strength floor',
+        parseBool,
+      )
       .option('--json', 'print JSON'),
   ).action((id: string, opts: Opts & SetClientOptions, cmd: Command) => {
     const { dataDir: _d, json: _j, ...changes } = opts;

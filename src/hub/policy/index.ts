@@ -15,11 +15,14 @@
  * @module
  */
 import { HiveLinkError } from '../../errors.js';
+import { LIMIT_DEFS } from '../../limits.js';
 import type { HiveMessage } from '../../protocol/message.js';
 import type { HiveMessageTypeName } from '../../protocol/message-types.js';
 import type { ClientRecord, ClientStore } from '../../store/types.js';
 import type { HubPeer } from '../types.js';
+import type { Authenticator } from './authenticate.js';
 import { PolicyCache } from './cache.js';
+import { PasswordPolicy } from './credentials.js';
 import { RateLimiter } from './rate-limit.js';
 import {
   type Authorizer,
@@ -32,6 +35,7 @@ import {
 } from './rules.js';
 
 export { PolicyCache } from './cache.js';
+export { PasswordPolicy } from './credentials.js';
 export { RateLimiter } from './rate-limit.js';
 export {
   ACCEPT,
@@ -54,6 +58,8 @@ export interface PolicyInit {
   maxRateLimiters: number;
   /** Clock in ms. */
   now: () => number;
+  /** Least estimated password entropy a client may connect with (0: no check). @default the limit's default */
+  minPasswordBits?: number;
 }
 
 export class Policy {
@@ -62,10 +68,12 @@ export class Policy {
   readonly #guards: Guard[] = [];
   readonly #authorizers = new Map<string, Authorizer>(Object.entries(authorizers));
   readonly #limiters = new Map<string, RateLimiter>();
+  readonly #passwords: PasswordPolicy;
 
   constructor(init: PolicyInit) {
     this.#init = init;
     this.cache = new PolicyCache(init.store);
+    this.#passwords = new PasswordPolicy(init.minPasswordBits ?? LIMIT_DEFS.minPasswordBits.default);
     this.#guards.push(rateGuard({ take: (peer) => this.#limiter(peer).take() }));
   }
 
@@ -92,6 +100,19 @@ export class Policy {
     if (record === null) return new HiveLinkError('HL_ERR_AUTH_INVALID', 'invalid authorization');
     if (record.revoked) return new HiveLinkError('HL_ERR_CLIENT_REVOKED', 'revoked');
     return null;
+  }
+
+  /**
+   * `authenticate` with the policy's checks of a connection around it: the credentials it finds must have a strong
+   * enough password (`HL_ERR_PASSWORD_WEAK`, close 1008, unless the record allows a weak one). Every authenticator
+   * the hub uses, the default or an injected one, goes through here.
+   */
+  authenticator(authenticate: Authenticator): Authenticator {
+    return async (request) => {
+      const credentials = await authenticate(request);
+      this.#passwords.check(credentials);
+      return credentials;
+    };
   }
 
   /** The verdict on one message from `peer`, called once per message before dispatch. */
