@@ -19,7 +19,6 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   type KeyObject,
   randomBytes as nodeRandomBytes,
   pbkdf2,
@@ -53,48 +52,36 @@ function cipherName(alg: AeadAlgorithm, key: Uint8Array): string {
 }
 
 /**
- * The KeyObject of each private key this backend made or used, keyed by the key's array (an entry lives as long as
- * the key does). OpenSSL 3 parses a DER private key in ~0.7 ms on a slow core, so a Noise handshake (three or four DH
- * operations with the same keys) would spend most of its time re-importing keys. A copy of the bytes guards
- * against an array changed after it was cached.
- */
-const privateKeyObjects = new WeakMap<Uint8Array, { readonly bytes: Uint8Array; readonly key: KeyObject }>();
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
-function remember(privateKey: Uint8Array, key: KeyObject): KeyObject {
-  privateKeyObjects.set(privateKey, { bytes: privateKey.slice(), key });
-  return key;
-}
-
-/**
  * `x` of a private JWK: Node requires the member but builds an OKP private key from `d` alone (raw import, ~15x
  * faster than parsing DER with OpenSSL 3); the public key is always derived from `d`. The RFC 7748 vectors in the
  * tests check the keys this makes.
  */
 const UNUSED_JWK_X = Buffer.alloc(32).toString('base64url');
 
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/**
+ * A raw private key as a KeyObject, imported afresh for each use and never kept. Keys come only from
+ * `createPrivateKey`, never from `generateKeyPair(Sync)`: on Node 20 a key made by OpenSSL's keygen shares a mutex
+ * with its finished keygen job, whose destructor takes that mutex when the garbage collector runs it, and a GC that
+ * starts inside `export()` of that key (which holds the mutex while it allocates the JWK strings) waits on itself
+ * forever (issue 10; `scripts/soak-x25519.ts` shows this path does not). An imported key has no job, so nothing
+ * takes its mutex during a GC. Caching these objects per key array would save a third of the imports of a Noise
+ * handshake but cost as much in GC work (measured: the same CPU time per handshake), so there is no cache.
+ */
 function privateKeyObject(privateKey: Uint8Array): KeyObject {
-  const known = privateKeyObjects.get(privateKey);
-  if (known !== undefined && sameBytes(known.bytes, privateKey)) return known.key;
-  return remember(
-    privateKey,
-    createPrivateKey({
-      key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(privateKey).toString('base64url'), x: UNUSED_JWK_X },
-      format: 'jwk',
-    }),
-  );
+  return createPrivateKey({
+    key: { kty: 'OKP', crv: 'X25519', d: base64url(privateKey), x: UNUSED_JWK_X },
+    format: 'jwk',
+  });
 }
 
 /** A raw public key as a KeyObject (JWK import: ten times faster than DER with OpenSSL 3). */
 function publicKeyObject(publicKey: Uint8Array): KeyObject {
   return createPublicKey({
-    key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(publicKey).toString('base64url') },
+    key: { kty: 'OKP', crv: 'X25519', x: base64url(publicKey) },
     format: 'jwk',
   });
 }
@@ -104,14 +91,17 @@ function rawPublicKey(privateKey: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.from(String(jwk.x), 'base64url'));
 }
 
-/** A fresh key pair straight from OpenSSL (its KeyObject remembered for the DH operations that follow). */
+/**
+ * A fresh key pair: 32 bytes from the CSPRNG, clamped as RFC 7748 §5 says (what OpenSSL's own X25519 keygen
+ * stores), and the public key derived through an imported KeyObject. Deliberately not `generateKeyPairSync`, whose
+ * keys can deadlock the process on export (see {@link privateKeyObject}).
+ */
 function freshKeyPair(): X25519KeyPair {
-  const { privateKey: key } = generateKeyPairSync('x25519');
-  const jwk = key.export({ format: 'jwk' });
-  const priv = new Uint8Array(Buffer.from(String(jwk.d), 'base64url'));
-  const pub = new Uint8Array(Buffer.from(String(jwk.x), 'base64url'));
-  remember(priv, key);
-  return Object.freeze({ privateKey: priv, publicKey: pub });
+  const priv = new Uint8Array(32);
+  randomFillSync(priv);
+  priv[0] = priv[0]! & 248;
+  priv[31] = (priv[31]! & 127) | 64;
+  return Object.freeze({ privateKey: priv, publicKey: rawPublicKey(priv) });
 }
 
 /** Bytes drawn from the CSPRNG at once for small requests. */
