@@ -315,6 +315,14 @@ export const LIMIT_DEFS = {
     min: 0,
     summary: 'Time connections get to finish the close handshake when the hub stops, before they are cut.',
   },
+  eventLoopStallMs: {
+    default: 1000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 50,
+    summary:
+      'Event-loop lateness above which the hub logs a warning (with the stall in ms) and counts a stall in /metrics (hivelink_event_loop_stalls_total).',
+  },
   // -- hub: authentication (passwords, throttling, replays)
   minPasswordBits: {
     default: 40,

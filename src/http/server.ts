@@ -26,6 +26,7 @@ import { ensureDataDir } from '../store/data-dir.js';
 import { createFileOnce } from '../store/files.js';
 import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
+import { registerMetrics } from './metrics.js';
 import { registerRestRoutes } from './rest.js';
 
 /** Certificate and private key, PEM. */
@@ -127,8 +128,9 @@ export interface HubServerInit {
 }
 
 /**
- * A fastify instance serving `GET /healthz`, the REST API under `/v1` (`rest.ts`), the browser chat page at
- * `/chat` (`chat-page.ts`) and handing websocket upgrades at `/` to the hub. Other paths refuse
+ * A fastify instance serving `GET /healthz`, `GET /metrics` (`metrics.ts`; the event-loop watchdog runs while it
+ * listens), the REST API under `/v1` (`rest.ts`), the browser chat page at `/chat` (`chat-page.ts`) and handing
+ * websocket upgrades at `/` to the hub. Other paths refuse
  * the upgrade with 404. Call `listen()` on it; `close()` stops the HTTP side (stop the hub separately).
  */
 export async function createHubServer(init: HubServerInit): Promise<FastifyInstance> {
@@ -141,6 +143,10 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
         : createHttpsServer({ cert: tls.cert, key: tls.key }, handler)) as Server,
   });
   registerHealthRoute(app, init.hub);
+  registerMetrics(app, {
+    eventLoopStallMs: init.config.limits.eventLoopStallMs,
+    logger: init.logger ?? init.hub.logger,
+  });
   registerRestRoutes(app, {
     hub: init.hub,
     limits: init.config.limits,
