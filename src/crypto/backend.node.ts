@@ -51,16 +51,48 @@ function cipherName(alg: AeadAlgorithm, key: Uint8Array): string {
   return key.length === 16 ? 'aes-128-gcm' : key.length === 24 ? 'aes-192-gcm' : 'aes-256-gcm';
 }
 
-/**
- * `x` of a private JWK: Node requires the member but builds an OKP private key from `d` alone (raw import, ~15x
- * faster than parsing DER with OpenSSL 3); the public key is always derived from `d`. The RFC 7748 vectors in the
- * tests check the keys this makes.
- */
-const UNUSED_JWK_X = Buffer.alloc(32).toString('base64url');
-
 function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
+
+/**
+ * `x` of a private JWK: Node 20 and 22 require the member but build an OKP private key from `d` alone (raw import,
+ * ~10x faster than parsing DER with OpenSSL 3.0, which Node 20 ships); the public key is always derived from `d`.
+ * Node 24 checks `x` against `d` and refuses this, so there {@link importPrivateKey} uses PKCS#8 instead (as fast,
+ * with the OpenSSL 3.5 Node 22 and 24 ship).
+ */
+const UNUSED_JWK_X = Buffer.alloc(32).toString('base64url');
+
+function privateKeyFromJwk(privateKey: Uint8Array): KeyObject {
+  return createPrivateKey({
+    key: { kty: 'OKP', crv: 'X25519', d: base64url(privateKey), x: UNUSED_JWK_X },
+    format: 'jwk',
+  });
+}
+
+/** PKCS#8 `PrivateKeyInfo` of an X25519 key (RFC 8410) up to the 32 raw bytes. */
+const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+function privateKeyFromPkcs8(privateKey: Uint8Array): KeyObject {
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_X25519_PREFIX, privateKey]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+}
+
+/**
+ * The fastest import of a raw private key this Node accepts, picked once by trying the JWK form on a fixed key (a
+ * capability check, not a version check): JWK on Node 20 and 22, PKCS#8 where JWK is refused (Node 24).
+ */
+const importPrivateKey: (privateKey: Uint8Array) => KeyObject = (() => {
+  try {
+    privateKeyFromJwk(new Uint8Array(32).fill(0x40));
+    return privateKeyFromJwk;
+  } catch {
+    return privateKeyFromPkcs8;
+  }
+})();
 
 /**
  * A raw private key as a KeyObject, imported afresh for each use and never kept. Keys come only from
@@ -72,10 +104,7 @@ function base64url(bytes: Uint8Array): string {
  * handshake but cost as much in GC work (measured: the same CPU time per handshake), so there is no cache.
  */
 function privateKeyObject(privateKey: Uint8Array): KeyObject {
-  return createPrivateKey({
-    key: { kty: 'OKP', crv: 'X25519', d: base64url(privateKey), x: UNUSED_JWK_X },
-    format: 'jwk',
-  });
+  return importPrivateKey(privateKey);
 }
 
 /** A raw public key as a KeyObject (JWK import: ten times faster than DER with OpenSSL 3). */
