@@ -61,6 +61,7 @@ import type {
   ClientStore,
   ConnectionEnd,
   ConnectionRecord,
+  IntercomKeyPin,
   IpRule,
   IpRuleSelector,
   LoggedConnection,
@@ -123,6 +124,11 @@ function cachedStatements(raw: RawDatabase): SqliteDatabase {
     },
   };
 }
+
+/** Longest INTERCOM key pin: the base64 SPKI DER of an RSA-8192 key is about 1,420 characters. */
+const MAX_INTERCOM_KEY_CHARS = 2048;
+/** Standard base64 with padding, non-empty. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
 
 /** Default and largest `limit` of {@link ClientStore.history}. */
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -214,8 +220,8 @@ class SqliteClientStore implements ClientStore {
             description: v.description ?? '',
             is_admin: v.isAdmin === true ? 1 : 0,
             can_broadcast: v.canBroadcast === false ? 0 : 1,
-            can_escalate: v.canEscalate === false ? 0 : 1,
-            can_propagate: v.canPropagate === false ? 0 : 1,
+            can_escalate: v.canEscalate === true ? 1 : 0,
+            can_propagate: v.canPropagate === true ? 1 : 0,
             allowed_types: JSON.stringify(allowed),
             blocked_skills: JSON.stringify(v.blockedSkills ?? []),
             blocked_intents: JSON.stringify(v.blockedIntents ?? []),
@@ -388,6 +394,53 @@ class SqliteClientStore implements ClientStore {
 
   async clearNoisePin(id: number): Promise<void> {
     await this.#setPin(id, null, 'clear the Noise pin');
+  }
+
+  async pinIntercomKey(id: number, publicKey: string): Promise<IntercomKeyPin> {
+    checkId(id);
+    if (
+      typeof publicKey !== 'string' ||
+      publicKey.length > MAX_INTERCOM_KEY_CHARS ||
+      !BASE64.test(publicKey)
+    ) {
+      throw new HiveLinkError(
+        'HL_ERR_INVALID_ARGUMENT',
+        'an INTERCOM key must be the base64 of a SPKI DER key',
+      );
+    }
+    // One transaction: two HELLOs announcing the same key at once cannot both pin it (the unique index backs this).
+    return this.#guard('pin the INTERCOM key', () =>
+      this.#write(async (db): Promise<IntercomKeyPin> => {
+        const row = await db
+          .selectFrom('clients')
+          .select('intercom_pubkey')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (row === undefined) throw notFound(id);
+        if (row.intercom_pubkey === publicKey) return 'same';
+        if (row.intercom_pubkey !== null) return 'mismatch';
+        const holder = await db
+          .selectFrom('clients')
+          .select('id')
+          .where('intercom_pubkey', '=', publicKey)
+          .executeTakeFirst();
+        if (holder !== undefined) return 'taken';
+        await db.updateTable('clients').set({ intercom_pubkey: publicKey }).where('id', '=', id).execute();
+        return 'pinned';
+      }),
+    );
+  }
+
+  async clearIntercomPin(id: number): Promise<void> {
+    checkId(id);
+    return this.#guard('clear the INTERCOM key pin', async () => {
+      const r = await this.#db
+        .updateTable('clients')
+        .set({ intercom_pubkey: null })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (r.numUpdatedRows === 0n) throw notFound(id);
+    });
   }
 
   async #setPin(id: number, pin: string | null, what: string): Promise<void> {

@@ -35,6 +35,12 @@ export interface ClientRecord {
   /** The client's pinned Noise static public key (64 hex characters), or null before the first v3 handshake. */
   readonly noisePubkey: string | null;
   /**
+   * The RSA public key this client announced first in a HELLO (base64 of its SPKI DER), pinned on first use: the
+   * only key the hub routes INTERCOM to this client by, and checks its INTERCOM signatures against. Null until
+   * the client announces one, or after `hivelink clients reset-intercom-pin`.
+   */
+  readonly intercomPubkey: string | null;
+  /**
    * The hub lets this client connect even though its password is below the strength floor (`minPasswordBits`);
    * set by `clients add --allow-weak-password` or `clients set --allow-weak-password true`.
    */
@@ -60,9 +66,9 @@ export interface NewClient {
   isAdmin?: boolean;
   /** @default true */
   canBroadcast?: boolean;
-  /** @default true */
+  /** @default false: an admin grants it (HiveMind's flags are admin-granted too) */
   canEscalate?: boolean;
-  /** @default true */
+  /** @default false: an admin grants it; a flood reaches every other client */
   canPropagate?: boolean;
   /** @default DEFAULT_ALLOWED_TYPES (the legacy HiveMind list) */
   allowedTypes?: readonly string[];
@@ -77,6 +83,13 @@ export interface NewClient {
   /** @default false */
   allowWeakPassword?: boolean;
 }
+
+/**
+ * What {@link ClientStore.pinIntercomKey} found: `pinned` (this call pinned the key), `same` (it already was this
+ * client's key), `mismatch` (the client has another key pinned), `taken` (another client record holds the key).
+ * Only `pinned` and `same` bind the key to the client.
+ */
+export type IntercomKeyPin = 'pinned' | 'same' | 'mismatch' | 'taken';
 
 /** The fields {@link ClientStore.updateClient} may change. Access key, pin, revocation and password have their own methods. */
 export type ClientPatch = Partial<
@@ -214,6 +227,13 @@ export interface ClientStore {
   pinNoiseKey(id: number, publicKeyHex: string): Promise<void>;
   /** Clears the Noise pin, so the next XXpsk2 handshake pins again (`hivelink clients reset-noise-pin`). */
   clearNoisePin(id: number): Promise<void>;
+  /**
+   * Pins `publicKey` (base64 SPKI DER of an RSA key) as the client's INTERCOM key, unless it already has one or
+   * another client record holds it (one key, one client). See {@link IntercomKeyPin}.
+   */
+  pinIntercomKey(id: number, publicKey: string): Promise<IntercomKeyPin>;
+  /** Clears the INTERCOM key pin, so the client's next HELLO pins again (`hivelink clients reset-intercom-pin`). */
+  clearIntercomPin(id: number): Promise<void>;
   /** Sets `lastSeen`. One write: callers debounce (see `LastSeenBatcher`). Unknown ids are ignored. */
   touchLastSeen(id: number, at: number): Promise<void>;
   /** Sets `lastSeen` for many clients in one transaction. Unknown ids are ignored. */

@@ -134,6 +134,8 @@ describe('hivelink clients', () => {
       'false',
       '--can-escalate',
       'no',
+      '--can-propagate',
+      'yes',
       '--admin',
       'true',
       '--min-protocol',

@@ -208,7 +208,7 @@ describe('hub security', () => {
     legacy.sendClear(utterance('plain'));
     assert.deepEqual(await legacy.closed, {
       code: 1008,
-      reason: 'unencrypted message rejected: crypto is required',
+      reason: 'unencrypted bus rejected: crypto is required',
     });
     const v3 = await FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password });
     v3.sendClear(utterance('plain'));

@@ -18,7 +18,7 @@ export function handleBroadcast(ctx: HubContext, conn: HubPeer, message: HiveMes
   const targets = otherPeers(ctx, conn).filter((p) => site === null || p.siteId === site);
   const out: HiveMessage = {
     ...inner,
-    route: withHop(ctx, [...message.route, ...inner.route], targets),
+    route: withHop(ctx, [...message.route, ...inner.route]),
     source_peer: conn.peer,
   };
   for (const target of targets) target.send(out);

@@ -13,5 +13,5 @@ export function handleEscalate(ctx: HubContext, conn: HubPeer, message: HiveMess
     ctx.logger.debug({ peer: conn.peer }, 'escalate dropped: loop or already seen');
     return;
   }
-  emitUpstream(ctx, conn, { ...message, route: withHop(ctx, message.route, []), source_peer: conn.peer });
+  emitUpstream(ctx, conn, { ...message, route: withHop(ctx, message.route), source_peer: conn.peer });
 }

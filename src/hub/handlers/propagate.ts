@@ -19,7 +19,7 @@ export function handlePropagate(ctx: HubContext, conn: HubPeer, message: HiveMes
   const targets = otherPeers(ctx, conn);
   const out: HiveMessage = {
     ...message,
-    route: withHop(ctx, message.route, targets),
+    route: withHop(ctx, message.route),
     source_peer: conn.peer,
   };
   for (const target of targets) target.send(out);

@@ -31,7 +31,7 @@ export function handleQuery(ctx: HubContext, conn: HubPeer, message: HiveMessage
     const targets = otherPeers(ctx, conn);
     const out: HiveMessage = {
       ...message,
-      route: withHop(ctx, message.route, targets),
+      route: withHop(ctx, message.route),
       source_peer: conn.peer,
     };
     for (const target of targets) target.send(out);

@@ -15,15 +15,14 @@ export function isLoop(ctx: HubContext, message: HiveMessage): boolean {
   return message.route.some((hop) => hop.source === ctx.nodeId);
 }
 
-/** The route with this hub's hop appended. */
-export function withHop(
-  ctx: HubContext,
-  route: readonly RouteHop[],
-  targets: readonly HubPeer[],
-): RouteHop[] {
+/**
+ * The route with this hub's hop appended. The hop names this hub only: its `targets` stay empty, so a forwarded
+ * flood never tells one client which other clients are connected (a relay reveals only itself).
+ */
+export function withHop(ctx: HubContext, route: readonly RouteHop[]): RouteHop[] {
   return [
     ...route.map((h) => ({ source: h.source, targets: [...h.targets] })),
-    { source: ctx.nodeId, targets: targets.map((t) => t.peer) },
+    { source: ctx.nodeId, targets: [] },
   ];
 }
 

@@ -6,12 +6,13 @@
  *
  * | code | when | raised by |
  * |---|---|---|
- * | `acl_disallowed_type` | a BUS message (or the bus message inside QUERY/CASCADE, or BINARY) whose type is not in the client's `allowedTypes` | {@link authorizers} |
- * | `permission_denied` | BROADCAST without admin + can_broadcast; PROPAGATE/CASCADE without can_propagate; ESCALATE/QUERY without can_escalate | {@link authorizers} |
- * | `malformed_message` | a frame that decrypts but is not a valid HiveMessage, or a payload with the wrong shape | {@link authorizers}, `Policy.malformed`; the BUS injection (an OVOS message the bus refuses) |
+ * | `acl_disallowed_type` | a BUS message (or one inside any wrapper, at any depth, or BINARY) whose type is not in the client's `allowedTypes` | {@link authorizers} |
+ * | `permission_denied` | BROADCAST without admin + can_broadcast; PROPAGATE/CASCADE without can_propagate; ESCALATE/QUERY without can_escalate; a non-admin's flood carrying `speak` | {@link authorizers} |
+ * | `malformed_message` | a frame that decrypts but is not a valid HiveMessage, or a payload with the wrong shape (an INTERCOM that is not signed ciphertext in a reference shape; a HELLO `pubkey` that is not an RSA public key) | {@link authorizers}, `Policy.malformed`; the BUS injection (an OVOS message the bus refuses) |
  * | `rate_limited` | more messages than the client's rate limit | {@link rateGuard} |
  * | `no_route` | an INTERCOM whose `target_pubkey` no connected client announced | the INTERCOM handler (routing found no one) |
- * | `unsupported` | a type no rule allows (3rdparty, unknown types): deny by default | `Policy.check` |
+ * | `key_not_bound` | a HELLO `pubkey` pinned to another client record, or other than the key pinned to this one (it is not registered for INTERCOM); a hybrid INTERCOM whose signature does not verify against the sender's pinned key | `HubConnection.applyHello` (the HELLO); the INTERCOM authorizer in {@link authorizers} |
+ * | `unsupported` | a type no rule allows (3rdparty, unknown types), or a flood carrying a type it cannot carry (HELLO, HANDSHAKE, …): deny by default | `Policy.check`, {@link authorizers} |
  *
  * @module
  */
@@ -21,6 +22,7 @@ import type { HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType, type HiveMessageTypeName } from '../../protocol/message-types.js';
 import type { ClientRecord } from '../../store/types.js';
 import type { HubPeer } from '../types.js';
+import { checkIntercom } from './intercom.js';
 
 export const DenyCode = {
   ACL: 'acl_disallowed_type',
@@ -28,6 +30,7 @@ export const DenyCode = {
   MALFORMED: 'malformed_message',
   RATE: 'rate_limited',
   NO_ROUTE: 'no_route',
+  KEY_NOT_BOUND: 'key_not_bound',
   UNSUPPORTED: 'unsupported',
 } as const;
 
@@ -88,8 +91,48 @@ export function routingPermission(record: ClientRecord, msgType: HiveMessageType
   }
 }
 
-/** A routing type: its permission, nothing more. */
-const routing: Authorizer = (peer, message) => routingPermission(peer.record, message.msg_type) ?? ACCEPT;
+/** Bus types that make a device speak: a flood may carry them only from an admin client. */
+const SPEAK_TYPES: ReadonlySet<string> = new Set(['speak']);
+
+/** Wrapper types: their payload is another HiveMessage. */
+const WRAPPERS: ReadonlySet<string> = new Set([
+  HiveMessageType.BROADCAST,
+  HiveMessageType.PROPAGATE,
+  HiveMessageType.ESCALATE,
+  HiveMessageType.QUERY,
+  HiveMessageType.CASCADE,
+]);
+
+/**
+ * What a flood carries, checked at every level as if the sender had sent it itself: a nested wrapper needs its own
+ * permission, and a non-admin's BUS message must have a type in its `allowedTypes` (a flood is not a way around the
+ * ACL) and is never `speak` (it would reach other clients' speakers as if the hub had said it). An admin's flood
+ * carries what the admin chooses: announcing to every speaker is what BROADCAST is for.
+ */
+function carried(peer: HubPeer, outer: string, inner: HiveMessage): Verdict {
+  const type = inner.msg_type;
+  if (type === HiveMessageType.BUS) {
+    if (peer.record.isAdmin) return ACCEPT;
+    const busType = (inner.payload as JsonObject).type as string;
+    if (SPEAK_TYPES.has(busType)) {
+      return deny(outer, DenyCode.PERMISSION, `only an admin client may send "${busType}" to other clients`);
+    }
+    return busTypeAllowed(peer.record, busType);
+  }
+  if (type === HiveMessageType.PING) return ACCEPT;
+  if (type === HiveMessageType.INTERCOM || type === HiveMessageType.BINARY) {
+    return (authorizers[type] as Authorizer)(peer, inner);
+  }
+  if (WRAPPERS.has(type)) {
+    return (authorizers[type] as Authorizer)(peer, inner);
+  }
+  return deny(outer, DenyCode.UNSUPPORTED, `${outer} cannot carry a ${type} message`);
+}
+
+/** A flood (BROADCAST, PROPAGATE, ESCALATE): its permission, then what it carries. */
+const routing: Authorizer = (peer, message) =>
+  routingPermission(peer.record, message.msg_type) ??
+  carried(peer, message.msg_type, message.payload as HiveMessage);
 
 /** QUERY / CASCADE: the permission, a wrapped bus message with `metadata.query_id`, and that bus type's ACL. */
 const question: Authorizer = (peer, message) => {
@@ -117,10 +160,13 @@ export const authorizers: Readonly<Partial<Record<HiveMessageTypeName, Authorize
   [HiveMessageType.QUERY]: question,
   [HiveMessageType.CASCADE]: question,
   [HiveMessageType.PING]: () => ACCEPT,
-  [HiveMessageType.INTERCOM]: (_peer, message) =>
-    message.target_pubkey === null || message.target_pubkey.length === 0
-      ? deny(message.msg_type, DenyCode.MALFORMED, 'intercom needs target_pubkey')
-      : ACCEPT,
+  // Signed ciphertext in a reference shape, and signed by the sender's pinned key when it has one (intercom.ts).
+  [HiveMessageType.INTERCOM]: (peer, message) => {
+    const problem = checkIntercom(message.target_pubkey, message.payload, peer.record.intercomPubkey);
+    if (problem === null) return ACCEPT;
+    const code = problem.kind === 'malformed' ? DenyCode.MALFORMED : DenyCode.KEY_NOT_BOUND;
+    return deny(message.msg_type, code, problem.reason);
+  },
   [HiveMessageType.BINARY]: (peer, message) =>
     allowsBusType(peer.record, BINARY_BUS_TYPE)
       ? ACCEPT

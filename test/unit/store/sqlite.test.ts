@@ -35,7 +35,7 @@ describe('SQLite client store', () => {
   afterEach(() => store.close());
 
   describe('clients', () => {
-    it('adds a client with random 32-hex key and password and the legacy defaults', async () => {
+    it('adds a client with random 32-hex key and password and the defaults (flood flags off)', async () => {
       const { record, password } = await store.addClient({ name: 'kitchen' });
       assert.match(record.accessKey, /^[0-9a-f]{32}$/);
       assert.match(password, /^[0-9a-f]{32}$/);
@@ -44,8 +44,8 @@ describe('SQLite client store', () => {
       assert.equal(record.name, 'kitchen');
       assert.equal(record.isAdmin, false);
       assert.equal(record.canBroadcast, true);
-      assert.equal(record.canEscalate, true);
-      assert.equal(record.canPropagate, true);
+      assert.equal(record.canEscalate, false, 'an admin grants escalate');
+      assert.equal(record.canPropagate, false, 'an admin grants propagate');
       assert.equal(record.revoked, false);
       assert.equal(record.createdAt, clock);
       assert.equal(record.lastSeen, null);
@@ -282,6 +282,24 @@ describe('SQLite client store', () => {
       await assert.rejects(store.pinNoiseKey(99, 'ab'.repeat(32)), { code: 'HL_ERR_NOT_FOUND' });
     });
 
+    it('pins an INTERCOM key to one client only, keeps it, and clears it', async () => {
+      const a = (await store.addClient({ name: 'a' })).record;
+      const b = (await store.addClient({ name: 'b' })).record;
+      const [k1, k2] = [Buffer.alloc(294, 1).toString('base64'), Buffer.alloc(294, 2).toString('base64')];
+      assert.equal(a.intercomPubkey, null);
+      assert.equal(await store.pinIntercomKey(a.id, k1), 'pinned');
+      assert.equal((await store.getClient(a.id))?.intercomPubkey, k1);
+      assert.equal(await store.pinIntercomKey(a.id, k1), 'same');
+      assert.equal(await store.pinIntercomKey(a.id, k2), 'mismatch', 'a pinned key is not replaced');
+      assert.equal(await store.pinIntercomKey(b.id, k1), 'taken', "another client's key is not pinned");
+      assert.equal((await store.getClient(b.id))?.intercomPubkey, null);
+      await store.clearIntercomPin(a.id);
+      assert.equal(await store.pinIntercomKey(b.id, k1), 'pinned', 'free again once cleared');
+      await assert.rejects(store.pinIntercomKey(a.id, 'not base64!'), { code: 'HL_ERR_INVALID_ARGUMENT' });
+      await assert.rejects(store.pinIntercomKey(99, k2), { code: 'HL_ERR_NOT_FOUND' });
+      await assert.rejects(store.clearIntercomPin(99), { code: 'HL_ERR_NOT_FOUND' });
+    });
+
     it('touches last seen, never backwards, and ignores unknown ids', async () => {
       const a = (await store.addClient({ name: 'a' })).record;
       const b = (await store.addClient({ name: 'b' })).record;
@@ -482,13 +500,13 @@ describe('SQLite client store', () => {
   });
 
   describe('file, schema and failures', () => {
-    it('uses WAL, foreign keys, schema_version 2, and mode 0600 for a new file', async () => {
+    it('uses WAL, foreign keys, schema_version 3, and mode 0600 for a new file', async () => {
       await store.close();
       assert.equal(statSync(file).mode & 0o777, 0o600);
       const raw = new Database(file);
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
       assert.deepEqual(raw.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get(), {
-        value: '2',
+        value: '3',
       });
       raw.close();
       store = openSqliteStore(file, { secrets: SECRETS });
