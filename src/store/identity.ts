@@ -12,6 +12,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeBackend } from '../crypto/backend.node.js';
 import { HiveLinkError } from '../errors.js';
 import { createFileOnce } from './files.js';
 
@@ -57,9 +58,12 @@ function jwkBytes(key: KeyObject, field: 'd' | 'x'): Uint8Array {
   return new Uint8Array(Buffer.from(value, 'base64url'));
 }
 
-/** Generates a fresh X25519 private key as 32 raw bytes. */
+/**
+ * Generates a fresh X25519 private key as 32 raw bytes, through the crypto backend's key path: a key from
+ * `generateKeyPairSync('x25519')` exported as JWK can deadlock Node 20 under garbage collection.
+ */
 function newNoisePrivateKey(): Uint8Array {
-  return jwkBytes(generateKeyPairSync('x25519').privateKey, 'd');
+  return nodeBackend.x25519KeyPair().privateKey;
 }
 
 /** Parses `noise.key` text and derives the public key. */
