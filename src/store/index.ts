@@ -59,6 +59,7 @@ export type {
   ClientStore,
   ConnectionEnd,
   ConnectionRecord,
+  IntercomKeyPin,
   IpAction,
   IpRule,
   IpRuleSelector,

@@ -101,6 +101,7 @@ export function toRecord(row: ClientRow): ClientRecord {
     minProtocol: row.min_protocol,
     rateLimitPerSecond: row.rate_limit_per_second,
     noisePubkey: row.noise_pubkey,
+    intercomPubkey: row.intercom_pubkey,
     allowWeakPassword: row.allow_weak_password !== 0,
     revoked: row.revoked !== 0,
     createdAt: row.created_at,

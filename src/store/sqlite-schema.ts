@@ -28,6 +28,8 @@ export interface ClientsTable {
   noise_pubkey: string | null;
   /** 1: connects although its password is below the strength floor (schema step 2). */
   allow_weak_password: Generated<number>;
+  /** Base64 SPKI DER of the RSA key the client's first HELLO announced (INTERCOM, schema step 3); unique. */
+  intercom_pubkey: string | null;
   /** `sealSecret` output, bound to `password:<id>`; null once revoked. */
   password_sealed: string | null;
   revoked: number;
@@ -149,6 +151,12 @@ export const MIGRATIONS: readonly Migration[] = [
     `),
   // 2: a per-client exception to the password strength floor (existing clients get none)
   (db) => db.exec('ALTER TABLE clients ADD COLUMN allow_weak_password INTEGER NOT NULL DEFAULT 0'),
+  // 3: the INTERCOM key pin (trust on first use), one client per key
+  (db) =>
+    db.exec(`
+      ALTER TABLE clients ADD COLUMN intercom_pubkey TEXT;
+      CREATE UNIQUE INDEX clients_by_intercom_pubkey ON clients(intercom_pubkey) WHERE intercom_pubkey IS NOT NULL;
+    `),
 ];
 
 /**
