@@ -22,12 +22,13 @@ import type { HubHandshake, HubHandshakeStep } from '../session/hub-handshake.js
 import { type HandshakeOutcome, SessionMachine, type SessionState } from '../session/machine.js';
 import type { SecureChannel } from '../session/types.js';
 import type { LoggedConnectionHandle } from '../store/connection-log.js';
-import type { ClientRecord } from '../store/types.js';
+import type { ClientRecord, IntercomKeyPin } from '../store/types.js';
 import { type Timers, unrefTimers } from '../timers.js';
 import { isObject } from './frames.js';
 import { dispatch } from './handlers/index.js';
 import { peerId } from './peers.js';
-import type { Policy } from './policy/index.js';
+import { DenyCode, type Policy } from './policy/index.js';
+import { intercomKeyFingerprint, readIntercomKey } from './policy/intercom.js';
 import { policyDenied } from './replies.js';
 import type { SessionNat } from './session-nat.js';
 import type { HubContext, HubPeer, PeerSession } from './types.js';
@@ -47,6 +48,8 @@ export interface ConnectionHost {
   onFailure(conn: HubConnection, error: HiveLinkError): void;
   /** Pins the client's Noise static key (TOFU) after its first v3 handshake. */
   pinNoiseKey(clientId: number, publicKeyHex: string): Promise<void>;
+  /** Pins the RSA key a client's HELLO announced (TOFU, one client per key): `ClientStore.pinIntercomKey`. */
+  pinIntercomKey(clientId: number, keyId: string): Promise<IntercomKeyPin>;
   /** The client was seen (debounced last_seen). */
   touch(clientId: number): void;
 }
@@ -187,8 +190,9 @@ export class HubConnection implements HubPeer {
     return this.#siteId;
   }
 
+  /** The INTERCOM key bound by a HELLO, while it is still the one pinned to the record (an admin reset unbinds it). */
   get pubkey(): string | null {
-    return this.#pubkey;
+    return this.#pubkey !== null && this.#record?.intercomPubkey === this.#pubkey ? this.#pubkey : null;
   }
 
   /** The session id the client declared (its own id, not NAT'ed), or `default`. */
@@ -258,9 +262,15 @@ export class HubConnection implements HubPeer {
     this.#machine.terminate();
   }
 
-  applyHello(payload: Record<string, unknown>): void {
+  applyHello(payload: Record<string, unknown>): void | Promise<void> {
     const session = isObject(payload.session) ? payload.session : null;
-    if (typeof payload.pubkey === 'string' && payload.pubkey.length > 0) this.#pubkey = payload.pubkey;
+    const announced = typeof payload.pubkey === 'string' && payload.pubkey.length > 0 ? payload.pubkey : null;
+    this.#applyHelloSession(payload, session);
+    // Holds the inbound queue until the key is pinned, so the client's next message sees it bound.
+    return announced === null ? undefined : this.#bindPubkey(announced);
+  }
+
+  #applyHelloSession(payload: Record<string, unknown>, session: Record<string, unknown> | null): void {
     const site =
       typeof payload.site_id === 'string' && payload.site_id.length > 0
         ? payload.site_id
@@ -274,6 +284,42 @@ export class HubConnection implements HubPeer {
     this.session.hello = deepCopy(session) as SessionData;
     const record = this.record;
     this.#host.renamePeer(this, peerId(this.#useragent, record.id, record.name, sessionId));
+  }
+
+  /**
+   * Binds a HELLO `pubkey` to this client (docs/PROTOCOL.md §2.2): the first key a client record announces is
+   * pinned to it, and only a pinned key is an INTERCOM address. A key pinned to another record, or other than this
+   * record's pin, is refused with `key_not_bound` and is not registered; the log names it by fingerprint only.
+   */
+  async #bindPubkey(announced: string): Promise<void> {
+    const key = readIntercomKey(announced);
+    if (key === null) {
+      this.deny(
+        HiveMessageType.HELLO,
+        DenyCode.MALFORMED,
+        'pubkey is not an RSA public key in PEM (2048 to 8192 bits); it is not used for INTERCOM',
+      );
+      return;
+    }
+    const clientId = this.record.id;
+    const pin = await this.#host.pinIntercomKey(clientId, key.id);
+    if (pin === 'pinned' || pin === 'same') {
+      this.#record = { ...this.record, intercomPubkey: key.id };
+      this.#pubkey = key.id;
+      return;
+    }
+    this.#host.logger.warn(
+      { peer: this.#peer, clientId, key: intercomKeyFingerprint(key.id), pin },
+      pin === 'taken'
+        ? 'HELLO pubkey refused: it is pinned to another client'
+        : 'HELLO pubkey refused: this client has another key pinned',
+    );
+    this.deny(
+      HiveMessageType.HELLO,
+      DenyCode.KEY_NOT_BOUND,
+      'pubkey is not the key pinned to this client, so it is not registered for INTERCOM ' +
+        '(the hub admin can reset the pin: hivelink clients reset-intercom-pin)',
+    );
   }
 
   async rekey(message: HiveMessage): Promise<void> {
@@ -315,7 +361,15 @@ export class HubConnection implements HubPeer {
     this.#host.onOpen(this);
     const hello = this.#pendingHello;
     this.#pendingHello = null;
-    if (hello !== null) this.applyHello(hello);
+    if (hello !== null) {
+      const applied = this.applyHello(hello);
+      if (applied instanceof Promise) {
+        applied.catch((err: unknown) => {
+          this.#host.logger.error({ peer: this.#peer, err }, 'the early HELLO failed');
+          this.closeWith(CLOSE_INTERNAL_ERROR, 'internal error');
+        });
+      }
+    }
   }
 
   #onMessage(message: HiveMessage): void | Promise<void> {

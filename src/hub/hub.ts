@@ -29,7 +29,7 @@ import type { ProtocolVersion } from '../session/types.js';
 import { ConnectionLog } from '../store/connection-log.js';
 import type { HubIdentity } from '../store/identity.js';
 import { LastSeenBatcher } from '../store/last-seen.js';
-import type { ClientRecord, ClientStore } from '../store/types.js';
+import type { ClientRecord, ClientStore, IntercomKeyPin } from '../store/types.js';
 import type { Agent } from './agent.js';
 import { withOffThreadArgon2id } from './argon2-worker.js';
 import {
@@ -473,6 +473,10 @@ export class Hub {
 
   pinNoiseKey(clientId: number, publicKeyHex: string): Promise<void> {
     return this.#store.pinNoiseKey(clientId, publicKeyHex);
+  }
+
+  pinIntercomKey(clientId: number, keyId: string): Promise<IntercomKeyPin> {
+    return this.#store.pinIntercomKey(clientId, keyId);
   }
 
   touch(clientId: number): void {

@@ -44,10 +44,14 @@ export class PeerRegistry<P extends HubPeer = HubPeer> {
     if (this.#byPeer.get(peer) === conn) this.#byPeer.delete(peer);
   }
 
-  /** The open connection whose HELLO announced `pubkey` (INTERCOM), other than `except`. */
-  findByPubkey(pubkey: string, except?: P): P | undefined {
+  /**
+   * The open connection, other than `except`, whose HELLO announced the key `keyId` and had it bound to its client
+   * record (INTERCOM). `keyId` is the canonical form (base64 SPKI DER, `readIntercomKey`), so a key is found however
+   * its PEM was spelled, and only by the one client it is pinned to.
+   */
+  findByPubkey(keyId: string, except?: P): P | undefined {
     for (const conn of this.#byPeer.values()) {
-      if (conn !== except && conn.pubkey !== null && conn.pubkey === pubkey) return conn;
+      if (conn !== except && conn.pubkey !== null && conn.pubkey === keyId) return conn;
     }
     return undefined;
   }

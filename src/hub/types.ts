@@ -40,7 +40,10 @@ export interface HubPeer {
   readonly protocolVersion: number;
   /** The site from the client's HELLO, else its record's site. */
   readonly siteId: string | null;
-  /** The RSA public key the client announced in its HELLO (INTERCOM addressing), or null. */
+  /**
+   * The RSA public key the client announced in its HELLO and the hub bound to its record (INTERCOM addressing), in
+   * canonical form (base64 SPKI DER, `readIntercomKey`); null when none is bound.
+   */
   readonly pubkey: string | null;
   readonly nat: SessionNat;
   readonly session: PeerSession;
@@ -50,8 +53,11 @@ export interface HubPeer {
   deny(deniedType: string, code: string, reason: string): void;
   /** Closes the connection with the error's close code and message. */
   close(error: HiveLinkError): void;
-  /** Records the client's HELLO (session, site, pubkey) and re-registers it under its new peer id. */
-  applyHello(payload: Record<string, unknown>): void;
+  /**
+   * Records the client's HELLO (session, site, pubkey) and re-registers it under its new peer id. A promise while
+   * the announced key is being pinned (it holds the connection's inbound queue).
+   */
+  applyHello(payload: Record<string, unknown>): void | Promise<void>;
   /** Handles a HANDSHAKE after the session was established (legacy clients re-key; v3 closes). */
   rekey(message: HiveMessage): Promise<void>;
 }

@@ -1,12 +1,14 @@
 /**
  * `hivelink clients …`: add, list, show, remove, rename, history, allow-msg/deny-msg, block-skill/allow-skill,
- * block-intent/allow-intent, set, revoke, token, reset-noise-pin. A client is named by its id or access key.
+ * block-intent/allow-intent, set, revoke, token, reset-noise-pin, reset-intercom-pin. A client is named by its id
+ * or access key.
  *
  * @module
  */
 import type { Command } from 'commander';
 import { estimatePasswordBits } from '../../crypto/password-strength.js';
 import { HiveLinkError } from '../../errors.js';
+import { intercomKeyFingerprint } from '../../hub/policy/intercom.js';
 import { LIMIT_DEFS } from '../../limits.js';
 import { ALWAYS_ALLOWED_TYPE } from '../../store/client-fields.js';
 import type { ClientPatch, ClientRecord } from '../../store/types.js';
@@ -169,6 +171,7 @@ function describe(c: ClientRecord): string {
     ['min protocol', c.minProtocol === null ? 'hub default' : String(c.minProtocol)],
     ['rate limit', c.rateLimitPerSecond === null ? 'hub default' : `${c.rateLimitPerSecond}/s`],
     ['noise pin', c.noisePubkey ?? '(none)'],
+    ['intercom pin', c.intercomPubkey === null ? '(none)' : intercomKeyFingerprint(c.intercomPubkey, true)],
     ['weak password', c.allowWeakPassword ? 'allowed' : 'refused'],
     ['created', formatTime(c.createdAt)],
     ['last seen', formatTime(c.lastSeen)],
@@ -308,6 +311,15 @@ export async function clientsResetNoisePin({ store, out }: AdminContext, idOrKey
   const client = await requireClient(store, idOrKey);
   await store.clearNoisePin(client.id);
   out.write(`Cleared the Noise pin of client ${client.id}; its next v3 handshake pins a key again.\n`);
+}
+
+/** `clients reset-intercom-pin ID`: the client's next HELLO pins the RSA key it announces (INTERCOM) again. */
+export async function clientsResetIntercomPin({ store, out }: AdminContext, idOrKey: string): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  await store.clearIntercomPin(client.id);
+  out.write(
+    `Cleared the INTERCOM key pin of client ${client.id}; the next key its HELLO announces is pinned.\n`,
+  );
 }
 
 /** Options of `clients token`. */
@@ -473,6 +485,13 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       .description("forget a client's pinned Noise key (after it was reinstalled)")
       .argument('<id>'),
   ).action((id: string, opts: Opts) => run(clientsResetNoisePin)(opts, id));
+
+  withDataDirOption(
+    clients
+      .command('reset-intercom-pin')
+      .description("forget the RSA key pinned to a client's INTERCOM address (after it changed its key)")
+      .argument('<id>'),
+  ).action((id: string, opts: Opts) => run(clientsResetIntercomPin)(opts, id));
 
   return clients;
 }

@@ -8,6 +8,6 @@ import type { JsonObject } from '../../protocol/json.js';
 import type { HiveMessage } from '../../protocol/message.js';
 import type { HubContext, HubPeer } from '../types.js';
 
-export function handleHello(_ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  conn.applyHello(message.payload as JsonObject);
+export function handleHello(_ctx: HubContext, conn: HubPeer, message: HiveMessage): void | Promise<void> {
+  return conn.applyHello(message.payload as JsonObject);
 }

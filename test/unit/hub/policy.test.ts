@@ -4,6 +4,7 @@
  * undocumented code).
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { dispatch } from '../../../src/hub/handlers/index.js';
 import { PeerRegistry } from '../../../src/hub/peers.js';
 import { BINARY_BUS_TYPE, DenyCode, Policy, type Verdict } from '../../../src/hub/policy/index.js';
+import { readIntercomKey } from '../../../src/hub/policy/intercom.js';
 import { SessionNat } from '../../../src/hub/session-nat.js';
 import type { HubContext, HubPeer } from '../../../src/hub/types.js';
 import type { JsonObject } from '../../../src/protocol/json.js';
@@ -74,6 +76,23 @@ function wrapped(msgType: 'propagate' | 'escalate' | 'broadcast' | 'query' | 'ca
   const name = msgType.toUpperCase() as 'PROPAGATE';
   const queryId: JsonObject = msgType === 'query' || msgType === 'cascade' ? { query_id: 'q1' } : {};
   return createHiveMessage(HiveMessageType[name], inner, { metadata: queryId });
+}
+
+let rsaKey: string | null = null;
+
+/** An RSA-2048 public key PEM (made once: key generation is slow). */
+function rsaPem(): string {
+  rsaKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+    type: 'spki',
+    format: 'pem',
+  }) as string;
+  return rsaKey;
+}
+
+/** A hybrid INTERCOM payload of the reference shape and sizes, with random bytes (its signature verifies nowhere). */
+function sealedShape(): JsonObject {
+  const b64 = (n: number) => randomBytes(n).toString('base64');
+  return { encrypted_key: b64(256), ciphertext: b64(40), tag: b64(16), nonce: b64(12), signature: b64(256) };
 }
 
 function codeOf(verdict: Verdict): string {
@@ -213,11 +232,9 @@ describe('every deny code, and where it is raised', () => {
     [DenyCode.NO_ROUTE]: async (p) => {
       // Raised by routing, not by the policy: the INTERCOM handler finds no one holding the key.
       const peer = peerOf(await client());
-      const intercom = createHiveMessage(
-        HiveMessageType.INTERCOM,
-        { ciphertext: 'aa', signature: 'bb' },
-        { target_pubkey: 'nobody-holds-this-key' },
-      );
+      const intercom = createHiveMessage(HiveMessageType.INTERCOM, sealedShape(), {
+        target_pubkey: rsaPem(),
+      });
       assert.equal(
         codeOf(p.check(peer, intercom)),
         'accept',
@@ -226,6 +243,16 @@ describe('every deny code, and where it is raised', () => {
       denials.length = 0;
       await dispatch({ peers: new PeerRegistry() } as unknown as HubContext, peer, intercom);
       return denials[0]?.code ?? 'none';
+    },
+    [DenyCode.KEY_NOT_BOUND]: async (p) => {
+      // Also raised by the connection for a HELLO key pinned elsewhere (test/integration/attack-intercom.test.ts);
+      // here: a hybrid INTERCOM whose signature is not by the key pinned to the sender.
+      const sender = await client();
+      const pem = rsaPem();
+      assert.equal(await store.pinIntercomKey(sender.id, readIntercomKey(pem)!.id), 'pinned');
+      const pinned = (await store.getClient(sender.id))!;
+      const intercom = createHiveMessage(HiveMessageType.INTERCOM, sealedShape(), { target_pubkey: pem });
+      return codeOf(p.check(peerOf(pinned), intercom));
     },
     [DenyCode.UNSUPPORTED]: async (p) =>
       codeOf(p.check(peerOf(await client()), createHiveMessage(HiveMessageType.THIRDPRTY, { x: 1 }))),
