@@ -4,10 +4,9 @@
  * the same plaintext bytes in the same run, so the overhead of hivelink's own code is visible.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { CryptoBackend } from '../crypto/backend.js';
 import { nodeBackend } from '../crypto/backend.node.js';
 import type { LegacyCipherName } from '../crypto/legacy-cipher.js';
-import { NoiseHandshake, type NoiseSuite, type NoiseTransportCiphers } from '../crypto/noise/index.js';
+import { type NoiseSuite, xxTransportCiphers } from '../crypto/noise/index.js';
 import type { EncodingName } from '../protocol/encodings.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
@@ -39,30 +38,8 @@ function legacyPair(
   return [new LegacyChannel(nodeBackend, init), new LegacyChannel(nodeBackend, init)];
 }
 
-/** A complete in-memory `XXpsk2` handshake (fresh static keys, an all-zero PSK): both sides' transport ciphers. */
-function xxTransportCiphers(
-  suite: NoiseSuite,
-  backend: CryptoBackend = nodeBackend,
-): [initiator: NoiseTransportCiphers, responder: NoiseTransportCiphers] {
-  const common = { pattern: 'XXpsk2' as const, suite, prologue: new Uint8Array(0), psk: new Uint8Array(32) };
-  const i = new NoiseHandshake(backend, {
-    ...common,
-    role: 'initiator',
-    staticKeyPair: backend.x25519KeyPair(),
-  });
-  const r = new NoiseHandshake(backend, {
-    ...common,
-    role: 'responder',
-    staticKeyPair: backend.x25519KeyPair(),
-  });
-  r.readMessage(i.writeMessage(new Uint8Array(0)));
-  i.readMessage(r.writeMessage(new Uint8Array(0)));
-  r.readMessage(i.writeMessage(new Uint8Array(0)));
-  return [i.split(), r.split()];
-}
-
 function v3Pair(suite: NoiseSuite): [SecureChannel, SecureChannel] {
-  const [i, r] = xxTransportCiphers(suite);
+  const [i, r] = xxTransportCiphers(suite, nodeBackend);
   return [
     new V3Channel({ transport: new V3Transport(i), suite, binarize: false }),
     new V3Channel({ transport: new V3Transport(r), suite, binarize: false }),

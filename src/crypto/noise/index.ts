@@ -22,6 +22,7 @@ export {
   type NoiseRole,
   type NoiseTransportCiphers,
 } from './handshake.js';
+export { xxTransportCiphers } from './loopback.js';
 export {
   isNoisePattern,
   isNoiseSuite,
