@@ -45,6 +45,11 @@ export interface ConnectionEnd {
   pattern: NoisePattern | null;
 }
 
+/** The end of a connection that failed before its socket opened (nothing reached the hub). */
+export function failedToConnect(error: HiveLinkError): ConnectionEnd {
+  return { phase: 'connecting', remote: false, code: 1000, reason: error.message, error, pattern: null };
+}
+
 /** The result of a handshake step that established a channel, handed to the owner before HELLO is sent. */
 export type EstablishedStep = Extract<ClientHandshakeStep, { type: 'established' }>;
 
@@ -106,16 +111,7 @@ export class Connection {
           cause,
         },
       );
-      queueMicrotask(() =>
-        this.#report({
-          phase: 'connecting',
-          remote: false,
-          code: 1000,
-          reason: error.message,
-          error,
-          pattern: null,
-        }),
-      );
+      queueMicrotask(() => this.#report(failedToConnect(error)));
       return;
     }
     const socket = webSocketFrames(ws);

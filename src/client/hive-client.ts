@@ -25,7 +25,7 @@ import { HiveMessageType } from '../protocol/message-types.js';
 import { ClientHandshake } from '../session/client-handshake.js';
 import { AskTurn, DEFAULT_ASK_TIMEOUT_MS, UTTERANCE_TYPE } from './ask-turn.js';
 import { busMessageOf, fillContext, ownSessionOf, wrappedBusMessageOf } from './bus-context.js';
-import { Connection, type ConnectionEnd, type EstablishedStep } from './connection.js';
+import { Connection, type ConnectionEnd, type EstablishedStep, failedToConnect } from './connection.js';
 import { KeyedListeners, Listeners } from './listeners.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import type {
@@ -285,14 +285,7 @@ export class HiveClient {
       (err: unknown) => {
         if (generation !== this.#generation) return;
         const error = err instanceof HiveLinkError ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err));
-        this.#onEnd({
-          phase: 'connecting',
-          remote: false,
-          code: 1000,
-          reason: error.message,
-          error,
-          pattern: null,
-        });
+        this.#onEnd(failedToConnect(error));
       },
     );
   }

@@ -1,6 +1,7 @@
 /**
  * Every `exports` / `browser` target in package.json names a file the build produces: `./dist/x.js` and
- * `./dist/x.d.ts` come from `src/x.ts` (tsconfig.build.json: rootDir src, outDir dist).
+ * `./dist/x.d.ts` come from `src/x.ts` (tsconfig.build.json: rootDir src, outDir dist). A `browser` entry may also
+ * name `./src/x.js` (the bundler reads the sources when it builds the chat page): that is `src/x.ts` too.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ function targets(target: Target): string[] {
 }
 
 function sourceOf(target: string): string | null {
-  const m = /^\.\/dist\/(.+)\.(?:d\.ts|js)$/.exec(target);
+  const m = /^\.\/(?:dist|src)\/(.+)\.(?:d\.ts|js)$/.exec(target);
   return m === null ? null : `src/${m[1]}.ts`;
 }
 
@@ -29,7 +30,7 @@ describe('package.json exports', () => {
     for (const target of all) {
       if (target === './package.json') continue;
       const source = sourceOf(target);
-      assert.ok(source !== null, `${target} is not a ./dist/*.js or *.d.ts path`);
+      assert.ok(source !== null, `${target} is not a ./dist/*.js, *.d.ts or ./src/*.js path`);
       assert.ok(existsSync(REPO_ROOT + source), `${target} has no source ${source}`);
     }
   });
