@@ -218,6 +218,11 @@ export const ERROR_CODES = {
     summary:
       "A password's estimated entropy is below minPasswordBits (40): refused when a client is added, and at connect unless the client allows a weak password.",
   },
+  HL_ERR_AUTH_THROTTLED: {
+    closeCode: CLOSE_TRY_AGAIN_LATER,
+    summary:
+      'Too many failed authentications from this address or with this access key: the connection is refused until the delay (doubling per failure, at most authThrottleMaxDelayMs) has passed.',
+  },
 
   // -- client SDK
   HL_ERR_CONNECT_FAILED: {

@@ -332,6 +332,60 @@ export const LIMIT_DEFS = {
     summary:
       'Least estimated entropy of a client password: `clients add` refuses a weaker one without --allow-weak-password, and the hub closes a client whose stored password is weaker with 1008 (HL_ERR_PASSWORD_WEAK) unless its record allows it; 0 turns the connect-time check off.',
   },
+  authFailuresPerIp: {
+    default: 10,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Failed authentications (unknown keys, wrong passwords, handshakes given up before the key was proven) one address may make before each further attempt waits; then 1013 HL_ERR_AUTH_THROTTLED.',
+  },
+  authFailuresPerKey: {
+    default: 5,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Failed authentications with one access key, from addresses it has not authenticated from lately, before each further attempt from such an address waits.',
+  },
+  authThrottleBaseDelayMs: {
+    default: 1000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1,
+    summary: 'The wait after the last failure once a budget is spent; it doubles with every further failure.',
+  },
+  authThrottleMaxDelayMs: {
+    default: 60_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Longest wait a spent failure budget imposes (also the longest a client at a new address waits while its key is attacked from elsewhere).',
+  },
+  authFailureForgetMs: {
+    default: 15 * 60 * 1000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary: 'A failure budget (address or key) is forgotten this long after its last failure.',
+  },
+  authTrustedAddressTtlMs: {
+    default: 7 * 24 * 60 * 60 * 1000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 0,
+    summary:
+      "How long an address a key authenticated from stays exempt from that key's failure budget (failures from elsewhere never delay it).",
+  },
+  authThrottleEntries: {
+    default: 65536,
+    unit: 'count',
+    scope: 'hub',
+    min: 16,
+    summary:
+      'Addresses, access keys and trusted (key, address) pairs the failure budgets remember, each; the least recently used is forgotten first.',
+  },
   // -- client SDK
   clientHandshakeTimeoutMs: {
     default: 30_000,

@@ -76,6 +76,8 @@ export interface ConnectionOpening {
   peer: string;
   nat: SessionNat;
   handshake: HubHandshake;
+  /** Told once the client proves it holds the key (the policy's failure budget refunds it). @default none */
+  auth?: { proven(): void };
 }
 
 /** Errors that are the hub's fault, not the client's: 1011, so the client tries again later. */
@@ -103,6 +105,9 @@ export class HubConnection implements HubPeer {
   #pubkey: string | null = null;
   #pendingHello: JsonObject | null = null;
   #clientNoiseKey: Uint8Array | null = null;
+  #auth: { proven(): void } | null = null;
+  /** True once the client proved the key: by the handshake (XXpsk2), else by its first authentic frame. */
+  #keyProven = false;
 
   constructor(init: HubConnectionInit) {
     this.id = init.id;
@@ -213,6 +218,7 @@ export class HubConnection implements HubPeer {
     this.#peer = opening.peer;
     this.#nat = opening.nat;
     this.#handshake = opening.handshake;
+    this.#auth = opening.auth ?? null;
     this.#siteId = opening.record.siteId;
     this.#machine.begin([opening.handshake.helloMessage(), opening.handshake.requestMessage()]);
   }
@@ -341,7 +347,10 @@ export class HubConnection implements HubPeer {
       return { send: [], channel: null };
     }
     return this.#handshake!.handle(message).then((step) => {
-      if (step.type === 'established') this.#clientNoiseKey = step.clientNoiseKey;
+      if (step.type === 'established') {
+        this.#clientNoiseKey = step.clientNoiseKey;
+        this.#keyProven = step.proven;
+      }
       return outcomeOf(step);
     });
   }
@@ -358,6 +367,7 @@ export class HubConnection implements HubPeer {
   }
 
   #opened(): void {
+    if (this.#keyProven) this.#auth?.proven();
     this.#host.onOpen(this);
     const hello = this.#pendingHello;
     this.#pendingHello = null;
@@ -373,6 +383,12 @@ export class HubConnection implements HubPeer {
   }
 
   #onMessage(message: HiveMessage): void | Promise<void> {
+    // Only a HANDSHAKE (a legacy re-key) can arrive in cleartext on an open session; anything else was
+    // authenticated by the channel's key, which a replayed handshake cannot have.
+    if (!this.#keyProven && message.msg_type !== HiveMessageType.HANDSHAKE) {
+      this.#keyProven = true;
+      this.#auth?.proven();
+    }
     this.#host.touch(this.record.id);
     const verdict = this.#host.policy.check(this, message);
     if (verdict.kind === 'deny') {

@@ -24,7 +24,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { nodeBackend } from '../crypto/backend.node.js';
 import { derivePskArgon2id } from '../crypto/psk.js';
 import { HiveLinkError, isHiveLinkError } from '../errors.js';
-import { HubHandshake } from '../session/hub-handshake.js';
+import { type HandshakeGuard, HubHandshake } from '../session/hub-handshake.js';
 import type { ProtocolVersion } from '../session/types.js';
 import { ConnectionLog } from '../store/connection-log.js';
 import type { HubIdentity } from '../store/identity.js';
@@ -44,7 +44,7 @@ import { FloodCache } from './flood.js';
 import { KdfLimiter } from './kdf-limiter.js';
 import { PeerRegistry, peerId } from './peers.js';
 import { type Authenticator, storeAuthenticator } from './policy/authenticate.js';
-import { Policy } from './policy/index.js';
+import { authThrottleLimits, Policy } from './policy/index.js';
 import { QueryTracker } from './queries.js';
 import { endQuery, routeAgentMessage } from './router.js';
 import { SessionNat, sessionNamespace } from './session-nat.js';
@@ -133,6 +133,7 @@ export class Hub {
       maxRateLimiters: limits.maxConnections + REST_RATE_LIMITERS,
       now,
       minPasswordBits: limits.minPasswordBits,
+      authThrottle: authThrottleLimits(limits),
     });
     this.#authenticate = this.policy.authenticator(
       init.authenticate ?? storeAuthenticator(init.store, this.policy),
@@ -312,16 +313,17 @@ export class Hub {
     const { record, password, useragent } = await this.#authenticate({ url, ip: conn.ip });
     if (conn.state !== 'connecting') return;
     const peer = this.#peers.unique(peerId(useragent, record.id, record.name, randomUUID()));
-    const handshake = this.#handshakeFor(record, password, peer);
+    const auth = this.policy.connectionAuth(record, conn.ip);
+    const handshake = this.#handshakeFor(record, password, peer, auth);
     const nat = new SessionNat(sessionNamespace(this.#backend, this.#init.identity.rsaPublicPem, record.id));
     // Start the (cached, off-thread) PSK derivation now: the client derives its copy at the same time, so a first
     // v3 connection waits for one argon2id instead of two in a row. Failures surface in the handshake itself.
     this.#psk(record.id, password).catch(() => undefined);
-    conn.begin({ record, useragent, peer, nat, handshake });
+    conn.begin({ record, useragent, peer, nat, handshake, auth });
   }
 
   /** The handshake the hub offers `record`: its protocol floor, the ciphers, and KKpsk0 once its key is pinned. */
-  #handshakeFor(record: ClientRecord, password: string, peer: string): HubHandshake {
+  #handshakeFor(record: ClientRecord, password: string, peer: string, guard: HandshakeGuard): HubHandshake {
     const minProtocol = Math.max(this.config.minProtocol, record.minProtocol ?? 0, 1) as ProtocolVersion;
     if (minProtocol > 3) {
       throw new HiveLinkError('HL_ERR_PROTOCOL_VERSION', `minimum protocol v${minProtocol} is not available`);
@@ -350,6 +352,7 @@ export class Hub {
       noiseStatic: this.#init.identity.noiseStatic,
       pinnedClientKey: pinned,
       psk: () => this.#psk(record.id, password),
+      guard,
       limits: {
         maxFrameBytes: limits.maxFrameBytes,
         maxDecompressedBytes: limits.maxDecompressedBytes,

@@ -57,7 +57,22 @@ export interface HubHandshakeInit {
   pinnedClientKey: Uint8Array | null;
   /** The client's v3 PSK; derived once per client and cached by the caller. */
   psk: () => Promise<Uint8Array>;
+  /** The hub's policy around each attempt (its failure budget). @default none */
+  guard?: HandshakeGuard;
   limits?: ChannelLimits & { chunkBytes?: number; maxReassemblyBytes?: number };
+}
+
+/**
+ * What the hub's policy stage does around the handshake (`src/hub/policy/auth-throttle.ts`): the session layer only
+ * says when an attempt starts.
+ */
+export interface HandshakeGuard {
+  /**
+   * A client handshake message is about to cost the hub work an attacker could use: verifying a legacy envelope and
+   * deriving its key (PBKDF2), or answering Noise msg1 (for XXpsk2, msg2 is material to test passwords offline).
+   * Throws a HiveLinkError to refuse it.
+   */
+  attempt(): void;
 }
 
 /** What the connection must do after one handshake message. */
@@ -72,6 +87,12 @@ export type HubHandshakeStep =
       protocolVersion: ProtocolVersion;
       /** The client's Noise static key after a v3 handshake (to pin on first use). */
       clientNoiseKey: Uint8Array | null;
+      /**
+       * True when the handshake itself proved the client holds the key (XXpsk2 msg3 answers the hub's fresh
+       * ephemeral). False for the legacy exchange and KKpsk0: a replayed first message completes them, so only the
+       * client's first authentic frame on the channel proves it.
+       */
+      proven: boolean;
     }
   /** A repeated offer that changes nothing. */
   | { type: 'ignored' };
@@ -154,6 +175,7 @@ export class HubHandshake {
         `legacy handshake at protocol v2 is below the configured minimum v${offer.minProtocol}`,
       );
     }
+    this.#init.guard?.attempt();
     const clientEnvelope = payload.envelope as string;
     if (!verifyEnvelope(backend, password, clientEnvelope)) {
       throw new HiveLinkError('HL_ERR_HANDSHAKE_VERIFY_FAILED', 'password handshake verification failed', {
@@ -181,6 +203,7 @@ export class HubHandshake {
       channel: new LegacyChannel(backend, { key, cipher, encoding, binarize, ...this.#init.limits }),
       protocolVersion: 2,
       clientNoiseKey: null,
+      proven: false,
     };
   }
 
@@ -209,6 +232,7 @@ export class HubHandshake {
       throw fail('HL_ERR_NOISE_UNSUPPORTED', 'KKpsk0 needs a pinned client key');
     }
     const msg1 = noiseMessageBytes(noise, 'hub-handshake.msg1');
+    this.#init.guard?.attempt();
     const psk = await this.#init.psk();
     const protocolName = noiseProtocolName(pattern as NoisePattern, suite as NoiseSuite);
     const hs = new NoiseHandshake(backend, {
@@ -229,7 +253,7 @@ export class HubHandshake {
     this.#noiseSuite = suite as NoiseSuite;
     if (hs.complete) {
       this.#state = 'established-v3';
-      return { type: 'established', reply, ...this.#v3Channel(hs) };
+      return { type: 'established', reply, ...this.#v3Channel(hs), proven: false };
     }
     this.#state = 'awaiting-msg3';
     return { type: 'reply', reply };
@@ -246,7 +270,7 @@ export class HubHandshake {
       });
     }
     this.#state = 'established-v3';
-    return { type: 'established', reply: null, ...this.#v3Channel(hs) };
+    return { type: 'established', reply: null, ...this.#v3Channel(hs), proven: true };
   }
 
   #v3Channel(hs: NoiseHandshake) {

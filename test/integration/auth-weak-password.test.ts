@@ -14,22 +14,15 @@ import { estimatePasswordBits } from '../../src/crypto/password-strength.js';
 import { openDataDir } from '../../src/store/data-dir.js';
 import { buildOnce, childEnv, run } from './cli-process.js';
 import {
-  type CloseInfo,
   FakePeer,
   failOnUnhandledRejection,
   nextOnBus,
+  outcome,
   startHub,
   type TestHub,
 } from './hub-harness.js';
 
 failOnUnhandledRejection();
-
-/** How a connection attempt ends: the hub's close, or `'open'` when the session opened (then it is closed). */
-async function outcome(peer: FakePeer): Promise<CloseInfo | 'open'> {
-  const result = await Promise.race([peer.established().then(() => 'open' as const), peer.closed]);
-  if (result === 'open') await peer.close();
-  return result;
-}
 
 const root = mkdtempSync(join(tmpdir(), 'hl-weak-pw-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -61,6 +61,8 @@ export interface StartHubOptions {
   agent?: Agent;
   /** TLS material for the server. @default null */
   tls?: TlsMaterial | null;
+  /** The hub's clock in ms (its policy's failure budgets, rate limits). @default Date.now */
+  now?: () => number;
 }
 
 export async function startHub(config: HubConfigInput = {}, options: StartHubOptions = {}): Promise<TestHub> {
@@ -68,13 +70,23 @@ export async function startHub(config: HubConfigInput = {}, options: StartHubOpt
   const data = openDataDir(dataDir);
   sharedIdentity ??= data.loadIdentity();
   const identity = sharedIdentity;
-  const resolved = resolveHubConfig({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', ...config });
+  const resolved = resolveHubConfig({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logLevel: 'silent',
+    ...config,
+    // Every test client connects from 127.0.0.1 and many fail on purpose: the failure budgets (tested in
+    // auth-throttle.test.ts) would turn later tests' expected refusals into 1013 throttles.
+    limits: { authFailuresPerIp: 100_000, authFailuresPerKey: 100_000, ...config.limits },
+  });
   const bus = new MemoryBus();
   const hub = new Hub({
     config: resolved,
     store: data.store,
     identity,
     agent: options.agent ?? inProcessAgent(bus),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   await hub.start();
   const app = await createHubServer({ hub, config: resolved, tls: options.tls ?? null });
@@ -130,6 +142,8 @@ export interface PeerOptions {
   path?: string;
   /** Percent-encode the token. @default false */
   encodeToken?: boolean;
+  /** Connect from this local address (another 127.x address is another client address to the hub). */
+  localAddress?: string;
 }
 
 export interface CloseInfo {
@@ -180,7 +194,10 @@ export class FakePeer {
     this.opts = opts;
     const tok = token(opts.useragent ?? 'hivelink-test', opts.accessKey);
     const path = opts.path ?? `/?authorization=${opts.encodeToken === true ? encodeURIComponent(tok) : tok}`;
-    this.ws = new WebSocket(url + path, { rejectUnauthorized: false });
+    this.ws = new WebSocket(url + path, {
+      rejectUnauthorized: false,
+      ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+    });
     this.handshake = FakePeer.newHandshake(opts);
     this.#established = new Promise((resolve, reject) => {
       this.#resolveEstablished = resolve;
@@ -324,6 +341,22 @@ export class FakePeer {
       this.ws.close(1000);
     return this.closed;
   }
+}
+
+/**
+ * How a connection attempt ends: the hub's close, `'open'` when the session opened (the peer is then closed), or
+ * `'failed'` when the peer's own handshake failed (a wrong password seen at msg2; the peer is then closed).
+ */
+export async function outcome(peer: FakePeer): Promise<CloseInfo | 'open' | 'failed'> {
+  const result = await Promise.race([
+    peer.established().then(
+      () => 'open' as const,
+      () => (peer.closeInfo === null ? ('failed' as const) : peer.closeInfo),
+    ),
+    peer.closed,
+  ]);
+  if (typeof result === 'string') await peer.close();
+  return result;
 }
 
 /** The next message of `type` on `bus` (optionally matching `filter`). */

@@ -4,6 +4,8 @@
  *
  * ```
  *  websocket upgrade / REST token ──▶ authenticate (hook) ──▶ admit(record, ip) ──▶ connection / virtual peer
+ *    (authenticator(): the failure budget and the password floor around every authenticator;
+ *     connectionAuth(): each handshake attempt charged, refunded once the client proves the key)
  *  each decrypted message ──▶ check(peer, message): guards (rate, …) ──▶ the type's authorizer ──▶ dispatch
  *                                   │ deny → hive.policy.denied          │ none → deny `unsupported`
  *                                   │ close → the connection closes      │
@@ -14,12 +16,19 @@
  *
  * @module
  */
-import { HiveLinkError } from '../../errors.js';
-import { LIMIT_DEFS } from '../../limits.js';
+import { HiveLinkError, isHiveLinkError } from '../../errors.js';
+import { defaultLimits, LIMIT_DEFS } from '../../limits.js';
 import type { HiveMessage } from '../../protocol/message.js';
 import type { HiveMessageTypeName } from '../../protocol/message-types.js';
 import type { ClientRecord, ClientStore } from '../../store/types.js';
 import type { HubPeer } from '../types.js';
+import {
+  AuthThrottle,
+  type AuthThrottleLimits,
+  type AuthThrottleStats,
+  authThrottleLimits,
+  ConnectionAuth,
+} from './auth-throttle.js';
 import type { Authenticator } from './authenticate.js';
 import { PolicyCache } from './cache.js';
 import { PasswordPolicy } from './credentials.js';
@@ -34,6 +43,13 @@ import {
   type Verdict,
 } from './rules.js';
 
+export {
+  AuthThrottle,
+  type AuthThrottleLimits,
+  type AuthThrottleStats,
+  authThrottleLimits,
+  ConnectionAuth,
+} from './auth-throttle.js';
 export { PolicyCache } from './cache.js';
 export { PasswordPolicy } from './credentials.js';
 export { RateLimiter } from './rate-limit.js';
@@ -60,6 +76,8 @@ export interface PolicyInit {
   now: () => number;
   /** Least estimated password entropy a client may connect with (0: no check). @default the limit's default */
   minPasswordBits?: number;
+  /** The failure budget of authentication. @default from the limits' defaults */
+  authThrottle?: AuthThrottleLimits;
 }
 
 export class Policy {
@@ -69,11 +87,13 @@ export class Policy {
   readonly #authorizers = new Map<string, Authorizer>(Object.entries(authorizers));
   readonly #limiters = new Map<string, RateLimiter>();
   readonly #passwords: PasswordPolicy;
+  readonly #throttle: AuthThrottle;
 
   constructor(init: PolicyInit) {
     this.#init = init;
     this.cache = new PolicyCache(init.store);
     this.#passwords = new PasswordPolicy(init.minPasswordBits ?? LIMIT_DEFS.minPasswordBits.default);
+    this.#throttle = new AuthThrottle(init.authThrottle ?? authThrottleLimits(defaultLimits()), init.now);
     this.#guards.push(rateGuard({ take: (peer) => this.#limiter(peer).take() }));
   }
 
@@ -103,16 +123,39 @@ export class Policy {
   }
 
   /**
-   * `authenticate` with the policy's checks of a connection around it: the credentials it finds must have a strong
-   * enough password (`HL_ERR_PASSWORD_WEAK`, close 1008, unless the record allows a weak one). Every authenticator
-   * the hub uses, the default or an injected one, goes through here.
+   * `authenticate` with the policy's checks of a connection around it: an address or key whose failure budget is
+   * spent is refused first (`HL_ERR_AUTH_THROTTLED`, close 1013; see `auth-throttle.ts`), an unknown key counts
+   * against its address, and the credentials found must have a strong enough password (`HL_ERR_PASSWORD_WEAK`,
+   * close 1008, unless the record allows a weak one). Every authenticator the hub uses, the default or an injected
+   * one, goes through here.
    */
   authenticator(authenticate: Authenticator): Authenticator {
     return async (request) => {
-      const credentials = await authenticate(request);
+      this.#throttle.check(null, request.ip);
+      let credentials: Awaited<ReturnType<Authenticator>>;
+      try {
+        credentials = await authenticate(request);
+      } catch (err) {
+        if (isHiveLinkError(err, 'HL_ERR_AUTH_INVALID')) this.#throttle.unknownKey(request.ip);
+        throw err;
+      }
+      this.#throttle.check(credentials.record.accessKey, request.ip);
       this.#passwords.check(credentials);
       return credentials;
     };
+  }
+
+  /**
+   * The authentication of one connection of `record` from `ip`: the handshake charges each attempt to it, and the
+   * connection refunds them once the client proves the key.
+   */
+  connectionAuth(record: ClientRecord, ip: string): ConnectionAuth {
+    return new ConnectionAuth(this.#throttle, record.accessKey, ip);
+  }
+
+  /** The authentication counters since the hub started (attempts, proven, throttled, unknown keys). */
+  authStats(): AuthThrottleStats {
+    return this.#throttle.stats();
   }
 
   /** The verdict on one message from `peer`, called once per message before dispatch. */
