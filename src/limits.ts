@@ -167,6 +167,14 @@ export const LIMIT_DEFS = {
     summary: 'Longest utterance, in words, the intent engine tries to match; a longer one matches nothing.',
   },
   // -- hub: connections, keepalive, policy, routing
+  maxUtteranceChars: {
+    default: 4096,
+    unit: 'count',
+    scope: 'hub',
+    min: 64,
+    summary:
+      'Longest utterance (characters, all alternatives together) a client may send; a longer one is answered hive.policy.denied (too_large).',
+  },
   handshakeTimeoutMs: {
     default: 10_000,
     unit: 'ms',

@@ -44,7 +44,7 @@ import { FloodCache } from './flood.js';
 import { KdfLimiter } from './kdf-limiter.js';
 import { PeerRegistry, peerId } from './peers.js';
 import { type Authenticator, storeAuthenticator } from './policy/authenticate.js';
-import { authThrottleLimits, Policy } from './policy/index.js';
+import { authThrottleLimits, Policy, utteranceGuard } from './policy/index.js';
 import { QueryTracker } from './queries.js';
 import { endQuery, routeAgentMessage } from './router.js';
 import { SessionNat, sessionNamespace } from './session-nat.js';
@@ -135,6 +135,7 @@ export class Hub {
       minPasswordBits: limits.minPasswordBits,
       authThrottle: authThrottleLimits(limits),
     });
+    this.policy.addGuard(utteranceGuard(limits.maxUtteranceChars));
     this.#authenticate = this.policy.authenticator(
       init.authenticate ?? storeAuthenticator(init.store, this.policy),
     );

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { reply } from '../../src/bus/message.js';
 import type { JsonObject } from '../../src/protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
@@ -111,6 +112,34 @@ describe('routing attacks', () => {
     const seen = JSON.stringify(got);
     assert.ok(!seen.includes('victim'), 'no other client’s peer id in the forwarded message');
     await Promise.all([relay.close(), other.close()]);
+  });
+
+  it('a 2.2 MB utterance is refused up front (too_large) and the sender stays connected and served', async () => {
+    const t2 = await startHub();
+    t2.bus.on('recognizer_loop:utterance', (m) => {
+      t2.bus.emit(reply(m, 'speak', { utterance: `heard ${(m.data.utterances as string[])[0]!.length}` }));
+    });
+    try {
+      const c = await t2.addClient();
+      const sender = await FakePeer.open(t2.url, {
+        accessKey: c.accessKey,
+        password: c.password,
+        protocol: 'legacy',
+      });
+      const heard: number[] = [];
+      t2.bus.on('recognizer_loop:utterance', (m) => heard.push((m.data.utterances as string[])[0]!.length));
+      sender.send(bus('recognizer_loop:utterance', { utterances: ['x'.repeat(2_200_000)] }));
+      const d = await denial(sender);
+      assert.equal(d.code, 'too_large');
+      assert.equal(d.denied_type, 'recognizer_loop:utterance');
+      sender.send(bus('recognizer_loop:utterance', { utterances: ['what time is it'] }));
+      assert.equal((await sender.waitForBus('speak')).data.utterance, 'heard 15');
+      assert.deepEqual(heard, [15], 'the oversized utterance never reached the brain');
+      assert.equal(sender.closeInfo, null);
+      await sender.close();
+    } finally {
+      await t2.close();
+    }
   });
 
   it('an admin may still announce to every speaker with BROADCAST', async () => {

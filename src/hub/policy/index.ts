@@ -63,6 +63,7 @@ export {
   deny,
   type Guard,
   routingPermission,
+  utteranceGuard,
   type Verdict,
 } from './rules.js';
 

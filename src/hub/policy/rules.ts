@@ -12,6 +12,7 @@
  * | `rate_limited` | more messages than the client's rate limit | {@link rateGuard} |
  * | `no_route` | an INTERCOM whose `target_pubkey` no connected client announced | the INTERCOM handler (routing found no one) |
  * | `key_not_bound` | a HELLO `pubkey` pinned to another client record, or other than the key pinned to this one (it is not registered for INTERCOM); a hybrid INTERCOM whose signature does not verify against the sender's pinned key | `HubConnection.applyHello` (the HELLO); the INTERCOM authorizer in {@link authorizers} |
+ * | `too_large` | an utterance (`recognizer_loop:utterance`, direct or inside QUERY/CASCADE) longer than `maxUtteranceChars` | {@link utteranceGuard} |
  * | `unsupported` | a type no rule allows (3rdparty, unknown types), or a flood carrying a type it cannot carry (HELLO, HANDSHAKE, …): deny by default | `Policy.check`, {@link authorizers} |
  *
  * @module
@@ -32,6 +33,7 @@ export const DenyCode = {
   NO_ROUTE: 'no_route',
   KEY_NOT_BOUND: 'key_not_bound',
   UNSUPPORTED: 'unsupported',
+  TOO_LARGE: 'too_large',
 } as const;
 
 export type DenyCodeName = (typeof DenyCode)[keyof typeof DenyCode];
@@ -189,5 +191,34 @@ export function rateGuard(rates: RateSource): Guard {
     if (decision === 'accept') return null;
     if (decision === 'deny') return deny(message.msg_type, DenyCode.RATE, 'message rate limit exceeded');
     return { kind: 'close', error: new HiveLinkError('HL_ERR_RATE_LIMITED', 'rate limit exceeded') };
+  };
+}
+
+/** The bus message a BUS, QUERY or CASCADE carries to the agent; null for other types. */
+function agentBusPayload(message: HiveMessage): JsonObject | null {
+  if (message.msg_type === HiveMessageType.BUS) return message.payload as JsonObject;
+  if (message.msg_type === HiveMessageType.QUERY || message.msg_type === HiveMessageType.CASCADE) {
+    const inner = message.payload as HiveMessage;
+    return inner.msg_type === HiveMessageType.BUS ? (inner.payload as JsonObject) : null;
+  }
+  return null;
+}
+
+/**
+ * Utterances longer than `maxChars` in all are refused up front (`too_large`): the assistant answers with messages
+ * that carry the utterance back (the intent message echoes its `data`), so an oversized one would come back as an
+ * oversized answer and close the sender's connection for a full send buffer instead.
+ */
+export function utteranceGuard(maxChars: number): Guard {
+  return (_peer, message) => {
+    const bus = agentBusPayload(message);
+    if (bus === null || bus.type !== 'recognizer_loop:utterance') return null;
+    const utterances = (bus.data as JsonObject | undefined)?.utterances;
+    if (!Array.isArray(utterances)) return null;
+    let chars = 0;
+    for (const u of utterances) if (typeof u === 'string') chars += u.length;
+    return chars > maxChars
+      ? deny(bus.type, DenyCode.TOO_LARGE, `utterances of ${chars} characters exceed ${maxChars}`)
+      : null;
   };
 }

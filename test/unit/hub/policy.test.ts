@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispatch } from '../../../src/hub/handlers/index.js';
 import { PeerRegistry } from '../../../src/hub/peers.js';
-import { BINARY_BUS_TYPE, DenyCode, Policy, type Verdict } from '../../../src/hub/policy/index.js';
+import { BINARY_BUS_TYPE, DenyCode, Policy, utteranceGuard, type Verdict } from '../../../src/hub/policy/index.js';
 import { readIntercomKey } from '../../../src/hub/policy/intercom.js';
 import { SessionNat } from '../../../src/hub/session-nat.js';
 import type { HubContext, HubPeer } from '../../../src/hub/types.js';
@@ -256,6 +256,16 @@ describe('every deny code, and where it is raised', () => {
     },
     [DenyCode.UNSUPPORTED]: async (p) =>
       codeOf(p.check(peerOf(await client()), createHiveMessage(HiveMessageType.THIRDPRTY, { x: 1 }))),
+    [DenyCode.TOO_LARGE]: async (p) => {
+      // The hub adds this guard with the maxUtteranceChars limit.
+      p.addGuard(utteranceGuard(100));
+      const long = createHiveMessage(HiveMessageType.BUS, {
+        type: 'recognizer_loop:utterance',
+        data: { utterances: ['x'.repeat(101)] },
+        context: {},
+      });
+      return codeOf(p.check(peerOf(await client()), long));
+    },
   };
 
   it('DenyCode lists exactly the codes with a raiser below', () => {
