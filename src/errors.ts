@@ -203,7 +203,7 @@ export const ERROR_CODES = {
   HL_ERR_HUB_BUSY: {
     closeCode: CLOSE_TRY_AGAIN_LATER,
     summary:
-      'More legacy handshakes are waiting for key derivation than the hub can finish before they time out; try again later.',
+      'More legacy handshakes are waiting for key derivation than the hub can finish before they time out, or than one address or access key may have waiting (legacyKdfPerIp, legacyKdfPerKey); try again later.',
   },
   HL_ERR_RATE_LIMITED: {
     closeCode: CLOSE_POLICY_VIOLATION,
@@ -222,6 +222,11 @@ export const ERROR_CODES = {
     closeCode: CLOSE_TRY_AGAIN_LATER,
     summary:
       'Too many failed authentications from this address or with this access key: the connection is refused until the delay (doubling per failure, at most authThrottleMaxDelayMs) has passed.',
+  },
+  HL_ERR_HANDSHAKE_REPLAYED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      'A legacy client envelope another connection already sent (a captured handshake replayed): refused before any key derivation.',
   },
 
   // -- client SDK

@@ -394,6 +394,30 @@ export const LIMIT_DEFS = {
     summary:
       'Addresses, access keys and trusted (key, address) pairs the failure budgets remember, each; the least recently used is forgotten first.',
   },
+  legacyEnvelopeCacheSize: {
+    default: 65536,
+    unit: 'count',
+    scope: 'hub',
+    min: 16,
+    summary:
+      'Legacy client envelopes (client and IV) the hub remembers, to refuse one replayed on another connection with 1008 HL_ERR_HANDSHAKE_REPLAYED; the oldest is forgotten first.',
+  },
+  legacyKdfPerIp: {
+    default: 8,
+    unit: 'count',
+    scope: 'hub',
+    min: 0,
+    summary:
+      'Legacy key derivations one address may have running or waiting at once; more are refused with 1013 HL_ERR_HUB_BUSY. 0: no cap.',
+  },
+  legacyKdfPerKey: {
+    default: 4,
+    unit: 'count',
+    scope: 'hub',
+    min: 0,
+    summary:
+      'Legacy key derivations one access key may have running or waiting at once; more are refused with 1013 HL_ERR_HUB_BUSY. 0: no cap.',
+  },
   // -- client SDK
   clientHandshakeTimeoutMs: {
     default: 30_000,

@@ -5,7 +5,10 @@
  * the policy stage, then the handlers.
  *
  * The machine is `connecting` while the hub authenticates the client (frames wait), `handshaking` once HELLO and
- * the HANDSHAKE request are out, `open` once the channel exists (a first v3 key is pinned before).
+ * the HANDSHAKE request are out, `open` once the channel exists (a first v3 key is pinned before). The hub
+ * registers and announces the client ("client connected", `hive.client.connect`) once it has proven the key: at
+ * once after XXpsk2 msg3, else with its first authentic frame (a replayed legacy or KKpsk0 first message completes
+ * the handshake but cannot produce one), which must come within the handshake timeout.
  *
  * @module
  */
@@ -96,6 +99,10 @@ export class HubConnection implements HubPeer {
   history: LoggedConnectionHandle | null = null;
   readonly #host: ConnectionHost;
   readonly #machine: SessionMachine;
+  readonly #timers: Timers;
+  /** Time an open but unproven session has to send its first authentic frame. */
+  readonly #proofTimeoutMs: number;
+  #proofTimer: unknown = null;
   #peer: string;
   #useragent = '';
   #record: ClientRecord | null = null;
@@ -116,9 +123,11 @@ export class HubConnection implements HubPeer {
     this.#peer = init.remote;
     this.#host = init.host;
     const limits = init.limits;
+    this.#timers = init.timers ?? unrefTimers;
+    this.#proofTimeoutMs = limits.handshakeTimeoutMs;
     this.#machine = new SessionMachine({
       socket: init.socket,
-      timers: init.timers ?? unrefTimers,
+      timers: this.#timers,
       limits: {
         handshakeTimeoutMs: limits.handshakeTimeoutMs,
         maxHandshakeFrameBytes: Math.min(limits.maxHandshakeFrameBytes, limits.maxFrameBytes),
@@ -150,6 +159,7 @@ export class HubConnection implements HubPeer {
       },
     });
     this.closed = this.#machine.closed.then(() => {
+      this.#clearProofTimer();
       const end = this.#machine.end!;
       this.#host.policy.forget(this);
       this.#host.onClosed(this, end.code, end.reason);
@@ -366,8 +376,32 @@ export class HubConnection implements HubPeer {
     }
   }
 
+  /**
+   * The channel is open. A client the handshake proved (XXpsk2) is announced now; a legacy or KKpsk0 client only
+   * once its first authentic frame arrives (a replayed handshake message opens a channel nobody can use), within the
+   * handshake timeout.
+   */
   #opened(): void {
-    if (this.#keyProven) this.#auth?.proven();
+    if (this.#keyProven) {
+      this.#announce();
+      return;
+    }
+    this.#proofTimer = this.#timers.setTimeout(() => {
+      this.#proofTimer = null;
+      const why = 'handshake timeout: no authentic frame from the client';
+      this.fail(new HiveLinkError('HL_ERR_HANDSHAKE_TIMEOUT', why, { stage: 'hub.proof' }));
+    }, this.#proofTimeoutMs);
+  }
+
+  #clearProofTimer(): void {
+    if (this.#proofTimer !== null) this.#timers.clearTimeout(this.#proofTimer);
+    this.#proofTimer = null;
+  }
+
+  /** The client proved the key: its handshake attempts are refunded, and it is registered and announced. */
+  #announce(): void {
+    this.#clearProofTimer();
+    this.#auth?.proven();
     this.#host.onOpen(this);
     const hello = this.#pendingHello;
     this.#pendingHello = null;
@@ -387,7 +421,7 @@ export class HubConnection implements HubPeer {
     // authenticated by the channel's key, which a replayed handshake cannot have.
     if (!this.#keyProven && message.msg_type !== HiveMessageType.HANDSHAKE) {
       this.#keyProven = true;
-      this.#auth?.proven();
+      this.#announce();
     }
     this.#host.touch(this.record.id);
     const verdict = this.#host.policy.check(this, message);

@@ -88,8 +88,8 @@ export class Hub {
   readonly #backend: CryptoBackend;
   /** The backend for the PSK derivation: argon2id in a worker thread, never on the event loop. */
   readonly #kdfBackend: CryptoBackend;
-  /** The backend of the handshakes: legacy PBKDF2 through the admission control of {@link KdfLimiter}. */
-  readonly #handshakeBackend: CryptoBackend;
+  /** Admission control of the handshakes' legacy PBKDF2; each connection's backend goes through it as its own. */
+  readonly #kdfLimiter: KdfLimiter;
   readonly #store: ClientStore;
   readonly policy: Policy;
   readonly #authenticate: Authenticator;
@@ -119,10 +119,12 @@ export class Hub {
     this.#backend = init.backend ?? nodeBackend;
     this.#kdfBackend = withOffThreadArgon2id(this.#backend);
     const kdfConcurrency = init.config.limits.legacyKdfConcurrency;
-    this.#handshakeBackend = new KdfLimiter({
+    this.#kdfLimiter = new KdfLimiter({
       concurrency: kdfConcurrency > 0 ? kdfConcurrency : Math.max(1, availableParallelism() - 1),
       maxWaitMs: init.config.limits.handshakeTimeoutMs / 2,
-    }).wrap(this.#backend);
+      perIp: init.config.limits.legacyKdfPerIp,
+      perKey: init.config.limits.legacyKdfPerKey,
+    });
     this.#store = init.store;
     const limits = init.config.limits;
     const now = init.now ?? Date.now;
@@ -134,6 +136,7 @@ export class Hub {
       now,
       minPasswordBits: limits.minPasswordBits,
       authThrottle: authThrottleLimits(limits),
+      legacyEnvelopeCacheSize: limits.legacyEnvelopeCacheSize,
     });
     this.policy.addGuard(utteranceGuard(limits.maxUtteranceChars));
     this.#authenticate = this.policy.authenticator(
@@ -315,7 +318,7 @@ export class Hub {
     if (conn.state !== 'connecting') return;
     const peer = this.#peers.unique(peerId(useragent, record.id, record.name, randomUUID()));
     const auth = this.policy.connectionAuth(record, conn.ip);
-    const handshake = this.#handshakeFor(record, password, peer, auth);
+    const handshake = this.#handshakeFor(record, password, peer, auth, conn.ip);
     const nat = new SessionNat(sessionNamespace(this.#backend, this.#init.identity.rsaPublicPem, record.id));
     // Start the (cached, off-thread) PSK derivation now: the client derives its copy at the same time, so a first
     // v3 connection waits for one argon2id instead of two in a row. Failures surface in the handshake itself.
@@ -324,7 +327,13 @@ export class Hub {
   }
 
   /** The handshake the hub offers `record`: its protocol floor, the ciphers, and KKpsk0 once its key is pinned. */
-  #handshakeFor(record: ClientRecord, password: string, peer: string, guard: HandshakeGuard): HubHandshake {
+  #handshakeFor(
+    record: ClientRecord,
+    password: string,
+    peer: string,
+    guard: HandshakeGuard,
+    ip: string,
+  ): HubHandshake {
     const minProtocol = Math.max(this.config.minProtocol, record.minProtocol ?? 0, 1) as ProtocolVersion;
     if (minProtocol > 3) {
       throw new HiveLinkError('HL_ERR_PROTOCOL_VERSION', `minimum protocol v${minProtocol} is not available`);
@@ -333,7 +342,7 @@ export class Hub {
     const nodeId = this.ctx.nodeId;
     const limits = this.config.limits;
     return new HubHandshake({
-      backend: this.#handshakeBackend,
+      backend: this.#kdfLimiter.wrap(this.#backend, { ip, key: record.accessKey }),
       hello: { pubkey: this.#init.identity.rsaPublicPem, peer, node_id: nodeId },
       offer: {
         minProtocol,

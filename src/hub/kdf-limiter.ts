@@ -6,6 +6,12 @@
  * timeout, by the measured duration of recent ones) is refused at once with `HL_ERR_HUB_BUSY` (close 1013, "try
  * again later"), so a client backs off and retries instead of being timed out and told it was refused.
  *
+ * The queue is shared, so one address (or one access key) could fill it and make every other client wait or be
+ * refused: a derivation is also refused with `HL_ERR_HUB_BUSY` when its owner (the connection's address and access
+ * key, see {@link KdfLimiter.wrap}) already has `perIp` / `perKey` derivations running or waiting. How many
+ * handshakes an owner may start over time is the policy's failure budget (`src/hub/policy/auth-throttle.ts`); this
+ * bounds how much of the CPU it holds at once.
+ *
  * @module
  */
 import type { CryptoBackend } from '../crypto/backend.js';
@@ -19,6 +25,16 @@ export interface KdfLimiterInit {
   maxWaitMs: number;
   /** Clock in ms. @default performance.now */
   now?: () => number;
+  /** Derivations one address may have running or waiting; 0: no cap. @default 0 */
+  perIp?: number;
+  /** Derivations one access key may have running or waiting; 0: no cap. @default 0 */
+  perKey?: number;
+}
+
+/** Whose derivation it is: the connection's address and access key. */
+export interface KdfOwner {
+  readonly ip: string;
+  readonly key: string;
 }
 
 /** Duration assumed for a derivation until one has been measured (ms). */
@@ -29,6 +45,10 @@ export class KdfLimiter {
   readonly #maxWaitMs: number;
   readonly #now: () => number;
   readonly #waiting: (() => void)[] = [];
+  readonly #perIp: number;
+  readonly #perKey: number;
+  /** Derivations running or waiting per `ip:…` / `key:…`. */
+  readonly #owned = new Map<string, number>();
   #running = 0;
   /** Moving average of how long one derivation takes (ms). */
   #averageMs = INITIAL_ESTIMATE_MS;
@@ -37,6 +57,8 @@ export class KdfLimiter {
     this.#concurrency = Math.max(1, Math.floor(init.concurrency));
     this.#maxWaitMs = init.maxWaitMs;
     this.#now = init.now ?? (() => performance.now());
+    this.#perIp = Math.max(0, Math.floor(init.perIp ?? 0));
+    this.#perKey = Math.max(0, Math.floor(init.perKey ?? 0));
   }
 
   /** Derivations running now. */
@@ -49,11 +71,39 @@ export class KdfLimiter {
     return this.#waiting.length;
   }
 
+  /** Derivations `owner`'s address, and its access key, have running or waiting. */
+  ownedBy(owner: KdfOwner): { ip: number; key: number } {
+    return { ip: this.#owned.get(`ip:${owner.ip}`) ?? 0, key: this.#owned.get(`key:${owner.key}`) ?? 0 };
+  }
+
   /**
    * Runs `derive` when a slot is free.
-   * @throws HiveLinkError `HL_ERR_HUB_BUSY` (close 1013) at once when the expected wait exceeds `maxWaitMs`
+   * @throws HiveLinkError `HL_ERR_HUB_BUSY` (close 1013) at once when the expected wait exceeds `maxWaitMs`, or
+   *   `owner` already has its share running or waiting
    */
-  async run<T>(derive: () => Promise<T>): Promise<T> {
+  async run<T>(derive: () => Promise<T>, owner?: KdfOwner): Promise<T> {
+    if (owner === undefined) return this.#run(derive);
+    const held = this.ownedBy(owner);
+    if ((this.#perIp > 0 && held.ip >= this.#perIp) || (this.#perKey > 0 && held.key >= this.#perKey)) {
+      throw new HiveLinkError(
+        'HL_ERR_HUB_BUSY',
+        'hub busy: this address or access key already has legacy handshakes waiting for key derivation, try again later',
+      );
+    }
+    const ids = [`ip:${owner.ip}`, `key:${owner.key}`];
+    for (const id of ids) this.#owned.set(id, (this.#owned.get(id) ?? 0) + 1);
+    try {
+      return await this.#run(derive);
+    } finally {
+      for (const id of ids) {
+        const left = (this.#owned.get(id) ?? 1) - 1;
+        if (left <= 0) this.#owned.delete(id);
+        else this.#owned.set(id, left);
+      }
+    }
+  }
+
+  async #run<T>(derive: () => Promise<T>): Promise<T> {
     if (this.#running >= this.#concurrency) {
       const expectedWaitMs = ((this.#waiting.length + 1) * this.#averageMs) / this.#concurrency;
       if (expectedWaitMs > this.#maxWaitMs) {
@@ -78,12 +128,12 @@ export class KdfLimiter {
     }
   }
 
-  /** `backend` with its PBKDF2 going through this limiter. */
-  wrap(backend: CryptoBackend): CryptoBackend {
+  /** `backend` with its PBKDF2 going through this limiter, as `owner`'s when given (one connection's backend). */
+  wrap(backend: CryptoBackend, owner?: KdfOwner): CryptoBackend {
     return {
       ...backend,
       pbkdf2Sha256: (password, salt, iterations, length) =>
-        this.run(() => backend.pbkdf2Sha256(password, salt, iterations, length)),
+        this.run(() => backend.pbkdf2Sha256(password, salt, iterations, length), owner),
     };
   }
 }

@@ -73,6 +73,11 @@ export interface HandshakeGuard {
    * Throws a HiveLinkError to refuse it.
    */
   attempt(): void;
+  /**
+   * A legacy client envelope that verified, before the hub derives the session key from it: throws a HiveLinkError
+   * to refuse it (a replay of an envelope another connection sent).
+   */
+  envelope?(envelope: string): void;
 }
 
 /** What the connection must do after one handshake message. */
@@ -182,6 +187,7 @@ export class HubHandshake {
         stage: 'hub-handshake.legacy',
       });
     }
+    this.#init.guard?.envelope?.(clientEnvelope);
     const encoding = negotiate(
       stringList(payload.encodings, 'encodings', [DEFAULT_ENCODING]),
       offer.encodings,

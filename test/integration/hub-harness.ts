@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
 import type { MessageData, SessionData } from '../../src/bus/types.js';
@@ -63,6 +64,8 @@ export interface StartHubOptions {
   tls?: TlsMaterial | null;
   /** The hub's clock in ms (its policy's failure budgets, rate limits). @default Date.now */
   now?: () => number;
+  /** The hub's logger. @default silent */
+  logger?: Logger;
 }
 
 export async function startHub(config: HubConfigInput = {}, options: StartHubOptions = {}): Promise<TestHub> {
@@ -87,6 +90,7 @@ export async function startHub(config: HubConfigInput = {}, options: StartHubOpt
     identity,
     agent: options.agent ?? inProcessAgent(bus),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   await hub.start();
   const app = await createHubServer({ hub, config: resolved, tls: options.tls ?? null });

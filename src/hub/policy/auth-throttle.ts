@@ -32,6 +32,7 @@
  */
 import { HiveLinkError } from '../../errors.js';
 import type { Limits } from '../../limits.js';
+import type { EnvelopeReplayCache } from './replay-cache.js';
 
 /** The settings of an {@link AuthThrottle} (the `auth*` limits). */
 export interface AuthThrottleLimits {
@@ -243,22 +244,45 @@ function pairOf(key: string, ip: string): string {
   return `${ip}\u0000${key}`;
 }
 
+/** What a {@link ConnectionAuth} checks besides the budget. */
+export interface ConnectionAuthInit {
+  readonly throttle: AuthThrottle;
+  /** The legacy envelopes answered so far, hub-wide. */
+  readonly envelopes: EnvelopeReplayCache;
+  readonly clientId: number;
+  readonly key: string;
+  readonly ip: string;
+  /** Unique per connection (same-connection repeats of an envelope are not replays). */
+  readonly serial: number;
+}
+
 /**
  * The authentication of one connection: each handshake attempt it makes is charged ({@link attempt}, which
- * refuses with `HL_ERR_AUTH_THROTTLED` once a budget is spent), and every charge is refunded once it proves the key
- * ({@link proven}). Attempts after that (a legacy re-key on a proven session) are not charged.
+ * refuses with `HL_ERR_AUTH_THROTTLED` once a budget is spent), a legacy envelope another connection sent is refused
+ * ({@link envelope}), and every charge is refunded once it proves the key ({@link proven}). Attempts after that (a
+ * legacy re-key on a proven session) are not charged.
  */
 export class ConnectionAuth {
   readonly #throttle: AuthThrottle;
+  readonly #init: ConnectionAuthInit;
   readonly #key: string;
   readonly #ip: string;
   #charges: AuthCharge[] = [];
   #proven = false;
 
-  constructor(throttle: AuthThrottle, key: string, ip: string) {
-    this.#throttle = throttle;
-    this.#key = key;
-    this.#ip = ip;
+  constructor(init: ConnectionAuthInit) {
+    this.#init = init;
+    this.#throttle = init.throttle;
+    this.#key = init.key;
+    this.#ip = init.ip;
+  }
+
+  /**
+   * A verified legacy client envelope, before the hub derives its key.
+   * @throws HiveLinkError `HL_ERR_HANDSHAKE_REPLAYED` (close 1008) when another connection sent it
+   */
+  envelope(envelope: string): void {
+    this.#init.envelopes.remember(this.#init.clientId, envelope, this.#init.serial);
   }
 
   /** True once the client proved it holds the key. */

@@ -5,7 +5,8 @@
  * ```
  *  websocket upgrade / REST token ──▶ authenticate (hook) ──▶ admit(record, ip) ──▶ connection / virtual peer
  *    (authenticator(): the failure budget and the password floor around every authenticator;
- *     connectionAuth(): each handshake attempt charged, refunded once the client proves the key)
+ *     connectionAuth(): each handshake attempt charged, refunded once the client proves the key; a legacy envelope
+ *     another connection sent refused)
  *  each decrypted message ──▶ check(peer, message): guards (rate, …) ──▶ the type's authorizer ──▶ dispatch
  *                                   │ deny → hive.policy.denied          │ none → deny `unsupported`
  *                                   │ close → the connection closes      │
@@ -33,6 +34,7 @@ import type { Authenticator } from './authenticate.js';
 import { PolicyCache } from './cache.js';
 import { PasswordPolicy } from './credentials.js';
 import { RateLimiter } from './rate-limit.js';
+import { EnvelopeReplayCache } from './replay-cache.js';
 import {
   type Authorizer,
   authorizers,
@@ -53,6 +55,7 @@ export {
 export { PolicyCache } from './cache.js';
 export { PasswordPolicy } from './credentials.js';
 export { RateLimiter } from './rate-limit.js';
+export { EnvelopeReplayCache } from './replay-cache.js';
 export {
   ACCEPT,
   type Authorizer,
@@ -79,6 +82,8 @@ export interface PolicyInit {
   minPasswordBits?: number;
   /** The failure budget of authentication. @default from the limits' defaults */
   authThrottle?: AuthThrottleLimits;
+  /** Legacy client envelopes remembered to refuse replays. @default the limit's default */
+  legacyEnvelopeCacheSize?: number;
 }
 
 export class Policy {
@@ -89,12 +94,17 @@ export class Policy {
   readonly #limiters = new Map<string, RateLimiter>();
   readonly #passwords: PasswordPolicy;
   readonly #throttle: AuthThrottle;
+  readonly #envelopes: EnvelopeReplayCache;
+  #connections = 0;
 
   constructor(init: PolicyInit) {
     this.#init = init;
     this.cache = new PolicyCache(init.store);
     this.#passwords = new PasswordPolicy(init.minPasswordBits ?? LIMIT_DEFS.minPasswordBits.default);
     this.#throttle = new AuthThrottle(init.authThrottle ?? authThrottleLimits(defaultLimits()), init.now);
+    this.#envelopes = new EnvelopeReplayCache(
+      init.legacyEnvelopeCacheSize ?? LIMIT_DEFS.legacyEnvelopeCacheSize.default,
+    );
     this.#guards.push(rateGuard({ take: (peer) => this.#limiter(peer).take() }));
   }
 
@@ -147,11 +157,20 @@ export class Policy {
   }
 
   /**
-   * The authentication of one connection of `record` from `ip`: the handshake charges each attempt to it, and the
-   * connection refunds them once the client proves the key.
+   * The authentication of one connection of `record` from `ip`: the handshake charges each attempt to it and hands
+   * it each legacy envelope (a replay is refused), and the connection refunds the charges once the client proves
+   * the key.
    */
   connectionAuth(record: ClientRecord, ip: string): ConnectionAuth {
-    return new ConnectionAuth(this.#throttle, record.accessKey, ip);
+    this.#connections += 1;
+    return new ConnectionAuth({
+      throttle: this.#throttle,
+      envelopes: this.#envelopes,
+      clientId: record.id,
+      key: record.accessKey,
+      ip,
+      serial: this.#connections,
+    });
   }
 
   /** The authentication counters since the hub started (attempts, proven, throttled, unknown keys). */
