@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { BusClient } from '../bus/ws-client.js';
+import type { Limits } from '../limits.js';
 import type { Agent } from './agent.js';
 
 export interface OvosAgentInit {
@@ -13,11 +14,28 @@ export interface OvosAgentInit {
   logger?: Logger;
   /** Wait for the first connection in `start()`. @default false */
   waitForConnection?: boolean;
+  /** The bus client's limits (the hub passes its config's). @default the registry defaults */
+  limits?: Partial<Pick<Limits, OvosAgentLimit>>;
 }
+
+/** The limits of the bus client behind the agent. */
+export type OvosAgentLimit =
+  | 'busMaxMessageBytes'
+  | 'busMaxBufferedBytes'
+  | 'busMaxPendingMessages'
+  | 'busMaxKnownSessions';
 
 /** An agent behind an OVOS messagebus at `url`. */
 export function ovosAgent(init: OvosAgentInit = {}): Agent {
-  const client = new BusClient({ url: init.url ?? 'ws://127.0.0.1:8181/core', sessionSync: false });
+  const limits = init.limits ?? {};
+  const client = new BusClient({
+    url: init.url ?? 'ws://127.0.0.1:8181/core',
+    sessionSync: false,
+    maxMessageBytes: limits.busMaxMessageBytes,
+    maxBufferedBytes: limits.busMaxBufferedBytes,
+    maxPendingMessages: limits.busMaxPendingMessages,
+    maxKnownSessions: limits.busMaxKnownSessions,
+  });
   const logger = init.logger;
   client.onState((event) => {
     if (event.type === 'open') logger?.info({ url: client.url }, 'agent bus connected');

@@ -1,6 +1,8 @@
 /**
- * The hub configuration: defaults → merge → validate once with zod → deep-freeze. Every key is also a CLI flag
- * (`hivelink hub --help`); every limit of `src/limits.ts` can be overridden under `limits`.
+ * The hub configuration: defaults → merge → validate once with zod → deep-freeze. Every key can be set in the JSON
+ * config file (`hivelink.json`); the common ones are also CLI flags (`hivelink hub --help`). Every hub-scope limit
+ * of `src/limits.ts` can be overridden under `limits` (file only); a client-scope limit there is refused, since the
+ * hub would never use it. `compose.ts` hands each limit to its consumer.
  *
  * @example
  * ```ts
@@ -124,9 +126,19 @@ const tlsSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('self-signed') }).strict(),
 ]);
 
-const limitsSchema = z
-  .record(z.string(), z.number())
-  .refine((o) => Object.keys(o).every((k) => k in LIMIT_DEFS), { message: 'unknown limit' });
+const limitsSchema = z.record(z.string(), z.number()).superRefine((limits, ctx) => {
+  for (const key of Object.keys(limits)) {
+    if (!(key in LIMIT_DEFS)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'unknown limit' });
+    } else if (LIMIT_DEFS[key as LimitName].scope !== 'hub') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'a client option (HiveClient), not a hub setting: the hub would never use it',
+      });
+    }
+  }
+});
 
 const schema = z
   .object({

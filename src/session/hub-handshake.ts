@@ -59,7 +59,8 @@ export interface HubHandshakeInit {
   psk: () => Promise<Uint8Array>;
   /** The hub's policy around each attempt (its failure budget). @default none */
   guard?: HandshakeGuard;
-  limits?: ChannelLimits & { chunkBytes?: number; maxReassemblyBytes?: number };
+  /** Channel limits, v3 framing, and `maxNoiseNonce` for the Noise cipher states. */
+  limits?: ChannelLimits & { chunkBytes?: number; maxReassemblyBytes?: number; maxNoiseNonce?: number };
 }
 
 /**
@@ -249,6 +250,9 @@ export class HubHandshake {
       psk,
       staticKeyPair: this.#init.noiseStatic,
       ...(pattern === 'KKpsk0' ? { remoteStaticPublicKey: this.#init.pinnedClientKey! } : {}),
+      ...(this.#init.limits?.maxNoiseNonce === undefined
+        ? {}
+        : { maxNonce: this.#init.limits.maxNoiseNonce }),
     });
     const first = parseNoisePayload(hs.readMessage(msg1));
     this.#binarize = first.binarize === true;
