@@ -13,24 +13,15 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import pino, { type Logger } from 'pino';
-import { Assistant } from '../../assistant/assistant.js';
-import { MemoryBus } from '../../bus/memory-bus.js';
-import type { MessageBus } from '../../bus/types.js';
-import { BusServer } from '../../bus/ws-server.js';
+import type { Logger } from 'pino';
 import { HiveLinkError } from '../../errors.js';
-import { createHubServer, loadTlsMaterial } from '../../http/server.js';
-import { type Agent, inProcessAgent } from '../../hub/agent.js';
-import { echoAgent } from '../../hub/agent-echo.js';
-import { ovosAgent } from '../../hub/agent-ovos.js';
+import { type ComposedHub, composeHub, type StartedHub } from '../../hub/compose.js';
 import { type HubConfig, type HubConfigInput, resolveHubConfig } from '../../hub/config.js';
-import { Hub } from '../../hub/hub.js';
-import { openDataDir, resolveDataDir } from '../../store/data-dir.js';
+import { resolveDataDir } from '../../store/data-dir.js';
 import { untilSignal } from '../signals.js';
 
 /** The flags of `hivelink hub`, as commander parses them. */
@@ -139,30 +130,30 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Starts the embedded assistant on `bus` (with the skills of the data dir or `--skills-dir`). */
-async function startAssistant(
-  bus: MessageBus,
-  dataDir: string,
-  io: HubCommandIo,
-  stack: (() => Promise<unknown> | unknown)[],
-  extras: { skillsDir?: string },
-): Promise<{ agent: Agent; skillsLine: string }> {
-  // Skills dropped in <data dir>/skills (or --skills-dir) load beside the built-ins; a broken one is
-  // reported and skipped while the others keep working.
-  const skillsDir = extras.skillsDir ?? join(dataDir, 'skills');
-  if (extras.skillsDir === undefined) mkdirSync(skillsDir, { recursive: true, mode: 0o700 });
-  const assistant = new Assistant({ bus, skillsDir });
-  await assistant.start();
-  stack.push(() => assistant.stop());
-  for (const error of assistant.loadErrors) io.err.write(`hivelink: skipped a skill: ${error.message}\n`);
-  return {
-    agent: inProcessAgent(bus),
-    skillsLine: `skills: ${assistant.skills().length} loaded (drop .mjs skills in ${skillsDir})`,
-  };
+/** The lines `hivelink hub` prints once it listens (the first one is the one scripts wait for). */
+function startedLines(composed: ComposedHub, started: StartedHub): string[] {
+  const { config } = composed;
+  const host = displayHost(config.host);
+  const http = started.scheme === 'wss' ? 'https' : 'http';
+  const lines = [
+    `hivelink hub listening on ${started.scheme}://${host}:${started.port}`,
+    `health: ${http}://${host}:${started.port}/healthz`,
+    `chat page: ${http}://${host}:${started.port}/chat`,
+    `data dir: ${config.dataDir}`,
+    `agent: ${config.agent === 'ovos' ? `OVOS messagebus ${config.ovosUrl}` : config.agent === 'echo' ? 'echo (repeats every utterance)' : 'embedded assistant'}`,
+  ];
+  if (started.busPort !== null) lines.push(`agent bus served on ws://127.0.0.1:${started.busPort}/core`);
+  if (composed.assistant !== null) {
+    lines.push(
+      `skills: ${composed.assistant.skills().length} loaded (drop .mjs skills in ${composed.skillsDir})`,
+    );
+  }
+  return lines;
 }
 
 /**
  * Runs a hub with `config` until `until` resolves, then stops it gracefully. Resolves when everything is closed.
+ * The hub itself is built by {@link composeHub}; this adds what the operator is told.
  */
 export async function runHub(
   config: HubConfig,
@@ -171,72 +162,24 @@ export async function runHub(
   logger?: Logger,
   extras: { skillsDir?: string } = {},
 ): Promise<void> {
-  const log = logger ?? pino({ level: config.logLevel }, pino.destination(2));
-  const dataDir = config.dataDir!;
-  const data = openDataDir(dataDir);
-  const stack: (() => Promise<unknown> | unknown)[] = [() => data.close()];
-  const unwind = async () => {
-    for (const step of stack.reverse()) await step();
-  };
+  const composed = await composeHub(config, {
+    ...(logger === undefined ? {} : { logger }),
+    ...(extras.skillsDir === undefined ? {} : { skillsDir: extras.skillsDir }),
+  });
   try {
-    const identity = data.loadIdentity();
-    const tls = await loadTlsMaterial(config, dataDir);
-    let agent: Agent;
-    let busLine: string | null = null;
-    let skillsLine: string | null = null;
-    if (config.agent === 'ovos') {
-      agent = ovosAgent({ url: config.ovosUrl, logger: log });
-    } else {
-      let bus: MessageBus;
-      if (config.busPort !== null) {
-        const server = new BusServer({ host: '127.0.0.1', port: config.busPort });
-        const address = await server.start();
-        stack.push(() => server.stop());
-        bus = server.localBus();
-        busLine = `agent bus served on ws://127.0.0.1:${address.port}/core`;
-      } else {
-        bus = new MemoryBus();
-      }
-      if (config.agent === 'echo') {
-        agent = echoAgent(bus);
-      } else {
-        ({ agent, skillsLine } = await startAssistant(bus, dataDir, io, stack, extras));
-      }
+    const started = await composed.start();
+    for (const error of composed.assistant?.loadErrors ?? []) {
+      io.err.write(`hivelink: skipped a skill: ${error.message}\n`);
     }
-    const hub = new Hub({ config, store: data.store, identity, agent, logger: log });
-    await hub.start();
-    // Unwound in reverse: the HTTP server closes only after the hub has closed its websockets (1001), since
-    // closing the server waits for every open socket.
-    stack.push(() => hub.stop());
-    const app = await createHubServer({ hub, config, logger: log, tls });
-    stack.push(async () => {
-      await hub.stop();
-      await app.close();
-    });
-    await app.listen({ host: config.host, port: config.port });
-    const port = (app.server.address() as AddressInfo).port;
-    const scheme = tls === null ? 'ws' : 'wss';
-    io.out.write(`hivelink hub listening on ${scheme}://${displayHost(config.host)}:${port}\n`);
-    io.out.write(
-      `health: ${tls === null ? 'http' : 'https'}://${displayHost(config.host)}:${port}/healthz\n`,
-    );
-    io.out.write(
-      `chat page: ${tls === null ? 'http' : 'https'}://${displayHost(config.host)}:${port}/chat\n`,
-    );
-    io.out.write(`data dir: ${dataDir}\n`);
-    io.out.write(
-      `agent: ${config.agent === 'ovos' ? `OVOS messagebus ${config.ovosUrl}` : config.agent === 'echo' ? 'echo (repeats every utterance)' : 'embedded assistant'}\n`,
-    );
-    if (busLine !== null) io.out.write(`${busLine}\n`);
-    if (skillsLine !== null) io.out.write(`${skillsLine}\n`);
-    if ((await data.store.listClients()).length === 0) {
+    for (const line of startedLines(composed, started)) io.out.write(`${line}\n`);
+    if ((await composed.data.store.listClients()).length === 0) {
       io.out.write(
-        `no clients yet: add one with  hivelink clients add --name kitchen --data-dir ${dataDir}\n`,
+        `no clients yet: add one with  hivelink clients add --name kitchen --data-dir ${config.dataDir}\n`,
       );
     }
     await until;
   } finally {
-    await unwind();
+    await composed.stop();
   }
 }
 

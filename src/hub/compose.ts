@@ -1,0 +1,215 @@
+/**
+ * The composition root: everything `hivelink hub` runs — data dir and client store, agent bus, agent (embedded
+ * assistant, OVOS messagebus or echo), hub, HTTP server — built from one frozen, validated {@link HubConfig}. It is
+ * the one place that reads `config.limits` for the parts around the hub, so every hub-scope limit of
+ * `src/limits.ts` reaches its consumer here or in the {@link Hub} (which takes the whole config);
+ * `test/integration/limits-wired.test.ts` trips each of them through a hub built by this module.
+ *
+ * | consumer | limits |
+ * |---|---|
+ * | client store (`openDataDir`) | `maxHistoryPerClient` |
+ * | agent bus (`MemoryBus`, `BusServer` for `busPort`, `BusClient` for `agent: 'ovos'`) | `busMax*` |
+ * | embedded assistant (`agent-embedded.ts`) | `assistant*` |
+ * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
+ *
+ * @example
+ * ```ts
+ * const composed = await composeHub(resolveHubConfig({ port: 0, dataDir }));
+ * const { port } = await composed.start();
+ * // …
+ * await composed.stop();
+ * ```
+ *
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Assistant } from '../assistant/assistant.js';
+import { MemoryBus } from '../bus/memory-bus.js';
+import type { MessageBus } from '../bus/types.js';
+import { BusServer } from '../bus/ws-server.js';
+import { HiveLinkError } from '../errors.js';
+import { createHubServer, loadTlsMaterial, type TlsMaterial } from '../http/server.js';
+import { type DataDir, openDataDir } from '../store/data-dir.js';
+import type { HubIdentity } from '../store/identity.js';
+import type { Agent } from './agent.js';
+import { echoAgent } from './agent-echo.js';
+import { embeddedAgent } from './agent-embedded.js';
+import { ovosAgent } from './agent-ovos.js';
+import type { HubConfig } from './config.js';
+import { Hub } from './hub.js';
+
+/** What a caller may add to the config. */
+export interface ComposeOptions {
+  /** @default pino at `config.logLevel`, on stderr */
+  logger?: Logger;
+  /** Skills for the embedded assistant. @default `<data dir>/skills`, created (0700) when missing */
+  skillsDir?: string;
+  /** The hub's keys. @default loaded from the data dir (created on first use; RSA-2048 is slow, so tests share one) */
+  identity?: HubIdentity;
+}
+
+/** Where a started hub listens. */
+export interface StartedHub {
+  /** The port of the websocket and HTTP server (the real one when `config.port` is 0). */
+  readonly port: number;
+  /** `wss` with TLS, else `ws`. */
+  readonly scheme: 'ws' | 'wss';
+  /** The port of the agent bus served on 127.0.0.1 (`config.busPort`), or null. */
+  readonly busPort: number | null;
+}
+
+/** A hub and everything around it, built and not yet started. */
+export interface ComposedHub {
+  readonly config: HubConfig;
+  /** The data dir and its client store (opened with `maxHistoryPerClient`). */
+  readonly data: DataDir;
+  readonly hub: Hub;
+  readonly agent: Agent;
+  /** The agent bus: the hub injects client messages here and routes every message it sees. */
+  readonly bus: MessageBus;
+  /** The embedded assistant (`agent: 'embedded'`), else null. */
+  readonly assistant: Assistant | null;
+  /** The skills dir the embedded assistant loads (`agent: 'embedded'`), else null. */
+  readonly skillsDir: string | null;
+  /** The agent bus served as an OVOS messagebus (`busPort`), else null. */
+  readonly busServer: BusServer | null;
+  /** The HTTP server: health, REST, chat page, and the websocket upgrade at `/`. */
+  readonly app: FastifyInstance;
+  readonly tls: TlsMaterial | null;
+  /**
+   * Starts the bus server, the hub (and with it the agent) and listens on `config.host`/`config.port`. On a failure
+   * everything is stopped again and the error rethrown.
+   */
+  start(): Promise<StartedHub>;
+  /**
+   * Closes every connection with 1001 (the hub, then the agent), the HTTP server, the bus server and the data dir, in
+   * that order: the HTTP server's close waits for open sockets, so the hub closes them first. Safe to call twice.
+   */
+  stop(): Promise<void>;
+}
+
+interface AgentParts {
+  agent: Agent;
+  assistant: Assistant | null;
+  skillsDir: string | null;
+  busServer: BusServer | null;
+}
+
+/** The agent the config asks for, on a bus built with the config's bus limits. */
+function composeAgent(
+  config: HubConfig,
+  dataDir: string,
+  logger: Logger,
+  options: ComposeOptions,
+): AgentParts {
+  const limits = config.limits;
+  if (config.agent === 'ovos') {
+    return {
+      agent: ovosAgent({ url: config.ovosUrl, logger, limits }),
+      assistant: null,
+      skillsDir: null,
+      busServer: null,
+    };
+  }
+  const busServer =
+    config.busPort === null
+      ? null
+      : new BusServer({
+          host: '127.0.0.1',
+          port: config.busPort,
+          maxMessageBytes: limits.busMaxMessageBytes,
+          maxBufferedBytes: limits.busMaxBufferedBytes,
+          maxPendingMessages: limits.busMaxPendingMessages,
+        });
+  const bus = busServer?.localBus() ?? new MemoryBus({ maxPending: limits.busMaxPendingMessages });
+  if (config.agent === 'echo') return { agent: echoAgent(bus), assistant: null, skillsDir: null, busServer };
+  // Skills dropped in <data dir>/skills (or --skills-dir) load beside the built-ins; a broken one is reported and
+  // skipped while the others keep working.
+  const skillsDir = options.skillsDir ?? join(dataDir, 'skills');
+  if (options.skillsDir === undefined) mkdirSync(skillsDir, { recursive: true, mode: 0o700 });
+  const agent = embeddedAgent({ bus, skillsDir, limits });
+  return { agent, assistant: agent.assistant, skillsDir, busServer };
+}
+
+/**
+ * Builds the hub of `config` (its `dataDir` resolved): opens the data dir, loads the identity and the TLS material,
+ * builds the agent and its bus, the hub and the HTTP server. Nothing listens until `start()`.
+ *
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` without a data dir or for unreadable TLS files,
+ *   `HL_ERR_STORE_UNAVAILABLE` when the data dir cannot be used; the data dir is closed again on any failure.
+ */
+export async function composeHub(config: HubConfig, options: ComposeOptions = {}): Promise<ComposedHub> {
+  const dataDir = config.dataDir;
+  if (dataDir === null) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'the hub config has no data dir; resolve it first');
+  }
+  const limits = config.limits;
+  const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
+  const data = openDataDir(dataDir, { maxHistoryPerClient: limits.maxHistoryPerClient });
+  try {
+    const identity = options.identity ?? data.loadIdentity();
+    const tls = await loadTlsMaterial(config, dataDir);
+    const parts = composeAgent(config, dataDir, logger, options);
+    const hub = new Hub({ config, store: data.store, identity, agent: parts.agent, logger });
+    const app = await createHubServer({ hub, config, logger, tls });
+    return assemble(config, data, hub, app, tls, parts);
+  } catch (err) {
+    await data.close();
+    throw err;
+  }
+}
+
+function assemble(
+  config: HubConfig,
+  data: DataDir,
+  hub: Hub,
+  app: FastifyInstance,
+  tls: TlsMaterial | null,
+  parts: AgentParts,
+): ComposedHub {
+  const { agent, assistant, skillsDir, busServer } = parts;
+  let started = false;
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await hub.stop();
+      await app.close();
+      await busServer?.stop();
+      await data.close();
+    })();
+    return stopping;
+  };
+  return {
+    config,
+    data,
+    hub,
+    agent,
+    bus: agent.bus,
+    assistant,
+    skillsDir,
+    busServer,
+    app,
+    tls,
+    async start() {
+      if (started || stopping !== null) {
+        throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'the composed hub was already started');
+      }
+      started = true;
+      try {
+        const busPort = busServer === null ? null : (await busServer.start()).port;
+        await hub.start();
+        await app.listen({ host: config.host, port: config.port });
+        const port = (app.server.address() as AddressInfo).port;
+        return { port, scheme: tls === null ? 'ws' : 'wss', busPort };
+      } catch (err) {
+        await stop();
+        throw err;
+      }
+    },
+    stop,
+  };
+}
