@@ -253,6 +253,10 @@ export const ERROR_CODES = {
     summary:
       "The hub's assistant did not understand the utterance (complete_intent_failure) and spoke no fallback.",
   },
+  HL_ERR_DOWNGRADE_REFUSED: {
+    summary:
+      "A hub whose Noise key the client pinned offered no Noise handshake it supports; with protocol auto the client refuses to fall back to the legacy handshake unless allowLegacyFallback (--allow-legacy-fallback).",
+  },
   HL_ERR_KEY_FILE: {
     summary:
       'A client key file (Noise identity or pinned hub keys) could not be read or written, or is malformed.',

@@ -53,6 +53,8 @@ export function describeFailure(error: unknown, ctx: FailureContext): string {
       }
       return `the hub refused the connection (${reason})`;
     }
+    case 'HL_ERR_DOWNGRADE_REFUSED':
+      return `the hub at ${ctx.hostPort} spoke Noise (v3) before, but now offered only the legacy handshake: refused, it may be a downgrade attack; if the hub really was set back to legacy, run again with --allow-legacy-fallback (or --protocol 2)`;
     case 'HL_ERR_NOISE_KEY_MISMATCH':
       return `the hub at ${ctx.hostPort} has a different Noise key than the one pinned for it; if that is expected (the hub was reinstalled), run: hivelink identity forget-hub ${ctx.hostPort}`;
     case 'HL_ERR_CONNECT_FAILED': {

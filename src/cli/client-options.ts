@@ -22,6 +22,8 @@ import {
 export interface ClientCommandOptions extends CredentialFlags {
   /** @default 'auto' */
   protocol?: ProtocolChoice;
+  /** Let `--protocol auto` use the legacy handshake with a hub whose Noise key is pinned. @default false */
+  allowLegacyFallback?: boolean;
   lang?: string;
 }
 
@@ -67,6 +69,10 @@ export function withClientOptions(cmd: Command): Command {
     .option('--psk <hex>', 'a provisioned v3 PSK (64 hex characters) instead of the password')
     .option('--site <site>', 'site id sent to the hub (else the saved one)')
     .option('--protocol <version>', '1 or 2: legacy handshake, 3: Noise, auto (default)', parseProtocol)
+    .option(
+      '--allow-legacy-fallback',
+      'with --protocol auto, accept the legacy handshake from a hub that spoke Noise before (refused by default: it looks like a downgrade)',
+    )
     .option('--lang <tag>', 'language of the utterances (default en-US)', parseLang);
 }
 
@@ -90,6 +96,7 @@ export async function openClient(
     ...(creds.siteId === undefined ? {} : { siteId: creds.siteId }),
     ...(opts.lang === undefined ? {} : { lang: opts.lang }),
     protocol: opts.protocol ?? 'auto',
+    ...(opts.allowLegacyFallback === true ? { allowLegacyFallback: true } : {}),
     identityStore: identity.store,
     pinStore: identity.store,
     reconnect,

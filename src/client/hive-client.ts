@@ -48,6 +48,7 @@ const FATAL_CODES: ReadonlySet<string> = new Set([
   'HL_ERR_AUTH_REFUSED',
   'HL_ERR_HANDSHAKE_VERIFY_FAILED',
   'HL_ERR_NOISE_KEY_MISMATCH',
+  'HL_ERR_DOWNGRADE_REFUSED',
   'HL_ERR_NOISE_HANDSHAKE_FAILED',
   'HL_ERR_NEGOTIATION_FAILED',
   'HL_ERR_PSK_DERIVATION',
@@ -78,6 +79,8 @@ export class HiveClient {
   #session: SessionData;
   readonly #psks = new Map<string, Promise<Uint8Array>>();
   #keyPair: Promise<X25519KeyPair> | null = null;
+  /** The next attempt is the XXpsk2 retry after a failed KKpsk0: it ignores the pin (and replaces it). */
+  #skipPin = false;
   readonly #waiters = new Set<Waiter>();
   readonly #turns = new Set<AskTurn>();
   #askChain: Promise<void> = Promise.resolve();
@@ -297,6 +300,8 @@ export class HiveClient {
 
   #open(generation: number, pin: Uint8Array | null, keyPair: X25519KeyPair): void {
     const o = this.#o;
+    const skipPin = this.#skipPin;
+    this.#skipPin = false;
     const handshake = new ClientHandshake({
       backend: o.backend,
       password: o.password,
@@ -307,7 +312,9 @@ export class HiveClient {
       ...(o.encodings ? { encodings: o.encodings } : {}),
       ...(o.ciphers ? { ciphers: o.ciphers } : {}),
       binarize: o.binarize,
-      pinnedHubKey: pin,
+      pinnedHubKey: skipPin ? null : pin,
+      hubKeyPinned: pin !== null,
+      allowLegacyFallback: o.allowLegacyFallback,
       staticKeyPair: keyPair,
       limits: { maxFrameBytes: o.maxFrameBytes },
     });
@@ -330,7 +337,7 @@ export class HiveClient {
       onHandshaking: () => {
         if (current()) this.#setState({ type: 'handshaking', attempt: this.#attempt });
       },
-      onEstablished: (step) => this.#pin(step, pin),
+      onEstablished: (step) => this.#pin(step, skipPin ? null : pin),
       onOpen: (info) => {
         if (!current()) return;
         o.backoff.reset();
@@ -410,21 +417,12 @@ export class HiveClient {
     const error = classify(end);
     this.#errorListeners.emit(error);
     if (isKkFailure(end, error)) {
-      // The hub's key may have changed (docs/PROTOCOL.md §3.5): forget the pin and redo the handshake with XX now.
-      const generation = this.#generation;
+      // The hub's key may have changed (docs/PROTOCOL.md §3.5): redo the handshake with XX now, without the pin; the
+      // new key replaces it once that succeeds. The pin stays until then, so the retry (and any later one) still
+      // refuses a legacy fallback.
       this.#setState({ type: 'reconnecting', delayMs: 0, attempt: this.#attempt, error });
-      this.#o.pinStore.delete(this.hostPort).then(
-        () => {
-          if (generation === this.#generation) this.#startAttempt();
-        },
-        (err: unknown) => {
-          if (generation !== this.#generation) return;
-          this.#stop(
-            err instanceof HiveLinkError ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err)),
-            end,
-          );
-        },
-      );
+      this.#skipPin = true;
+      this.#startAttempt();
       return;
     }
     if (FATAL_CODES.has(error.code) || !this.#o.reconnect) {

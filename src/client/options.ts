@@ -30,6 +30,7 @@ export interface ResolvedOptions {
   readonly password: string | null;
   readonly psk: Uint8Array | null;
   readonly protocol: ProtocolChoice;
+  readonly allowLegacyFallback: boolean;
   readonly siteId: string;
   readonly sessionId: string;
   readonly lang: string;
@@ -132,6 +133,7 @@ export function resolveOptions(init: HiveClientInit): ResolvedOptions {
     password,
     psk,
     protocol,
+    allowLegacyFallback: init.allowLegacyFallback === true,
     siteId: text('siteId', init.siteId, 'unknown'),
     sessionId: text('sessionId', init.sessionId, randomUuid(init.backend)),
     lang: text('lang', init.lang, 'en-US'),

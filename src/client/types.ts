@@ -89,6 +89,12 @@ export interface HiveClientInit {
   useragent?: string;
   /** @default 'auto' (v3 when the hub offers it, legacy otherwise) */
   protocol?: ProtocolChoice;
+  /**
+   * With `protocol: 'auto'`, fall back to the legacy handshake even with a hub whose Noise key is pinned (it spoke
+   * v3 before). Off by default, so a proxy that strips `noise` from the hub's offer is refused with
+   * `HL_ERR_DOWNGRADE_REFUSED` instead of getting a legacy session. @default false
+   */
+  allowLegacyFallback?: boolean;
   /** @default 'unknown' */
   siteId?: string;
   /** @default a fresh UUID per client instance (never `default`, which hubs reserve) */

@@ -53,6 +53,18 @@ export interface ClientHandshakeInit {
   binarize?: boolean;
   /** The hub's pinned Noise static key for this host:port (enables KKpsk0 and is enforced). */
   pinnedHubKey: Uint8Array | null;
+  /**
+   * A Noise key is pinned for this hub, even when this attempt does not use it (the XXpsk2 retry after a failed
+   * KKpsk0). With `protocol: 'auto'` the legacy fallback is then refused unless {@link allowLegacyFallback}.
+   * @default pinnedHubKey !== null
+   */
+  hubKeyPinned?: boolean;
+  /**
+   * Let `protocol: 'auto'` fall back to the legacy password handshake with a hub whose Noise key is pinned. Off by
+   * default: such a hub spoke v3 before, so an offer without Noise is what a downgrade attack looks like.
+   * @default false
+   */
+  allowLegacyFallback?: boolean;
   /** This client's Noise static key. */
   staticKeyPair: X25519KeyPair;
   limits?: ChannelLimits & { chunkBytes?: number; maxReassemblyBytes?: number };
@@ -164,6 +176,14 @@ export class ClientHandshake {
       throw new HiveLinkError(
         'HL_ERR_NEGOTIATION_FAILED',
         'the hub does not offer a Noise v3 handshake we support',
+      );
+    }
+    const pinned = init.hubKeyPinned ?? init.pinnedHubKey !== null;
+    if (choice === 'auto' && pinned && init.allowLegacyFallback !== true) {
+      throw new HiveLinkError(
+        'HL_ERR_DOWNGRADE_REFUSED',
+        "the hub's Noise key is pinned, but it offered no Noise handshake this client supports: refusing to fall back to the legacy handshake (a downgrade?); allow it with allowLegacyFallback (--allow-legacy-fallback)",
+        { stage: 'client-handshake.offer' },
       );
     }
     if (init.password === null) {
