@@ -7,6 +7,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { createHiveClient, type HiveClient, type ReconnectOptions } from '../client/index.js';
+import { HiveLinkError } from '../errors.js';
 import type { ProtocolChoice } from '../session/client-handshake.js';
 import type { FailureContext } from './client-errors.js';
 import {
@@ -17,6 +18,7 @@ import {
   type ResolvedCredentials,
   resolveCredentials,
 } from './identity-file.js';
+import { type LineWriter, promptPassword, readPasswordFile, warnSecretFlag } from './password-input.js';
 
 /** The flags every terminal client has. */
 export interface ClientCommandOptions extends CredentialFlags {
@@ -25,6 +27,10 @@ export interface ClientCommandOptions extends CredentialFlags {
   /** Let `--protocol auto` use the legacy handshake with a hub whose Noise key is pinned. @default false */
   allowLegacyFallback?: boolean;
   lang?: string;
+  /** Read the password from this file (its first line) instead of `--password`. */
+  passwordFile?: string;
+  /** Ask for the password on the terminal (not echoed). @default false */
+  passwordPrompt?: boolean;
 }
 
 /** A client ready to connect, with what error messages need. */
@@ -65,8 +71,16 @@ export function withClientOptions(cmd: Command): Command {
   return cmd
     .option('--url <url>', `hub URL (else $HIVELINK_URL, the saved identity, or ${DEFAULT_HUB_URL})`)
     .option('--key <key>', 'access key (else $HIVELINK_KEY or the saved identity)')
-    .option('--password <password>', 'password (else $HIVELINK_PASSWORD or the saved identity)')
-    .option('--psk <hex>', 'a provisioned v3 PSK (64 hex characters) instead of the password')
+    .option(
+      '--password <password>',
+      'password (visible to other users in the process list: prefer --password-file, --password-prompt, $HIVELINK_PASSWORD or the saved identity)',
+    )
+    .option('--password-file <file>', "read the password from the file's first line")
+    .option('--password-prompt', 'ask for the password on the terminal (not echoed)')
+    .option(
+      '--psk <hex>',
+      'a provisioned v3 PSK (64 hex characters) instead of the password (visible in the process list too)',
+    )
     .option('--site <site>', 'site id sent to the hub (else the saved one)')
     .option('--protocol <version>', '1 or 2: legacy handshake, 3: Noise, auto (default)', parseProtocol)
     .option(
@@ -77,7 +91,32 @@ export function withClientOptions(cmd: Command): Command {
 }
 
 /**
+ * The secret flags with `--password-file` read and `--password-prompt` asked; warns (once, on `err`) when
+ * `--password` or `--psk` put a secret in the process list.
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` for more than one way of giving the password, an unreadable or
+ *   empty file, or a prompt without a terminal
+ */
+export async function secretFlags(
+  opts: ClientCommandOptions,
+  err: LineWriter,
+): Promise<ClientCommandOptions> {
+  const ways = [opts.password !== undefined, opts.passwordFile !== undefined, opts.passwordPrompt === true];
+  if (ways.filter(Boolean).length > 1) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      'give only one of --password, --password-file and --password-prompt',
+    );
+  }
+  if (opts.password !== undefined) warnSecretFlag('--password', err);
+  if (opts.psk !== undefined) warnSecretFlag('--psk', err);
+  if (opts.passwordFile !== undefined) return { ...opts, password: readPasswordFile(opts.passwordFile) };
+  if (opts.passwordPrompt === true) return { ...opts, password: await promptPassword('Password: ') };
+  return opts;
+}
+
+/**
  * Resolves the credentials and builds the client (not connected yet).
+ * @param err - where the `--password` warning goes. @default process stderr
  * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` for missing credentials or a bad URL; `HL_ERR_KEY_FILE` when the
  *   identity file cannot be read
  */
@@ -85,9 +124,10 @@ export async function openClient(
   opts: ClientCommandOptions,
   reconnect: ReconnectOptions,
   env: Env = process.env,
+  err: LineWriter = process.stderr,
 ): Promise<OpenedClient> {
   const identity = IdentityFile.fromEnv(env);
-  const creds = resolveCredentials(opts, await identity.readCredentials(), env);
+  const creds = resolveCredentials(await secretFlags(opts, err), await identity.readCredentials(), env);
   const client = createHiveClient({
     url: creds.url,
     accessKey: creds.accessKey,

@@ -96,7 +96,7 @@ describe('hivelink clients', () => {
     assert.match(out, /Added client 2 "hall" \(admin\)/);
     assert.match(out, /access key\s+hall-key/);
     assert.match(out, /password\s+Pa55-word-xyz-9kQz/);
-    assert.match(out, /hivelink ask --url ws:\/\/.+ --key hall-key --password Pa55-word-xyz-9kQz/);
+    assert.match(out, /hivelink ask --url ws:\/\/.+ --key hall-key --password-prompt/);
   });
 
   it('keeps no password in the database files', () => {

@@ -17,6 +17,7 @@ import {
   freePort,
   type HubProcess,
   run,
+  secretFile,
   start,
   startHub,
 } from './cli-process.js';
@@ -37,7 +38,7 @@ describe('hivelink ask (child processes against a real hub)', () => {
   before(async () => {
     hub = await startHub(dataDir, env);
     kitchen = await addClient(dataDir, env, 'kitchen');
-    creds = ['--url', hub.url, '--key', kitchen.accessKey, '--password', kitchen.password];
+    creds = ['--url', hub.url, '--key', kitchen.accessKey, '--password-file', secretFile(kitchen.password)];
   });
   after(async () => {
     await hub?.proc.stop();
@@ -73,8 +74,8 @@ describe('hivelink ask (child processes against a real hub)', () => {
           hub.url,
           '--key',
           kitchen.accessKey,
-          '--password',
-          'not-the-password',
+          '--password-file',
+          secretFile('not-the-password'),
           '--protocol',
           protocol,
           'hi',
@@ -88,7 +89,10 @@ describe('hivelink ask (child processes against a real hub)', () => {
   }
 
   it('an unknown access key exits 1 with "access key refused"', async () => {
-    const r = await run(['ask', '--url', hub.url, '--key', 'no-such-key', '--password', 'x', 'hi'], env);
+    const r = await run(
+      ['ask', '--url', hub.url, '--key', 'no-such-key', '--password-file', secretFile('x'), 'hi'],
+      env,
+    );
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'hivelink: access key refused (invalid authorization)\n');
   });
@@ -96,7 +100,16 @@ describe('hivelink ask (child processes against a real hub)', () => {
   it('a hub that is down exits 1 with "hub unreachable at …", at once (no retry)', async () => {
     const port = await freePort();
     const r = await run(
-      ['ask', '--url', `ws://127.0.0.1:${port}`, '--key', kitchen.accessKey, '--password', 'x', 'hi'],
+      [
+        'ask',
+        '--url',
+        `ws://127.0.0.1:${port}`,
+        '--key',
+        kitchen.accessKey,
+        '--password-file',
+        secretFile('x'),
+        'hi',
+      ],
       env,
     );
     assert.equal(r.code, 1);
@@ -126,8 +139,8 @@ describe('hivelink ask (child processes against a real hub)', () => {
           silent.url,
           '--key',
           c.accessKey,
-          '--password',
-          c.password,
+          '--password-file',
+          secretFile(c.password),
           '--timeout',
           '1',
           'hello',
@@ -228,7 +241,7 @@ describe('hivelink identity (saved credentials)', () => {
   });
 
   it('a flag overrides the saved value, and a saved password is not sent with another key', async () => {
-    const wrong = await run(['ask', '--password', 'nope', 'hi'], env);
+    const wrong = await run(['ask', '--password-file', secretFile('nope'), 'hi'], env);
     assert.equal(wrong.stderr, 'hivelink: wrong password\n');
     const otherKey = await run(['ask', '--key', 'another-key', 'hi'], env);
     assert.equal(otherKey.code, 1);

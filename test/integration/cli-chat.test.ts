@@ -21,6 +21,7 @@ import {
   type HubProcess,
   hivelinkBin,
   run,
+  secretFile,
   start,
   startHub,
 } from './cli-process.js';
@@ -148,7 +149,7 @@ describe('hivelink chat', () => {
 
   it('a wrong password ends the chat with exit 1 and "wrong password"', async () => {
     const r = await run(
-      ['chat', '--url', hub.url, '--key', kitchen.accessKey, '--password', 'wrong-password'],
+      ['chat', '--url', hub.url, '--key', kitchen.accessKey, '--password-file', secretFile('wrong-password')],
       env,
       'tell me a joke\n',
     );

@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../helpers/vectors.js';
 
@@ -163,6 +164,25 @@ export function run(args: readonly string[], env: NodeJS.ProcessEnv, stdin?: str
   const r = start(args, env, { stdin: stdin === undefined ? 'ignore' : 'pipe' });
   if (stdin !== undefined) r.child.stdin!.end(stdin);
   return r.exit;
+}
+
+let secretDir: string | null = null;
+let secretCount = 0;
+
+/**
+ * A file (mode 0600) holding `secret`, for `--password-file`: `--password` on a command line is in the process
+ * list, and the client warns about it on stderr.
+ */
+export function secretFile(secret: string): string {
+  if (secretDir === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'hl-secret-'));
+    secretDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  secretCount += 1;
+  const file = join(secretDir, `secret-${secretCount}`);
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return file;
 }
 
 /** A port nothing listens on (bound and released). */

@@ -38,6 +38,7 @@ import {
   type HubProcess,
   type Running,
   run,
+  secretFile,
   start,
   startHub,
 } from './cli-process.js';
@@ -290,7 +291,7 @@ describe('hivelink satellite failures', () => {
   it('exits 1 with one line when the local bus cannot be reached', async () => {
     const port = await freePort();
     const r = await run(
-      ['satellite', '--bus', `ws://127.0.0.1:${port}/core`, '--key', 'k', '--password', 'p'],
+      ['satellite', '--bus', `ws://127.0.0.1:${port}/core`, '--key', 'k', '--password-file', secretFile('p')],
       env,
     );
     assert.equal(r.code, 1);

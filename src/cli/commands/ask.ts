@@ -1,5 +1,5 @@
 /**
- * `hivelink ask [--url U --key K --password P] [--protocol 1|2|3|auto] [--lang L] [--timeout S] "utterance"`: one
+ * `hivelink ask [--url U --key K --password-file F] [--protocol 1|2|3|auto] [--lang L] [--timeout S] "utterance"`: one
  * utterance to a hub; prints each spoken answer on its own line and exits 0. It connects once (no retry) and fails
  * with exit code 1 and one line that says why: wrong password, access key refused, hub unreachable, no answer in
  * time, not understood.
@@ -99,7 +99,9 @@ function parseUtterance(value: string): string {
 const HELP_AFTER = `
 Credentials: the flags, else $HIVELINK_URL / $HIVELINK_KEY / $HIVELINK_PASSWORD (or $HIVELINK_PSK), else the identity
 saved with "hivelink identity set" (<config dir>/identity.json, which also keeps this machine's Noise key and the
-hub keys it pinned).
+hub keys it pinned). --password puts the password in the process list, where every user of the machine can read
+it (ask warns on stderr): give it with --password-file FILE, --password-prompt, $HIVELINK_PASSWORD or the saved
+identity instead.
 
 Exit codes:
   0  answered: every spoken answer printed, one per line. When the hub does not understand but its assistant

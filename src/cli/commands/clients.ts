@@ -122,7 +122,7 @@ export async function clientsAdd({ store, out }: AdminContext, opts: AddClientOp
       `  password    ${password}\n` +
       'Write the password down now: it is not shown again (the hub keeps it encrypted).\n' +
       'Connect with:\n' +
-      `  hivelink ask --url ws://<hub-host>:5678 --key ${record.accessKey} --password ${password} "what time is it"\n` +
+      `  hivelink ask --url ws://<hub-host>:5678 --key ${record.accessKey} --password-prompt "what time is it"\n` +
       saved,
   );
 }
