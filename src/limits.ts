@@ -226,6 +226,30 @@ export const LIMIT_DEFS = {
     min: 1,
     summary: 'Open connections from one IP address; more are closed with 1013.',
   },
+  upgradeTimeoutMs: {
+    default: 5000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary:
+      'Time a new TCP connection has to finish its TLS handshake and send a complete HTTP request or websocket upgrade; then it is closed without an answer (counted as a pre-upgrade timeout).',
+  },
+  maxPendingUpgrades: {
+    default: 1024,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'TCP connections the hub holds at once that have not yet sent a complete HTTP request or upgrade; one more is closed at once (counted as refused).',
+  },
+  maxPendingUpgradesPerIp: {
+    default: 64,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Such connections from one IP address (as many as it may hold open, maxConnectionsPerIp); one more from that address is closed at once (counted as refused).',
+  },
   inboundQueueMessages: {
     default: 64,
     unit: 'messages',

@@ -7,6 +7,13 @@
  * - `hivelink_event_loop_stall_max_ms` (gauge): the longest of them, in ms;
  * - `hivelink_event_loop_stall_limit_ms` (gauge): `eventLoopStallMs` itself.
  *
+ * and the pre-upgrade guard's (`upgrade-guard.ts`), for connections that never sent a complete request:
+ *
+ * - `hivelink_pre_upgrade_timeouts_total` (counter): closed after `upgradeTimeoutMs`;
+ * - `hivelink_pre_upgrade_refused_total` (counter): closed at once by `maxPendingUpgrades` or
+ *   `maxPendingUpgradesPerIp`;
+ * - `hivelink_pre_upgrade_pending` (gauge): waiting now.
+ *
  * @example
  * ```ts
  * const watchdog = registerMetrics(app, { eventLoopStallMs: limits.eventLoopStallMs, logger });
@@ -68,6 +75,8 @@ export interface MetricsInit {
   readonly eventLoopStallMs: number;
   /** Where a stall is logged (a warning with `stallMs`). */
   readonly logger: WatchdogLogger;
+  /** More metrics to serve after the watchdog's (the pre-upgrade guard's, `upgrade-guard.ts`). @default none */
+  readonly metrics?: readonly Metric[];
 }
 
 /**
@@ -76,7 +85,7 @@ export interface MetricsInit {
  */
 export function registerMetrics(app: FastifyInstance, init: MetricsInit): EventLoopWatchdog {
   const watchdog = createEventLoopWatchdog({ stallMs: init.eventLoopStallMs, logger: init.logger });
-  const metrics = watchdogMetrics(watchdog);
+  const metrics = [...watchdogMetrics(watchdog), ...(init.metrics ?? [])];
   app.get('/metrics', async (_req, reply) => {
     reply.type(METRICS_CONTENT_TYPE);
     return renderMetrics(metrics);

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
@@ -28,6 +29,7 @@ import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
 import { registerMetrics } from './metrics.js';
 import { registerRestRoutes } from './rest.js';
+import { UpgradeGuard, type UpgradeGuardStats, upgradeGuardMetrics } from './upgrade-guard.js';
 
 /** Certificate and private key, PEM. */
 export interface TlsMaterial {
@@ -127,25 +129,54 @@ export interface HubServerInit {
   tls?: TlsMaterial | null;
 }
 
+const guards = new WeakMap<FastifyInstance, UpgradeGuard>();
+
+/**
+ * What the pre-upgrade guard of a server from {@link createHubServer} did: connections closed because they sent no
+ * complete request within `upgradeTimeoutMs`, and those refused at once by `maxPendingUpgrades(PerIp)`. Null for
+ * another server.
+ */
+export function preUpgradeStats(app: FastifyInstance): UpgradeGuardStats | null {
+  return guards.get(app)?.stats ?? null;
+}
+
 /**
  * A fastify instance serving `GET /healthz`, `GET /metrics` (`metrics.ts`; the event-loop watchdog runs while it
  * listens), the REST API under `/v1` (`rest.ts`), the browser chat page at `/chat` (`chat-page.ts`) and handing
  * websocket upgrades at `/` to the hub. Other paths refuse
  * the upgrade with 404. Call `listen()` on it; `close()` stops the HTTP side (stop the hub separately).
+ *
+ * Every TCP connection first goes through the pre-upgrade guard (`upgrade-guard.ts`): it has `upgradeTimeoutMs` to
+ * send a complete request or upgrade, and `maxPendingUpgrades(PerIp)` bound how many may be waiting to.
  */
 export async function createHubServer(init: HubServerInit): Promise<FastifyInstance> {
   const tls = init.tls ?? null;
+  const guard = new UpgradeGuard(init.config.limits);
   const app = fastify({
     logger: false,
-    serverFactory: (handler) =>
-      (tls === null
-        ? createHttpServer(handler)
-        : createHttpsServer({ cert: tls.cert, key: tls.key }, handler)) as Server,
+    serverFactory: (handler) => {
+      // A complete request ends the socket's pending time; from then on Node's and fastify's timeouts apply.
+      const onRequest: typeof handler = (req, res) => {
+        guard.settled(req.socket as Socket);
+        handler(req, res);
+      };
+      const server = (
+        tls === null
+          ? createHttpServer(onRequest)
+          : createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest)
+      ) as Server;
+      // `connection` is the TCP socket, before any TLS handshake: the TLS handshake counts against the same time.
+      server.on('connection', (socket: Socket) => guard.connection(socket));
+      server.on('close', () => guard.close());
+      return server;
+    },
   });
+  guards.set(app, guard);
   registerHealthRoute(app, init.hub);
   registerMetrics(app, {
     eventLoopStallMs: init.config.limits.eventLoopStallMs,
     logger: init.logger ?? init.hub.logger,
+    metrics: upgradeGuardMetrics(guard),
   });
   registerRestRoutes(app, {
     hub: init.hub,
@@ -154,6 +185,7 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
   });
   registerChatPage(app);
   app.server.on('upgrade', (req, socket, head: Buffer) => {
+    guard.settled(socket as Socket);
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== '/' && path !== '') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
