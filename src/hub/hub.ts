@@ -49,7 +49,7 @@ import { QueryTracker } from './queries.js';
 import { endQuery, routeAgentMessage } from './router.js';
 import { SessionNat, sessionNamespace } from './session-nat.js';
 import type { HubContext } from './types.js';
-import { wsFrameSocket } from './ws-frame-socket.js';
+import { gatePreOpenFrames, preOpenMessageBytes, wsFrameSocket } from './ws-frame-socket.js';
 
 export interface HubInit {
   config: HubConfig;
@@ -285,6 +285,19 @@ export class Hub {
         remote: `${ip}:${req.socket.remotePort ?? 0}`,
         host: this,
         limits: this.config.limits,
+      });
+      // ws reads up to maxFrameBytes per message; until the session opens, far less is allowed (issue 10).
+      const maxPreOpen = preOpenMessageBytes(this.config.limits);
+      gatePreOpenFrames(socket, {
+        maxMessageBytes: maxPreOpen,
+        isOpen: () => conn.state === 'open',
+        onTooLarge: (bytes) =>
+          conn.fail(
+            new HiveLinkError(
+              'HL_ERR_FRAME_TOO_LARGE',
+              `message of ${bytes} bytes before the session opened (at most ${maxPreOpen})`,
+            ),
+          ),
       });
       this.#connections.add(conn);
       this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
