@@ -10,7 +10,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { HiveLinkError } from '../errors.js';
-import { openDataDir, resolveDataDir } from '../store/data-dir.js';
+import { openDataDir, resolveDataDir, resolveSecretsKeyFile } from '../store/data-dir.js';
 import { normalizeCidr } from '../store/ip-rules.js';
 import type { ClientRecord, ClientStore } from '../store/types.js';
 
@@ -28,17 +28,24 @@ export interface AdminContext {
 /** Options every admin command has. */
 export interface DataDirOptions {
   dataDir?: string;
+  /** The hub secrets key, when it is not `<data dir>/secrets.key`. */
+  secretsKeyFile?: string;
 }
 
 /** Process stdout as a {@link CliWriter}. */
 export const STDOUT: CliWriter = { write: (text) => process.stdout.write(text) };
 
-/** Adds `--data-dir <dir>` to a command. */
+/** Adds `--data-dir <dir>` and `--secrets-key-file <file>` to a command. */
 export function withDataDirOption(cmd: Command): Command {
-  return cmd.option(
-    '--data-dir <dir>',
-    'data dir ($HIVELINK_HOME wins; default $XDG_DATA_HOME/hivelink or ~/.local/share/hivelink)',
-  );
+  return cmd
+    .option(
+      '--data-dir <dir>',
+      'data dir ($HIVELINK_HOME wins; default $XDG_DATA_HOME/hivelink or ~/.local/share/hivelink)',
+    )
+    .option(
+      '--secrets-key-file <file>',
+      "the hub's secrets key, when it is not in the data dir (else $HIVELINK_SECRETS_KEY_FILE)",
+    );
 }
 
 /** Opens the data dir named by the flag (or the environment), runs `fn`, and closes the store. */
@@ -47,7 +54,9 @@ export async function withAdminContext<T>(
   out: CliWriter,
   fn: (ctx: AdminContext) => Promise<T>,
 ): Promise<T> {
-  const data = openDataDir(resolveDataDir({ flag: options.dataDir }));
+  const data = openDataDir(resolveDataDir({ flag: options.dataDir }), {
+    secretsKeyFile: resolveSecretsKeyFile({ flag: options.secretsKeyFile }),
+  });
   try {
     return await fn({ store: data.store, out });
   } finally {

@@ -149,7 +149,10 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
   }
   const limits = config.limits;
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
-  const data = openDataDir(dataDir, { maxHistoryPerClient: limits.maxHistoryPerClient });
+  const data = openDataDir(dataDir, {
+    maxHistoryPerClient: limits.maxHistoryPerClient,
+    secretsKeyFile: config.secretsKeyFile,
+  });
   try {
     const identity = options.identity ?? data.loadIdentity();
     const tls = await loadTlsMaterial(config, dataDir);

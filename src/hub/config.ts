@@ -37,6 +37,11 @@ export interface HubConfig {
   readonly port: number;
   /** The data dir (database, identity, secrets, TLS material); null = resolved by the caller. @default null */
   readonly dataDir: string | null;
+  /**
+   * The secrets key file, to keep it apart from the database (and its backups); null = `<dataDir>/secrets.key`.
+   * `--secrets-key-file` and `$HIVELINK_SECRETS_KEY_FILE` win. @default null
+   */
+  readonly secretsKeyFile: string | null;
   /** @default 'embedded' */
   readonly agent: AgentKind;
   /** The OVOS messagebus for `agent: 'ovos'`. @default 'ws://127.0.0.1:8181/core' */
@@ -98,6 +103,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     host: '0.0.0.0',
     port: 5678,
     dataDir: null,
+    secretsKeyFile: null,
     agent: 'embedded',
     ovosUrl: 'ws://127.0.0.1:8181/core',
     tls: null,
@@ -145,6 +151,7 @@ const schema = z
     host: z.string().min(1),
     port,
     dataDir: z.string().min(1).nullable(),
+    secretsKeyFile: z.string().min(1).nullable(),
     agent: z.enum(['embedded', 'ovos', 'echo']),
     ovosUrl: z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL'),
     tls: tlsSchema.nullable(),

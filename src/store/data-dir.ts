@@ -6,14 +6,19 @@
  *
  * ```
  * <dataDir>/hivelink.db     SQLite client store (+ -wal, -shm)
- * <dataDir>/secrets.key     hub secrets key, 0600
+ * <dataDir>/secrets.key     hub secrets key, 0600 (or elsewhere: --secrets-key-file, HIVELINK_SECRETS_KEY_FILE)
  * <dataDir>/noise.key       X25519 static key, 0600
  * <dataDir>/rsa.pem         RSA-2048 private key, 0600
  * ```
  *
+ * The secrets key seals the passwords and PSKs in the database, so it is kept apart from a copy of the database
+ * (docs/SECURITY.md "Secrets and backups"): it may live on another volume. The key is created only together with a
+ * new database; a database whose key is missing is refused (`HL_ERR_SECRET_UNREADABLE`) rather than given a new
+ * key that cannot open it.
+ *
  * @module
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HiveLinkError } from '../errors.js';
@@ -47,6 +52,28 @@ export function resolveDataDir(options: ResolveDataDirOptions = {}): string {
   return join(home, '.local', 'share', 'hivelink');
 }
 
+/** Where {@link resolveSecretsKeyFile} looks. */
+export interface ResolveSecretsKeyFileOptions {
+  /** The `--secrets-key-file` flag, if given. */
+  flag?: string | undefined;
+  /** `secretsKeyFile` of the hub config file, if any. */
+  config?: string | null | undefined;
+  /** @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The secrets key file (absolute): `--secrets-key-file`, else `$HIVELINK_SECRETS_KEY_FILE`, else the hub config's
+ * `secretsKeyFile`; null for the default, `<dataDir>/secrets.key`.
+ */
+export function resolveSecretsKeyFile(options: ResolveSecretsKeyFileOptions = {}): string | null {
+  const env = options.env ?? process.env;
+  for (const candidate of [options.flag, env.HIVELINK_SECRETS_KEY_FILE, options.config ?? undefined]) {
+    if (typeof candidate === 'string' && candidate.length > 0) return resolve(candidate);
+  }
+  return null;
+}
+
 /** Creates `dir` (and parents) with mode 0700 if it does not exist; fails if it is not a directory. */
 export function ensureDataDir(dir: string): string {
   try {
@@ -73,12 +100,12 @@ export interface DataDirPaths {
   readonly rsaKey: string;
 }
 
-/** The file paths inside `dir`. */
-export function dataDirPaths(dir: string): DataDirPaths {
+/** The file paths inside `dir` (the secrets key at `secretsKeyFile` when given). */
+export function dataDirPaths(dir: string, secretsKeyFile?: string | null): DataDirPaths {
   return Object.freeze({
     dir,
     database: join(dir, DATABASE_FILE),
-    secretsKey: join(dir, SECRETS_KEY_FILE),
+    secretsKey: secretsKeyFile ?? join(dir, SECRETS_KEY_FILE),
     noiseKey: join(dir, NOISE_KEY_FILE),
     rsaKey: join(dir, RSA_KEY_FILE),
   });
@@ -96,15 +123,26 @@ export interface DataDir {
   close(): Promise<void>;
 }
 
+/** Options of {@link openDataDir}: the store's, and where the secrets key is. */
+export interface OpenDataDirInit extends Omit<SqliteStoreInit, 'secrets'> {
+  /** The secrets key file ({@link resolveSecretsKeyFile}). @default `<dir>/secrets.key` */
+  secretsKeyFile?: string | null;
+}
+
 /**
- * Opens the data dir: creates it (0700), loads or creates the secrets key, opens and migrates `hivelink.db`.
- * Used by the hub and the admin CLI.
+ * Opens the data dir: creates it (0700), loads the secrets key (creating it only with a new database), opens and
+ * migrates `hivelink.db`. Used by the hub and the admin CLI.
+ * @throws HiveLinkError `HL_ERR_SECRET_UNREADABLE` when the database exists but its key file does not
  */
-export function openDataDir(dir: string, init: Omit<SqliteStoreInit, 'secrets'> = {}): DataDir {
+export function openDataDir(dir: string, init: OpenDataDirInit = {}): DataDir {
   ensureDataDir(dir);
-  const paths = dataDirPaths(dir);
-  const { key } = loadOrCreateSecretsKey(dir);
-  const store = openSqliteStore(paths.database, { ...init, secrets: key });
+  const { secretsKeyFile, ...storeInit } = init;
+  const paths = dataDirPaths(dir, secretsKeyFile);
+  const { key } = loadOrCreateSecretsKey(dir, {
+    file: paths.secretsKey,
+    create: !existsSync(paths.database),
+  });
+  const store = openSqliteStore(paths.database, { ...storeInit, secrets: key });
   let identity: HubIdentity | undefined;
   return {
     paths,

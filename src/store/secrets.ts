@@ -9,7 +9,7 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HiveLinkError } from '../errors.js';
 import { createFileOnce } from './files.js';
@@ -89,12 +89,32 @@ export function parseSecretsKey(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
+/** Where the secrets key is, and whether a missing one may be created. */
+export interface SecretsKeyOptions {
+  /** The key file. @default `<dataDir>/secrets.key` */
+  readonly file?: string;
+  /**
+   * Create a missing key file. Only safe while nothing is sealed under a key yet: a new key cannot open what an
+   * old one sealed. @default true
+   */
+  readonly create?: boolean;
+}
+
 /**
- * Loads `<dataDir>/secrets.key`, creating it (32 random bytes, mode 0600) on first use. Creation is atomic, so a
- * hub and the CLI starting together agree on one key. An unreadable or malformed file is `HL_ERR_SECRET_UNREADABLE`.
+ * Loads the secrets key (`<dataDir>/secrets.key`, or `options.file`), creating it (32 random bytes, mode 0600) on
+ * first use unless `options.create` is false. Creation is atomic, so a hub and the CLI starting together agree on
+ * one key. A missing file that may not be created, an unreadable or a malformed one is `HL_ERR_SECRET_UNREADABLE`.
  */
-export function loadOrCreateSecretsKey(dataDir: string): { key: Uint8Array; created: boolean } {
-  const file = join(dataDir, SECRETS_KEY_FILE);
+export function loadOrCreateSecretsKey(
+  dataDir: string,
+  options: SecretsKeyOptions = {},
+): { key: Uint8Array; created: boolean } {
+  const file = options.file ?? join(dataDir, SECRETS_KEY_FILE);
+  if (options.create === false && !existsSync(file)) {
+    throw unreadable(
+      `the secrets key ${file} is missing, but the client database exists: restore the key from your backup (a new key cannot open the stored passwords), or point --secrets-key-file (HIVELINK_SECRETS_KEY_FILE) at it`,
+    );
+  }
   const created = createFileOnce(file, () => `${randomBytes(SECRETS_KEY_BYTES).toString('hex')}\n`);
   let text: string;
   try {

@@ -457,7 +457,7 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       )
       .option('--json', 'print JSON'),
   ).action((id: string, opts: Opts & SetClientOptions, cmd: Command) => {
-    const { dataDir: _d, json: _j, ...changes } = opts;
+    const { dataDir: _d, secretsKeyFile: _k, json: _j, ...changes } = opts;
     if (!setOptionsGiven(changes))
       cmd.error('error: clients set needs at least one option to change', {
         exitCode: 2,

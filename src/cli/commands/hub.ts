@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import { HiveLinkError } from '../../errors.js';
 import { type ComposedHub, composeHub, type StartedHub } from '../../hub/compose.js';
 import { type HubConfig, type HubConfigInput, resolveHubConfig } from '../../hub/config.js';
-import { resolveDataDir } from '../../store/data-dir.js';
+import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
 import { untilSignal } from '../signals.js';
 
 /** The flags of `hivelink hub`, as commander parses them. */
@@ -29,6 +29,7 @@ export interface HubCommandOptions {
   host?: string;
   port?: number;
   dataDir?: string;
+  secretsKeyFile?: string;
   agent?: 'embedded' | 'ovos' | 'echo';
   ovosUrl?: string;
   tlsCert?: string;
@@ -115,6 +116,10 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
   merged.dataDir = resolveDataDir({ flag: opts.dataDir ?? fromFile.dataDir ?? undefined });
+  merged.secretsKeyFile = resolveSecretsKeyFile({
+    flag: opts.secretsKeyFile,
+    config: fromFile.secretsKeyFile,
+  });
   const config = resolveHubConfig(merged);
   if (config.agent === 'ovos' && config.busPort !== null) {
     throw new HiveLinkError(
@@ -191,6 +196,10 @@ export function registerHubCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (default 0.0.0.0)')
     .option('--port <port>', 'port to listen on, 0 picks a free one (default 5678)', parsePort)
     .option('--data-dir <dir>', 'data dir (database, identity, secrets); $HIVELINK_HOME wins')
+    .option(
+      '--secrets-key-file <file>',
+      'the secrets key, kept apart from the database (default <data dir>/secrets.key; $HIVELINK_SECRETS_KEY_FILE)',
+    )
     .addOption(
       new Option(
         '--agent <agent>',
