@@ -126,6 +126,7 @@ export class Assistant {
     this.#sessions = new SessionStore({ maxSessions, now: () => this.#clock().getTime() });
     this.#runner = new SkillRunner({
       emit: (m) => this.#emit(m),
+      listen: (type, handler) => this.#bus.on(type, handler),
       report: (e) => this.#report(e),
       storage: (sessionId, skillId) => this.#sessions.storage(this.#sessions.get(sessionId), skillId),
       skills: (lang) => this.#registry.summaries(lang),

@@ -10,11 +10,16 @@
  */
 import { deepCopy } from '../bus/copy.js';
 import { forward } from '../bus/message.js';
-import type { MessageData, SessionData } from '../bus/types.js';
+import type { MessageData, MessageHandler, SessionData } from '../bus/types.js';
 import { HiveLinkError } from '../errors.js';
 import { clientInfoOf } from './client-info.js';
 import { coreLocale } from './locale/index.js';
-import type { SkillContext, SkillSummary, SpeakOptions } from './skill.js';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type SkillContext,
+  type SkillSummary,
+  type SpeakOptions,
+} from './skill.js';
 import { defaultHandlerName, dialogVariants, type LoadedSkill, renderDialog } from './skill-registry.js';
 
 /** One turn's facts, handed to handlers. */
@@ -31,6 +36,8 @@ export interface Turn {
 /** What the runner needs from the assistant. */
 export interface SkillRunnerDeps {
   emit(message: MessageData): void;
+  /** Subscribes to `type` on the bus (answers of {@link SkillContext.request}); returns the unsubscribe. */
+  listen(type: string, handler: MessageHandler): () => void;
   report(error: HiveLinkError): void;
   storage(sessionId: string, skillId: string): Map<string, unknown>;
   skills(lang: string): readonly SkillSummary[];
@@ -276,10 +283,59 @@ export class SkillRunner {
       dialog: (name, vars = {}) => renderDialog(skill, name, turn.lang, vars, deps.random),
       dialogVariants: (name) => dialogVariants(skill, name, turn.lang),
       ask: (question, options = {}) => this.#ask(skill, base, turn, question, options.timeoutMs, speak),
+      request: (type, data = {}, options = {}) =>
+        this.#request(skill, base, type, data, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, signal),
       now: () => deps.now(),
       skills: () => deps.skills(turn.lang),
     };
     return ctx;
+  }
+
+  #request(
+    skill: LoadedSkill,
+    base: MessageData,
+    type: string,
+    data: Record<string, unknown>,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown> | null> {
+    if (typeof type !== 'string' || type === '') {
+      return Promise.reject(
+        new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'request type must be a non-empty string'),
+      );
+    }
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      return Promise.reject(
+        new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `request timeoutMs must be >= 0, got ${timeoutMs}`),
+      );
+    }
+    const requestId = globalThis.crypto.randomUUID();
+    const message = skillForward(base, type, data, skill.id);
+    message.context.source = skill.id;
+    message.context.request_id = requestId;
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (answer: Record<string, unknown> | null): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        off();
+        signal.removeEventListener('abort', aborted);
+        resolve(answer);
+      };
+      const aborted = (): void => finish(null);
+      const off = this.#deps.listen(`${type}.response`, (answer) => {
+        if (answer.context?.request_id === requestId) finish(answer.data ?? {});
+      });
+      const timer = setTimeout(() => finish(null), timeoutMs);
+      timer.unref?.();
+      if (signal.aborted) {
+        finish(null);
+        return;
+      }
+      signal.addEventListener('abort', aborted, { once: true });
+      this.#emit(message);
+    });
   }
 
   #ask(

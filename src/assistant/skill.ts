@@ -127,6 +127,15 @@ export interface AskOptions {
   readonly timeoutMs?: number;
 }
 
+/** Options of {@link SkillContext.request}. */
+export interface RequestOptions {
+  /** How long to wait for the answer. @default 5000 ({@link DEFAULT_REQUEST_TIMEOUT_MS}) */
+  readonly timeoutMs?: number;
+}
+
+/** How long {@link SkillContext.request} waits for an answer when not told. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+
 /** Key/value storage of one skill for one session. */
 export interface SessionStorage {
   get<T = unknown>(key: string): T | undefined;
@@ -172,6 +181,18 @@ export interface SkillContext {
    * intent matching), or `null` on timeout or stop.
    */
   ask(question: string, options?: AskOptions): Promise<string | null>;
+  /**
+   * Asks a service on the bus (the hub's timers, for one): emits `type` with `data` as a forward of {@link message}
+   * (so `context.peer` and the session still say which client asked) with `context.source` set to the skill id and
+   * a fresh `context.request_id`, and resolves with the `data` of the first `<type>.response` carrying that
+   * `request_id` — or `null` when none comes within `timeoutMs` or the skill is stopped. The answer's destination is
+   * then the skill, not the client, so it never reaches the client.
+   */
+  request(
+    type: string,
+    data?: Record<string, unknown>,
+    options?: RequestOptions,
+  ): Promise<Record<string, unknown> | null>;
   /** The current time (the assistant's clock). */
   now(): Date;
   /** The loaded skills. */
