@@ -229,6 +229,19 @@ export const ERROR_CODES = {
       'A legacy client envelope another connection already sent (a captured handshake replayed): refused before any key derivation.',
   },
 
+  // -- hub: the house (subscriptions)
+  HL_ERR_BAD_SCHEDULE: {
+    summary:
+      'A subscription schedule is not a duration (30s, 15m, 1h, 1d) or a cron expression, or ticks more often than minSubscriptionIntervalMs.',
+  },
+  HL_ERR_NO_SUBSCRIPTION: { summary: 'No subscription has the given name.' },
+  HL_ERR_TOO_MANY_SUBSCRIPTIONS: {
+    summary: 'The hub already has maxSubscriptions subscriptions; remove one first.',
+  },
+  HL_ERR_TOO_MANY_SUBSCRIBERS: {
+    summary: 'The subscription already has maxSubscribersPerSubscription subscribers.',
+  },
+
   // -- client SDK
   HL_ERR_CONNECT_FAILED: {
     summary: 'The client could not reach the hub, or the socket closed before the session was open.',
