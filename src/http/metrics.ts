@@ -14,6 +14,14 @@
  *   `maxPendingUpgradesPerIp`;
  * - `hivelink_pre_upgrade_pending` (gauge): waiting now.
  *
+ * and the policy stage's authentication counters (`src/hub/policy/auth-throttle.ts`, `replay-cache.ts`):
+ *
+ * - `hivelink_auth_attempts_total` (counter): handshake attempts charged to a failure budget;
+ * - `hivelink_auth_proven_total` (counter): attempts refunded because the client proved the key;
+ * - `hivelink_auth_throttled_total` (counter): connections refused by a spent budget (`HL_ERR_AUTH_THROTTLED`);
+ * - `hivelink_auth_unknown_keys_total` (counter): connections with an unknown access key or invalid token;
+ * - `hivelink_auth_replayed_total` (counter): legacy envelopes refused as replays (`HL_ERR_HANDSHAKE_REPLAYED`).
+ *
  * @example
  * ```ts
  * const watchdog = registerMetrics(app, { eventLoopStallMs: limits.eventLoopStallMs, logger });
@@ -44,6 +52,58 @@ export function renderMetrics(metrics: readonly Metric[]): string {
     out += `# HELP ${m.name} ${help}\n# TYPE ${m.name} ${m.type}\n${m.name} ${m.value()}\n`;
   }
   return out;
+}
+
+/** What {@link authMetrics} reads: the policy's counters (`Policy.authStats`). */
+export interface AuthStatsSource {
+  authStats(): {
+    attempts: number;
+    proven: number;
+    throttled: number;
+    unknownKeys: number;
+    replayed: number;
+  };
+}
+
+/** The authentication metrics of the policy stage (see the module doc). */
+export function authMetrics(source: AuthStatsSource): Metric[] {
+  const counter = (
+    name: string,
+    help: string,
+    read: (s: ReturnType<AuthStatsSource['authStats']>) => number,
+  ) => ({
+    name,
+    help,
+    type: 'counter' as const,
+    value: () => read(source.authStats()),
+  });
+  return [
+    counter(
+      'hivelink_auth_attempts_total',
+      'Handshake attempts charged to a failure budget.',
+      (s) => s.attempts,
+    ),
+    counter(
+      'hivelink_auth_proven_total',
+      'Handshake attempts refunded because the client proved the key.',
+      (s) => s.proven,
+    ),
+    counter(
+      'hivelink_auth_throttled_total',
+      'Connections refused because a failure budget was spent (HL_ERR_AUTH_THROTTLED).',
+      (s) => s.throttled,
+    ),
+    counter(
+      'hivelink_auth_unknown_keys_total',
+      'Connections with an unknown access key or an invalid token.',
+      (s) => s.unknownKeys,
+    ),
+    counter(
+      'hivelink_auth_replayed_total',
+      'Legacy handshake envelopes refused as replays (HL_ERR_HANDSHAKE_REPLAYED).',
+      (s) => s.replayed,
+    ),
+  ];
 }
 
 /** The metrics of an event-loop watchdog (see the module doc). */

@@ -27,7 +27,7 @@ import { ensureDataDir } from '../store/data-dir.js';
 import { createFileOnce } from '../store/files.js';
 import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
-import { registerMetrics } from './metrics.js';
+import { authMetrics, registerMetrics } from './metrics.js';
 import { registerRestRoutes } from './rest.js';
 import { UpgradeGuard, type UpgradeGuardStats, upgradeGuardMetrics } from './upgrade-guard.js';
 
@@ -176,7 +176,7 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
   registerMetrics(app, {
     eventLoopStallMs: init.config.limits.eventLoopStallMs,
     logger: init.logger ?? init.hub.logger,
-    metrics: upgradeGuardMetrics(guard),
+    metrics: [...upgradeGuardMetrics(guard), ...authMetrics(init.hub.policy)],
   });
   registerRestRoutes(app, {
     hub: init.hub,

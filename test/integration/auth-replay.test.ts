@@ -128,6 +128,7 @@ describe('hub: a replayed legacy handshake', () => {
     assert.deepEqual(await replay.closed, { code: 1008, reason: 'replayed handshake' });
     assert.equal(connected(), 1);
     assert.ok(logs.some((l) => l.code === 'HL_ERR_HANDSHAKE_REPLAYED'));
+    assert.equal(t.hub.policy.authStats().replayed, 1);
     legit.ws.close();
     await legit.closed;
   });

@@ -55,6 +55,9 @@ describe('hub: failed-authentication budget', () => {
       { code: 1008, reason: 'invalid authorization' },
     );
     assert.equal(t.hub.policy.authStats().throttled, 2);
+    const metrics = await (await fetch(`http://127.0.0.1:${t.port}/metrics`)).text();
+    assert.match(metrics, /^hivelink_auth_throttled_total 2$/m);
+    assert.match(metrics, /^hivelink_auth_unknown_keys_total 5$/m);
   });
 
   it("wrong passwords spend the key's budget, yet its client keeps connecting from the address it used before", async () => {

@@ -70,6 +70,12 @@ export {
   type Verdict,
 } from './rules.js';
 
+/** What `GET /metrics` reports of authentication (`src/http/metrics.ts` `authMetrics`). */
+export interface AuthStats extends AuthThrottleStats {
+  /** Legacy envelopes refused as replays (HL_ERR_HANDSHAKE_REPLAYED). */
+  replayed: number;
+}
+
 export interface PolicyInit {
   store: ClientStore;
   /** A client's messages per second when its record sets none. */
@@ -173,9 +179,9 @@ export class Policy {
     });
   }
 
-  /** The authentication counters since the hub started (attempts, proven, throttled, unknown keys). */
-  authStats(): AuthThrottleStats {
-    return this.#throttle.stats();
+  /** The authentication counters since the hub started (attempts, proven, throttled, unknown keys, replays). */
+  authStats(): AuthStats {
+    return { ...this.#throttle.stats(), replayed: this.#envelopes.refused };
   }
 
   /** The verdict on one message from `peer`, called once per message before dispatch. */

@@ -28,6 +28,9 @@ export class EnvelopeReplayCache {
     this.#max = Math.max(1, Math.floor(maxEntries));
   }
 
+  /** Envelopes refused as replays since the hub started. */
+  refused = 0;
+
   get size(): number {
     return this.#seen.size;
   }
@@ -40,6 +43,7 @@ export class EnvelopeReplayCache {
     const id = `${clientId}:${envelope.slice(0, IV_HEX).toLowerCase()}`;
     const owner = this.#seen.get(id);
     if (owner !== undefined && owner !== connection) {
+      this.refused += 1;
       throw new HiveLinkError('HL_ERR_HANDSHAKE_REPLAYED', 'replayed handshake', {
         stage: 'policy.replay',
       });
