@@ -288,6 +288,21 @@ export const ERROR_CODES = {
   HL_ERR_HUB_UNAVAILABLE: {
     summary: 'The hub is not running (not started yet, or shutting down), so it cannot take the request.',
   },
+
+  // -- house: timers, alarms and reminders (issue 11)
+  HL_ERR_TIMER_LIMIT: {
+    summary: 'The client already has maxTimersPerClient timers, alarms and reminders; one must go first.',
+  },
+  HL_ERR_TIMER_TOO_LONG: {
+    summary: 'A timer, alarm or reminder is due further ahead than maxTimerDurationMs.',
+  },
+  HL_ERR_TIMER_NOT_FOUND: {
+    summary: 'The client has no timer with that id (it fired, was cancelled, or belongs to another client).',
+  },
+  HL_ERR_TIMER_NO_CLIENT: {
+    summary:
+      'A hive.timer.* request does not come from a connected client (its hub-set context.peer names no open connection).',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

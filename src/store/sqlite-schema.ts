@@ -72,12 +72,34 @@ export interface ApiTokensTable {
   created_at: number;
 }
 
+/** Timers, alarms and reminders of the clients (schema step 4; see `src/hub/timers/`). */
+export interface TimersTable {
+  id: Generated<number>;
+  client_id: number;
+  kind: 'timer' | 'alarm' | 'reminder';
+  /** The timer's name ("pasta") or what to be reminded of; null when none. */
+  name: string | null;
+  /** The client's room when the timer was set: its record's site, else its HELLO site. */
+  site_id: string | null;
+  lang: string;
+  /** Spoken to the client that set it when it fires. */
+  utterance: string;
+  /** Spoken to another client of its room when the owner is offline. */
+  room_utterance: string | null;
+  due_at: number;
+  duration_ms: number | null;
+  created_at: number;
+  /** When it fired without anyone to hear it: it waits for its client to come back. */
+  fired_at: number | null;
+}
+
 export interface Schema {
   clients: ClientsTable;
   psk_cache: PskCacheTable;
   connections: ConnectionsTable;
   ip_rules: IpRulesTable;
   api_tokens: ApiTokensTable;
+  timers: TimersTable;
 }
 
 /** The part of a better-sqlite3 `Database` the migrations need. */
@@ -156,6 +178,26 @@ export const MIGRATIONS: readonly Migration[] = [
     db.exec(`
       ALTER TABLE clients ADD COLUMN intercom_pubkey TEXT;
       CREATE UNIQUE INDEX clients_by_intercom_pubkey ON clients(intercom_pubkey) WHERE intercom_pubkey IS NOT NULL;
+    `),
+  // 4: timers, alarms and reminders, each belonging to the client that set it (issue 11)
+  (db) =>
+    db.exec(`
+      CREATE TABLE timers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('timer', 'alarm', 'reminder')),
+        name TEXT,
+        site_id TEXT,
+        lang TEXT NOT NULL,
+        utterance TEXT NOT NULL,
+        room_utterance TEXT,
+        due_at INTEGER NOT NULL,
+        duration_ms INTEGER,
+        created_at INTEGER NOT NULL,
+        fired_at INTEGER
+      );
+      CREATE INDEX timers_by_client ON timers(client_id, due_at);
+    `),
     `),
 ];
 

@@ -54,6 +54,7 @@ import {
   toRecord,
 } from './sqlite-rows.js';
 import { type MigrationDatabase, migrate, type Schema } from './sqlite-schema.js';
+import { checkTimer, deleteTimer, insertTimer, selectTimers, updateTimerFired } from './sqlite-timers.js';
 import type {
   AddedClient,
   ClientPatch,
@@ -68,6 +69,8 @@ import type {
   NewClient,
   NewConnection,
   NewIpRule,
+  NewTimer,
+  TimerRecord,
 } from './types.js';
 
 /** The part of better-sqlite3 this store uses (the package ships no types). */
@@ -576,6 +579,30 @@ class SqliteClientStore implements ClientStore {
   async revokeToken(token: string): Promise<boolean> {
     if (!plausibleToken(token)) return false;
     return this.#guard('revoke the token', () => deleteToken(this.#db, token));
+  }
+
+  async addTimer(timer: NewTimer, maxPerClient: number): Promise<TimerRecord> {
+    const row = checkTimer(timer);
+    if (!Number.isSafeInteger(maxPerClient) || maxPerClient < 1) {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'maxPerClient must be a whole number >= 1');
+    }
+    return this.#guard('store the timer', () => this.#write((db) => insertTimer(db, row, maxPerClient)));
+  }
+
+  async listTimers(clientId?: number): Promise<TimerRecord[]> {
+    if (clientId !== undefined) checkId(clientId);
+    return this.#guard('list the timers', () => selectTimers(this.#db, clientId));
+  }
+
+  async markTimerFired(id: number, at: number): Promise<void> {
+    checkId(id, 'timer id');
+    const when = checkTime(at, 'at');
+    return this.#guard('record the timer as fired', () => updateTimerFired(this.#db, id, when));
+  }
+
+  async removeTimer(id: number): Promise<boolean> {
+    checkId(id, 'timer id');
+    return this.#guard('remove the timer', () => deleteTimer(this.#db, id));
   }
 
   #readDataVersion(): number {

@@ -188,6 +188,38 @@ export type IpRuleSelector =
       action?: IpAction;
     };
 
+/** What a timer is: a countdown, an alarm at a clock time, or a reminder of something. */
+export type TimerKind = 'timer' | 'alarm' | 'reminder';
+
+/** A timer as the hub's timer service stores it (`src/hub/timers/`). */
+export interface NewTimer {
+  /** The client that set it: it fires on that client (or its room). */
+  readonly clientId: number;
+  readonly kind: TimerKind;
+  /** Its name ("pasta") or what to be reminded of ("call mum"); null when none. At most 200 characters. */
+  readonly name: string | null;
+  /** The client's room when it was set (its record's site, else its HELLO site); null when it has none. */
+  readonly siteId: string | null;
+  /** The language of the spoken texts (BCP-47). */
+  readonly lang: string;
+  /** Spoken to the client that set it when it fires. At most 1000 characters. */
+  readonly utterance: string;
+  /** Spoken to another client of its room when the owner is offline; null: {@link utterance} is used. */
+  readonly roomUtterance: string | null;
+  /** When it fires, in ms since the epoch. */
+  readonly dueAt: number;
+  /** The countdown it was set with ("in 5 minutes"); null for a clock time ("at 7"). */
+  readonly durationMs: number | null;
+  readonly createdAt: number;
+}
+
+/** A stored timer. */
+export interface TimerRecord extends NewTimer {
+  readonly id: number;
+  /** When it fired with nobody to hear it (it waits for its client to come back); null before it fired. */
+  readonly firedAt: number | null;
+}
+
 /**
  * The client database. Implementations wrap every storage failure in a `HiveLinkError`
  * (`HL_ERR_STORE_UNAVAILABLE`); a missing client is `HL_ERR_NOT_FOUND`, a taken access key `HL_ERR_ALREADY_EXISTS`,
@@ -265,6 +297,17 @@ export interface ClientStore {
   clientForToken(token: string): Promise<ClientRecord | null>;
   /** Forgets a token; true if it existed. */
   revokeToken(token: string): Promise<boolean>;
+  /**
+   * Stores a timer of `timer.clientId`, unless that client already has `maxPerClient` (`HL_ERR_TIMER_LIMIT`); the
+   * count and the insert are one transaction. An unknown client is `HL_ERR_NOT_FOUND`.
+   */
+  addTimer(timer: NewTimer, maxPerClient: number): Promise<TimerRecord>;
+  /** The timers of one client, or of every client, soonest first. */
+  listTimers(clientId?: number): Promise<TimerRecord[]>;
+  /** Records that the timer fired at `at` with nobody to hear it. Unknown ids are ignored. */
+  markTimerFired(id: number, at: number): Promise<void>;
+  /** Removes a timer (delivered or cancelled); true when it existed. */
+  removeTimer(id: number): Promise<boolean>;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.
