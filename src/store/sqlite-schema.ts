@@ -198,7 +198,6 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX timers_by_client ON timers(client_id, due_at);
     `),
-    `),
 ];
 
 /**
