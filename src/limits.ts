@@ -3,7 +3,7 @@
  * step). A `hub` limit is set under `limits` in the hub config (`hivelink.json`) and reaches its consumer through
  * the composition root (`src/hub/compose.ts`); `test/integration/limits-wired.test.ts` trips every one of them
  * through a real hub, and fails for a `hub` limit it has no case for. A `client` limit is an option of the client
- * SDK; the hub config refuses it.
+ * side (SDK, CLI); the hub config refuses it.
  *
  * @module
  */
@@ -17,8 +17,8 @@ export interface LimitDef {
   readonly default: number;
   readonly unit: 'bytes' | 'ms' | 'count' | 'messages' | 'messages/s' | 'bits';
   /**
-   * Who applies it: `hub` — the hub config, enforced by `hivelink hub`; `client` — a client SDK option
-   * (`HiveClient`), which the hub config refuses.
+   * Who applies it: `hub` — the hub config, enforced by `hivelink hub`; `client` — an option of the client side
+   * (the SDK, the PSK derivation, the admin CLI), which the hub config refuses.
    */
   readonly scope: LimitScope;
   /** The smallest value that still lets the protocol work. */
@@ -133,7 +133,7 @@ export const LIMIT_DEFS = {
     scope: 'hub',
     min: 1,
     summary:
-      'Messages a bus holds before delivering or sending them (in-process queue, bus server, client offline queue); one more is refused with HL_ERR_BUS_QUEUE_FULL.',
+      'Messages a bus holds before delivering or sending them (in-process queue, client offline queue, bus server local view); one more is refused with HL_ERR_BUS_QUEUE_FULL (the bus server logs and drops it).',
   },
   busMaxKnownSessions: {
     default: 1024,

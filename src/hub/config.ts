@@ -140,7 +140,7 @@ const limitsSchema = z.record(z.string(), z.number()).superRefine((limits, ctx) 
       ctx.addIssue({
         code: 'custom',
         path: [key],
-        message: 'a client option (HiveClient), not a hub setting: the hub would never use it',
+        message: 'a client-side option, not a hub setting: the hub would never use it',
       });
     }
   }
