@@ -50,6 +50,8 @@ export interface ComposeOptions {
   skillsDir?: string;
   /** The hub's keys. @default loaded from the data dir (created on first use; RSA-2048 is slow, so tests share one) */
   identity?: HubIdentity;
+  /** The hub's clock in ms (rate limits, failure budgets, query paths, records). @default Date.now */
+  now?: () => number;
 }
 
 /** Where a started hub listens. */
@@ -157,7 +159,14 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     const identity = options.identity ?? data.loadIdentity();
     const tls = await loadTlsMaterial(config, dataDir);
     const parts = composeAgent(config, dataDir, logger, options);
-    const hub = new Hub({ config, store: data.store, identity, agent: parts.agent, logger });
+    const hub = new Hub({
+      config,
+      store: data.store,
+      identity,
+      agent: parts.agent,
+      logger,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
     const app = await createHubServer({ hub, config, logger, tls });
     return assemble(config, data, hub, app, tls, parts);
   } catch (err) {
