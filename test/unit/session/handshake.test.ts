@@ -329,7 +329,7 @@ describe('legacy password handshake, hub ↔ client', () => {
     );
   });
 
-  it('rejects cleartext after the handshake but lets a re-sent HELLO through', async () => {
+  it('rejects cleartext after the handshake, HELLO included; a repeated HANDSHAKE only until a frame is proven', async () => {
     const pair = await handshake({ protocol: 'legacy' });
     assert.throws(() => pair.hub.open({ kind: 'text', text: serializeHiveMessage(busMessage('hi')) }), {
       code: 'HL_ERR_CLEARTEXT_REJECTED',
@@ -340,7 +340,20 @@ describe('legacy password handshake, hub ↔ client', () => {
       session: { session_id: 's' },
       site_id: 'x',
     });
-    assert.equal(pair.hub.open({ kind: 'text', text: serializeHiveMessage(hello) })?.msg_type, 'hello');
+    assert.throws(() => pair.hub.open({ kind: 'text', text: serializeHiveMessage(hello) }), {
+      code: 'HL_ERR_CLEARTEXT_REJECTED',
+      message: /unencrypted hello rejected/,
+    });
+    const shake = createHiveMessage(HiveMessageType.HANDSHAKE, { envelope: 'aa' });
+    const text = serializeHiveMessage(shake);
+    assert.equal(pair.hub.open({ kind: 'text', text })?.msg_type, 'shake', 'the Python client may repeat it');
+    const sealed = pair.client.seal(busMessage('proof'))[0]!;
+    assert.equal(pair.hub.open(sealed)?.msg_type, 'bus');
+    assert.throws(() => pair.hub.open({ kind: 'text', text }), {
+      code: 'HL_ERR_CLEARTEXT_REJECTED',
+      message: /cleartext handshake rejected/,
+    });
+    assert.throws(() => pair.hub.open(sealed), { code: 'HL_ERR_REPLAYED', closeCode: 1008 });
   });
 
   it('a tampered envelope fails with HL_ERR_DECRYPT_FAILED', async () => {
