@@ -198,6 +198,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX timers_by_client ON timers(client_id, due_at);
     `),
+  // 5: subscriptions ("newsletters", issue 11) and their subscribers; missed ticks are counted (src/store/subscriptions.ts)
+  (db) =>
+    db.exec(`
+      CREATE TABLE subscriptions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        every_ms INTEGER CHECK (every_ms IS NULL OR every_ms >= 1),
+        cron TEXT,
+        text TEXT,
+        utterance TEXT,
+        lang TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        ticks INTEGER NOT NULL DEFAULT 0,
+        last_tick_at INTEGER,
+        last_message TEXT,
+        CHECK ((every_ms IS NULL) <> (cron IS NULL)),
+        CHECK ((text IS NULL) <> (utterance IS NULL))
+      );
+      CREATE TABLE subscribers (
+        subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        delivered_tick INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (subscription_id, client_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX subscribers_by_client ON subscribers(client_id);
+    `),
 ];
 
 /**

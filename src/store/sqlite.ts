@@ -54,6 +54,7 @@ import {
   toRecord,
 } from './sqlite-rows.js';
 import { type MigrationDatabase, migrate, type Schema } from './sqlite-schema.js';
+import { type SubscriptionStore, sqliteSubscriptionStore } from './subscriptions.js';
 import { checkTimer, deleteTimer, insertTimer, selectTimers, updateTimerFired } from './sqlite-timers.js';
 import type {
   AddedClient,
@@ -149,6 +150,7 @@ class SqliteClientStore implements ClientStore {
   readonly #watchers = new Set<() => void>();
   readonly #timers = new Set<ReturnType<typeof setInterval>>();
   #closed = false;
+  readonly subscriptions: SubscriptionStore;
 
   constructor(raw: RawDatabase, init: Required<Omit<SqliteStoreInit, 'busyTimeoutMs'>>) {
     this.#raw = raw;
@@ -157,6 +159,12 @@ class SqliteClientStore implements ClientStore {
     this.#now = init.now;
     this.#maxHistory = init.maxHistoryPerClient;
     this.#dataVersion = this.#readDataVersion();
+    this.subscriptions = sqliteSubscriptionStore({
+      db: this.#db,
+      guard: (what, fn) => this.#guard(what, fn),
+      write: (fn) => this.#write(fn),
+      now: () => this.#now(),
+    });
   }
 
   /** Runs `fn` wrapping every failure in a HiveLinkError. */

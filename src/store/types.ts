@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { SubscriptionStore } from './subscriptions.js';
 
 /** One client (satellite) as the hub sees it. The password is never part of the record: see {@link ClientStore.getPassword}. */
 export interface ClientRecord {
@@ -308,6 +309,8 @@ export interface ClientStore {
   markTimerFired(id: number, at: number): Promise<void>;
   /** Removes a timer (delivered or cancelled); true when it existed. */
   removeTimer(id: number): Promise<boolean>;
+  /** Subscriptions ("newsletters") and their subscribers (`subscriptions.ts`), in the same database. */
+  readonly subscriptions: SubscriptionStore;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.
