@@ -442,6 +442,31 @@ export const LIMIT_DEFS = {
     summary:
       'Legacy key derivations one access key may have running or waiting at once; more are refused with 1013 HL_ERR_HUB_BUSY. 0: no cap.',
   },
+  // -- hub: subscriptions ("newsletters", issue 11)
+  maxSubscriptions: {
+    default: 256,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Subscriptions the hub keeps; adding one more is refused with HL_ERR_TOO_MANY_SUBSCRIPTIONS, and a hub configured lower schedules only the oldest this many.',
+  },
+  maxSubscribersPerSubscription: {
+    default: 1024,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Clients one subscription delivers to; one more subscribing (by voice, SDK or CLI) is refused with HL_ERR_TOO_MANY_SUBSCRIBERS.',
+  },
+  minSubscriptionIntervalMs: {
+    default: 60_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary:
+      'Shortest time between two ticks of a subscription (--every, or the closest runs of --cron); a shorter schedule is refused with HL_ERR_BAD_SCHEDULE, and the hub does not schedule one added under a lower setting.',
+  },
   // -- client SDK
   clientHandshakeTimeoutMs: {
     default: 30_000,
