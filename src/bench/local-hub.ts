@@ -35,7 +35,7 @@ export interface LocalHubSetup {
 export interface PrepareOptions {
   /** Clients to generate. */
   readonly clients: number;
-  /** The hub's `maxConnections` and `maxConnectionsPerIp` (every bench connection comes from 127.0.0.1). */
+  /** The hub's `maxConnections`, `maxConnectionsPerIp` and pending-upgrade bounds (every bench connection comes from 127.0.0.1). */
   readonly maxConnections: number;
 }
 
@@ -76,6 +76,9 @@ export async function prepareLocalHub(options: PrepareOptions): Promise<LocalHub
         limits: {
           maxConnections: max,
           maxConnectionsPerIp: max,
+          // A storm opens every connection at once from one address, before any upgrade completes.
+          maxPendingUpgrades: max,
+          maxPendingUpgradesPerIp: max,
           defaultRateLimitPerSecond: 1_000_000,
         },
       }),
