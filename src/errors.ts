@@ -303,6 +303,44 @@ export const ERROR_CODES = {
     summary:
       'A hive.timer.* request does not come from a connected client (its hub-set context.peer names no open connection).',
   },
+
+  // -- hub: the house (rooms, relayed orders, announcements, the admin command queue)
+  HL_ERR_ROOM_UNKNOWN: {
+    summary:
+      'No client record, connected client or room setting names this room (rooms are site ids: hivelink clients set ID --site ROOM).',
+  },
+  HL_ERR_ROOM_EMPTY: {
+    summary: 'The room exists (a room setting names it) but no client belongs to it, or only the asker does.',
+  },
+  HL_ERR_ROOM_OFFLINE: { summary: 'Clients belong to the room, but none of them (other than the asker) is connected.' },
+  HL_ERR_RELAY_TIMEOUT: {
+    summary: 'A relayed question ("ask the kitchen …") got no answer from the room within relayAskTimeoutMs.',
+  },
+  HL_ERR_RELAY_BUSY: {
+    summary: 'As many relayed questions are waiting for their rooms as maxPendingRelays allows; try again later.',
+  },
+  HL_ERR_RELAY_LOOP: {
+    summary: 'A relayed utterance asked to relay again (the kitchen asked to ask the office): refused, never looped.',
+  },
+  HL_ERR_ADMIN_REQUIRED: {
+    summary:
+      'Announcing (by voice, REST or SDK) needs an admin client (hivelink clients add --admin, or clients set ID --admin true).',
+  },
+  HL_ERR_ADMIN_QUEUE_FULL: {
+    summary:
+      'The admin command queue already holds adminQueueMaxPending commands the hub has not carried out; the command was not queued.',
+  },
+  HL_ERR_ADMIN_COMMAND_TIMEOUT: {
+    summary:
+      'The running hub did not carry out a queued admin command within the wait (adminCommandWaitMs or --wait); it was withdrawn.',
+  },
+  HL_ERR_ADMIN_COMMAND_EXPIRED: {
+    summary:
+      'A queued admin command was older than adminCommandTtlMs when the hub read it (the hub was down or busy), so it was dropped, not run late.',
+  },
+  HL_ERR_ADMIN_COMMAND_UNKNOWN: {
+    summary: 'The hub has no handler for a queued admin command (written by a newer hivelink).',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -149,7 +149,8 @@ export const LIMIT_DEFS = {
     unit: 'ms',
     scope: 'hub',
     min: 0,
-    summary: "How long a skill's question (get_response) waits for the next utterance of the same session.",
+    summary:
+      "How long a skill's question (get_response) waits for the next utterance of the same session, and a skill's bus request (ctx.request, e.g. the house skill asking the hub) for its answer.",
   },
   assistantMaxSessions: {
     default: 10_000,
@@ -506,6 +507,47 @@ export const LIMIT_DEFS = {
     min: 100,
     summary:
       'Longest a REST ask waits for the agent (also its default; a request may ask for less); no answer by then is 408.',
+  },
+  // -- hub: the house (rooms, relayed orders, announcements, the admin command queue)
+  relayAskTimeoutMs: {
+    default: 5_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary:
+      'How long a relayed question ("ask the kitchen …") waits for the room\'s answer; then the asker hears that the room did not answer (HL_ERR_RELAY_TIMEOUT).',
+  },
+  maxPendingRelays: {
+    default: 256,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Relayed questions waiting for their rooms at once, hub-wide; one more is refused with HL_ERR_RELAY_BUSY.',
+  },
+  adminCommandTtlMs: {
+    default: 60_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary:
+      'A queued admin command (announce, …) older than this when the hub reads it is dropped, not run late (HL_ERR_ADMIN_COMMAND_EXPIRED); finished commands are deleted this long after they finished.',
+  },
+  adminQueueMaxPending: {
+    default: 64,
+    unit: 'count',
+    scope: 'client',
+    min: 1,
+    summary:
+      'Admin commands the admin CLI lets wait in the store for the hub (each at most 64 KiB of JSON); one more is refused with HL_ERR_ADMIN_QUEUE_FULL.',
+  },
+  adminCommandWaitMs: {
+    default: 5_000,
+    unit: 'ms',
+    scope: 'client',
+    min: 100,
+    summary:
+      'How long the admin CLI waits for the running hub to carry out a queued command (--wait); then the command is withdrawn (HL_ERR_ADMIN_COMMAND_TIMEOUT).',
   },
 } as const satisfies Record<string, LimitDef>;
 
