@@ -149,8 +149,7 @@ export const LIMIT_DEFS = {
     unit: 'ms',
     scope: 'hub',
     min: 0,
-    summary:
-      "How long a skill's question (get_response) waits for the next utterance of the same session, and a skill's bus request (ctx.request, e.g. the house skill asking the hub) for its answer.",
+    summary: "How long a skill's question (get_response) waits for the next utterance of the same session.",
   },
   assistantMaxSessions: {
     default: 10_000,
