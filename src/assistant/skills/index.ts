@@ -12,6 +12,7 @@ import { helpSkill } from './help/index.js';
 import { jokeSkill } from './joke/index.js';
 import { mathSkill } from './math/index.js';
 import { speakSkill } from './speak/index.js';
+import { subscriptionsSkill } from './subscriptions/index.js';
 import { timeSkill } from './time/index.js';
 import { whoamiSkill } from './whoami/index.js';
 
@@ -27,5 +28,6 @@ export function builtInSkills(): SkillDefinition[] {
     mathSkill,
     aboutSkill,
     colourSkill,
+    subscriptionsSkill,
   ];
 }
