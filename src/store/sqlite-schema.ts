@@ -93,6 +93,44 @@ export interface TimersTable {
   fired_at: number | null;
 }
 
+/** Per-room settings (the house; see `src/store/house.ts`); `key` is `roomKey(name)`. */
+export interface RoomsTable {
+  key: string;
+  name: string;
+  conference: string;
+  updated_at: number;
+}
+
+/** The hub process that writes `presence` (one row, id 1). */
+export interface HubInstanceTable {
+  id: number;
+  boot_id: string;
+  pid: number;
+  started_at: number;
+  stopped_at: number | null;
+}
+
+/** The running hub's open connections, written in batches. */
+export interface PresenceTable {
+  conn_id: number;
+  client_id: number;
+  peer: string;
+  hello_site: string | null;
+  assistant: number;
+  connected_at: number;
+}
+
+/** Admin commands for the running hub; `args` and `result` are JSON objects. */
+export interface AdminCommandsTable {
+  id: Generated<number>;
+  kind: string;
+  args: string;
+  state: string;
+  result: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface Schema {
   clients: ClientsTable;
   psk_cache: PskCacheTable;
@@ -100,6 +138,10 @@ export interface Schema {
   ip_rules: IpRulesTable;
   api_tokens: ApiTokensTable;
   timers: TimersTable;
+  rooms: RoomsTable;
+  hub_instance: HubInstanceTable;
+  presence: PresenceTable;
+  admin_commands: AdminCommandsTable;
 }
 
 /** The part of a better-sqlite3 `Database` the migrations need. */
@@ -224,6 +266,41 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (subscription_id, client_id)
       ) WITHOUT ROWID;
       CREATE INDEX subscribers_by_client ON subscribers(client_id);
+    `),
+  // 6: the house (issue 11) — room settings, the running hub's presence, the admin command queue (src/store/house.ts)
+  (db) =>
+    db.exec(`
+      CREATE TABLE rooms (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        conference TEXT NOT NULL DEFAULT 'off' CHECK (conference IN ('off', 'on', 'only')),
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE hub_instance (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        boot_id TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        stopped_at INTEGER
+      );
+      CREATE TABLE presence (
+        conn_id INTEGER PRIMARY KEY,
+        client_id INTEGER NOT NULL,
+        peer TEXT NOT NULL,
+        hello_site TEXT,
+        assistant INTEGER NOT NULL DEFAULT 0,
+        connected_at INTEGER NOT NULL
+      );
+      CREATE TABLE admin_commands (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        args TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed', 'expired')),
+        result TEXT,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX admin_commands_by_state ON admin_commands(state, id);
     `),
 ];
 

@@ -22,6 +22,7 @@ import {
   validatePatch,
 } from './client-fields.js';
 import { PRIVATE_FILE_MODE } from './files.js';
+import { type HouseStore, sqliteHouseStore } from './house.js';
 import { openSecret, SECRETS_KEY_BYTES, sealSecret } from './secrets.js';
 import {
   type CheckedConnection,
@@ -151,6 +152,8 @@ class SqliteClientStore implements ClientStore {
   readonly #timers = new Set<ReturnType<typeof setInterval>>();
   #closed = false;
   readonly subscriptions: SubscriptionStore;
+  /** Rooms, presence and the admin command queue (`house.ts`). */
+  readonly house: HouseStore;
 
   constructor(raw: RawDatabase, init: Required<Omit<SqliteStoreInit, 'busyTimeoutMs'>>) {
     this.#raw = raw;
@@ -160,6 +163,12 @@ class SqliteClientStore implements ClientStore {
     this.#maxHistory = init.maxHistoryPerClient;
     this.#dataVersion = this.#readDataVersion();
     this.subscriptions = sqliteSubscriptionStore({
+      db: this.#db,
+      guard: (what, fn) => this.#guard(what, fn),
+      write: (fn) => this.#write(fn),
+      now: () => this.#now(),
+    });
+    this.house = sqliteHouseStore({
       db: this.#db,
       guard: (what, fn) => this.#guard(what, fn),
       write: (fn) => this.#write(fn),

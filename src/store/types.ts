@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { HouseStore } from './house.js';
 import type { SubscriptionStore } from './subscriptions.js';
 
 /** One client (satellite) as the hub sees it. The password is never part of the record: see {@link ClientStore.getPassword}. */
@@ -311,6 +312,8 @@ export interface ClientStore {
   removeTimer(id: number): Promise<boolean>;
   /** Subscriptions ("newsletters") and their subscribers (`subscriptions.ts`), in the same database. */
   readonly subscriptions: SubscriptionStore;
+  /** Rooms, the running hub's presence and the admin command queue (`house.ts`), in the same database. */
+  readonly house: HouseStore;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.
