@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispatch } from '../../../src/hub/handlers/index.js';
 import { PeerRegistry } from '../../../src/hub/peers.js';
-import { BINARY_BUS_TYPE, DenyCode, Policy, utteranceGuard, type Verdict } from '../../../src/hub/policy/index.js';
+import {
+  BINARY_BUS_TYPE,
+  DenyCode,
+  Policy,
+  utteranceGuard,
+  type Verdict,
+} from '../../../src/hub/policy/index.js';
 import { readIntercomKey } from '../../../src/hub/policy/intercom.js';
 import { SessionNat } from '../../../src/hub/session-nat.js';
 import type { HubContext, HubPeer } from '../../../src/hub/types.js';
