@@ -268,7 +268,7 @@ export const ERROR_CODES = {
   },
   HL_ERR_DOWNGRADE_REFUSED: {
     summary:
-      "A hub whose Noise key the client pinned offered no Noise handshake it supports; with protocol auto the client refuses to fall back to the legacy handshake unless allowLegacyFallback (--allow-legacy-fallback).",
+      'A hub whose Noise key the client pinned offered no Noise handshake it supports; with protocol auto the client refuses to fall back to the legacy handshake unless allowLegacyFallback (--allow-legacy-fallback).',
   },
   HL_ERR_KEY_FILE: {
     summary:
@@ -312,15 +312,19 @@ export const ERROR_CODES = {
   HL_ERR_ROOM_EMPTY: {
     summary: 'The room exists (a room setting names it) but no client belongs to it, or only the asker does.',
   },
-  HL_ERR_ROOM_OFFLINE: { summary: 'Clients belong to the room, but none of them (other than the asker) is connected.' },
+  HL_ERR_ROOM_OFFLINE: {
+    summary: 'Clients belong to the room, but none of them (other than the asker) is connected.',
+  },
   HL_ERR_RELAY_TIMEOUT: {
     summary: 'A relayed question ("ask the kitchen …") got no answer from the room within relayAskTimeoutMs.',
   },
   HL_ERR_RELAY_BUSY: {
-    summary: 'As many relayed questions are waiting for their rooms as maxPendingRelays allows; try again later.',
+    summary:
+      'As many relayed questions are waiting for their rooms as maxPendingRelays allows; try again later.',
   },
   HL_ERR_RELAY_LOOP: {
-    summary: 'A relayed utterance asked to relay again (the kitchen asked to ask the office): refused, never looped.',
+    summary:
+      'A relayed utterance asked to relay again (the kitchen asked to ask the office): refused, never looped.',
   },
   HL_ERR_ADMIN_REQUIRED: {
     summary:

@@ -55,8 +55,8 @@ import {
   toRecord,
 } from './sqlite-rows.js';
 import { type MigrationDatabase, migrate, type Schema } from './sqlite-schema.js';
-import { type SubscriptionStore, sqliteSubscriptionStore } from './subscriptions.js';
 import { checkTimer, deleteTimer, insertTimer, selectTimers, updateTimerFired } from './sqlite-timers.js';
+import { type SubscriptionStore, sqliteSubscriptionStore } from './subscriptions.js';
 import type {
   AddedClient,
   ClientPatch,

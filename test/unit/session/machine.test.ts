@@ -19,7 +19,7 @@ import {
   type SessionState,
 } from '../../../src/session/machine.js';
 import { DRAIN_POLL_MS } from '../../../src/session/send-queue.js';
-import type { SecureChannel, WireFrame } from '../../../src/session/types.js';
+import type { SecureChannel } from '../../../src/session/types.js';
 import { FakeTimers } from '../../helpers/fake-timers.js';
 
 const LIMITS: SessionLimits = {
