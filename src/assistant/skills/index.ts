@@ -9,6 +9,7 @@ import { aboutSkill } from './about/index.js';
 import { colourSkill } from './colour/index.js';
 import { greetingSkill } from './greeting/index.js';
 import { helpSkill } from './help/index.js';
+import { houseSkill } from './house/index.js';
 import { jokeSkill } from './joke/index.js';
 import { mathSkill } from './math/index.js';
 import { speakSkill } from './speak/index.js';
@@ -28,6 +29,7 @@ export function builtInSkills(): SkillDefinition[] {
     mathSkill,
     aboutSkill,
     colourSkill,
+    houseSkill,
     subscriptionsSkill,
   ];
 }

@@ -1,0 +1,68 @@
+import type { SkillLocale } from '../../../skill.js';
+
+export const en: SkillLocale = {
+  description: 'know the rooms of the house, pass orders and questions between them, and make announcements',
+  intents: {
+    'rooms.intent': [
+      'what rooms (are there|do you know|do we have|do you have|exist)',
+      'which rooms (are there|do you know|do we have|do you have|exist)',
+      '(list|name) [all] [the] rooms',
+      'what are the rooms',
+      'how many rooms are there',
+      'what rooms are in the house',
+    ],
+    'who_is_in.intent': [
+      '(who|what) is in the {room}',
+      'who is (there|connected|online) in the {room}',
+      '(which|what) (devices|clients|speakers) are in the {room}',
+    ],
+    'is_online.intent': [
+      'is the {room} (online|connected|on line|there|awake|reachable)',
+      'is (anyone|anybody|someone|somebody) in the {room}',
+      'is (anyone|anybody|someone|somebody) (online|connected) in the {room}',
+      'can you reach the {room}',
+    ],
+    'tell.intent': [
+      'tell the {rest}',
+      '(tell|let) (everyone|everybody) in the {rest}',
+      'send a message to the {rest}',
+      '(pass|relay) a message to the {rest}',
+    ],
+    'ask.intent': ['ask the {rest}', 'ask (everyone|everybody|someone) in the {rest}'],
+    'announce.intent': [
+      'announce {rest}',
+      'make an announcement {rest}',
+      '(broadcast|announce) [that] {rest}',
+    ],
+  },
+  dialogs: {
+    rooms: ['The rooms are {list}.', 'There are these rooms: {list}.'],
+    one_room: ['There is one room: {list}.'],
+    no_rooms: [
+      'There are no rooms yet. An admin puts a client in a room with hivelink clients set, then the site option.',
+    ],
+    who_online: ['In the {room}: {online}, online.'],
+    who_offline: ['In the {room}: {offline}, all offline.'],
+    who_mixed: ['In the {room}: {online} online, and {offline} offline.'],
+    online: ['Yes, the {room} is online: {online}.'],
+    offline: ['No, the {room} is offline.'],
+    told: ['Told the {room}.', 'I passed it on to the {room}.'],
+    says: ['The {room} says: {answer}'],
+    announced_all: ['Announced on {count} devices.'],
+    announced_room: ['Announced in the {room}, on {count} devices.'],
+    tell_what: ['What should I tell the {room}?'],
+    ask_what: ['What should I ask the {room}?'],
+    announce_what: ['What should I announce?'],
+    which_room: ['Which room?'],
+    unknown_room: ["I don't know a room called {room}."],
+    empty_room: ['Nobody is in the {room}.'],
+    offline_room: ['The {room} is offline right now.'],
+    no_answer: ['The {room} did not answer.'],
+    not_understood: ['The {room} did not understand that.'],
+    busy: ['Too many questions are waiting for their rooms. Try again in a moment.'],
+    loop: ['I cannot pass that on from a relayed question.'],
+    admin_only: ['Only an admin can make announcements.'],
+    unavailable: ["I can't reach the house right now."],
+    failed: ['That did not work: {reason}'],
+  },
+};
