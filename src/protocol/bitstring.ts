@@ -21,9 +21,11 @@ import { LIMIT_DEFS } from '../limits.js';
 import { type JsonObject, pythonJson } from './json.js';
 import {
   createHiveMessage,
+  DEPTH_SCAN_MIN_CHARS,
   type HiveMessage,
   type ParseOptions,
   parseHiveMessage,
+  refuseDeepText,
   serializeHiveMessage,
 } from './message.js';
 import {
@@ -264,9 +266,23 @@ export function unpackBitstring(
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function parseJsonBytes(bytes: Uint8Array, field: string): unknown {
+/**
+ * The JSON of a metadata or payload field. A large one is first checked for nesting deeper than the message may
+ * hold (the field is one level inside the envelope), so that a small compressed field cannot make `JSON.parse`
+ * build a tree millions of levels deep.
+ */
+function parseJsonBytes(bytes: Uint8Array, field: 'metadata' | 'payload', maxJsonDepth: number): unknown {
+  let text: string;
   try {
-    return JSON.parse(utf8Decoder.decode(bytes));
+    text = utf8Decoder.decode(bytes);
+  } catch (err) {
+    throw new HiveLinkError('HL_ERR_INVALID_JSON', `bitstring ${field} is not valid UTF-8 JSON`, {
+      cause: err,
+    });
+  }
+  if (text.length > DEPTH_SCAN_MIN_CHARS) refuseDeepText(text, maxJsonDepth, field);
+  try {
+    return JSON.parse(text);
   } catch (err) {
     throw new HiveLinkError('HL_ERR_INVALID_JSON', `bitstring ${field} is not valid UTF-8 JSON`, {
       cause: err,
@@ -334,7 +350,8 @@ export function encodeBitstring(msg: HiveMessage, options: EncodeBitstringOption
  */
 export function decodeBitstring(bytes: Uint8Array, options: DecodeBitstringOptions = {}): HiveMessage {
   const frame = unpackBitstring(bytes, options);
-  const metadata = parseJsonBytes(frame.metadata, 'metadata');
+  const maxJsonDepth = options.maxJsonDepth ?? LIMIT_DEFS.maxJsonDepth.default;
+  const metadata = parseJsonBytes(frame.metadata, 'metadata', maxJsonDepth);
   if (frame.msgType === HiveMessageType.BINARY) {
     // createHiveMessage validates the metadata like any other field.
     return createHiveMessage(
@@ -344,6 +361,6 @@ export function decodeBitstring(bytes: Uint8Array, options: DecodeBitstringOptio
       options,
     );
   }
-  const payload = parseJsonBytes(frame.payload, 'payload');
+  const payload = parseJsonBytes(frame.payload, 'payload', maxJsonDepth);
   return parseHiveMessage({ msg_type: frame.msgType, payload, metadata }, options);
 }

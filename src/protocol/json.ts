@@ -76,3 +76,59 @@ export function canonicalJson(value: unknown): string {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/**
+ * Where `text` first nests arrays and objects (outside strings) deeper than `max`: the top-level key it happens
+ * under (its raw JSON text; `''` when not under one), or null when it never does. `JSON.parse` builds the whole
+ * tree before a validator can count its depth, and deep trees cost it far more than flat ones — 16 MiB of `[`
+ * take seconds — so large texts are scanned first (one pass, no allocation). Works on any text, JSON or not.
+ */
+export function nestingOverflow(text: string, max: number): string | null {
+  let depth = 0;
+  let key = '';
+  let lastStart = -1;
+  let lastEnd = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const start = i + 1;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+      if (depth === 1) {
+        lastStart = start;
+        lastEnd = i;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) return key;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    } else if (c === COLON && depth === 1 && lastStart >= 0) {
+      key = text.slice(lastStart, lastEnd);
+    }
+  }
+  return null;
+}
+
+/**
+ * A value from the wire, for an error message: a string as it is, anything else as JSON (cut to 100 characters).
+ * Never `String(value)`: a parsed object with its own `toString` key (JSON can set one) makes that throw a TypeError.
+ */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) return typeof value;
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}

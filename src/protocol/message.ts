@@ -11,7 +11,7 @@
  */
 import { HiveLinkError } from '../errors.js';
 import { LIMIT_DEFS } from '../limits.js';
-import { type JsonObject, pythonJson } from './json.js';
+import { type JsonObject, nestingOverflow, pythonJson } from './json.js';
 import {
   HiveMessageType,
   type HiveMessageTypeName,
@@ -297,6 +297,29 @@ export function createHiveMessage(
 }
 
 /**
+ * Texts longer than this are scanned for nesting deeper than `maxJsonDepth` before `JSON.parse` (see
+ * {@link nestingOverflow}): below it, parsing even the deepest text is quick (64 KiB of `[` take a few ms).
+ */
+export const DEPTH_SCAN_MIN_CHARS = 64 * 1024;
+
+/**
+ * Throws what validation would, without building the tree, when `text` nests deeper than `max` levels counting the
+ * envelope as 1. `text` is the envelope itself, or (with `field`) the JSON of one of its fields, one level inside:
+ * `HL_ERR_INVALID_PAYLOAD` for depth in the payload, `HL_ERR_INVALID_MESSAGE` elsewhere (a wrapper whose payload
+ * is no message at all, which validation calls `HL_ERR_INVALID_WRAPPER`, is refused for its depth first).
+ */
+export function refuseDeepText(text: string, max: number, field?: 'metadata' | 'payload'): void {
+  const under = nestingOverflow(text, field === undefined ? max : max - 1);
+  if (under === null) return;
+  const at = field ?? under;
+  throw fail(
+    at === 'payload' ? 'HL_ERR_INVALID_PAYLOAD' : 'HL_ERR_INVALID_MESSAGE',
+    at === '' ? 'HiveMessage' : `HiveMessage.${at}`,
+    `nested deeper than ${max} levels`,
+  );
+}
+
+/**
  * Parses and strictly validates a HiveMessage from JSON text or an already-parsed value (docs/PROTOCOL.md §5.1).
  * Missing optional keys get their defaults. The result is a fresh envelope; JSON payloads are the parsed objects.
  *
@@ -311,6 +334,7 @@ export function createHiveMessage(
 export function parseHiveMessage(input: string | unknown, options: ParseOptions = {}): HiveMessage {
   let value: unknown = input;
   if (typeof input === 'string') {
+    if (input.length > DEPTH_SCAN_MIN_CHARS) refuseDeepText(input, contextOf(options).maxJsonDepth);
     try {
       value = JSON.parse(input);
     } catch (err) {
