@@ -22,7 +22,7 @@ import {
 import { deriveSalt, deriveSessionKey, makeEnvelope, verifyEnvelope } from '../crypto/password-handshake.js';
 import { HiveLinkError } from '../errors.js';
 import { type EncodingName, isEncodingName } from '../protocol/encodings.js';
-import { canonicalJson, isJsonObject, type JsonObject } from '../protocol/json.js';
+import { canonicalJson, isJsonObject, type JsonObject, shownValue } from '../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import { type ChannelLimits, encodeUtf8, LegacyChannel, V3Channel } from './channel.js';
@@ -110,9 +110,9 @@ export class ClientHandshake {
   get hubHello(): HubHelloPayload | null {
     if (this.#hello === null) return null;
     return {
-      pubkey: String(this.#hello.pubkey ?? ''),
-      peer: String(this.#hello.peer ?? ''),
-      node_id: String(this.#hello.node_id ?? ''),
+      pubkey: primitiveText(this.#hello.pubkey),
+      peer: primitiveText(this.#hello.peer),
+      node_id: primitiveText(this.#hello.node_id),
     };
   }
 
@@ -211,7 +211,8 @@ export class ClientHandshake {
     suite: NoiseSuite,
   ): Promise<ClientHandshakeStep> {
     const init = this.#init;
-    const nodeId = String(this.#hello?.node_id ?? '');
+    const nodeId = this.#hello?.node_id ?? '';
+    if (typeof nodeId !== 'string') throw unexpected("the hub's HELLO node_id is not a string");
     const psk = init.psk ?? (await init.derivePsk(init.password!, nodeId));
     const protocolName = noiseProtocolName(pattern, suite);
     const hs = new NoiseHandshake(init.backend, {
@@ -253,13 +254,13 @@ export class ClientHandshake {
     if (typeof encoding !== 'string' || !isEncodingName(encoding)) {
       throw new HiveLinkError(
         'HL_ERR_NEGOTIATION_FAILED',
-        `the hub chose an unknown encoding ${String(encoding)}`,
+        `the hub chose an unknown encoding ${shownValue(encoding)}`,
       );
     }
     if (typeof cipher !== 'string' || !isLegacyCipherName(cipher)) {
       throw new HiveLinkError(
         'HL_ERR_NEGOTIATION_FAILED',
-        `the hub chose an unknown cipher ${String(cipher)}`,
+        `the hub chose an unknown cipher ${shownValue(cipher)}`,
       );
     }
     const key = await deriveSessionKey(
@@ -330,6 +331,13 @@ export class ClientHandshake {
       pattern: this.#pattern,
     };
   }
+}
+
+/** A HELLO field as text: a string, number or boolean as written, anything else (an object, null) as ''. */
+function primitiveText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : '';
 }
 
 function unexpected(message: string): HiveLinkError {

@@ -30,7 +30,7 @@ import {
 } from '../crypto/password-handshake.js';
 import { CLOSE_POLICY_VIOLATION, HiveLinkError } from '../errors.js';
 import type { EncodingName } from '../protocol/encodings.js';
-import { canonicalJson, isJsonObject, type JsonObject } from '../protocol/json.js';
+import { canonicalJson, isJsonObject, type JsonObject, shownValue } from '../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import { type ChannelLimits, decodeUtf8, encodeUtf8, LegacyChannel, V3Channel } from './channel.js';
@@ -230,10 +230,10 @@ export class HubHandshake {
       throw fail('HL_ERR_NOISE_UNSUPPORTED', 'Noise v3 is not offered to this client');
     }
     if (typeof pattern !== 'string' || !(offer.noise.patterns as readonly string[]).includes(pattern)) {
-      throw fail('HL_ERR_NOISE_UNSUPPORTED', `Noise pattern ${String(pattern)} was not offered`);
+      throw fail('HL_ERR_NOISE_UNSUPPORTED', `Noise pattern ${shownValue(pattern)} was not offered`);
     }
     if (typeof suite !== 'string' || !(offer.noise.suites as readonly string[]).includes(suite)) {
-      throw fail('HL_ERR_NOISE_UNSUPPORTED', `Noise suite ${String(suite)} was not offered`);
+      throw fail('HL_ERR_NOISE_UNSUPPORTED', `Noise suite ${shownValue(suite)} was not offered`);
     }
     if (pattern === 'KKpsk0' && this.#init.pinnedClientKey === null) {
       throw fail('HL_ERR_NOISE_UNSUPPORTED', 'KKpsk0 needs a pinned client key');

@@ -33,6 +33,7 @@
  * @module
  */
 import { HiveLinkError } from '../errors.js';
+import { shownValue } from '../protocol/json.js';
 import type { Timers } from '../timers.js';
 
 /** How long an ask waits for its answer when the caller names no timeout. */
@@ -165,7 +166,7 @@ export class TurnCollector {
       this.fail(
         new HiveLinkError(
           'HL_ERR_POLICY_DENIED',
-          `the hub refused the utterance: ${String(reason ?? 'no reason given')} (${String(code ?? 'no code')})`,
+          `the hub refused the utterance: ${shownValue(reason ?? 'no reason given')} (${shownValue(code ?? 'no code')})`,
         ),
       );
     }
