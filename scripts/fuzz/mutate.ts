@@ -205,7 +205,8 @@ function textStep(rng: Rng, t: string, others: readonly string[]): string {
     }
     case 5: {
       // nest: wrap from here to the end in many brackets
-      const depth = 1 + rng.small(3000);
+      // now and then a flood: deeper than any limit, and big enough that building it costs the parser dearly
+      const depth = rng.chance(0.01) ? rng.range(100_000, 1_000_000) : 1 + rng.small(3000);
       const open = rng.chance(0.5) ? '['.repeat(depth) : '{"a":'.repeat(depth);
       return t.slice(0, at) + open + t.slice(at);
     }
@@ -284,7 +285,7 @@ const MESSAGE_TYPES = [
   'bus',
   'shared_bus',
   'hello',
-  'handshake',
+  'shake',
   'ping',
   'intercom',
   'broadcast',

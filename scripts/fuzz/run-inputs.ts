@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { describeError, type Finding } from './finding.js';
 import { Rng } from './rng.js';
 import { contractBreach, type DecoderTarget, type FuzzInput, type TargetContext } from './target.js';
@@ -28,6 +29,11 @@ export interface RangeOptions {
   readonly onProgress?: (done: number) => void;
   /** Return true to stop early (the time budget). */
   readonly shouldStop?: () => boolean;
+}
+
+/** The 1-minute load average per core, at least 1: how much slower than idle this machine runs now. */
+export function loadFactor(): number {
+  return Math.max(1, loadavg()[0]! / availableParallelism());
 }
 
 async function once(input: FuzzInput): Promise<{ ms: number; error: unknown; threw: boolean }> {
@@ -68,19 +74,21 @@ export async function runRange(o: RangeOptions): Promise<number> {
     }
     o.beacon?.enter(i);
     let result = await once(input);
-    // slow once may be the machine (a GC, another process): slow three times in a row is the input
-    for (let again = 0; again < 2 && result.ms > o.hangMs; again++) {
+    // slow once may be the machine (a GC, another process): slow three times in a row is the input — and on a
+    // machine with more runnable threads than cores, "slow" scales with the load
+    const limit = result.ms > o.hangMs ? o.hangMs * loadFactor() : o.hangMs;
+    for (let again = 0; again < 2 && result.ms > limit; again++) {
       input = build(i);
       o.beacon?.enter(i);
       result = await once(input);
     }
-    if (result.ms > o.hangMs) {
+    if (result.ms > limit) {
       o.onFinding(
         finding(
           o,
           i,
           'hang',
-          { message: `took ${result.ms.toFixed(0)} ms (limit ${o.hangMs})`, stack: null },
+          { message: `took ${result.ms.toFixed(0)} ms (limit ${limit.toFixed(0)})`, stack: null },
           input,
           result.ms,
         ),
