@@ -1,0 +1,1028 @@
+/**
+ * Every hub limit reaches its consumer. For each limit of `scope: 'hub'` in `src/limits.ts` one case builds a real
+ * hub with `composeHub` (what `hivelink hub` runs; 127.0.0.1, port 0), sets that limit where it trips (low; high
+ * for a floor such as `minPasswordBits`), trips it over real sockets and sees what `docs/LIMITS.md` promises: the
+ * close code, the error, the policy answer, the counter. With the default the case does not trip (or not within its
+ * deadline; each was checked against a compose that dropped every limit), so a limit the hub config accepts but
+ * never hands on fails here.
+ *
+ * The first test walks the registry: a hub limit with neither a case nor an entry in {@link NOT_TRIPPED} (the
+ * allow-list, with a reason each; empty) fails it, so a new limit cannot be added unwired.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { WebSocket } from 'ws';
+import { reply } from '../../src/bus/message.js';
+import type { MessageBus, MessageData } from '../../src/bus/types.js';
+import type { BusClient } from '../../src/bus/ws-client.js';
+import { BusServer } from '../../src/bus/ws-server.js';
+import { createHiveClient, type HiveClient } from '../../src/client/index.js';
+import { nodeBackend } from '../../src/crypto/backend.node.js';
+import { makeEnvelope } from '../../src/crypto/password-handshake.js';
+import { isHiveLinkError } from '../../src/errors.js';
+import { type ComposedHub, composeHub } from '../../src/hub/compose.js';
+import { type HubConfigInput, resolveHubConfig } from '../../src/hub/config.js';
+import { type HubLimitName, LIMIT_DEFS, type LimitName, limitsOfScope } from '../../src/limits.js';
+import type { JsonObject } from '../../src/protocol/json.js';
+import { createHiveMessage, type HiveMessage, serializeHiveMessage } from '../../src/protocol/message.js';
+import { HiveMessageType } from '../../src/protocol/message-types.js';
+import { dataDirPaths } from '../../src/store/data-dir.js';
+import { type HubIdentity, loadOrCreateHubIdentity } from '../../src/store/identity.js';
+import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { NewClient } from '../../src/store/types.js';
+import { FakeTimers } from '../helpers/fake-timers.js';
+import { Peer as BusPeer, frame as busFrame } from './bus-helpers.js';
+import {
+  type CloseInfo,
+  FakePeer,
+  failOnUnhandledRejection,
+  type PeerOptions,
+  token,
+} from './hub-harness.js';
+
+failOnUnhandledRejection();
+// The bus server's own logger (the hub's agent bus with busPort) reads this; its refusals are expected here.
+process.env.HIVELINK_LOG_LEVEL ??= 'silent';
+
+// -- a hub built by compose.ts
+
+const silentLogger = pino({ level: 'silent' });
+const silentBusLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** One identity for every hub of this file (RSA-2048 generation is slow). */
+let sharedIdentity: HubIdentity | null = null;
+let clientCounter = 0;
+
+interface Running {
+  readonly composed: ComposedHub;
+  readonly port: number;
+  /** `ws://127.0.0.1:PORT` */
+  readonly url: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly base: string;
+  /** `ws://127.0.0.1:BUSPORT/core` when `busPort` is set. */
+  readonly busUrl: string;
+  readonly dataDir: string;
+  /** A client with a strong password; `peer` connects it over the legacy protocol. */
+  addClient(
+    extra?: Omit<NewClient, 'name'>,
+  ): Promise<{ id: number; accessKey: string; password: string; peer: PeerOptions }>;
+  close(): Promise<void>;
+}
+
+/** Composes and starts a hub (agent `echo` unless told otherwise), runs `body`, then stops it. */
+async function withHub(
+  input: HubConfigInput,
+  body: (h: Running) => Promise<void>,
+  options: { now?: () => number } = {},
+): Promise<void> {
+  const h = await startComposed(input, options);
+  try {
+    await body(h);
+  } finally {
+    await h.close();
+  }
+}
+
+async function startComposed(input: HubConfigInput, options: { now?: () => number } = {}): Promise<Running> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-limits-'));
+  sharedIdentity ??= loadOrCreateHubIdentity(dataDir);
+  const config = resolveHubConfig({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    agent: 'echo',
+    logLevel: 'silent',
+    ...input,
+  });
+  const composed = await composeHub(config, { identity: sharedIdentity, logger: silentLogger, ...options });
+  const started = await composed.start();
+  return {
+    composed,
+    port: started.port,
+    url: `ws://127.0.0.1:${started.port}`,
+    base: `http://127.0.0.1:${started.port}`,
+    busUrl: `ws://127.0.0.1:${started.busPort ?? 0}/core`,
+    dataDir,
+    async addClient(extra = {}) {
+      clientCounter += 1;
+      const password = randomBytes(18).toString('base64url'); // strong: passes any password policy
+      const { record } = await composed.data.store.addClient({
+        name: `client${clientCounter}`,
+        password,
+        ...extra,
+      });
+      const peer: PeerOptions = { accessKey: record.accessKey, password, protocol: 'legacy' };
+      return { id: record.id, accessKey: record.accessKey, password, peer };
+    },
+    async close() {
+      await composed.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An OVOS messagebus standing in for the agent (`agent: 'ovos'`): silent unless the test answers on `skills`. */
+async function withOvosBus(body: (ovos: { url: string; skills: MessageBus }) => Promise<void>) {
+  const server = new BusServer({ port: 0, logger: silentBusLogger });
+  const { port } = await server.start();
+  try {
+    await body({ url: `ws://127.0.0.1:${port}/core`, skills: server.localBus() });
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Composes a hub whose agent is the OVOS messagebus at `ovosUrl`, connected before `body` runs. */
+async function withOvosHub(ovosUrl: string, input: HubConfigInput, body: (h: Running) => Promise<void>) {
+  await withHub({ ...input, agent: 'ovos', ovosUrl }, async (h) => {
+    await (h.composed.bus as BusClient).connect();
+    await body(h);
+  });
+}
+
+// -- small helpers
+
+/** `promise`, or a failure naming `what` after `ms`: a limit left at its default would not have tripped yet. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves when `check` holds, checking after every turn of the event loop that lets I/O run. */
+async function until(check: () => Promise<boolean> | boolean): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** The next message of `type` on `bus` that matches `filter`. */
+function nextOn(bus: MessageBus, type: string, filter: (m: MessageData) => boolean = () => true) {
+  return new Promise<MessageData>((resolve) => {
+    const off = bus.on(type, (m) => {
+      if (!filter(m)) return;
+      off();
+      resolve(m);
+    });
+  });
+}
+
+/** A raw websocket to the hub with the token of `accessKey` (from `localAddress`), closed-info as a promise. */
+function rawSocket(
+  h: Running,
+  accessKey: string,
+  localAddress?: string,
+): { ws: WebSocket; closed: Promise<CloseInfo> } {
+  const ws = new WebSocket(
+    `${h.url}/?authorization=${token('limits-test', accessKey)}`,
+    localAddress === undefined ? {} : { localAddress },
+  );
+  const closed = new Promise<CloseInfo>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('error', () => undefined);
+  return { ws, closed };
+}
+
+/** Connects with an access key the hub does not know: one failure for the address. */
+function unknownKey(h: Running, localAddress?: string): Promise<CloseInfo> {
+  return rawSocket(h, 'no-such-key', localAddress).closed;
+}
+
+/** A legacy offer with a valid envelope for `password`, as a client sends it. */
+function legacyOffer(password: string, envelope = makeEnvelope(nodeBackend, password)): HiveMessage {
+  return createHiveMessage(HiveMessageType.HANDSHAKE, {
+    binarize: false,
+    encodings: ['JSON-HEX'],
+    ciphers: ['AES-GCM'],
+    envelope,
+  });
+}
+
+/** Sends `offer` on a raw socket and resolves with the hub's answering envelope, or the close that came instead. */
+async function offerOnce(h: Running, accessKey: string, offer: HiveMessage): Promise<'answered' | CloseInfo> {
+  const { ws, closed } = rawSocket(h, accessKey);
+  const answered = new Promise<'answered'>((resolve) => {
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { msg_type: string; payload: JsonObject };
+      if (m.msg_type === HiveMessageType.HANDSHAKE && typeof m.payload.envelope === 'string') {
+        resolve('answered');
+      }
+    });
+  });
+  await once(ws, 'open');
+  ws.send(serializeHiveMessage(offer));
+  const outcome = await Promise.race([answered, closed]);
+  ws.close();
+  await closed;
+  return outcome;
+}
+
+/** A TCP connection to the hub that sends nothing; resolves `closed` when the hub drops it. */
+async function idleTcp(h: Running): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const socket = connect(h.port, '127.0.0.1');
+  const closed = once(socket, 'close').then(() => undefined);
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  return { socket, closed };
+}
+
+/** Opens legacy sessions at once and resolves with the close of one refused with 1013. */
+async function oneRefusedOf(h: Running, options: PeerOptions[]): Promise<CloseInfo> {
+  const peers = options.map((o) => new FakePeer(h.url, o));
+  for (const p of peers) p.established().catch(() => undefined);
+  const refused = await Promise.race(
+    peers.map((p) => p.closed.then((info) => (info.code === 1013 ? info : new Promise<never>(() => {})))),
+  );
+  await Promise.all(peers.map((p) => p.close()));
+  return refused;
+}
+
+const bus = (type: string, data: JsonObject = {}): HiveMessage =>
+  createHiveMessage(HiveMessageType.BUS, { type, data, context: {} });
+const utterance = (text: string): HiveMessage =>
+  bus('recognizer_loop:utterance', { utterances: [text], lang: 'en-US' });
+const ping = (floodId: string): HiveMessage => createHiveMessage(HiveMessageType.PING, { flood_id: floodId });
+const query = (id: string, text: string): HiveMessage =>
+  createHiveMessage(HiveMessageType.QUERY, utterance(text), { metadata: { query_id: id } });
+const busType = (m: HiveMessage): unknown => (m.payload as JsonObject).type;
+
+function isQueryAnswer(m: HiveMessage, id: string): boolean {
+  return m.msg_type === HiveMessageType.QUERY && m.metadata.query_id === id;
+}
+
+/** The speak utterances `peer` received so far. */
+function spoken(peer: FakePeer): string[] {
+  return peer.busOf('speak').map((m) => String(m.data.utterance));
+}
+
+async function hiveClient(h: Running, sessionId: string): Promise<HiveClient> {
+  const c = await h.addClient();
+  const client = createHiveClient({
+    url: h.url,
+    accessKey: c.accessKey,
+    password: c.password,
+    sessionId,
+    reconnect: { enabled: false },
+  });
+  await client.connect();
+  return client;
+}
+
+async function postAsk(
+  base: string,
+  bearer: string,
+  body: string,
+): Promise<{ status: number; code: unknown }> {
+  const res = await fetch(`${base}/v1/ask`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+    body,
+  });
+  const parsed = (await res.json()) as { error?: { code?: unknown } };
+  return { status: res.status, code: parsed.error?.code };
+}
+
+// -- the cases
+
+/** QUERY needs `can_escalate`. */
+const QUERIES: Omit<NewClient, 'name'> = { canEscalate: true };
+
+type Trip = () => Promise<void>;
+
+/** Hub limits with no case, each with the reason. Keep it tiny: a limit here is one nobody checks is wired. */
+const NOT_TRIPPED: Partial<Record<HubLimitName, string>> = {};
+
+/**
+ * One case per hub limit. Typed as partial so that a limit added to the registry shows up here as a failing test
+ * (the first one below), not as a type error in every checkout.
+ */
+const CASES: Partial<Record<HubLimitName, Trip>> = {
+  maxFrameBytes: () =>
+    withHub({ limits: { maxFrameBytes: 1024 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      peer.ws.send('x'.repeat(2000));
+      assert.equal((await peer.closed).code, 1009);
+    }),
+
+  maxDecompressedBytes: () =>
+    withHub({ limits: { maxDecompressedBytes: 1024 } }, async (h) => {
+      const c = await h.addClient();
+      const peer = await FakePeer.open(h.url, { ...c.peer, protocol: 'v3', binarize: true });
+      // A compressed bitstring: a few hundred bytes on the wire, 8 kB once inflated.
+      peer.send(bus('test.inflate', { pad: 'a'.repeat(8000) }));
+      assert.equal((await peer.closed).code, 1009);
+    }),
+
+  maxJsonDepth: () =>
+    withHub({ limits: { maxJsonDepth: 16 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      let deep: JsonObject = {};
+      for (let i = 0; i < 20; i++) deep = { a: deep };
+      peer.send(bus('test.deep', deep));
+      const denied = await peer.waitForBus('hive.policy.denied');
+      assert.equal(denied.data.code, 'malformed_message');
+      assert.match(String(denied.data.reason), /nested deeper than 16 levels/);
+      await peer.close();
+    }),
+
+  maxWrapperDepth: () =>
+    withHub({ limits: { maxWrapperDepth: 2 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      let wrapped = bus('test.wrapped');
+      for (let i = 0; i < 3; i++) wrapped = createHiveMessage(HiveMessageType.BROADCAST, wrapped);
+      peer.send(wrapped);
+      const denied = await peer.waitForBus('hive.policy.denied');
+      assert.equal(denied.data.code, 'malformed_message');
+      assert.match(String(denied.data.reason), /wrappers nested deeper than 2/);
+      await peer.close();
+    }),
+
+  noiseChunkBytes: () =>
+    withHub({ limits: { noiseChunkBytes: 64 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, { ...(await h.addClient()).peer, protocol: 'v3' });
+      const sizes: number[] = [];
+      peer.ws.on('message', (data: Buffer) => sizes.push(data.byteLength));
+      const text = 'a sentence long enough to need several v3 transport frames of sixty-four bytes';
+      peer.send(utterance(text));
+      assert.equal((await peer.waitForBus('speak')).data.utterance, text);
+      // Each frame: marker + at most 64 bytes of body + the 16-byte AEAD tag.
+      assert.ok(sizes.length > 2, `${sizes.length} frames`);
+      assert.ok(
+        sizes.every((n) => n <= 1 + 64 + 16),
+        `frame sizes ${sizes.join(', ')}`,
+      );
+      await peer.close();
+    }),
+
+  maxReassemblyBytes: () =>
+    withHub({ limits: { maxReassemblyBytes: 65000 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, { ...(await h.addClient()).peer, protocol: 'v3' });
+      peer.send(bus('test.big', { pad: 'x'.repeat(70_000) })); // two chunks of the client's 65000
+      assert.equal((await peer.closed).code, 1009);
+    }),
+
+  maxNoiseNonce: () =>
+    withHub({ limits: { maxNoiseNonce: 16 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, { ...(await h.addClient()).peer, protocol: 'v3' });
+      for (let i = 0; i < 20; i++) peer.send(bus('test.count', { i }));
+      const closed = await peer.closed;
+      assert.equal(closed.code, 1008);
+      assert.match(closed.reason, /nonces/);
+    }),
+
+  maxHistoryPerClient: () =>
+    withHub({ limits: { maxHistoryPerClient: 1 } }, async (h) => {
+      const c = await h.addClient();
+      await (await FakePeer.open(h.url, c.peer)).close();
+      await (await FakePeer.open(h.url, c.peer)).close();
+      await h.composed.hub.stop(); // writes the pending history
+      assert.equal((await h.composed.data.store.history(c.id)).length, 1);
+    }),
+
+  busMaxMessageBytes: async () => {
+    await withHub({ busPort: 0, limits: { busMaxMessageBytes: 1024 } }, async (h) => {
+      const socket = await BusPeer.connect(h.busUrl);
+      socket.send(busFrame('test.big', `"pad": "${'x'.repeat(2000)}"`));
+      assert.equal((await socket.closed).code, 1009);
+    });
+    // The OVOS agent's bus client refuses to send one.
+    await withHub(
+      { agent: 'ovos', ovosUrl: 'ws://127.0.0.1:9/core', limits: { busMaxMessageBytes: 1024 } },
+      async (h) => {
+        assert.throws(
+          () => h.composed.bus.emit({ type: 'test.big', data: { pad: 'x'.repeat(2000) }, context: {} }),
+          (err: unknown) => isHiveLinkError(err, 'HL_ERR_FRAME_TOO_LARGE'),
+        );
+      },
+    );
+  },
+
+  busMaxBufferedBytes: () =>
+    withHub({ busPort: 0, limits: { busMaxBufferedBytes: 1024 } }, async (h) => {
+      const slow = await BusPeer.connect(h.busUrl);
+      slow.ws.pause(); // a receiver that stops reading
+      // 4 MiB messages: the kernel takes a few MiB, the rest waits in the server's buffer, and the bus server checks
+      // that before each send. Four of them are too few to pass the default (16 MiB) buffered.
+      const big = { type: 'test.bulk', data: { pad: 'y'.repeat(4 * 1024 * 1024) }, context: {} };
+      for (let i = 0; i < 4; i++) {
+        h.composed.bus.emit(big);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      slow.ws.resume();
+      assert.equal((await within(10_000, 'the 1013', slow.closed)).code, 1013);
+    }),
+
+  busMaxPendingMessages: async () => {
+    const message = (type: string): MessageData => ({ type, data: {}, context: {} });
+    const limits = { busMaxPendingMessages: 2 };
+    const refusesTheThird = (b: MessageBus) => {
+      b.emit(message('test.one'));
+      b.emit(message('test.two'));
+      assert.throws(
+        () => b.emit(message('test.three')),
+        (err: unknown) => isHiveLinkError(err, 'HL_ERR_BUS_QUEUE_FULL'),
+      );
+    };
+    await withHub({ limits }, async (h) => refusesTheThird(h.composed.bus)); // the in-process bus
+    // The OVOS agent's offline queue (nothing listens on port 9).
+    await withHub({ agent: 'ovos', ovosUrl: 'ws://127.0.0.1:9/core', limits }, async (h) =>
+      refusesTheThird(h.composed.bus),
+    );
+    // The bus server (busPort) still sends the third to its sockets; its local view drops it (and logs it).
+    await withHub({ busPort: 0, limits }, async (h) => {
+      const delivered: string[] = [];
+      const four = nextOn(h.composed.bus, 'test.four');
+      h.composed.bus.on('*', (m) => void delivered.push(m.type));
+      for (const type of ['test.one', 'test.two', 'test.three']) h.composed.bus.emit(message(type));
+      await new Promise((resolve) => setImmediate(resolve));
+      h.composed.bus.emit(message('test.four'));
+      await four;
+      assert.deepEqual(delivered, ['test.one', 'test.two', 'test.four']);
+    });
+  },
+
+  busMaxKnownSessions: () =>
+    withOvosBus(({ url, skills }) =>
+      withOvosHub(url, { limits: { busMaxKnownSessions: 2 } }, async (h) => {
+        const agentBus = h.composed.bus as BusClient;
+        const mark = nextOn(agentBus, 'test.mark');
+        for (const id of ['s1', 's2', 's3']) {
+          skills.emit({ type: 'test.session', data: {}, context: { session: { session_id: id } } });
+        }
+        skills.emit({ type: 'test.mark', data: {}, context: {} });
+        await mark;
+        assert.equal(agentBus.getSession('s1'), undefined, 'the least recently seen is forgotten');
+        assert.equal(agentBus.getSession('s3')?.session_id, 's3');
+      }),
+    ),
+
+  assistantResponseTimeoutMs: () =>
+    withHub({ agent: 'embedded', limits: { assistantResponseTimeoutMs: 0 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      peer.send(utterance('ask me a question'));
+      await peer.waitFor(
+        (m) => busType(m) === 'speak' && spoken(peer).includes('Never mind, you can tell me later.'),
+      );
+      assert.deepEqual(spoken(peer), [
+        'What is your favourite colour?',
+        'Never mind, you can tell me later.',
+      ]);
+      await peer.close();
+    }),
+
+  assistantMaxSessions: () =>
+    withHub({ agent: 'embedded', limits: { assistantMaxSessions: 1 } }, async (h) => {
+      const kitchen = await hiveClient(h, 'kitchen');
+      const garage = await hiveClient(h, 'garage');
+      try {
+        assert.equal((await kitchen.ask('ask me a question')).expectsResponse, true);
+        assert.deepEqual((await kitchen.ask('blue')).answers, [
+          'I will remember that your favourite colour is blue.',
+        ]);
+        await garage.ask('tell me a joke'); // a second session: the first one's state goes
+        assert.deepEqual((await kitchen.ask('what is my favourite colour')).answers, [
+          "I don't know your favourite colour yet. Say: ask me a question.",
+        ]);
+      } finally {
+        kitchen.close();
+        garage.close();
+      }
+    }),
+
+  assistantMaxUtteranceWords: () =>
+    withHub({ agent: 'embedded', limits: { assistantMaxUtteranceWords: 3 } }, async (h) => {
+      const client = await hiveClient(h, 'words');
+      try {
+        assert.equal((await client.ask('tell me a joke')).handled, false, 'four words match nothing');
+        assert.equal((await client.ask('joke please')).handled, true);
+      } finally {
+        client.close();
+      }
+    }),
+
+  handshakeTimeoutMs: () =>
+    withHub({ limits: { handshakeTimeoutMs: 100 } }, async (h) => {
+      const { closed } = rawSocket(h, (await h.addClient()).accessKey);
+      assert.deepEqual(await within(5000, 'handshake timeout', closed), {
+        code: 1008,
+        reason: 'handshake timeout',
+      });
+    }),
+
+  maxHandshakeFrameBytes: () =>
+    withHub({ limits: { maxHandshakeFrameBytes: 4096 } }, async (h) => {
+      const { ws, closed } = rawSocket(h, (await h.addClient()).accessKey);
+      await once(ws, 'open');
+      // A well-formed HELLO, only too big for the handshake phase.
+      ws.send(serializeHiveMessage(createHiveMessage(HiveMessageType.HELLO, { pad: 'x'.repeat(5000) })));
+      assert.equal((await closed).code, 1009);
+    }),
+
+  legacyKdfConcurrency: () =>
+    // One derivation at a time, and half the handshake timeout (50 ms) is less than one derivation is expected to
+    // take: a handshake arriving while another derives is refused at once.
+    withHub({ limits: { legacyKdfConcurrency: 1, handshakeTimeoutMs: 100 } }, async (h) => {
+      const c = await h.addClient();
+      assert.match((await oneRefusedOf(h, [c.peer, c.peer, c.peer, c.peer])).reason, /hub busy/);
+    }),
+
+  legacyKdfPerIp: () =>
+    withHub({ limits: { legacyKdfPerIp: 1, legacyKdfPerKey: 0, legacyKdfConcurrency: 16 } }, async (h) => {
+      const clients = [await h.addClient(), await h.addClient(), await h.addClient(), await h.addClient()];
+      assert.match(
+        (
+          await oneRefusedOf(
+            h,
+            clients.map((c) => c.peer),
+          )
+        ).reason,
+        /hub busy/,
+      );
+    }),
+
+  legacyKdfPerKey: () =>
+    withHub({ limits: { legacyKdfPerKey: 1, legacyKdfPerIp: 0, legacyKdfConcurrency: 16 } }, async (h) => {
+      const c = await h.addClient();
+      assert.match((await oneRefusedOf(h, [c.peer, c.peer, c.peer, c.peer])).reason, /hub busy/);
+    }),
+
+  pingIntervalMs: () =>
+    withHub({ limits: { pingIntervalMs: 100 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      await within(5000, 'a keepalive ping', once(peer.ws, 'ping'));
+      await peer.close();
+    }),
+
+  pingTimeoutMs: () =>
+    withHub({ limits: { pingIntervalMs: 100, pingTimeoutMs: 100 } }, async (h) => {
+      const peer = new FakePeer(h.url, (await h.addClient()).peer);
+      peer.ws.pong = () => undefined; // never answer the hub's pings (they start with the connection)
+      peer.established().catch(() => undefined);
+      assert.equal((await within(5000, 'the drop', peer.closed)).code, 1006);
+    }),
+
+  maxConnections: () =>
+    withHub({ limits: { maxConnections: 1 } }, async (h) => {
+      const c = await h.addClient();
+      const first = await FakePeer.open(h.url, c.peer);
+      const second = new FakePeer(h.url, c.peer);
+      assert.deepEqual(await second.closed, { code: 1013, reason: 'too many connections' });
+      await first.close();
+    }),
+
+  maxConnectionsPerIp: () =>
+    withHub({ limits: { maxConnectionsPerIp: 1 } }, async (h) => {
+      const c = await h.addClient();
+      const first = await FakePeer.open(h.url, c.peer);
+      const second = new FakePeer(h.url, c.peer);
+      assert.deepEqual(await second.closed, { code: 1013, reason: 'too many connections from this address' });
+      await first.close();
+    }),
+
+  inboundQueueMessages: () =>
+    withHub({ limits: { inboundQueueMessages: 1 } }, async (h) => {
+      const c = await h.addClient();
+      const { ws, closed } = rawSocket(h, c.accessKey);
+      await once(ws, 'open');
+      // The offer starts the key derivation (asynchronous): the frames behind it wait in the inbound queue.
+      const offer = createHiveMessage(HiveMessageType.HANDSHAKE, {
+        binarize: false,
+        encodings: ['JSON-HEX'],
+        ciphers: ['AES-GCM'],
+        envelope: makeEnvelope(nodeBackend, c.password),
+      });
+      ws.send(serializeHiveMessage(offer));
+      const hello = serializeHiveMessage(createHiveMessage(HiveMessageType.HELLO, { session: {} }));
+      for (let i = 0; i < 5; i++) ws.send(hello);
+      assert.deepEqual(await closed, { code: 1013, reason: 'message queue full' });
+    }),
+
+  maxBufferedBytes: () =>
+    withHub({ limits: { maxBufferedBytes: 1024 } }, async (h) => {
+      const agentBus = h.composed.bus;
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      const asked = nextOn(agentBus, 'recognizer_loop:utterance');
+      peer.send(utterance('hi'));
+      const question = await asked;
+      const failures: string[] = [];
+      agentBus.on('hive.client.connection.error', (m) => failures.push(String(m.data.error)));
+      peer.ws.pause(); // a client that stops reading
+      // 24 answers of 64 kB (about 2 MiB once sealed) overflow 1 kB at once and can never reach the default 4 MiB.
+      const big = 'z'.repeat(64 * 1024);
+      for (let i = 0; i < 24 && failures.length === 0; i++) {
+        agentBus.emit(reply(question, 'speak', { utterance: big }));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.deepEqual(failures, ['send buffer full: client too slow']);
+      peer.ws.resume();
+      await peer.closed;
+    }),
+
+  defaultRateLimitPerSecond: () =>
+    withHub({ limits: { defaultRateLimitPerSecond: 1 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      for (let i = 0; i < 5; i++) peer.send(ping(`rate-${i}`));
+      assert.equal((await peer.waitForBus('hive.policy.denied')).data.code, 'rate_limited');
+      await peer.close();
+    }),
+
+  lastSeenFlushMs: () =>
+    withHub({ limits: { lastSeenFlushMs: 1 } }, async (h) => {
+      const c = await h.addClient();
+      const peer = await FakePeer.open(h.url, c.peer);
+      const store = h.composed.data.store;
+      await within(
+        5000,
+        'the last-seen write',
+        until(async () => typeof (await store.getClient(c.id))?.lastSeen === 'number'),
+      );
+      await peer.close();
+    }),
+
+  connectionLogFlushMs: () =>
+    withHub({ limits: { connectionLogFlushMs: 1 } }, async (h) => {
+      const c = await h.addClient();
+      const peer = await FakePeer.open(h.url, c.peer);
+      const store = h.composed.data.store;
+      await within(
+        500,
+        'the history write',
+        until(async () => (await store.history(c.id)).length === 1),
+      );
+      await peer.close();
+    }),
+
+  connectionLogMaxPending: () =>
+    withHub({ limits: { connectionLogMaxPending: 1, connectionLogFlushMs: 600_000 } }, async (h) => {
+      const c = await h.addClient();
+      const peer = await FakePeer.open(h.url, c.peer);
+      const store = h.composed.data.store;
+      // Forced by the first start; with the default bound (10 000) it would wait for the flush (default 1000 ms).
+      await within(
+        500,
+        'the forced history write',
+        until(async () => (await store.history(c.id)).length === 1),
+      );
+      await peer.close();
+    }),
+
+  policyRefreshMs: () =>
+    withHub({ limits: { policyRefreshMs: 10 } }, async (h) => {
+      const [a, b] = [await h.addClient(), await h.addClient()];
+      const peerA = await FakePeer.open(h.url, a.peer);
+      const peerB = await FakePeer.open(h.url, b.peer);
+      // An admin revokes the clients from another process (another database connection).
+      const admin = openSqliteStore(dataDirPaths(h.dataDir).database, {
+        secrets: loadOrCreateSecretsKey(h.dataDir).key,
+      });
+      try {
+        await admin.revokeClient(a.id);
+        assert.deepEqual(await peerA.closed, { code: 1008, reason: 'revoked' });
+        // Right after a check: the next one comes within policyRefreshMs (the default would take about 250 ms).
+        await admin.revokeClient(b.id);
+        assert.deepEqual(await within(150, 'the next policy check', peerB.closed), {
+          code: 1008,
+          reason: 'revoked',
+        });
+      } finally {
+        await admin.close();
+      }
+    }),
+
+  pingFloodIntervalMs: () =>
+    withHub({ limits: { pingFloodIntervalMs: 0 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      peer.send(ping('flood-1'));
+      peer.send(ping('flood-2'));
+      const answered = (id: string) =>
+        peer.waitFor(
+          (m) =>
+            m.msg_type === HiveMessageType.PROPAGATE &&
+            ((m.payload as HiveMessage).payload as JsonObject).flood_id === id,
+        );
+      await answered('flood-1');
+      await answered('flood-2'); // a second flood of the same peer, answered at once
+      await peer.close();
+    }),
+
+  floodCacheSize: () =>
+    withHub({ limits: { floodCacheSize: 16 } }, async (h) => {
+      const agentBus = h.composed.bus;
+      const seen: string[] = [];
+      agentBus.on('hive.ping.received', (m) => seen.push(String(m.data.flood_id)));
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      const end = nextOn(agentBus, 'hive.ping.received', (m) => m.data.flood_id === 'end');
+      peer.send(ping('again'));
+      for (let i = 0; i < 16; i++) peer.send(ping(`other-${i}`));
+      peer.send(ping('again')); // forgotten by now: a new flood
+      peer.send(ping('end'));
+      await end;
+      assert.equal(seen.filter((id) => id === 'again').length, 2);
+      await peer.close();
+    }),
+
+  maxQueryReturnPaths: () =>
+    withOvosBus(({ url, skills }) =>
+      withOvosHub(url, { limits: { maxQueryReturnPaths: 1 } }, async (h) => {
+        const asked: MessageData[] = [];
+        const bothAsked = new Promise<void>((resolve) => {
+          skills.on('recognizer_loop:utterance', (m) => {
+            if (asked.push(m) === 2) resolve();
+          });
+        });
+        const peer = await FakePeer.open(h.url, (await h.addClient(QUERIES)).peer);
+        peer.send(query('q1', 'first'));
+        peer.send(query('q2', 'second'));
+        await bothAsked;
+        for (const m of asked) {
+          skills.emit(reply(m, 'speak', { utterance: `answer to ${(m.data.utterances as string[])[0]}` }));
+          skills.emit(reply(m, 'ovos.utterance.handled', {}));
+        }
+        await peer.waitFor((m) => isQueryAnswer(m, 'q2'));
+        // q1's answer came first on the bus; its return path was the oldest and is gone.
+        assert.equal(peer.received.filter((m) => isQueryAnswer(m, 'q1')).length, 0);
+        await peer.close();
+      }),
+    ),
+
+  queryReturnTtlMs: () =>
+    withOvosBus(({ url }) =>
+      withOvosHub(url, { limits: { queryReturnTtlMs: 1000 } }, async (h) => {
+        const peer = await FakePeer.open(h.url, (await h.addClient(QUERIES)).peer);
+        peer.send(query('q1', 'anyone there'));
+        const ended = await within(5000, 'the expired query', peer.waitForBus('hive.query.timeout'));
+        assert.deepEqual(ended.data, { query_id: 'q1', error: 'no_answer' });
+        await peer.close();
+      }),
+    ),
+
+  queryTimeoutMs: () =>
+    withOvosBus(({ url }) =>
+      withOvosHub(url, { limits: { queryTimeoutMs: 100 } }, async (h) => {
+        const peer = await FakePeer.open(h.url, (await h.addClient(QUERIES)).peer);
+        peer.send(query('q1', 'anyone there'));
+        const ended = await within(5000, 'the query timeout', peer.waitForBus('hive.query.timeout'));
+        assert.deepEqual(ended.data, { query_id: 'q1', error: 'no_answer' });
+        await peer.close();
+      }),
+    ),
+
+  shutdownGraceMs: async () => {
+    const h = await startComposed({ limits: { shutdownGraceMs: 0 } });
+    let peer: FakePeer | null = null;
+    try {
+      peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      peer.ws.pause(); // it will not answer the close
+      const started = performance.now();
+      await h.composed.stop();
+      const took = performance.now() - started;
+      assert.ok(took < 1000, `stop took ${Math.round(took)} ms; the default grace is 2000 ms`);
+    } finally {
+      peer?.ws.resume();
+      await h.close();
+    }
+  },
+
+  maxUtteranceChars: () =>
+    withHub({ limits: { maxUtteranceChars: 64 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      peer.send(utterance('x'.repeat(100)));
+      assert.equal((await peer.waitForBus('hive.policy.denied')).data.code, 'too_large');
+      await peer.close();
+    }),
+
+  eventLoopStallMs: () =>
+    withHub({ limits: { eventLoopStallMs: 50 } }, async (h) => {
+      const stalls = async () => {
+        const text = await (await fetch(`${h.base}/metrics`)).text();
+        return Number(/^hivelink_event_loop_stalls_total (\d+)$/m.exec(text)?.[1]);
+      };
+      const before = await stalls(); // a busy machine may have stalled the loop already
+      const end = performance.now() + 300;
+      while (performance.now() < end); // the hub runs in this thread: stall it for 300 ms
+      await within(
+        5000,
+        'the stall counted',
+        until(async () => (await stalls()) > before),
+      );
+    }),
+
+  minPasswordBits: () =>
+    withHub({ limits: { minPasswordBits: 400 } }, async (h) => {
+      const peer = new FakePeer(h.url, (await h.addClient()).peer); // a random 144-bit password
+      peer.established().catch(() => undefined);
+      assert.deepEqual(await peer.closed, { code: 1008, reason: 'password below strength policy' });
+    }),
+
+  authFailuresPerIp: () =>
+    withHub({ limits: { authFailuresPerIp: 1 } }, async (h) => {
+      assert.deepEqual(await unknownKey(h), { code: 1008, reason: 'invalid authorization' });
+      const next = await unknownKey(h);
+      assert.equal(next.code, 1013);
+      assert.match(next.reason, /^authentication throttled/);
+    }),
+
+  authFailuresPerKey: () =>
+    withHub({ limits: { authFailuresPerKey: 1 } }, async (h) => {
+      const c = await h.addClient();
+      const wrong = new FakePeer(h.url, { ...c.peer, password: 'not the password' });
+      wrong.established().catch(() => undefined);
+      assert.equal((await wrong.closed).code, 1008);
+      // The key's budget is spent (this address never authenticated with it): even the right password waits.
+      const right = new FakePeer(h.url, c.peer);
+      right.established().catch(() => undefined);
+      const closed = await right.closed;
+      assert.equal(closed.code, 1013);
+      assert.match(closed.reason, /^authentication throttled/);
+    }),
+
+  authThrottleBaseDelayMs: () =>
+    withHub({ limits: { authFailuresPerIp: 1, authThrottleBaseDelayMs: 5000 } }, async (h) => {
+      await unknownKey(h);
+      assert.deepEqual(await unknownKey(h), { code: 1013, reason: 'authentication throttled: retry in 5 s' });
+    }),
+
+  authThrottleMaxDelayMs: () => {
+    const clock = new FakeTimers();
+    return withHub(
+      { limits: { authFailuresPerIp: 1, authThrottleBaseDelayMs: 1000, authThrottleMaxDelayMs: 2000 } },
+      async (h) => {
+        await unknownKey(h); // failure 1 at 0 s: wait 1 s
+        clock.advance(1000);
+        await unknownKey(h); // failure 2 at 1 s: wait 2 s
+        clock.advance(2000);
+        await unknownKey(h); // failure 3 at 3 s: 4 s, capped at 2 s
+        assert.deepEqual(await unknownKey(h), {
+          code: 1013,
+          reason: 'authentication throttled: retry in 2 s',
+        });
+      },
+      { now: clock.clock },
+    );
+  },
+
+  authFailureForgetMs: () => {
+    const clock = new FakeTimers();
+    return withHub(
+      { limits: { authFailuresPerIp: 1, authThrottleBaseDelayMs: 60_000, authFailureForgetMs: 1000 } },
+      async (h) => {
+        await unknownKey(h);
+        assert.equal((await unknownKey(h)).code, 1013, 'spent: a minute to wait');
+        clock.advance(1001);
+        assert.deepEqual(await unknownKey(h), { code: 1008, reason: 'invalid authorization' }, 'forgotten');
+      },
+      { now: clock.clock },
+    );
+  },
+
+  authTrustedAddressTtlMs: () => {
+    const clock = new FakeTimers();
+    return withHub(
+      { limits: { authFailuresPerKey: 1, authTrustedAddressTtlMs: 0 } },
+      async (h) => {
+        const c = await h.addClient();
+        await (await FakePeer.open(h.url, c.peer)).close(); // this address is trusted for the key, for 0 ms
+        clock.advance(1);
+        const wrong = new FakePeer(h.url, { ...c.peer, password: 'not the password' });
+        wrong.established().catch(() => undefined);
+        assert.equal((await wrong.closed).code, 1008);
+        // No longer trusted here: the key's spent budget applies to its own client too.
+        const right = new FakePeer(h.url, c.peer);
+        right.established().catch(() => undefined);
+        assert.equal((await right.closed).code, 1013);
+      },
+      { now: clock.clock },
+    );
+  },
+
+  authThrottleEntries: () =>
+    withHub({ limits: { authFailuresPerIp: 1, authThrottleEntries: 16 } }, async (h) => {
+      // Loopback answers on all of 127/8: each source address has its own budget.
+      await unknownKey(h, '127.0.0.2');
+      assert.equal((await unknownKey(h, '127.0.0.2')).code, 1013, 'spent');
+      for (let i = 3; i < 19; i++) await unknownKey(h, `127.0.0.${i}`); // 16 newer addresses
+      assert.deepEqual(await unknownKey(h, '127.0.0.2'), { code: 1008, reason: 'invalid authorization' });
+    }),
+
+  legacyEnvelopeCacheSize: () =>
+    withHub(
+      { limits: { legacyEnvelopeCacheSize: 16, authFailuresPerIp: 1000, authFailuresPerKey: 1000 } },
+      async (h) => {
+        const c = await h.addClient();
+        const captured = legacyOffer(c.password);
+        assert.equal(await offerOnce(h, c.accessKey, captured), 'answered');
+        for (let i = 0; i < 16; i++) {
+          assert.equal(await offerOnce(h, c.accessKey, legacyOffer(c.password)), 'answered');
+        }
+        // 16 newer envelopes pushed it out: the replay is no longer recognised (the default remembers 65536).
+        assert.equal(await offerOnce(h, c.accessKey, captured), 'answered');
+      },
+    ),
+
+  legacyReplayWindow: () =>
+    withHub({ limits: { legacyReplayWindow: 16 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      const [captured] = peer.channel!.seal(utterance('once more'));
+      peer.sendFrame(captured!);
+      for (let i = 0; i < 40; i++) peer.send(bus('test.filler', { i }));
+      // More than twice the window later its nonce is forgotten: the replay is taken (the default closes with 1008).
+      peer.sendFrame(captured!);
+      peer.send(utterance('done'));
+      await peer.waitFor((m) => busType(m) === 'speak' && spoken(peer).includes('done'));
+      assert.deepEqual(
+        spoken(peer).filter((u) => u === 'once more'),
+        ['once more', 'once more'],
+      );
+      await peer.close();
+    }),
+
+  upgradeTimeoutMs: () =>
+    withHub({ limits: { upgradeTimeoutMs: 100 } }, async (h) => {
+      const { closed } = await idleTcp(h);
+      await within(2000, 'the idle connection dropped', closed); // the default waits 5 s
+    }),
+
+  maxPendingUpgrades: () =>
+    withHub({ limits: { maxPendingUpgrades: 1 } }, async (h) => {
+      const first = await idleTcp(h);
+      const second = await idleTcp(h);
+      await within(2000, 'the second pending connection refused', second.closed);
+      first.socket.destroy();
+    }),
+
+  maxPendingUpgradesPerIp: () =>
+    withHub({ limits: { maxPendingUpgradesPerIp: 1 } }, async (h) => {
+      const first = await idleTcp(h);
+      const second = await idleTcp(h);
+      await within(2000, 'the second pending connection refused', second.closed);
+      first.socket.destroy();
+    }),
+
+  restMaxBodyBytes: () =>
+    withHub({ limits: { restMaxBodyBytes: 1024 } }, async (h) => {
+      const c = await h.addClient();
+      const bearer = await h.composed.data.store.issueToken(c.id);
+      const answer = await postAsk(h.base, bearer, JSON.stringify({ utterance: `hi ${'x'.repeat(2000)}` }));
+      assert.deepEqual(answer, { status: 413, code: 'HL_ERR_BODY_TOO_LARGE' });
+    }),
+
+  restAskTimeoutMs: () =>
+    withOvosBus(({ url }) =>
+      withOvosHub(url, { limits: { restAskTimeoutMs: 100 } }, async (h) => {
+        const c = await h.addClient();
+        const bearer = await h.composed.data.store.issueToken(c.id);
+        const answer = await within(
+          5000,
+          'the 408',
+          postAsk(h.base, bearer, '{"utterance": "anyone there?"}'),
+        );
+        assert.deepEqual(answer, { status: 408, code: 'HL_ERR_ASK_TIMEOUT' });
+      }),
+    ),
+};
+
+describe('every hub limit is wired (a hub from compose.ts, each limit set low and tripped)', () => {
+  it('has a case, or an allow-list entry with a reason, for every hub limit of the registry', () => {
+    const hubLimits = limitsOfScope('hub');
+    assert.ok(hubLimits.length > 30, 'the registry has hub limits');
+    const cases = CASES as Partial<Record<LimitName, Trip>>;
+    const allowed = NOT_TRIPPED as Partial<Record<LimitName, string>>;
+    const missing = hubLimits.filter((name) => cases[name] === undefined && allowed[name] === undefined);
+    assert.deepEqual(
+      missing,
+      [],
+      'each hub limit needs a case in CASES (test/integration/limits-wired.test.ts) that sets it low and trips it',
+    );
+    for (const name of hubLimits) {
+      assert.ok(
+        cases[name] === undefined || allowed[name] === undefined,
+        `${name}: a case and an allow-list entry`,
+      );
+      assert.ok(
+        allowed[name] === undefined || allowed[name].length > 20,
+        `${name}: say why it is not tripped`,
+      );
+    }
+    for (const name of [...Object.keys(CASES), ...Object.keys(NOT_TRIPPED)]) {
+      assert.equal(LIMIT_DEFS[name as LimitName]?.scope, 'hub', `${name} is not a hub limit of the registry`);
+    }
+    assert.ok(Object.keys(NOT_TRIPPED).length <= 2, 'the allow-list stays tiny');
+  });
+
+  for (const [name, trip] of Object.entries(CASES) as [HubLimitName, Trip][]) {
+    it(`${name}: ${LIMIT_DEFS[name].summary}`, { timeout: 30_000 }, trip);
+  }
+});
