@@ -89,6 +89,38 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
             },
           },
         },
+        AnnounceRequest: {
+          type: 'object',
+          required: ['text'],
+          properties: {
+            text: {
+              type: 'string',
+              minLength: 1,
+              maxLength: limits.maxUtteranceChars,
+              description: 'What every online client of the target speaks.',
+            },
+            room: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+              description:
+                'The room (a site id; case, `_`/`-` and a leading "the" do not matter). Every room when absent.',
+            },
+            all: {
+              type: 'boolean',
+              description: 'Every online client of the hub (the default without a room).',
+            },
+          },
+        },
+        AnnounceResponse: {
+          type: 'object',
+          required: ['room', 'delivered', 'clients'],
+          properties: {
+            room: { type: ['string', 'null'], description: 'The room, or null when announced everywhere.' },
+            delivered: { type: 'integer', description: 'Connections the text was spoken on.' },
+            clients: { type: 'array', items: { type: 'string' }, description: 'Their client names.' },
+          },
+        },
         Error: {
           type: 'object',
           required: ['error'],
@@ -146,6 +178,50 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
               'The hub is starting, shutting down, full, or its database is unavailable.',
               ['HL_ERR_HUB_UNAVAILABLE', 'HL_ERR_TOO_MANY_CONNECTIONS', 'HL_ERR_STORE_UNAVAILABLE'],
             ),
+          },
+        },
+      },
+      '/v1/announce': {
+        post: {
+          operationId: 'announce',
+          summary: 'Speak a text on every online client of a room, or of the hub (admin clients only).',
+          security: [{ bearerAuth: [] }],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/AnnounceRequest' } } },
+          },
+          responses: {
+            '200': {
+              description: 'Spoken on every online client of the target.',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/AnnounceResponse' } } },
+            },
+            '400': errorResponse('The body is not valid JSON or not an AnnounceRequest.', [
+              'HL_ERR_BAD_REQUEST',
+              'HL_ERR_INVALID_ARGUMENT',
+            ]),
+            '401': errorResponse(
+              'No bearer token, or the token is unknown or revoked.',
+              ['HL_ERR_TOKEN_INVALID', 'HL_ERR_CLIENT_REVOKED'],
+              { 'WWW-Authenticate': { schema: { type: 'string' } } },
+            ),
+            '403': errorResponse("The token is not an admin client's, or the IP rules deny the caller.", [
+              'HL_ERR_ADMIN_REQUIRED',
+              'HL_ERR_IP_DENIED',
+            ]),
+            '404': errorResponse('No such room.', ['HL_ERR_ROOM_UNKNOWN']),
+            '409': errorResponse('Nobody is in the room, or none of its clients is online.', [
+              'HL_ERR_ROOM_EMPTY',
+              'HL_ERR_ROOM_OFFLINE',
+            ]),
+            '413': errorResponse(`The body is larger than ${limits.restMaxBodyBytes} bytes.`, [
+              'HL_ERR_BODY_TOO_LARGE',
+            ]),
+            '415': errorResponse('The body is not application/json.', ['HL_ERR_BAD_REQUEST']),
+            '500': errorResponse('An unexpected failure in the hub.', ['HL_ERR_INTERNAL']),
+            '503': errorResponse('The hub is starting, shutting down, or its database is unavailable.', [
+              'HL_ERR_HUB_UNAVAILABLE',
+              'HL_ERR_STORE_UNAVAILABLE',
+            ]),
           },
         },
       },

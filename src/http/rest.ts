@@ -5,6 +5,10 @@
  *   answers `{"answers": [...], "session_id", "handled", "expect_response"}`. The token belongs to a client
  *   (`hivelink clients token ID`); the ask runs as that client through {@link Hub.askAsClient}, so its permissions
  *   apply exactly as on its websocket, and its turn ends by the SDK's rule (src/session/turn.ts).
+ * - `POST /v1/announce` with the bearer token of an **admin** client and `{"text", "room"?, "all"?}` speaks the
+ *   text on every online client of the room (or, with `all: true` or no room, of the hub) and answers
+ *   `{"room", "delivered", "clients"}` (`src/hub/house/`, docs/PROTOCOL.md §12.4). A token of another client is 403
+ *   `HL_ERR_ADMIN_REQUIRED`; an unknown, empty or offline room 404 / 409 with its code.
  * - `GET /v1/openapi.json` serves the OpenAPI 3.1 description (`openapi.ts`).
  *
  * Every error is `{"error": {"code": "HL_ERR_…", "message": "…"}}` with the status of {@link REST_ERROR_STATUS}.
@@ -37,8 +41,24 @@ export interface RestHub {
   ): Promise<ClientAskResult>;
 }
 
+/** What `POST /v1/announce` uses of the hub's house (`House.announceAs`). */
+export interface RestHouse {
+  announceAs(
+    client: ClientRecord,
+    target: { readonly room: string } | { readonly all: true },
+    text: string,
+    ip?: string,
+  ): Promise<{
+    readonly room: string | null;
+    readonly delivered: number;
+    readonly clients: readonly string[];
+  }>;
+}
+
 export interface RestRoutesInit {
   hub: RestHub;
+  /** The house: `POST /v1/announce`; without it the route answers 503. @default none */
+  house?: RestHouse;
   /** The hub's limits: `restMaxBodyBytes`, `restAskTimeoutMs`. */
   limits: Limits;
   /** Where unexpected failures are logged. @default a silent logger */
@@ -59,6 +79,16 @@ export interface AskResponseBody {
   expect_response: boolean;
 }
 
+/** The 200 body of `POST /v1/announce`. */
+export interface AnnounceResponseBody {
+  /** The room, or null when announced everywhere. */
+  room: string | null;
+  /** Connections it was spoken on. */
+  delivered: number;
+  /** Their client names. */
+  clients: string[];
+}
+
 /** The HTTP status each error code is answered with; any other code is a 500 `HL_ERR_INTERNAL`. */
 export const REST_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
   HL_ERR_BAD_REQUEST: 400,
@@ -66,6 +96,8 @@ export const REST_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = O
   HL_ERR_TOKEN_INVALID: 401,
   HL_ERR_CLIENT_REVOKED: 401,
   HL_ERR_POLICY_DENIED: 403,
+  HL_ERR_ADMIN_REQUIRED: 403,
+  HL_ERR_ROOM_UNKNOWN: 404,
   HL_ERR_IP_DENIED: 403,
   HL_ERR_NOT_FOUND: 404,
   HL_ERR_ASK_TIMEOUT: 408,
@@ -74,6 +106,12 @@ export const REST_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = O
   HL_ERR_HUB_UNAVAILABLE: 503,
   HL_ERR_TOO_MANY_CONNECTIONS: 503,
   HL_ERR_STORE_UNAVAILABLE: 503,
+});
+
+/** What only `POST /v1/announce` answers: a room nobody can hear now is a conflict (409), not a missing route. */
+const ANNOUNCE_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
+  HL_ERR_ROOM_EMPTY: 409,
+  HL_ERR_ROOM_OFFLINE: 409,
 });
 
 /** Seconds a rate-limited caller is told to wait: every client may send at least one message per second. */
@@ -94,6 +132,19 @@ function askBodySchema(limits: Limits) {
     session_id: z.string().min(1).max(256).optional(),
     timeout_ms: z.number().int().min(1).max(limits.restAskTimeoutMs).optional(),
   });
+}
+
+function announceBodySchema(limits: Limits) {
+  return z
+    .object({
+      text: z
+        .string({ error: 'text must be a string' })
+        .max(limits.maxUtteranceChars)
+        .refine((t) => t.trim().length > 0, 'text must not be empty'),
+      room: z.string().min(1).max(64).optional(),
+      all: z.boolean().optional(),
+    })
+    .refine((b) => !(b.all === true && b.room !== undefined), 'give a room or all, not both');
 }
 
 function errorBody(code: ErrorCode, message: string): RestErrorBody {
@@ -162,6 +213,7 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
   const { hub, limits } = init;
   const logger = init.logger ?? pino({ level: 'silent' });
   const bodySchema = askBodySchema(limits);
+  const announceSchema = announceBodySchema(limits);
   const clients = new WeakMap<FastifyRequest, ClientRecord>();
   const openapi = JSON.stringify(openApiDocument(limits));
 
@@ -187,6 +239,58 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
 
       v1.get('/openapi.json', async (_request, reply) =>
         reply.header('content-type', 'application/json; charset=utf-8').send(openapi),
+      );
+
+      v1.post(
+        '/announce',
+        {
+          bodyLimit: limits.restMaxBodyBytes,
+          onRequest: async (request) => {
+            const client = await hub.clientForToken(bearerToken(request));
+            if (client === null) {
+              throw new HiveLinkError('HL_ERR_TOKEN_INVALID', 'unknown or revoked token');
+            }
+            if (!client.isAdmin) {
+              throw new HiveLinkError(
+                'HL_ERR_ADMIN_REQUIRED',
+                'announcing needs the token of an admin client (hivelink clients set ID --admin true)',
+              );
+            }
+            clients.set(request, client);
+          },
+        },
+        async (request, reply) => {
+          const client = clients.get(request);
+          if (client === undefined) throw new HiveLinkError('HL_ERR_INTERNAL', 'unauthenticated request');
+          const parsed = announceSchema.safeParse(request.body);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+            throw new HiveLinkError(
+              'HL_ERR_BAD_REQUEST',
+              `${where}: ${issue?.message ?? 'expected a JSON object'}`,
+            );
+          }
+          if (init.house === undefined) {
+            throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'this hub has no house service');
+          }
+          const body = parsed.data;
+          const target = body.room === undefined ? { all: true as const } : { room: body.room };
+          let result: Awaited<ReturnType<RestHouse['announceAs']>>;
+          try {
+            result = await init.house.announceAs(client, target, body.text, clientIp(request));
+          } catch (err) {
+            const status = isHiveLinkError(err) ? ANNOUNCE_ERROR_STATUS[err.code] : undefined;
+            if (status === undefined) throw err;
+            return sendError(reply, err as HiveLinkError, status);
+          }
+          const answer: AnnounceResponseBody = {
+            room: result.room,
+            delivered: result.delivered,
+            clients: [...result.clients],
+          };
+          return reply.code(200).send(answer);
+        },
       );
 
       v1.post(

@@ -28,7 +28,7 @@ import { createFileOnce } from '../store/files.js';
 import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
 import { authMetrics, registerMetrics } from './metrics.js';
-import { registerRestRoutes } from './rest.js';
+import { type RestHouse, registerRestRoutes } from './rest.js';
 import { UpgradeGuard, type UpgradeGuardStats, upgradeGuardMetrics } from './upgrade-guard.js';
 
 /** Certificate and private key, PEM. */
@@ -127,6 +127,8 @@ export interface HubServerInit {
   logger?: Logger;
   /** TLS certificate and key; null or absent for plain HTTP (see {@link loadTlsMaterial}). @default null */
   tls?: TlsMaterial | null;
+  /** The hub's house, for `POST /v1/announce`. @default none (the route answers 503) */
+  house?: RestHouse;
 }
 
 const guards = new WeakMap<FastifyInstance, UpgradeGuard>();
@@ -180,6 +182,7 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
   });
   registerRestRoutes(app, {
     hub: init.hub,
+    ...(init.house === undefined ? {} : { house: init.house }),
     limits: init.config.limits,
     ...(init.logger === undefined ? {} : { logger: init.logger }),
   });

@@ -10,6 +10,7 @@
  * | client store (`openDataDir`) | `maxHistoryPerClient` |
  * | agent bus (`MemoryBus`, `BusServer` for `busPort`, `BusClient` for `agent: 'ovos'`) | `busMax*` |
  * | embedded assistant (`agent-embedded.ts`) | `assistant*` |
+ * | the house (`house/house.ts`: rooms, relays, announcements, admin command queue) | `relayAskTimeoutMs`, `maxPendingRelays`, `adminCommandTtlMs` |
  * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
  *
  * @example
@@ -40,6 +41,7 @@ import { echoAgent } from './agent-echo.js';
 import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
 import type { HubConfig } from './config.js';
+import { House } from './house/house.js';
 import { Hub } from './hub.js';
 
 /** What a caller may add to the config. */
@@ -167,7 +169,10 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       logger,
       ...(options.now === undefined ? {} : { now: options.now }),
     });
-    const app = await createHubServer({ hub, config, logger, tls });
+    // The house (rooms, relayed orders, announcements, the admin command queue) starts and stops with the hub.
+    const house = new House({ hub, store: data.store, limits });
+    hub.use(house);
+    const app = await createHubServer({ hub, config, logger, tls, house });
     return assemble(config, data, hub, app, tls, parts);
   } catch (err) {
     await data.close();

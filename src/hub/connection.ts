@@ -55,6 +55,8 @@ export interface ConnectionHost {
   pinIntercomKey(clientId: number, keyId: string): Promise<IntercomKeyPin>;
   /** The client was seen (debounced last_seen). */
   touch(clientId: number): void;
+  /** The client's HELLO was applied (its site or assistant flag may have changed): the house's presence. */
+  helloApplied?(conn: HubConnection): void;
 }
 
 export interface HubConnectionInit {
@@ -108,7 +110,9 @@ export class HubConnection implements HubPeer {
   #record: ClientRecord | null = null;
   #nat: SessionNat | null = null;
   #handshake: HubHandshake | null = null;
-  #siteId: string | null = null;
+  /** The site the client's HELLO announced (`site_id`, else its session's), or null. */
+  #helloSiteId: string | null = null;
+  #assistant = false;
   #pubkey: string | null = null;
   #pendingHello: JsonObject | null = null;
   #clientNoiseKey: Uint8Array | null = null;
@@ -201,8 +205,25 @@ export class HubConnection implements HubPeer {
     return this.#machine.channel;
   }
 
+  /**
+   * The client's room: its record's site (set by the admin: `hivelink clients set ID --site kitchen`), else the site
+   * its HELLO announced. The admin value wins, and an admin change applies from the next policy refresh.
+   */
   get siteId(): string | null {
-    return this.#siteId;
+    return this.#record?.siteId ?? this.#helloSiteId;
+  }
+
+  /** The site the client's own HELLO announced, or null (the record's site may override it: {@link siteId}). */
+  get helloSiteId(): string | null {
+    return this.#helloSiteId;
+  }
+
+  /**
+   * The client's HELLO said it is a full assistant (`"hivelink_assistant": true`): a relayed question for its room
+   * is sent to it to answer rather than to the hub's assistant (docs/PROTOCOL.md §12.3).
+   */
+  get isAssistant(): boolean {
+    return this.#assistant;
   }
 
   /** The INTERCOM key bound by a HELLO, while it is still the one pinned to the record (an admin reset unbinds it). */
@@ -229,7 +250,6 @@ export class HubConnection implements HubPeer {
     this.#nat = opening.nat;
     this.#handshake = opening.handshake;
     this.#auth = opening.auth ?? null;
-    this.#siteId = opening.record.siteId;
     this.#machine.begin([opening.handshake.helloMessage(), opening.handshake.requestMessage()]);
   }
 
@@ -293,13 +313,16 @@ export class HubConnection implements HubPeer {
         : typeof session?.site_id === 'string' && session.site_id.length > 0
           ? session.site_id
           : null;
-    if (site !== null) this.#siteId = site;
+    if (site !== null) this.#helloSiteId = site;
+    if (typeof payload.hivelink_assistant === 'boolean') this.#assistant = payload.hivelink_assistant;
     const sessionId = session?.session_id;
-    if (session === null || typeof sessionId !== 'string' || sessionId.length === 0) return;
-    if (sessionId !== this.session.hello?.session_id) this.session.latest = null;
-    this.session.hello = deepCopy(session) as SessionData;
-    const record = this.record;
-    this.#host.renamePeer(this, peerId(this.#useragent, record.id, record.name, sessionId));
+    if (session !== null && typeof sessionId === 'string' && sessionId.length > 0) {
+      if (sessionId !== this.session.hello?.session_id) this.session.latest = null;
+      this.session.hello = deepCopy(session) as SessionData;
+      const record = this.record;
+      this.#host.renamePeer(this, peerId(this.#useragent, record.id, record.name, sessionId));
+    }
+    this.#host.helloApplied?.(this);
   }
 
   /**

@@ -48,8 +48,14 @@ import { authThrottleLimits, Policy, utteranceGuard } from './policy/index.js';
 import { QueryTracker } from './queries.js';
 import { endQuery, routeAgentMessage } from './router.js';
 import { SessionNat, sessionNamespace } from './session-nat.js';
-import type { HubContext } from './types.js';
+import type { HubContext, HubPeer } from './types.js';
 import { gatePreOpenFrames, preOpenMessageBytes, wsFrameSocket } from './ws-frame-socket.js';
+
+/** A feature that lives as long as the hub (the house): started after the agent, stopped before connections close. */
+export interface HubService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 export interface HubInit {
   config: HubConfig;
@@ -109,6 +115,8 @@ export class Hub {
   #unsubscribe: (() => void) | null = null;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
+  readonly #peerListeners = new Set<(conn: HubPeer) => void>();
+  readonly #services: HubService[] = [];
   /** Connection history, written in batches. */
   readonly #history: ConnectionLog;
 
@@ -179,6 +187,7 @@ export class Hub {
       queries,
       pingAnswerAllowed: (origin) => this.#pingAnswerAllowed(origin),
       now,
+      busTaps: [],
     };
     this.#asks = new ClientAsks({
       ctx: this.ctx,
@@ -204,6 +213,32 @@ export class Hub {
   /** Seconds since `start()`. */
   get uptimeSeconds(): number {
     return this.#startedAt === 0 ? 0 : Math.floor((this.#now() - this.#startedAt) / 1000);
+  }
+
+  /** Adds a service the hub starts with itself (in order, after the agent) and stops first (in reverse order). */
+  use(service: HubService): void {
+    if (this.#state !== 'idle')
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'add services before start()');
+    this.#services.push(service);
+  }
+
+  /**
+   * Calls `listener` whenever a connection opens, closes, is renamed or applies a HELLO (its site may have
+   * changed), with that connection; the house keeps its presence with it. Returns the unsubscribe.
+   */
+  onPeersChanged(listener: (conn: HubPeer) => void): () => void {
+    this.#peerListeners.add(listener);
+    return () => this.#peerListeners.delete(listener);
+  }
+
+  #peersChanged(conn: HubPeer): void {
+    for (const listener of this.#peerListeners) {
+      try {
+        listener(conn);
+      } catch (err) {
+        this.logger.warn({ err }, 'a peer listener failed');
+      }
+    }
   }
 
   /** The peer ids of the open connections. */
@@ -240,6 +275,7 @@ export class Hub {
     });
     this.#unwatch = this.#store.watch(() => this.#refreshPolicy(), this.config.limits.policyRefreshMs);
     await this.#init.agent.start();
+    for (const service of this.#services) await service.start();
     this.logger.debug({ agent: this.#init.agent.kind }, 'hub started');
   }
 
@@ -250,6 +286,9 @@ export class Hub {
   async stop(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     this.#state = 'stopping';
+    for (const service of [...this.#services].reverse()) {
+      await service.stop().catch((err: unknown) => this.logger.warn({ err }, 'a hub service failed to stop'));
+    }
     this.#asks.stop();
     this.#unwatch?.();
     this.#unsubscribe?.();
@@ -452,6 +491,11 @@ export class Hub {
       { peer: conn.peer, ip: conn.ip, protocol: conn.protocolVersion, cipher: channel?.cipher },
       'client connected',
     );
+    this.#peersChanged(conn);
+  }
+
+  helloApplied(conn: HubConnection): void {
+    if (this.#peers.get(conn.peer) === conn) this.#peersChanged(conn);
   }
 
   renamePeer(conn: HubConnection, base: string): void {
@@ -459,7 +503,10 @@ export class Hub {
     const registered = this.#peers.get(conn.peer) === conn;
     if (registered) this.#peers.remove(conn);
     conn.assignPeer(this.#peers.unique(base));
-    if (registered) this.#peers.add(conn);
+    if (registered) {
+      this.#peers.add(conn);
+      this.#peersChanged(conn);
+    }
   }
 
   onClosed(conn: HubConnection, code: number, reason: string): void {
@@ -477,6 +524,7 @@ export class Hub {
         context: { source: conn.peer, session: { session_id: conn.nat.toAgent(conn.declaredSessionId) } },
       });
       this.logger.info({ peer: conn.peer, code, reason }, 'client disconnected');
+      this.#peersChanged(conn);
     } else {
       this.logger.debug({ peer: conn.peer, code, reason }, 'connection closed before it opened');
     }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { MessageBus, SessionData } from '../bus/types.js';
 import type { HiveLinkError } from '../errors.js';
 import type { Limits } from '../limits.js';
+import type { JsonObject } from '../protocol/json.js';
 import type { HiveMessage } from '../protocol/message.js';
 import type { ClientRecord } from '../store/types.js';
 import type { HubConfig } from './config.js';
@@ -38,8 +39,12 @@ export interface HubPeer {
   readonly record: ClientRecord;
   /** 2 (legacy) or 3 (Noise) once open. */
   readonly protocolVersion: number;
-  /** The site from the client's HELLO, else its record's site. */
+  /** The client's room: its record's site (the admin's), else the site its HELLO announced. */
   readonly siteId: string | null;
+  /** The site the client's HELLO announced, or null (its record's site wins: {@link siteId}). */
+  readonly helloSiteId?: string | null;
+  /** The client's HELLO said it is a full assistant (`hivelink_assistant: true`, docs/PROTOCOL.md §12.3). */
+  readonly isAssistant?: boolean;
   /**
    * The RSA public key the client announced in its HELLO and the hub bound to its record (INTERCOM addressing), in
    * canonical form (base64 SPKI DER, `readIntercomKey`); null when none is bound.
@@ -62,6 +67,13 @@ export interface HubPeer {
   rekey(message: HiveMessage): Promise<void>;
 }
 
+/**
+ * A rule of a feature that may take a client's BUS message before the hub injects it onto the agent bus (the
+ * house's relayed answers; later a conference or an intercom line). Returns true when it took the message: it is then
+ * not injected. Taps run in the order they were added, after the policy stage accepted the message.
+ */
+export type BusTap = (conn: HubPeer, payload: JsonObject) => boolean;
+
 /** The hub, as message handlers use it. */
 export interface HubContext {
   readonly config: HubConfig;
@@ -80,4 +92,6 @@ export interface HubContext {
   /** True when a PING from `originPeer` may be answered now (at most one per `pingFloodIntervalMs`). */
   pingAnswerAllowed(originPeer: string): boolean;
   now(): number;
+  /** The {@link BusTap}s features added (the hub's list; absent in handler tests that need none). */
+  readonly busTaps?: BusTap[];
 }

@@ -1,6 +1,7 @@
 /**
  * BUS (docs/PROTOCOL.md §6): the client's OVOS message goes onto the agent bus (the policy stage has checked its
- * type against the client's `allowedTypes`).
+ * type against the client's `allowedTypes`), unless a feature's tap takes it first (`HubContext.busTaps`: a room's
+ * answer to a relayed question, §12.3).
  *
  * @module
  */
@@ -33,5 +34,8 @@ export function injectBus(
 }
 
 export function handleBus(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  injectBus(ctx, conn, message.payload as JsonObject);
+  const payload = message.payload as JsonObject;
+  // A feature's tap (the house's relayed answers, …) may take the message instead of the agent.
+  for (const tap of ctx.busTaps ?? []) if (tap(conn, payload)) return;
+  injectBus(ctx, conn, payload);
 }

@@ -125,6 +125,18 @@ export class Policy {
   }
 
   /**
+   * Puts a rule in front of the authorizer of a message type: `wrap` gets the current authorizer (the built-in
+   * one, or an earlier wrap) and returns the new one, so features stack (the house accepts a room's answer to a
+   * relayed question; consent can refuse before). A type without an authorizer gets a denying one as `inner`.
+   */
+  wrapAuthorizer(msgType: HiveMessageTypeName, wrap: (inner: Authorizer) => Authorizer): void {
+    const inner =
+      this.#authorizers.get(msgType) ??
+      (() => deny(msgType, DenyCode.UNSUPPORTED, `${msgType} messages are not supported`));
+    this.#authorizers.set(msgType, wrap(inner));
+  }
+
+  /**
    * May `record` connect from `ip`? Null when it may; else the error to refuse it with: `HL_ERR_IP_DENIED` (the IP
    * rules, the client's then the global ones; checked first, so a denied address learns nothing about keys),
    * `HL_ERR_AUTH_INVALID` (no such client), `HL_ERR_CLIENT_REVOKED`. An empty `ip` (an in-process caller) skips

@@ -36,7 +36,7 @@ export const en: SkillLocale = {
     ],
   },
   dialogs: {
-    rooms: ['The rooms are {list}.', 'There are these rooms: {list}.'],
+    rooms: ['The rooms are {list}.'],
     one_room: ['There is one room: {list}.'],
     no_rooms: [
       'There are no rooms yet. An admin puts a client in a room with hivelink clients set, then the site option.',
@@ -46,7 +46,7 @@ export const en: SkillLocale = {
     who_mixed: ['In the {room}: {online} online, and {offline} offline.'],
     online: ['Yes, the {room} is online: {online}.'],
     offline: ['No, the {room} is offline.'],
-    told: ['Told the {room}.', 'I passed it on to the {room}.'],
+    told: ['Told the {room}.'],
     says: ['The {room} says: {answer}'],
     announced_all: ['Announced on {count} devices.'],
     announced_room: ['Announced in the {room}, on {count} devices.'],
