@@ -20,6 +20,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['hub', async () => (await import('./commands/hub.js')).registerHubCommand],
   ['clients', async () => (await import('./commands/clients.js')).registerClientsCommands],
   ['ip', async () => (await import('./commands/ip.js')).registerIpCommands],
+  ['rooms', async () => (await import('./commands/house.js')).registerRoomsCommand],
+  ['announce', async () => (await import('./commands/house.js')).registerAnnounceCommand],
   ['ask', async () => (await import('./commands/ask.js')).registerAskCommand],
   ['chat', async () => (await import('./commands/chat.js')).registerChatCommand],
   ['satellite', async () => (await import('./commands/satellite.js')).registerSatelliteCommand],

@@ -1,0 +1,157 @@
+/**
+ * `hivelink rooms` and `hivelink announce` (issue 11, docs/PROTOCOL.md §12): the rooms of the house with their
+ * clients, who is online and the room modes, read from the store (the running hub keeps its presence there); and
+ * an announcement spoken on every online client of a room or of the hub, carried out by the running hub through the
+ * store's admin command queue, so `--data-dir` is all it needs.
+ *
+ * @module
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { HiveLinkError } from '../../errors.js';
+import { buildRooms, type RoomsSnapshot } from '../../hub/house/rooms.js';
+import { LIMIT_DEFS } from '../../limits.js';
+import {
+  type AdminContext,
+  type CliWriter,
+  type DataDirOptions,
+  STDOUT,
+  table,
+  withAdminContext,
+  withDataDirOption,
+  writeJson,
+} from '../admin.js';
+import { commandError, runningHub, submitAdminCommand } from '../admin-queue.js';
+
+/** Options of `rooms`. */
+export interface RoomsOptions {
+  json?: boolean;
+}
+
+/** What `rooms --json` prints. */
+export interface RoomsJson extends RoomsSnapshot {
+  /** False when no hub runs on the data dir: then nobody is online. */
+  readonly hubRunning: boolean;
+}
+
+/** The rooms now: the records and room settings, and the running hub's presence (none when no hub runs). */
+export async function readRooms(ctx: Pick<AdminContext, 'store'>): Promise<RoomsJson> {
+  const { store } = ctx;
+  const hub = await runningHub(store);
+  const [records, settings, presence] = await Promise.all([
+    store.listClients(),
+    store.house.listRooms(),
+    hub === null ? Promise.resolve([]) : store.house.listPresence(),
+  ]);
+  return { hubRunning: hub !== null, ...buildRooms(records, presence, settings) };
+}
+
+/** `rooms`: every room, its clients (online marked), and its modes. */
+export async function roomsList(ctx: AdminContext, opts: RoomsOptions): Promise<void> {
+  const snapshot = await readRooms(ctx);
+  if (opts.json === true) {
+    writeJson(ctx.out, snapshot);
+    return;
+  }
+  const { out } = ctx;
+  if (!snapshot.hubRunning) out.write('No hub is running on this data dir: nobody is online.\n');
+  if (snapshot.rooms.length === 0) {
+    out.write('No rooms. Put a client in one with: hivelink clients set ID --site kitchen\n');
+  } else {
+    const who = (c: { name: string; online: boolean; assistant: boolean }) =>
+      `${c.name}${c.online ? ' (online' + (c.assistant ? ', assistant)' : ')') : ''}`;
+    out.write(
+      table(
+        ['ROOM', 'ONLINE', 'CONFERENCE', 'CLIENTS'],
+        snapshot.rooms.map((r) => [
+          r.name,
+          `${r.online}/${r.clients.length}`,
+          r.conference,
+          r.clients.length === 0 ? '(empty)' : r.clients.map(who).join(', '),
+        ]),
+      ),
+    );
+  }
+  if (snapshot.unassigned.length > 0) {
+    const names = snapshot.unassigned.map((c) => `${c.name}${c.online ? ' (online)' : ''}`).join(', ');
+    out.write(`Clients in no room: ${names}\n`);
+  }
+}
+
+/** Options of `announce`. */
+export interface AnnounceOptions {
+  room?: string;
+  all?: boolean;
+  /** How long to wait for the hub. @default `adminCommandWaitMs` */
+  wait?: number;
+  json?: boolean;
+}
+
+/** `announce TEXT`: the running hub speaks TEXT on every online client of `--room`, or of the hub (`--all`). */
+export async function announce(
+  ctx: AdminContext,
+  words: readonly string[],
+  opts: AnnounceOptions,
+): Promise<void> {
+  const text = words.join(' ').trim();
+  if (text === '') throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'nothing to announce: give the text');
+  if ((opts.room === undefined) === (opts.all !== true)) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'give either --room ROOM or --all');
+  }
+  const args = opts.all === true ? { text, all: true } : { text, room: opts.room };
+  const command = await submitAdminCommand(ctx.store, 'announce', args, {
+    ...(opts.wait === undefined ? {} : { waitMs: opts.wait }),
+  });
+  const error = commandError(command);
+  if (error !== null) throw error;
+  const result = command.result ?? {};
+  if (opts.json === true) {
+    writeJson(ctx.out, { id: command.id, state: command.state, ...result });
+    return;
+  }
+  const clients = Array.isArray(result.clients) ? result.clients.map(String) : [];
+  const where = typeof result.room === 'string' ? `in ${result.room}` : 'everywhere';
+  ctx.out.write(
+    `Announced ${where} on ${Number(result.delivered ?? 0)} connection(s)${clients.length > 0 ? `: ${clients.join(', ')}` : ''}.\n`,
+  );
+}
+
+function parseWait(value: string): number {
+  if (!/^\d{1,9}$/.test(value) || Number(value) < LIMIT_DEFS.adminCommandWaitMs.min) {
+    throw new InvalidArgumentError(`expected a whole number of ms >= ${LIMIT_DEFS.adminCommandWaitMs.min}.`);
+  }
+  return Number(value);
+}
+
+type Opts = DataDirOptions & RoomsOptions;
+
+/** Registers `rooms`. */
+export function registerRoomsCommand(program: Command, out: CliWriter = STDOUT): Command {
+  return withDataDirOption(
+    program
+      .command('rooms')
+      .description('list the rooms of the house: their clients, who is online, and their modes')
+      .option('--json', 'print JSON'),
+  ).action((opts: Opts) => withAdminContext(opts, out, (ctx) => roomsList(ctx, opts)));
+}
+
+/** Registers `announce`. */
+export function registerAnnounceCommand(program: Command, out: CliWriter = STDOUT): Command {
+  return withDataDirOption(
+    program
+      .command('announce')
+      .description(
+        'speak a text on every online client of a room (--room) or of the hub (--all), through the running hub',
+      )
+      .argument('<text...>', 'what to say')
+      .option('--room <room>', 'the room (a site id: hivelink clients set ID --site ROOM)')
+      .option('--all', 'every online client of the hub')
+      .option(
+        '--wait <ms>',
+        `how long to wait for the hub (default ${LIMIT_DEFS.adminCommandWaitMs.default})`,
+        parseWait,
+      )
+      .option('--json', 'print JSON'),
+  ).action((words: string[], opts: DataDirOptions & AnnounceOptions) =>
+    withAdminContext(opts, out, (ctx) => announce(ctx, words, opts)),
+  );
+}
