@@ -25,22 +25,11 @@ import {
   randomFillSync,
 } from 'node:crypto';
 import { HiveLinkError } from '../errors.js';
+import { concatBytes } from '../protocol/bytes.js';
 import { argon2idBytes } from './argon2id.js';
 import { AEAD_TAG_BYTES, type AeadAlgorithm, type CryptoBackend, type X25519KeyPair } from './backend.js';
 import { checkAead, checkBytes, checkPbkdf2, checkRandomLength, checkX25519Key } from './backend-checks.js';
 import { nodeZlib } from './zlib.node.js';
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 /**
  * Node's cipher name for an AEAD algorithm and key length. ChaCha20-Poly1305 is an AEAD with the same
@@ -210,7 +199,7 @@ export function createNodeBackend(): CryptoBackend {
       if (ad !== undefined) cipher.setAAD(ad, { plaintextLength: plaintext.length });
       const body = cipher.update(plaintext);
       const tail = cipher.final();
-      return concat(body, tail, cipher.getAuthTag());
+      return concatBytes([body, tail, cipher.getAuthTag()]);
     },
 
     aeadOpen(
@@ -232,7 +221,7 @@ export function createNodeBackend(): CryptoBackend {
       if (ad !== undefined) decipher.setAAD(ad, { plaintextLength: ciphertext.length });
       const body = decipher.update(ciphertext);
       try {
-        return concat(body, decipher.final());
+        return concatBytes([body, decipher.final()]);
       } catch {
         // final() throws only when the tag does not authenticate the data.
         return null;

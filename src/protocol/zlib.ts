@@ -9,6 +9,7 @@
 import { Inflate, deflate as pakoDeflate } from 'pako';
 import { HiveLinkError } from '../errors.js';
 import { LIMIT_DEFS } from '../limits.js';
+import { concatBytes } from './bytes.js';
 
 /** A zlib implementation for bitstring fields. Both functions throw HiveLinkErrors only. */
 export interface ZlibCodec {
@@ -79,14 +80,7 @@ export function inflate(
       'invalid zlib stream: bytes after the end of the stream',
     );
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /** The portable {@link ZlibCodec} (pako): the default of the bitstring codec. */

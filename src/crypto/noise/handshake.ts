@@ -17,6 +17,7 @@
  * @module
  */
 import { HiveLinkError, isHiveLinkError } from '../../errors.js';
+import { concatBytes } from '../../protocol/bytes.js';
 import type { CryptoBackend, X25519KeyPair } from '../backend.js';
 import type { CipherState } from './cipher-state.js';
 import { resolveMaxNonce } from './cipher-state.js';
@@ -105,18 +106,6 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i += 1) diff |= a[i]! ^ b[i]!;
   return diff === 0;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** One side of a Noise `XXpsk2` or `KKpsk0` handshake. */
@@ -238,7 +227,7 @@ export class NoiseHandshake {
       }
       parts.push(this.#symmetric.encryptAndHash(payload));
       this.#advance();
-      return concatAll(parts);
+      return concatBytes(parts);
     });
   }
 

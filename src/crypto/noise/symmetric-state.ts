@@ -5,18 +5,12 @@
  * @module
  */
 import { HiveLinkError } from '../../errors.js';
+import { concatBytes } from '../../protocol/bytes.js';
 import type { CryptoBackend } from '../backend.js';
 import { CipherState } from './cipher-state.js';
 import { NOISE_HASH_BYTES, type NoiseSuite } from './patterns.js';
 
 const EMPTY = new Uint8Array(0);
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
 
 /**
  * Noise HKDF (§4.3): `temp = HMAC(ck, ikm)`, `out1 = HMAC(temp, 0x01)`, `out_i = HMAC(temp, out_{i-1} ‖ i)`.
@@ -32,7 +26,7 @@ export function noiseHkdf(
   const outputs: Uint8Array[] = [];
   let previous: Uint8Array = EMPTY;
   for (let i = 1; i <= count; i += 1) {
-    previous = backend.hmacSha256(tempKey, concat(previous, Uint8Array.of(i)));
+    previous = backend.hmacSha256(tempKey, concatBytes([previous, Uint8Array.of(i)]));
     outputs.push(previous);
   }
   return outputs;
@@ -83,7 +77,7 @@ export class SymmetricState {
 
   /** MixHash: `h = HASH(h ‖ data)`. */
   mixHash(data: Uint8Array): void {
-    this.#h = this.#backend.sha256(concat(this.#h, data));
+    this.#h = this.#backend.sha256(concatBytes([this.#h, data]));
   }
 
   /** MixKey: `ck, k = HKDF(ck, ikm, 2)`. */
