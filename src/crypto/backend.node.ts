@@ -26,9 +26,8 @@ import {
 } from 'node:crypto';
 import { HiveLinkError } from '../errors.js';
 import { concatBytes } from '../protocol/bytes.js';
-import { argon2idBytes } from './argon2id.js';
 import { AEAD_TAG_BYTES, type AeadAlgorithm, type CryptoBackend, type X25519KeyPair } from './backend.js';
-import { checkAead, checkBytes, checkPbkdf2, checkRandomLength, checkX25519Key } from './backend-checks.js';
+import { checkedBackend } from './checked-backend.js';
 import { nodeZlib } from './zlib.node.js';
 
 /**
@@ -136,7 +135,6 @@ function pooledRandom(): (n: number) => Uint8Array {
   let pool = new Uint8Array(0);
   let offset = 0;
   return (n) => {
-    checkRandomLength(n);
     if (n > POOLED_RANDOM_MAX) return new Uint8Array(nodeRandomBytes(n));
     if (offset + n > pool.length) {
       pool = new Uint8Array(RANDOM_POOL_BYTES);
@@ -152,47 +150,20 @@ function pooledRandom(): (n: number) => Uint8Array {
 
 /** Creates a {@link CryptoBackend} on node:crypto. One instance can be shared freely. */
 export function createNodeBackend(): CryptoBackend {
-  return Object.freeze({
+  return checkedBackend({
     randomBytes: pooledRandom(),
     zlib: nodeZlib,
-
-    sha256(data: Uint8Array): Uint8Array {
-      checkBytes('data', data);
-      return new Uint8Array(createHash('sha256').update(data).digest());
-    },
-
-    hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-      checkBytes('key', key);
-      checkBytes('data', data);
-      return new Uint8Array(createHmac('sha256', key).update(data).digest());
-    },
-
-    pbkdf2Sha256(
-      password: Uint8Array,
-      salt: Uint8Array,
-      iterations: number,
-      length: number,
-    ): Promise<Uint8Array> {
-      return new Promise((resolve, reject) => {
-        checkPbkdf2(password, salt, iterations, length);
+    sha256: (data) => new Uint8Array(createHash('sha256').update(data).digest()),
+    hmacSha256: (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
+    pbkdf2Sha256: (password, salt, iterations, length) =>
+      new Promise((resolve, reject) => {
         pbkdf2(password, salt, iterations, length, 'sha256', (err, key) => {
           if (err) reject(new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'PBKDF2 failed', { cause: err }));
           else resolve(new Uint8Array(key));
         });
-      });
-    },
+      }),
 
-    argon2id: argon2idBytes,
-
-    aeadSeal(
-      alg: AeadAlgorithm,
-      key: Uint8Array,
-      nonce: Uint8Array,
-      plaintext: Uint8Array,
-      ad?: Uint8Array,
-    ): Uint8Array {
-      checkAead(alg, key, nonce, ad);
-      checkBytes('plaintext', plaintext);
+    aeadSeal(alg, key, nonce, plaintext, ad) {
       const cipher = createCipheriv(cipherName(alg, key) as CipherGCMTypes, key, nonce, {
         authTagLength: AEAD_TAG_BYTES,
       });
@@ -202,16 +173,7 @@ export function createNodeBackend(): CryptoBackend {
       return concatBytes([body, tail, cipher.getAuthTag()]);
     },
 
-    aeadOpen(
-      alg: AeadAlgorithm,
-      key: Uint8Array,
-      nonce: Uint8Array,
-      sealed: Uint8Array,
-      ad?: Uint8Array,
-    ): Uint8Array | null {
-      checkAead(alg, key, nonce, ad);
-      checkBytes('sealed', sealed);
-      if (sealed.length < AEAD_TAG_BYTES) return null;
+    aeadOpen(alg, key, nonce, sealed, ad) {
       const split = sealed.length - AEAD_TAG_BYTES;
       const ciphertext = sealed.subarray(0, split);
       const decipher = createDecipheriv(cipherName(alg, key) as CipherGCMTypes, key, nonce, {
@@ -228,29 +190,13 @@ export function createNodeBackend(): CryptoBackend {
       }
     },
 
-    x25519KeyPair(privateKey?: Uint8Array): X25519KeyPair {
-      if (privateKey === undefined) return freshKeyPair();
-      checkX25519Key('private key', privateKey);
-      const priv = Uint8Array.from(privateKey);
-      return Object.freeze({ privateKey: priv, publicKey: rawPublicKey(priv) });
-    },
-
-    x25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
-      checkX25519Key('private key', privateKey);
-      checkX25519Key('public key', publicKey);
-      try {
-        const shared = diffieHellman({
-          privateKey: privateKeyObject(privateKey),
-          publicKey: publicKeyObject(publicKey),
-        });
-        return new Uint8Array(shared);
-      } catch (cause) {
-        // OpenSSL refuses a low-order public key (the shared secret would be all zeros).
-        throw new HiveLinkError('HL_ERR_INVALID_KEY', 'X25519 public key is invalid or of low order', {
-          cause,
-        });
-      }
-    },
+    x25519FreshKeyPair: freshKeyPair,
+    x25519PublicKey: rawPublicKey,
+    // OpenSSL refuses a low-order public key.
+    x25519: (privateKey, publicKey) =>
+      new Uint8Array(
+        diffieHellman({ privateKey: privateKeyObject(privateKey), publicKey: publicKeyObject(publicKey) }),
+      ),
   });
 }
 
