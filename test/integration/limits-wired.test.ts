@@ -295,6 +295,29 @@ async function postAsk(
   return { status: res.status, code: parsed.error?.code };
 }
 
+/**
+ * A room "cellar" whose one client says in its HELLO that it is a full assistant and never answers, and an asker that
+ * may send `hive.house.ask` itself (allowed type), each connected and known to the hub.
+ */
+async function mutedRoom(h: Running): Promise<{ asker: FakePeer; mute: FakePeer }> {
+  const m = await h.addClient({ siteId: 'cellar' });
+  const mute = await FakePeer.open(h.url, { ...m.peer, hello: false });
+  mute.send(
+    createHiveMessage(HiveMessageType.HELLO, {
+      pubkey: '',
+      session: { session_id: 'cellar-1' },
+      hivelink_assistant: true,
+    } as unknown as JsonObject),
+  );
+  const a = await h.addClient({
+    siteId: 'hall',
+    allowedTypes: ['recognizer_loop:utterance', 'hive.house.ask'],
+  });
+  const asker = await FakePeer.open(h.url, a.peer);
+  await until(() => [...h.composed.hub.ctx.peers.values()].some((p) => p.isAssistant === true));
+  return { asker, mute };
+}
+
 // -- the cases
 
 /** QUERY needs `can_escalate`. */
@@ -992,6 +1015,57 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
         assert.deepEqual(answer, { status: 408, code: 'HL_ERR_ASK_TIMEOUT' });
       }),
     ),
+
+  // -- the house (issue 11): a relayed question to a full-assistant client that never answers, and the admin queue
+
+  relayAskTimeoutMs: () =>
+    withHub({ limits: { relayAskTimeoutMs: 200 } }, async (h) => {
+      const { asker } = await mutedRoom(h);
+      asker.sendBus('hive.house.ask', { room: 'cellar', utterance: 'what time is it' });
+      // With the default (5 s) the answer would not come within the deadline.
+      const answer = await within(1500, 'the relay timeout', asker.waitForBus('hive.house.ask.response'));
+      assert.equal(answer.data.code, 'HL_ERR_RELAY_TIMEOUT');
+      await asker.close();
+    }),
+
+  maxPendingRelays: () =>
+    withHub({ limits: { maxPendingRelays: 1 } }, async (h) => {
+      const { asker, mute } = await mutedRoom(h);
+      const asked = mute.waitForBus('recognizer_loop:utterance');
+      asker.sendBus('hive.house.ask', { room: 'cellar', utterance: 'first' });
+      await asked;
+      asker.sendBus('hive.house.ask', { room: 'cellar', utterance: 'second' });
+      const refused = await within(1500, 'the refusal', asker.waitForBus('hive.house.ask.response'));
+      assert.equal(refused.data.code, 'HL_ERR_RELAY_BUSY');
+      await asker.close();
+    }),
+
+  adminCommandTtlMs: () =>
+    withHub({ limits: { adminCommandTtlMs: 1000 } }, async (h) => {
+      // The admin CLI, another process, queues a command the hub reads only after it is older than the limit.
+      const admin = openSqliteStore(dataDirPaths(h.dataDir).database, {
+        secrets: loadOrCreateSecretsKey(h.dataDir).key,
+      });
+      try {
+        const queued = await admin.house.enqueueAdminCommand(
+          'announce',
+          { text: 'late', all: true },
+          { maxPending: 8, now: Date.now() - 1500 },
+        );
+        await within(
+          2000,
+          'the expiry',
+          until(async () => (await admin.house.getAdminCommand(queued.id))?.state !== 'pending'),
+        );
+        const finished = await admin.house.getAdminCommand(queued.id);
+        assert.deepEqual(
+          [finished?.state, finished?.result?.code],
+          ['expired', 'HL_ERR_ADMIN_COMMAND_EXPIRED'],
+        );
+      } finally {
+        await admin.close();
+      }
+    }),
 };
 
 describe('every hub limit is wired (a hub from compose.ts, each limit set low and tripped)', () => {
