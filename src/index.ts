@@ -1,9 +1,10 @@
 /**
  * hivelink: a hub-and-mesh for voice assistants, wire-compatible with HiveMind (legacy v1/v2 and Noise v3).
  *
- * This entry names every public export. Narrower entries: `hivelink/protocol` (the pure wire protocol) and
- * `hivelink/client` (the client SDK; its `browser` condition picks the browser build). The hub is added here when
- * it is published.
+ * This entry holds every public export: the wire protocol and the crypto API whole (their own index files name
+ * them), and the client SDK, backends, Noise, PSK, error and limit exports by name. Narrower entries:
+ * `hivelink/protocol` (the pure wire protocol) and `hivelink/client` (the client SDK; its `browser` condition picks
+ * the browser build). The hub is added here when it is published.
  *
  * @example
  * ```ts
@@ -36,35 +37,7 @@ export {
   createNodeBackend,
   nodeBackend,
 } from './crypto/backend.node.js';
-export {
-  AEAD_TAG_BYTES,
-  type AeadAlgorithm,
-  type Argon2idParams,
-  type CryptoBackend,
-  decryptBinaryFrame,
-  decryptJsonEnvelope,
-  deriveSalt,
-  deriveSessionKey,
-  ENVELOPE_HEX_LENGTH,
-  ENVELOPE_IV_BYTES,
-  ENVELOPE_MAX_HEX_LENGTH,
-  encryptBinaryFrame,
-  encryptJsonEnvelope,
-  isEncryptedEnvelope,
-  isLegacyCipherName,
-  LEGACY_CIPHERS,
-  LEGACY_NONCE_BYTES,
-  type LegacyCipherName,
-  makeEnvelope,
-  negotiate,
-  PasswordHandshake,
-  type PasswordHandshakeInit,
-  type PasswordHandshakeRole,
-  SESSION_KEY_BYTES,
-  SESSION_KEY_ITERATIONS,
-  verifyEnvelope,
-  type X25519KeyPair,
-} from './crypto/index.js';
+export * from './crypto/index.js';
 export {
   buildNoisePrologue,
   CipherState,
@@ -117,47 +90,4 @@ export {
   type Limits,
   resolveLimits,
 } from './limits.js';
-export {
-  BITSTRING_VERSION,
-  BinaryType,
-  type BinaryTypeValue,
-  type BitstringFrame,
-  type CodedHiveMessageTypeName,
-  canonicalJson,
-  createHiveMessage,
-  type DecodeBitstringOptions,
-  decodeBitstring,
-  decodeBytes,
-  deflate,
-  ENCODING_NAMES,
-  type EncodeBitstringOptions,
-  type EncodingName,
-  encodeBitstring,
-  encodeBytes,
-  HIVE_MESSAGE_KEYS,
-  type HiveMessage,
-  HiveMessageType,
-  type HiveMessageTypeName,
-  hiveMessageToJson,
-  inflate,
-  isEncodingName,
-  isHiveMessageType,
-  isJsonObject,
-  isWrapperType,
-  type JsonObject,
-  type JsonPrimitive,
-  type JsonValue,
-  MAX_BITSTRING_METADATA_BYTES,
-  MSG_TYPE_CODES,
-  msgTypeFromCode,
-  type ParseOptions,
-  packBitstring,
-  pakoZlib,
-  parseHiveMessage,
-  pythonJson,
-  type RouteHop,
-  serializeHiveMessage,
-  unpackBitstring,
-  WRAPPER_TYPES,
-  type ZlibCodec,
-} from './protocol/index.js';
+export * from './protocol/index.js';
