@@ -30,6 +30,8 @@ export interface DecoderRunOptions {
   /** `Date.now()` after which no input starts; 0 for none. */
   readonly deadline: number;
   readonly onFinding: (finding: Finding) => void;
+  /** Filled in as the workers report (for progress lines). @default a fresh map */
+  readonly tally?: Map<string, TargetTally>;
 }
 
 export interface TargetTally {
@@ -69,7 +71,8 @@ function spawnWorker(init: WorkerInit): Worker {
 
 /** Runs the plan; resolves with inputs and time per target once every worker is done. */
 export async function runDecoders(o: DecoderRunOptions): Promise<Map<string, TargetTally>> {
-  const tally = new Map<string, TargetTally>(o.plan.map((p) => [p.target, { inputs: 0, ms: 0 }]));
+  const tally = o.tally ?? new Map<string, TargetTally>();
+  for (const p of o.plan) tally.set(p.target, { inputs: 0, ms: 0 });
   const all = dealJobs(o.plan, Math.max(1, o.workers));
   await Promise.all(all.filter((jobs) => jobs.length > 0).map((jobs) => runWorker(o, jobs, tally)));
   return tally;

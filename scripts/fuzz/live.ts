@@ -61,6 +61,8 @@ export interface LiveOptions {
   readonly lanes: Readonly<Record<LiveTarget, number>>;
   readonly deadline: number;
   readonly onFinding: (finding: Finding) => void;
+  /** Filled in as the lanes work (for progress lines). @default a fresh map */
+  readonly tallies?: Map<LiveTarget, LiveTally>;
 }
 
 const BURST = 16;
@@ -73,7 +75,8 @@ function newTally(): LiveTally {
 
 /** Runs every lane until its sub-target's budget is spent or the deadline passes. */
 export async function runLive(o: LiveOptions): Promise<Map<LiveTarget, LiveTally>> {
-  const tallies = new Map<LiveTarget, LiveTally>(LIVE_TARGETS.map((t) => [t, newTally()]));
+  const tallies = o.tallies ?? new Map<LiveTarget, LiveTally>();
+  for (const t of LIVE_TARGETS) tallies.set(t, newTally());
   const lanes: Promise<void>[] = [];
   let laneNo = 0;
   for (const target of LIVE_TARGETS) {

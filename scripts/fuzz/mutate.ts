@@ -342,7 +342,7 @@ export function randomPrimitive(rng: Rng): Json {
 
 /** A string of random code units (lone surrogates included), sometimes long. */
 export function randomString(rng: Rng): string {
-  const long = rng.chance(0.02);
+  const long = rng.chance(0.005);
   const len = long ? rng.range(1000, 100_000) : rng.small(40);
   let s = '';
   const ascii = rng.chance(0.5);
@@ -395,7 +395,7 @@ function valueStep(rng: Rng, root: Json, others: readonly Json[]): Json {
     case 2: {
       // deep nesting around the node
       let v: Json = node;
-      const depth = rng.chance(0.3) ? rng.range(100, 5000) : 1 + rng.small(200);
+      const depth = rng.chance(0.1) ? rng.range(100, 5000) : 1 + rng.small(200);
       const asArray = rng.chance(0.5);
       for (let i = 0; i < depth; i++) v = asArray ? [v] : { x: v };
       return setAt(root, path, v);
@@ -438,7 +438,7 @@ function valueStep(rng: Rng, root: Json, others: readonly Json[]): Json {
     case 8: {
       // a wide array or object (width instead of depth), of small values: never copies of a subtree, whose size
       // would multiply
-      const width = rng.range(100, 20_000);
+      const width = rng.chance(0.1) ? rng.range(1000, 20_000) : rng.range(10, 300);
       const fill = randomPrimitive(rng);
       const v = rng.chance(0.5)
         ? Array.from({ length: width }, () => fill)

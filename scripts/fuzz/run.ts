@@ -127,11 +127,17 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   let setup: Awaited<ReturnType<typeof prepareHub>> | null = null;
   let liveTallies: Map<LiveTarget, LiveTally> | null = null;
   let decoderTallies: Map<string, TargetTally> | null = null;
+  const decoderProgress = new Map<string, TargetTally>();
+  const liveProgress = new Map<LiveTarget, LiveTally>();
   const progress = setInterval(() => {
     const secs = ((performance.now() - started) / 1000).toFixed(0);
+    let inputs = 0;
+    for (const t of decoderProgress.values()) inputs += t.inputs;
+    let frames = 0;
+    for (const t of liveProgress.values()) frames += t.frames;
     const rss =
       hub === null ? '' : `, hub RSS ${(hub.observations.peakRssBytes / 2 ** 20).toFixed(0)} MiB peak`;
-    print(`fuzz: ${secs} s, ${log.total} findings${rss}`);
+    print(`fuzz: ${secs} s, ${inputs} decoder inputs, ${frames} live frames, ${log.total} findings${rss}`);
   }, 15_000);
   try {
     const decoding =
@@ -145,6 +151,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
             stallMs: o.stallMs ?? 5000,
             deadline: Number.isFinite(deadline) ? deadline : 0,
             onFinding,
+            tally: decoderProgress,
           });
     let living: Promise<Map<LiveTarget, LiveTally> | null> = Promise.resolve(null);
     if (liveTotal > 0) {
@@ -175,7 +182,16 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       hub = h;
       await h.start();
       print(`fuzz: hub (${h.entry} build) on ${h.url}`);
-      living = runLive({ ctx: buildContext(o.seed), hub: h, setup, budget, lanes, deadline, onFinding });
+      living = runLive({
+        ctx: buildContext(o.seed),
+        hub: h,
+        setup,
+        budget,
+        lanes,
+        deadline,
+        onFinding,
+        tallies: liveProgress,
+      });
     }
     [decoderTallies, liveTallies] = await Promise.all([decoding, living]);
   } finally {

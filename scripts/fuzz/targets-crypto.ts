@@ -95,7 +95,9 @@ const legacyEnvelopeTarget: DecoderTarget = {
       }
       const nonces = rng.chance(0.5) ? new NonceWindow(16) : undefined;
       return {
-        bytes: describeValue(value),
+        get bytes() {
+          return describeValue(value);
+        },
         run() {
           const opened = decryptJsonEnvelope(ctx.backend, openCipher, openEncoding, key, value, nonces);
           if (!sameBytes(opened, plaintext)) {

@@ -204,7 +204,9 @@ const messageValueTarget: DecoderTarget = {
       const build = !exotic && rng.chance(0.3);
       let message: HiveMessage | null = null;
       return {
-        bytes: describeValue(value),
+        get bytes() {
+          return describeValue(value);
+        },
         check() {
           if (message !== null && !exotic) checkJsonRoundTrip(message);
         },

@@ -114,7 +114,9 @@ const legacyChannelTarget: DecoderTarget = {
       }
       const decoded: (HiveMessage | null)[] = [];
       return {
-        bytes: describeFrames(frames),
+        get bytes() {
+          return describeFrames(frames);
+        },
         run() {
           for (const frame of frames) decoded.push(tolerate(() => channel.open(frame)) ?? null);
         },
@@ -150,8 +152,11 @@ const v3ChannelTarget: DecoderTarget = {
           [0.5, 'text'],
         ] as const);
         if (kind === 'json') {
-          // a long text in 64-byte chunks would be 16 000 frames: a long run of cheap frames, not one slow input
-          const text = mutatedMessageText(rng, ctx).slice(0, chunkBytes < 1000 ? 16 * 1024 : undefined);
+          // a long text in small chunks would be thousands of frames: a long run of cheap frames, not one slow input
+          const text = mutatedMessageText(rng, ctx).slice(
+            0,
+            chunkBytes < 100 ? 2048 : chunkBytes < 1000 ? 16 * 1024 : undefined,
+          );
           for (const data of sender.seal('json', utf8Bytes(text))) frames.push({ kind: 'binary', data });
         } else if (kind === 'bits') {
           for (const data of sender.seal('bitstring', mutatedBits(rng, ctx)))
@@ -184,7 +189,9 @@ const v3ChannelTarget: DecoderTarget = {
       });
       const decoded: (HiveMessage | null)[] = [];
       return {
-        bytes: describeFrames(frames),
+        get bytes() {
+          return describeFrames(frames);
+        },
         run() {
           for (const frame of frames) decoded.push(tolerate(() => channel.open(frame)) ?? null);
         },
