@@ -34,6 +34,8 @@ export interface SatelliteOptions extends Partial<Omit<NewClient, 'name'>> {
   helloSite?: string;
   /** Its HELLO says it is a full assistant (`hivelink_assistant: true`). @default false */
   assistant?: boolean;
+  /** More of its HELLO session (location, time format, …). */
+  session?: Record<string, unknown>;
 }
 
 export interface House {
@@ -94,7 +96,7 @@ export async function startHouse(input: HubConfigInput = {}): Promise<House> {
       return { id: c.id, accessKey: c.accessKey };
     },
     async satellite(name, options = {}) {
-      const { helloSite, assistant, ...record } = options;
+      const { helloSite, assistant, session, ...record } = options;
       const c = await client(name, record);
       const peer = await FakePeer.open(url, {
         accessKey: c.accessKey,
@@ -105,7 +107,7 @@ export async function startHouse(input: HubConfigInput = {}): Promise<House> {
       peer.send(
         createHiveMessage(HiveMessageType.HELLO, {
           pubkey: '',
-          session: { session_id: `${name}-session`, lang: 'en-US' },
+          session: { session_id: `${name}-session`, lang: 'en-US', ...session },
           ...(helloSite === undefined ? {} : { site_id: helloSite }),
           ...(assistant === true ? { hivelink_assistant: true } : {}),
         } as never),

@@ -185,6 +185,40 @@ describe('the house: rooms, relayed orders and questions, announcements', () => 
   });
 });
 
+describe("the house: a question runs in the asked room's session", () => {
+  it("tells the time in the room's time zone, not the asker's or the hub's", async () => {
+    const h = await startHouse();
+    try {
+      const tokyo = (d: Date) =>
+        new Intl.DateTimeFormat('en-US', {
+          hour: 'numeric',
+          minute: '2-digit',
+          hourCycle: 'h23',
+          timeZone: 'Asia/Tokyo',
+        }).format(d);
+      await h.satellite('dojo-sat', {
+        siteId: 'dojo',
+        session: { location: { timezone: { code: 'Asia/Tokyo' } } },
+      });
+      const asker = await h.satellite('lisbon-sat', {
+        siteId: 'lisbon',
+        session: { location: { timezone: { code: 'Europe/Lisbon' } } },
+      });
+      const before = tokyo(new Date());
+      const answer = await say(asker.peer, 'ask the dojo what time it is');
+      const after = tokyo(new Date());
+      assert.ok(
+        [before, after].some(
+          (t) => answer === `The dojo says: It's ${t}.` || answer === `The dojo says: The time is ${t}.`,
+        ),
+        `${answer} (Tokyo: ${before})`,
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('the house: bounds', () => {
   it('says the room did not answer within relayAskTimeoutMs', async () => {
     const h = await startHouse({ limits: { relayAskTimeoutMs: 300 } });

@@ -123,6 +123,7 @@ function refuse(
 const ROOM_SESSION_KEYS = [
   'lang',
   'location',
+  'timezone',
   'system_unit',
   'time_format',
   'date_format',

@@ -1,6 +1,8 @@
 /**
- * Time and date, in the hub's time zone (the assistant's injectable clock). `session.time_format` `half` gives a
- * 12-hour clock, anything else a 24-hour clock, as OVOS's setting does.
+ * Time and date, in the session's time zone (OVOS `location.timezone.code`, or `timezone`) when it names a valid
+ * one — a room asked by the house (docs/PROTOCOL.md §12.3) brings its own — else the hub's (the assistant's
+ * injectable clock). `session.time_format` `half` gives a 12-hour clock, anything else a 24-hour clock, as OVOS's
+ * setting does.
  *
  * @module
  */
@@ -33,12 +35,36 @@ function format(lang: string, kind: string, options: Intl.DateTimeFormatOptions,
   return formatter(lang, kind, options).format(date);
 }
 
+/** An IANA zone the runtime knows, else null. */
+function validZone(zone: unknown): string | null {
+  if (typeof zone !== 'string' || zone === '') return null;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return null;
+  }
+}
+
+/** The session's time zone (OVOS `location.timezone.code`, or a plain `timezone`), else the hub's. */
+function zoneOf(ctx: SkillContext): string {
+  const session = ctx.session as Record<string, unknown>;
+  const location = session.location;
+  if (typeof location === 'object' && location !== null) {
+    const tz = (location as Record<string, unknown>).timezone;
+    const code = typeof tz === 'object' && tz !== null ? (tz as Record<string, unknown>).code : tz;
+    const zone = validZone(code);
+    if (zone !== null) return zone;
+  }
+  return validZone(session.timezone) ?? ctx.timezone;
+}
+
 function speakTime(ctx: SkillContext): void {
   const half = ctx.session.time_format === 'half';
   const time = format(
     ctx.lang,
     half ? 'time12' : 'time24',
-    { hour: 'numeric', minute: '2-digit', hourCycle: half ? 'h12' : 'h23', timeZone: ctx.timezone },
+    { hour: 'numeric', minute: '2-digit', hourCycle: half ? 'h12' : 'h23', timeZone: zoneOf(ctx) },
     ctx.now(),
   );
   ctx.speakDialog('time', { time });
@@ -48,7 +74,7 @@ function speakDate(ctx: SkillContext): void {
   const date = format(
     ctx.lang,
     'date',
-    { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: ctx.timezone },
+    { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: zoneOf(ctx) },
     ctx.now(),
   );
   ctx.speakDialog('date', { date });
