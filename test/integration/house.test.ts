@@ -8,7 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Assistant } from '../../src/assistant/assistant.js';
 import type { MessageData } from '../../src/bus/types.js';
+import type { BusClient } from '../../src/bus/ws-client.js';
+import { BusServer } from '../../src/bus/ws-server.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { type House, heard, type Satellite, say, speeches, startHouse, until } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
@@ -215,6 +218,29 @@ describe("the house: a question runs in the asked room's session", () => {
       );
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('the house with a separate assistant (agent ovos)', () => {
+  it('relays by voice when the assistant runs on an OVOS bus of its own', async () => {
+    const server = new BusServer({ port: 0, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    const { port } = await server.start();
+    const assistant = new Assistant({ bus: server.localBus(), onError: () => undefined });
+    await assistant.start();
+    const h = await startHouse({ agent: 'ovos', ovosUrl: `ws://127.0.0.1:${port}/core` });
+    try {
+      await (h.composed.bus as BusClient).connect();
+      const kitchen = await h.satellite('kitchen-sat', { siteId: 'kitchen' });
+      const office = await h.satellite('office-sat', { siteId: 'office' });
+      assert.equal(await say(office.peer, 'tell the kitchen dinner is ready'), 'Told the kitchen.');
+      await heard(kitchen.peer, 'office says: dinner is ready');
+      assert.match(await say(office.peer, 'ask the kitchen what time it is'), /^The kitchen says: /);
+      assert.equal(await say(kitchen.peer, 'what rooms are there'), 'The rooms are kitchen and office.');
+    } finally {
+      await h.close();
+      assistant.stop();
+      await server.stop();
     }
   });
 });
