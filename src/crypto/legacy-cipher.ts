@@ -18,6 +18,7 @@
  * @module
  */
 import { HiveLinkError, isHiveLinkError } from '../errors.js';
+import { concatBytes } from '../protocol/bytes.js';
 import { decodeBytes, type EncodingName, encodeBytes } from '../protocol/encodings.js';
 import { pythonJson } from '../protocol/json.js';
 import { AEAD_TAG_BYTES, type AeadAlgorithm, type CryptoBackend } from './backend.js';
@@ -95,6 +96,20 @@ function checkPlaintext(plaintext: Uint8Array): void {
   }
 }
 
+/** `plaintext` sealed under a checked key and the sender's nonce (`ciphertext ‖ tag`): what both encryptors do. */
+function seal(
+  backend: CryptoBackend,
+  cipher: LegacyCipherName,
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  nonce: Uint8Array | undefined,
+): { iv: Uint8Array; sealed: Uint8Array } {
+  const alg = checkCipherKey(cipher, key);
+  checkPlaintext(plaintext);
+  const iv = senderNonce(backend, cipher, nonce);
+  return { iv, sealed: backend.aeadSeal(alg, key, iv, plaintext) };
+}
+
 function open(
   backend: CryptoBackend,
   alg: AeadAlgorithm,
@@ -126,10 +141,7 @@ export function encryptJsonEnvelope(
   plaintext: Uint8Array,
   nonce?: Uint8Array,
 ): string {
-  const alg = checkCipherKey(cipher, key);
-  checkPlaintext(plaintext);
-  const iv = senderNonce(backend, cipher, nonce);
-  const sealed = backend.aeadSeal(alg, key, iv, plaintext);
+  const { iv, sealed } = seal(backend, cipher, key, plaintext, nonce);
   const split = sealed.length - AEAD_TAG_BYTES;
   // pythonJson({ciphertext, tag, nonce}), written directly: the hex, base64, base32 and Z85B alphabets hold no
   // character JSON escapes, so their text goes between quotes as it is; base91 (`"`) and Z85P (its pad byte) go
@@ -215,9 +227,7 @@ export function decryptJsonEnvelope(
         `tag must be ${AEAD_TAG_BYTES} bytes, got ${tag.length}`,
       );
     }
-    sealed = new Uint8Array(ciphertext.length + AEAD_TAG_BYTES);
-    sealed.set(ciphertext);
-    sealed.set(tag, ciphertext.length);
+    sealed = concatBytes([ciphertext, tag]);
   }
   return admitted(open(backend, alg, key, nonce, sealed), nonce, nonces);
 }
@@ -243,20 +253,14 @@ export function encryptBinaryFrame(
   plaintext: Uint8Array,
   nonce?: Uint8Array,
 ): Uint8Array {
-  const alg = checkCipherKey(cipher, key);
-  checkPlaintext(plaintext);
-  const iv = senderNonce(backend, cipher, nonce);
+  const { iv, sealed } = seal(backend, cipher, key, plaintext, nonce);
   if (iv.length !== LEGACY_NONCE_BYTES[cipher]) {
     throw new HiveLinkError(
       'HL_ERR_INVALID_ARGUMENT',
       `binary frames carry a ${LEGACY_NONCE_BYTES[cipher]}-byte nonce`,
     );
   }
-  const sealed = backend.aeadSeal(alg, key, iv, plaintext);
-  const frame = new Uint8Array(iv.length + sealed.length);
-  frame.set(iv);
-  frame.set(sealed, iv.length);
-  return frame;
+  return concatBytes([iv, sealed]);
 }
 
 /**
