@@ -12,6 +12,7 @@ import { Assistant } from '../../src/assistant/assistant.js';
 import type { MessageData } from '../../src/bus/types.js';
 import type { BusClient } from '../../src/bus/ws-client.js';
 import { BusServer } from '../../src/bus/ws-server.js';
+import { createHiveClient } from '../../src/client/index.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { type House, heard, type Satellite, say, speeches, startHouse, until } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
@@ -216,6 +217,48 @@ describe("the house: a question runs in the asked room's session", () => {
         ),
         `${answer} (Tokyo: ${before})`,
       );
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('the house and the SDK client', () => {
+  it('a HiveClient in a room (by its HELLO site) hears an order, and asks the house over the bus itself', async () => {
+    const h = await startHouse();
+    try {
+      const office = await h.satellite('office-sat', { siteId: 'office' });
+      const c = await h.client('kitchen-sdk', {
+        allowedTypes: ['recognizer_loop:utterance', 'hive.house.rooms'],
+        password: 'hl-house-sdk-Zq9vLw3k',
+      });
+      const client = createHiveClient({
+        url: h.url,
+        accessKey: c.accessKey,
+        password: 'hl-house-sdk-Zq9vLw3k',
+        siteId: 'kitchen',
+        reconnect: { enabled: false },
+      });
+      await client.connect();
+      try {
+        await until(() => [...h.composed.hub.ctx.peers.values()].some((p) => p.siteId === 'kitchen'));
+        const spoken = new Promise<string>((resolve) =>
+          client.onBus('speak', (m) => resolve(String(m.data.utterance))),
+        );
+        assert.equal(await say(office.peer, 'tell the kitchen dinner is ready'), 'Told the kitchen.');
+        assert.equal(await spoken, 'office says: dinner is ready');
+        const answer = new Promise<MessageData>((resolve) =>
+          client.onBus('hive.house.rooms.response', resolve),
+        );
+        client.emitBus('hive.house.rooms', { room: 'kitchen' });
+        const room = (await answer).data.room as {
+          name: string;
+          clients: { name: string; online: boolean }[];
+        };
+        assert.deepEqual(room.clients, [{ name: 'kitchen-sdk', online: true, assistant: false }]);
+      } finally {
+        await client.close();
+      }
     } finally {
       await h.close();
     }
