@@ -15,6 +15,7 @@ import { mathSkill } from './math/index.js';
 import { speakSkill } from './speak/index.js';
 import { subscriptionsSkill } from './subscriptions/index.js';
 import { timeSkill } from './time/index.js';
+import { timerSkill } from './timer/index.js';
 import { whoamiSkill } from './whoami/index.js';
 
 /** A fresh list of the built-in skills. */
@@ -31,5 +32,6 @@ export function builtInSkills(): SkillDefinition[] {
     colourSkill,
     houseSkill,
     subscriptionsSkill,
+    timerSkill,
   ];
 }
