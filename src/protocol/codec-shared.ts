@@ -76,6 +76,36 @@ export function unpaddedLength(name: EncodingName, text: string, block: number, 
   return end;
 }
 
+/**
+ * Packs the digits `text[0..end)` of a power-of-two radix (`bitsPerDigit` bits each, looked up in `table`) into
+ * `out`, most significant bit first, dropping the bits of a last partial byte: the decoding loop of base64 and
+ * base32. A character outside the table is `HL_ERR_INVALID_ENCODING`, naming its index.
+ */
+export function unpackDigits(
+  name: EncodingName,
+  text: string,
+  end: number,
+  table: Int16Array,
+  bitsPerDigit: number,
+  out: Uint8Array,
+): Uint8Array {
+  let acc = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const d = c < 128 ? table[c]! : -1;
+    if (d < 0) throw invalid(name, `bad character at ${i}`);
+    acc = ((acc << bitsPerDigit) | d) & 0xffffff;
+    bits += bitsPerDigit;
+    if (bits >= 8) {
+      bits -= 8;
+      out[j++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
 /** The base64 alphabets, standard first. */
 export const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 export const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

@@ -29,6 +29,7 @@ import {
   type EncodingName,
   invalid,
   PAD,
+  unpackDigits,
   unpaddedLength,
 } from './codec-shared.js';
 // The Node variant (native Buffer); browser builds get ./hex.browser.js instead (package.json "browser").
@@ -85,22 +86,14 @@ function base32Decode(text: string): Uint8Array {
   const end = unpaddedLength('JSON-B32', text, 8, 6);
   const tailBytes = B32_TAIL_BYTES[end % 8]!;
   if (tailBytes < 0) throw invalid('JSON-B32', 'impossible length');
-  const out = new Uint8Array(Math.floor(end / 8) * 5 + tailBytes);
-  let acc = 0;
-  let bits = 0;
-  let j = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const d = c < 128 ? B32_DECODE[c]! : -1;
-    if (d < 0) throw invalid('JSON-B32', `bad character at ${i}`);
-    acc = ((acc << 5) | d) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[j++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
+  return unpackDigits(
+    'JSON-B32',
+    text,
+    end,
+    B32_DECODE,
+    5,
+    new Uint8Array(Math.floor(end / 8) * 5 + tailBytes),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -277,29 +270,35 @@ function unknown(name: unknown): HiveLinkError {
   return new HiveLinkError('HL_ERR_UNKNOWN_ENCODING', `unknown encoding ${JSON.stringify(String(name))}`);
 }
 
+/** Each encoding's encoder and strict decoder, by name. */
+const CODECS: Readonly<
+  Record<EncodingName, { encode(bytes: Uint8Array): string; decode(text: string): Uint8Array }>
+> = Object.freeze({
+  'JSON-HEX': { encode: hexEncode, decode: hexDecode },
+  'JSON-B64': { encode: (b) => base64Encode('JSON-B64', b), decode: (t) => base64Decode('JSON-B64', t) },
+  'JSON-URLSAFE-B64': {
+    encode: (b) => base64Encode('JSON-URLSAFE-B64', b),
+    decode: (t) => base64Decode('JSON-URLSAFE-B64', t),
+  },
+  'JSON-B32': { encode: base32Encode, decode: base32Decode },
+  'JSON-B91': { encode: base91Encode, decode: base91Decode },
+  'JSON-Z85B': { encode: z85bEncode, decode: z85bDecode },
+  'JSON-Z85P': { encode: z85pEncode, decode: z85pDecode },
+});
+
+/** The codec of `name`; `HL_ERR_UNKNOWN_ENCODING` for a name outside {@link ENCODING_NAMES}. */
+function codecOf(name: EncodingName): (typeof CODECS)[EncodingName] {
+  if (!isEncodingName(name)) throw unknown(name);
+  return CODECS[name];
+}
+
 /**
  * Encodes `bytes` as text in the named encoding.
  *
  * @throws HiveLinkError `HL_ERR_UNKNOWN_ENCODING` for a name outside {@link ENCODING_NAMES}.
  */
 export function encodeBytes(name: EncodingName, bytes: Uint8Array): string {
-  switch (name) {
-    case 'JSON-HEX':
-      return hexEncode(bytes);
-    case 'JSON-B64':
-    case 'JSON-URLSAFE-B64':
-      return base64Encode(name, bytes);
-    case 'JSON-B32':
-      return base32Encode(bytes);
-    case 'JSON-B91':
-      return base91Encode(bytes);
-    case 'JSON-Z85B':
-      return z85bEncode(bytes);
-    case 'JSON-Z85P':
-      return z85pEncode(bytes);
-    default:
-      throw unknown(name);
-  }
+  return codecOf(name).encode(bytes);
 }
 
 /**
@@ -309,25 +308,7 @@ export function encodeBytes(name: EncodingName, bytes: Uint8Array): string {
  *   `HL_ERR_UNKNOWN_ENCODING` for a name outside {@link ENCODING_NAMES}.
  */
 export function decodeBytes(name: EncodingName, text: string): Uint8Array {
-  if (typeof text !== 'string') {
-    if (!isEncodingName(name)) throw unknown(name);
-    throw invalid(name, 'not a string');
-  }
-  switch (name) {
-    case 'JSON-HEX':
-      return hexDecode(text);
-    case 'JSON-B64':
-    case 'JSON-URLSAFE-B64':
-      return base64Decode(name, text);
-    case 'JSON-B32':
-      return base32Decode(text);
-    case 'JSON-B91':
-      return base91Decode(text);
-    case 'JSON-Z85B':
-      return z85bDecode(text);
-    case 'JSON-Z85P':
-      return z85pDecode(text);
-    default:
-      throw unknown(name);
-  }
+  const codec = codecOf(name);
+  if (typeof text !== 'string') throw invalid(name, 'not a string');
+  return codec.decode(text);
 }

@@ -16,6 +16,7 @@ import {
   type HexBase64Codec,
   invalid,
   PAD,
+  unpackDigits,
   unpaddedLength,
 } from './codec-shared.js';
 
@@ -98,22 +99,7 @@ export function base64Decode(name: Base64Name, text: string): Uint8Array {
   const table = name === 'JSON-B64' ? B64_DECODE : B64URL_DECODE;
   const end = unpaddedLength(name, text, 4, 2);
   if (end % 4 === 1) throw invalid(name, 'impossible length');
-  const out = new Uint8Array(Math.floor((end * 3) / 4));
-  let acc = 0;
-  let bits = 0;
-  let j = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const d = c < 128 ? table[c]! : -1;
-    if (d < 0) throw invalid(name, `bad character at ${i}`);
-    acc = ((acc << 6) | d) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[j++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
+  return unpackDigits(name, text, end, table, 6, new Uint8Array(Math.floor((end * 3) / 4)));
 }
 
 /** This file's functions as one {@link HexBase64Codec}. */
