@@ -548,6 +548,23 @@ export const LIMIT_DEFS = {
     summary:
       'How long the admin CLI waits for the running hub to carry out a queued command (--wait); then the command is withdrawn (HL_ERR_ADMIN_COMMAND_TIMEOUT).',
   },
+  // -- hub: timers, alarms and reminders (issue 11)
+  maxTimersPerClient: {
+    default: 50,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Timers, alarms and reminders one client may have waiting at once (stored, so they survive a restart); one more is refused with HL_ERR_TIMER_LIMIT.',
+  },
+  maxTimerDurationMs: {
+    default: 30 * 24 * 3600 * 1000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary:
+      'Furthest ahead a timer, alarm or reminder may be due; further is refused with HL_ERR_TIMER_TOO_LONG.',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

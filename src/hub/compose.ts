@@ -11,6 +11,7 @@
  * | agent bus (`MemoryBus`, `BusServer` for `busPort`, `BusClient` for `agent: 'ovos'`) | `busMax*` |
  * | embedded assistant (`agent-embedded.ts`) | `assistant*` |
  * | the house (`house/house.ts`: rooms, relays, announcements, admin command queue) | `relayAskTimeoutMs`, `maxPendingRelays`, `adminCommandTtlMs` |
+ * | timers, alarms and reminders (`timers/service.ts`) | `maxTimersPerClient`, `maxTimerDurationMs` |
  * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
  *
  * @example
@@ -36,6 +37,7 @@ import { HiveLinkError } from '../errors.js';
 import { createHubServer, loadTlsMaterial, type TlsMaterial } from '../http/server.js';
 import { type DataDir, openDataDir } from '../store/data-dir.js';
 import type { HubIdentity } from '../store/identity.js';
+import type { Timers } from '../timers.js';
 import type { Agent } from './agent.js';
 import { echoAgent } from './agent-echo.js';
 import { embeddedAgent } from './agent-embedded.js';
@@ -43,6 +45,7 @@ import { ovosAgent } from './agent-ovos.js';
 import type { HubConfig } from './config.js';
 import { House } from './house/house.js';
 import { Hub } from './hub.js';
+import { TimerService } from './timers/service.js';
 
 /** What a caller may add to the config. */
 export interface ComposeOptions {
@@ -52,6 +55,8 @@ export interface ComposeOptions {
   skillsDir?: string;
   /** The hub's keys. @default loaded from the data dir (created on first use; RSA-2048 is slow, so tests share one) */
   identity?: HubIdentity;
+  /** The timers and clock of the timer service (tests move time by hand). @default unref'd timers, Date.now */
+  timerClock?: { timers: Timers; now: () => number };
   /** The hub's clock in ms (rate limits, failure budgets, query paths, records). @default Date.now */
   now?: () => number;
 }
@@ -72,6 +77,8 @@ export interface ComposedHub {
   /** The data dir and its client store (opened with `maxHistoryPerClient`). */
   readonly data: DataDir;
   readonly hub: Hub;
+  /** Timers, alarms and reminders: stored per client, spoken on its satellite (or its room) when they fire. */
+  readonly timers: TimerService;
   readonly agent: Agent;
   /** The agent bus: the hub injects client messages here and routes every message it sees. */
   readonly bus: MessageBus;
@@ -172,8 +179,18 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     // The house (rooms, relayed orders, announcements, the admin command queue) starts and stops with the hub.
     const house = new House({ hub, store: data.store, limits });
     hub.use(house);
+    // Timers, alarms and reminders: loaded and armed before clients connect, disarmed before they are closed.
+    const timers = new TimerService({
+      bus: parts.agent.bus,
+      store: data.store,
+      peers: hub.ctx.peers,
+      limits,
+      logger,
+      ...options.timerClock,
+    });
+    hub.use(timers);
     const app = await createHubServer({ hub, config, logger, tls, house });
-    return assemble(config, data, hub, app, tls, parts);
+    return assemble(config, data, hub, app, tls, parts, timers);
   } catch (err) {
     await data.close();
     throw err;
@@ -187,6 +204,7 @@ function assemble(
   app: FastifyInstance,
   tls: TlsMaterial | null,
   parts: AgentParts,
+  timers: TimerService,
 ): ComposedHub {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
@@ -204,6 +222,7 @@ function assemble(
     config,
     data,
     hub,
+    timers,
     agent,
     bus: agent.bus,
     assistant,
