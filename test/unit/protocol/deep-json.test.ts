@@ -49,6 +49,10 @@ describe('deeply nested JSON', () => {
     assert.equal(nestingOverflow('{"a": "[[[[[[", "b": {"c": {"d": {}}}}', 3), 'b');
     assert.equal(nestingOverflow('{"a\\"": "\\"[[[[", "payload": [[[[', 3), 'payload');
     assert.equal(nestingOverflow('[[[[', 3), '');
+    // a string ends at a quote after an even run of backslashes; an unterminated one hides the rest
+    assert.equal(nestingOverflow('{"a": "x\\\\", "b": [[[[', 3), 'b');
+    assert.equal(nestingOverflow('{"a": "x\\\\\\"[[[[", "b": 1}', 3), null);
+    assert.equal(nestingOverflow('{"a": "[[[[[[', 3), null);
   });
 
   it('a bitstring field inflating to 16 MiB of [ is refused as a payload nested too deep', () => {
