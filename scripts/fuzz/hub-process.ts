@@ -156,6 +156,8 @@ export class HubProcess {
   #timers: NodeJS.Timeout[] = [];
   #stderrTail = '';
   #used: 'dist' | 'src' = 'dist';
+  /** Kills the hub if this process exits first (Ctrl-C, a crash of the fuzzer): never leave it running. */
+  readonly #killOnExit = () => this.#child?.kill('SIGKILL');
 
   constructor(init: HubProcessInit) {
     this.#init = init;
@@ -205,6 +207,7 @@ export class HubProcess {
     );
     this.#child = child;
     this.#stopping = false;
+    process.once('exit', this.#killOnExit);
     let lineBuf = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.#stderrTail = (this.#stderrTail + chunk).slice(-8000);
@@ -249,6 +252,7 @@ export class HubProcess {
   /** A crashed hub: started again on the same port, so the lanes carry on. */
   async restart(): Promise<void> {
     this.#unwatch();
+    process.off('exit', this.#killOnExit);
     this.#child = null;
     await this.start();
   }
@@ -354,6 +358,7 @@ export class HubProcess {
   /** Stops the hub (SIGTERM, then SIGKILL after 10 s) and reads its final RSS high-water mark. */
   async stop(): Promise<void> {
     this.#unwatch();
+    process.off('exit', this.#killOnExit);
     const child = this.#child;
     if (child === null) return;
     this.#stopping = true;

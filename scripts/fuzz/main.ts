@@ -51,6 +51,9 @@ if (values.list) {
   process.exit(0);
 }
 
+// Ctrl-C or a kill: exit through process.exit, so that the hub child is killed with us ('exit' handlers run).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const seed = num('seed', values.seed) ?? Math.floor(Math.random() * 2 ** 31);
 const targets = values.target
   .split(',')

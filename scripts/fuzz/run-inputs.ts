@@ -76,7 +76,8 @@ export async function runRange(o: RangeOptions): Promise<number> {
     let result = await once(input);
     // slow once may be the machine (a GC, another process): slow three times in a row is the input — and on a
     // machine with more runnable threads than cores, "slow" scales with the load
-    const limit = result.ms > o.hangMs ? o.hangMs * loadFactor() : o.hangMs;
+    const allowed = Math.max(o.hangMs, input.budgetMs ?? 0);
+    const limit = result.ms > allowed ? allowed * loadFactor() : allowed;
     for (let again = 0; again < 2 && result.ms > limit; again++) {
       input = build(i);
       o.beacon?.enter(i);

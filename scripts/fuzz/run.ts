@@ -124,6 +124,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   ) as Record<LiveTarget, number>;
 
   let hub: HubProcess | null = null;
+  /** Deletes the hub's temp data dir if the process exits mid-run (Ctrl-C). */
+  let removeOnExit: (() => void) | null = null;
   let setup: Awaited<ReturnType<typeof prepareHub>> | null = null;
   let liveTallies: Map<LiveTarget, LiveTally> | null = null;
   let decoderTallies: Map<string, TargetTally> | null = null;
@@ -156,6 +158,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     let living: Promise<Map<LiveTarget, LiveTally> | null> = Promise.resolve(null);
     if (liveTotal > 0) {
       setup = await prepareHub(LIVE_TARGETS.reduce((s, t) => s + lanes[t], 0));
+      const dir = setup;
+      removeOnExit = () => removeHub(dir);
+      process.once('exit', removeOnExit);
       let restarting: Promise<void> | null = null;
       const h: HubProcess = new HubProcess({
         setup,
@@ -198,6 +203,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     clearInterval(progress);
     await hub?.stop();
     if (setup !== null) removeHub(setup);
+    if (removeOnExit !== null) process.off('exit', removeOnExit);
   }
 
   const targets: TargetReport[] = [];

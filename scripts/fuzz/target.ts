@@ -53,6 +53,11 @@ export interface FuzzInput {
   readonly bytes: Uint8Array;
   /** Feeds the input to the decoder (timed against the hang limit). */
   run(): void | Promise<void>;
+  /**
+   * A time this input may take, above the hang limit: for inputs built to sit at a configured limit (a zlib bomb
+   * inflating to the 16 MiB `maxDecompressedBytes` costs tens of ms by design). @default none
+   */
+  readonly budgetMs?: number;
   /** The oracle, after `run` returned: checks what it decoded (not timed: it encodes again, which costs more). */
   check?(): void;
 }
