@@ -1,5 +1,5 @@
 /**
- * The hub's timer service (issue 11, docs/PROTOCOL.md §6.1): timers, alarms and reminders that find their room.
+ * The hub's timer service (issue 11, docs/PROTOCOL.md §12.6): timers, alarms and reminders that find their room.
  *
  * ```
  *  skill / SDK ──hive.timer.set {kind, duration_ms | at+timezone, name, utterance, room_utterance}──▶ agent bus

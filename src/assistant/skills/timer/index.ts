@@ -2,7 +2,7 @@
  * Timers, alarms and reminders ("set a timer for 5 minutes", "remind me to call mum in 2 hours", "wake me up at 7",
  * "what timers do I have", "cancel the timer"). The skill only understands and words things: the timers themselves
  * live in the hub's timer service (`src/hub/timers/`), reached with `ctx.request` over the bus messages
- * `hive.timer.set`, `hive.timer.list` and `hive.timer.cancel` (docs/PROTOCOL.md §6.1). The hub knows which client
+ * `hive.timer.set`, `hive.timer.list` and `hive.timer.cancel` (docs/PROTOCOL.md §12.6). The hub knows which client
  * asks from the message context it set, stores the timer, and speaks the text the skill wrote for it on that client
  * (or its room) when it fires — even after a hub restart.
  *
