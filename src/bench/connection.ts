@@ -127,10 +127,54 @@ export function explainEnd(end: ConnectionEnd, sawHello: boolean): HiveLinkError
   );
 }
 
-interface Pending {
-  resolve: () => void;
-  reject: (error: HiveLinkError) => void;
-  since: number;
+/**
+ * The one round trip a load connection has in flight and how the connection ended: the state both kinds of
+ * connection keep the same way.
+ */
+class RoundTripSlot {
+  #pending: { resolve: () => void; reject: (error: HiveLinkError) => void; since: number } | null = null;
+  #ended: HiveLinkError | null = null;
+
+  get isOpen(): boolean {
+    return this.#ended === null;
+  }
+
+  /** Whether a round trip is waiting for its answer. */
+  get busy(): boolean {
+    return this.#pending !== null;
+  }
+
+  /** Starts a round trip by calling `send`; rejects at once with the end of a connection that ended. */
+  start(send: () => void): Promise<void> {
+    if (this.#ended !== null) return Promise.reject(this.#ended);
+    return new Promise<void>((resolve, reject) => {
+      this.#pending = { resolve, reject, since: nowMs() };
+      send();
+    });
+  }
+
+  /** Fails a round trip that has waited since before `before` (epoch ms): no `what` within `timeoutMs`. */
+  expire(before: number, timeoutMs: number, what: string): void {
+    if (this.#pending !== null && this.#pending.since < before) {
+      this.settle(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no ${what} within ${timeoutMs} ms`));
+    }
+  }
+
+  /** Ends the connection (the first end counts), failing the round trip in flight with `error`. */
+  end(error: HiveLinkError): void {
+    if (this.#ended !== null) return;
+    this.#ended = error;
+    this.settle(error);
+  }
+
+  /** Resolves (`null`) or fails the round trip in flight, if any. */
+  settle(error: HiveLinkError | null): void {
+    const pending = this.#pending;
+    if (pending === null) return;
+    this.#pending = null;
+    if (error === null) pending.resolve();
+    else pending.reject(error);
+  }
 }
 
 /** Options of {@link HiveLoadConnection.open}. */
@@ -161,8 +205,7 @@ export class HiveLoadConnection implements LoadConnection {
   readonly #conn: Connection;
   readonly #message: HiveMessage;
   readonly #endType: string;
-  #pending: Pending | null = null;
-  #ended: HiveLinkError | null = null;
+  readonly #trip = new RoundTripSlot();
 
   private constructor(
     conn: Connection,
@@ -237,7 +280,7 @@ export class HiveLoadConnection implements LoadConnection {
         onEnd: (end) => {
           const error = explainEnd(end, handshake.hubHello !== null);
           if (self === null) reject(error);
-          else self.#onEnd(error);
+          else self.#trip.end(error);
         },
       });
       conn.start();
@@ -245,63 +288,45 @@ export class HiveLoadConnection implements LoadConnection {
   }
 
   get isOpen(): boolean {
-    return this.#ended === null;
+    return this.#trip.isOpen;
   }
 
   roundTrip(): Promise<void> {
-    if (this.#ended !== null) return Promise.reject(this.#ended);
-    if (this.#pending !== null) {
+    if (this.#trip.isOpen && this.#trip.busy) {
       return Promise.reject(new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'one round trip at a time'));
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#pending = { resolve, reject, since: nowMs() };
+    return this.#trip.start(() => {
       try {
         this.#conn.send(this.#message);
       } catch (err) {
-        this.#settle(isHiveLinkError(err) ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err)));
+        this.#trip.settle(isHiveLinkError(err) ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err)));
       }
     });
   }
 
   expire(before: number, timeoutMs: number): void {
-    if (this.#pending !== null && this.#pending.since < before) {
-      this.#settle(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no ${this.#endType} within ${timeoutMs} ms`));
-    }
+    this.#trip.expire(before, timeoutMs, this.#endType);
   }
 
   close(): void {
-    this.#onEnd(new HiveLinkError('HL_ERR_CLIENT_CLOSED', 'closed by the bench'));
+    this.#trip.end(new HiveLinkError('HL_ERR_CLIENT_CLOSED', 'closed by the bench'));
     this.#conn.close(1000, 'bench done');
   }
 
   #onMessage(message: HiveMessage): void {
-    if (this.#pending === null || message.msg_type !== HiveMessageType.BUS) return;
+    if (!this.#trip.busy || message.msg_type !== HiveMessageType.BUS) return;
     const payload = message.payload as { type?: unknown; data?: { reason?: unknown; code?: unknown } };
     if (payload.type === this.#endType) {
-      this.#settle(null);
+      this.#trip.settle(null);
     } else if (payload.type === 'hive.policy.denied') {
       const data = payload.data ?? {};
-      this.#settle(
+      this.#trip.settle(
         new HiveLinkError(
           'HL_ERR_POLICY_DENIED',
           `the hub refused the utterance: ${String(data.reason ?? '')} (${String(data.code ?? '')})`,
         ),
       );
     }
-  }
-
-  #onEnd(error: HiveLinkError): void {
-    if (this.#ended !== null) return;
-    this.#ended = error;
-    this.#settle(error);
-  }
-
-  #settle(error: HiveLinkError | null): void {
-    const pending = this.#pending;
-    if (pending === null) return;
-    this.#pending = null;
-    if (error === null) pending.resolve();
-    else pending.reject(error);
   }
 }
 
@@ -310,15 +335,14 @@ export class EchoLoadConnection implements LoadConnection {
   readonly connectMs: number;
   readonly #ws: WebSocket;
   readonly #frame: string;
-  #pending: Pending | null = null;
-  #ended: HiveLinkError | null = null;
+  readonly #trip = new RoundTripSlot();
 
   private constructor(ws: WebSocket, frame: string, connectMs: number) {
     this.#ws = ws;
     this.#frame = frame;
     this.connectMs = connectMs;
-    ws.on('message', () => this.#settle(null));
-    ws.on('close', (code) => this.#end(new HiveLinkError('HL_ERR_CONNECTION_LOST', `closed (${code})`)));
+    ws.on('message', () => this.#trip.settle(null));
+    ws.on('close', (code) => this.#trip.end(new HiveLinkError('HL_ERR_CONNECTION_LOST', `closed (${code})`)));
   }
 
   /** Opens a websocket to `url`; each round trip sends a text frame of `frameBytes` bytes. */
@@ -335,39 +359,19 @@ export class EchoLoadConnection implements LoadConnection {
   }
 
   get isOpen(): boolean {
-    return this.#ended === null;
+    return this.#trip.isOpen;
   }
 
   roundTrip(): Promise<void> {
-    if (this.#ended !== null) return Promise.reject(this.#ended);
-    return new Promise<void>((resolve, reject) => {
-      this.#pending = { resolve, reject, since: nowMs() };
-      this.#ws.send(this.#frame);
-    });
+    return this.#trip.start(() => this.#ws.send(this.#frame));
   }
 
   expire(before: number, timeoutMs: number): void {
-    if (this.#pending !== null && this.#pending.since < before) {
-      this.#settle(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no echo within ${timeoutMs} ms`));
-    }
+    this.#trip.expire(before, timeoutMs, 'echo');
   }
 
   close(): void {
-    this.#end(new HiveLinkError('HL_ERR_CLIENT_CLOSED', 'closed by the bench'));
+    this.#trip.end(new HiveLinkError('HL_ERR_CLIENT_CLOSED', 'closed by the bench'));
     this.#ws.close();
-  }
-
-  #end(error: HiveLinkError): void {
-    if (this.#ended !== null) return;
-    this.#ended = error;
-    this.#settle(error);
-  }
-
-  #settle(error: HiveLinkError | null): void {
-    const pending = this.#pending;
-    if (pending === null) return;
-    this.#pending = null;
-    if (error === null) pending.resolve();
-    else pending.reject(error);
   }
 }
