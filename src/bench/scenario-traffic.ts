@@ -35,6 +35,18 @@ export interface LoopResult {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/** The report columns of a closed-loop run that `ceiling` and `throughput` share, in their order. */
+function loopColumns(r: LoopResult) {
+  return {
+    rt_per_s: r.rtPerS,
+    p50_ms: r.p50,
+    p90_ms: r.p90,
+    p99_ms: r.p99,
+    max_ms: r.max,
+    errors: r.failed,
+  };
+}
+
 /**
  * Opens `clients` connections spread over the workers, runs them in a closed loop for the warm-up plus the
  * measured duration, and closes them.
@@ -138,12 +150,7 @@ export async function runCeiling(ctx: BenchContext): Promise<void> {
         server: 'plain ws echo',
         clients,
         frame_bytes: frameBytes,
-        rt_per_s: r.rtPerS,
-        p50_ms: r.p50,
-        p90_ms: r.p90,
-        p99_ms: r.p99,
-        max_ms: r.max,
-        errors: r.failed,
+        ...loopColumns(r),
       });
     }
   } finally {
@@ -182,12 +189,7 @@ async function throughputOnce(
       agent,
       protocol: label,
       clients,
-      rt_per_s: r.rtPerS,
-      p50_ms: r.p50,
-      p90_ms: r.p90,
-      p99_ms: r.p99,
-      max_ms: r.max,
-      errors: r.failed,
+      ...loopColumns(r),
       hub_cpu_us_per_rt: r.hubCpuUs,
       gen_cpu_us_per_rt: r.genCpuUs,
       ceiling_rt_per_s: ceiling,
