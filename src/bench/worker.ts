@@ -5,34 +5,34 @@
  * @module
  */
 import { isHiveLinkError } from '../errors.js';
-import type { WorkerRequest, WorkerResponse } from './pool.js';
+import type { WorkerOp, WorkerOps, WorkerRequest, WorkerResponse } from './pool.js';
 import { BenchWorker } from './worker-ops.js';
 
 const worker = new BenchWorker();
 
+/** Each operation's handler; the table's type makes every operation answer with its own result type. */
+const OPS: {
+  [K in WorkerOp]: (args: WorkerOps[K]['args']) => WorkerOps[K]['result'] | Promise<WorkerOps[K]['result']>;
+} = {
+  open: (args) => worker.open(args),
+  loop: (args) => worker.loop(args),
+  each: ({ concurrency, roundTripTimeoutMs }) => worker.each(concurrency, roundTripTimeoutMs),
+  handshakes: (args) => worker.handshakes(args),
+  satellites: (args) => worker.satellites(args),
+  storm: ({ deadline, askTimeoutMs }) => worker.storm(deadline, askTimeoutMs),
+  halt: () => {
+    worker.halt();
+    return null;
+  },
+  ping: () => null,
+  close: () => {
+    worker.close();
+    return null;
+  },
+};
+
 async function run(req: WorkerRequest): Promise<unknown> {
-  switch (req.op) {
-    case 'open':
-      return worker.open(req.args);
-    case 'loop':
-      return worker.loop(req.args);
-    case 'each':
-      return worker.each(req.args.concurrency, req.args.roundTripTimeoutMs);
-    case 'handshakes':
-      return worker.handshakes(req.args);
-    case 'satellites':
-      return worker.satellites(req.args);
-    case 'storm':
-      return worker.storm(req.args.deadline, req.args.askTimeoutMs);
-    case 'halt':
-      worker.halt();
-      return null;
-    case 'ping':
-      return null;
-    case 'close':
-      worker.close();
-      return null;
-  }
+  return (OPS[req.op] as (args: WorkerRequest['args']) => unknown)(req.args);
 }
 
 process.on('message', (req: WorkerRequest) => {
