@@ -318,6 +318,30 @@ async function mutedRoom(h: Running): Promise<{ asker: FakePeer; mute: FakePeer 
   return { asker, mute };
 }
 
+/** A connected client that may send the timer service's requests itself (docs/PROTOCOL.md §12.6). */
+async function timerClient(h: Running): Promise<FakePeer> {
+  const c = await h.addClient({ allowedTypes: ['recognizer_loop:utterance', 'hive.timer.set'] });
+  return FakePeer.open(h.url, c.peer);
+}
+
+/** Sends `hive.timer.set` for `durationMs` and resolves with its answer's data. */
+async function setTimer(
+  peer: FakePeer,
+  requestId: string,
+  durationMs: number,
+): Promise<Record<string, unknown>> {
+  peer.sendBus('hive.timer.set', { kind: 'timer', duration_ms: durationMs }, { request_id: requestId });
+  const answer = await within(
+    1500,
+    `the answer to ${requestId}`,
+    peer.waitFor((m) => {
+      const payload = m.payload as unknown as MessageData;
+      return payload.type === 'hive.timer.set.response' && payload.context?.request_id === requestId;
+    }),
+  );
+  return (answer.payload as unknown as MessageData).data;
+}
+
 // -- the cases
 
 /** QUERY needs `can_escalate`. */
@@ -1065,6 +1089,26 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       } finally {
         await admin.close();
       }
+    }),
+
+  maxTimersPerClient: () =>
+    withHub({ limits: { maxTimersPerClient: 1 } }, async (h) => {
+      const peer = await timerClient(h);
+      assert.equal((await setTimer(peer, 'first', 60_000)).ok, true);
+      // With the default (50) a second timer would be stored.
+      const refused = await setTimer(peer, 'second', 60_000);
+      assert.deepEqual([refused.code, refused.max], ['HL_ERR_TIMER_LIMIT', 1]);
+      await peer.close();
+    }),
+
+  maxTimerDurationMs: () =>
+    withHub({ limits: { maxTimerDurationMs: 60_000 } }, async (h) => {
+      const peer = await timerClient(h);
+      // With the default (30 days) a two-minute timer would be stored.
+      const refused = await setTimer(peer, 'long', 120_000);
+      assert.deepEqual([refused.code, refused.max_ms], ['HL_ERR_TIMER_TOO_LONG', 60_000]);
+      assert.equal((await setTimer(peer, 'short', 30_000)).ok, true);
+      await peer.close();
     }),
 };
 
