@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BusClient, BusServer, createMessage } from '../../src/bus/index.js';
 import type { MessageData } from '../../src/bus/types.js';
+import { intentTurn } from '../helpers/ovos-turns.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
 import { buildOnce, childEnv, type Running, start } from './cli-process.js';
 
@@ -67,12 +68,7 @@ describe('hivelink assistant', () => {
       seen.map((m) => m.type),
       [
         'recognizer_loop:utterance',
-        'hivelink-joke.hivelink.activate',
-        'hivelink-joke.hivelink:joke.intent',
-        'mycroft.skill.handler.start',
-        'speak',
-        'mycroft.skill.handler.complete',
-        'ovos.utterance.handled',
+        ...intentTurn('hivelink-joke.hivelink', 'hivelink-joke.hivelink:joke.intent'),
       ],
     );
     for (const m of seen.slice(1)) assert.equal(m.context.destination, 'sat-cli-peer');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { defineSkill, type SkillDefinition } from '../../../src/assistant/skill.js';
 import type { MessageData } from '../../../src/bus/types.js';
+import { FAILURE_TAIL, intentTurn } from '../../helpers/ovos-turns.js';
 import { type Harness, PEER, spoken, startHarness, types } from './harness.js';
 
 let h: Harness | undefined;
@@ -27,6 +28,50 @@ function assertToPeer(turn: readonly MessageData[], sessionId = 'sat-kitchen'): 
   }
 }
 
+/** A fallback skill at `priority` that says `text` and reports the utterance handled. */
+const speakingFallback = (id: string, priority: number, text: string): SkillDefinition =>
+  defineSkill({
+    id,
+    fallback: {
+      priority,
+      handler: (ctx) => {
+        ctx.speak(text);
+        return true;
+      },
+    },
+  });
+
+/** A fallback whose canHandle throws, from a named function (so that its stack can be looked for). */
+const explodingFallback = (): SkillDefinition =>
+  defineSkill({
+    id: 'bad-fallback.test',
+    fallback: {
+      priority: 10,
+      canHandle: function explodingFallbackCheck() {
+        throw new Error('nope');
+      },
+      handler: () => true,
+    },
+  });
+
+/** The data of every message of `type` in `turn`. */
+const dataOf = (turn: readonly MessageData[], type: string) =>
+  turn.filter((m) => m.type === type).map((m) => m.data);
+
+/**
+ * The one skill failure the assistant reported and counted: `HL_ERR_SKILL_FAILED` saying `message`, caused by the
+ * `cause` thrown in the function named `thrower`.
+ */
+function assertOneFailure(h: Harness, message: RegExp, cause: ErrorConstructor, thrower: string): void {
+  assert.equal(h.errors.length, 1);
+  const [err] = h.errors;
+  assert.equal(err?.code, 'HL_ERR_SKILL_FAILED');
+  assert.match(err?.message ?? '', message);
+  assert.ok(err?.cause instanceof cause, 'the thrown error is the cause');
+  assert.match(err.cause.stack ?? '', new RegExp(thrower));
+  assert.equal(h.assistant.stats.skillErrors, 1);
+}
+
 const echo = (id: string, extra: Partial<SkillDefinition> = {}): SkillDefinition =>
   defineSkill({
     id,
@@ -41,12 +86,7 @@ describe('A: an utterance handled by an example intent', () => {
     const turn = await h.say('tell me a joke');
     assert.deepEqual(types(turn), [
       'recognizer_loop:utterance',
-      'hivelink-joke.hivelink.activate',
-      'hivelink-joke.hivelink:joke.intent',
-      'mycroft.skill.handler.start',
-      'speak',
-      'mycroft.skill.handler.complete',
-      'ovos.utterance.handled',
+      ...intentTurn('hivelink-joke.hivelink', 'hivelink-joke.hivelink:joke.intent'),
     ]);
     assertToPeer(turn);
     const [, activate, intent, start, speak, complete, handled] = turn as [MessageData, ...MessageData[]];
@@ -116,12 +156,7 @@ describe('B: an utterance nobody handles', () => {
   it('emits play_sound error, complete_intent_failure, handled {} — replies to the asker', async () => {
     h = await startHarness();
     const turn = await h.say('purple monkey dishwasher');
-    assert.deepEqual(types(turn), [
-      'recognizer_loop:utterance',
-      'mycroft.audio.play_sound',
-      'complete_intent_failure',
-      'ovos.utterance.handled',
-    ]);
+    assert.deepEqual(types(turn), ['recognizer_loop:utterance', ...FAILURE_TAIL]);
     assertToPeer(turn);
     assert.deepEqual(turn[1]?.data, { uri: 'snd/error.mp3' });
     assert.deepEqual(turn[2]?.data, { utterances: ['purple monkey dishwasher'], lang: 'en-US' });
@@ -131,11 +166,7 @@ describe('B: an utterance nobody handles', () => {
   it('an utterance with no usable transcription fails the same way', async () => {
     h = await startHarness();
     const turn = await h.say(['', '   ']);
-    assert.deepEqual(types(turn).slice(1), [
-      'mycroft.audio.play_sound',
-      'complete_intent_failure',
-      'ovos.utterance.handled',
-    ]);
+    assert.deepEqual(types(turn).slice(1), FAILURE_TAIL);
   });
 });
 
@@ -145,16 +176,7 @@ describe('C: fallbacks', () => {
       id: 'fallback-picky.test',
       fallback: { priority: 50, canHandle: () => false, handler: () => true },
     });
-    const unknown = defineSkill({
-      id: 'fallback-unknown.test',
-      fallback: {
-        priority: 100,
-        handler: (ctx) => {
-          ctx.speak("Sorry, I didn't catch that");
-          return true;
-        },
-      },
-    });
+    const unknown = speakingFallback('fallback-unknown.test', 100, "Sorry, I didn't catch that");
     h = await startHarness({ skills: [unwilling, unknown] });
     const turn = await h.say('hello world');
     assert.deepEqual(types(turn), [
@@ -199,9 +221,7 @@ describe('C: fallbacks', () => {
       'ovos.skills.fallback.fallback-declines.test.request',
       'ovos.skills.fallback.fallback-declines.test.start',
       'ovos.skills.fallback.fallback-declines.test.response',
-      'mycroft.audio.play_sound',
-      'complete_intent_failure',
-      'ovos.utterance.handled',
+      ...FAILURE_TAIL,
     ]);
     assert.equal(turn[5]?.data.result, false);
   });
@@ -250,9 +270,7 @@ describe('D: converse and get_response', () => {
       'recognizer_loop:utterance',
       'parrot.test.converse.ping',
       'skill.converse.pong',
-      'mycroft.audio.play_sound',
-      'complete_intent_failure',
-      'ovos.utterance.handled',
+      ...FAILURE_TAIL,
     ]);
   });
 
@@ -486,60 +504,30 @@ describe('handler failures', () => {
   });
 
   it('throwing canHandle hooks count as "cannot handle"', async () => {
-    const bad = defineSkill({
-      id: 'bad.test',
-      fallback: {
-        priority: 50,
-        canHandle: () => {
-          throw new Error('nope');
-        },
-        handler: () => true,
-      },
-    });
-    h = await startHarness({ skills: [bad] });
+    h = await startHarness({ skills: [explodingFallback()] });
     const turn = await h.say('zzz');
     assert.equal(turn.find((m) => m.type === 'ovos.skills.fallback.pong')?.data.can_handle, false);
     assert.ok(types(turn).includes('complete_intent_failure'));
   });
 
   it('a throwing fallback canHandle is reported with its stack, counted, and the next fallback answers', async () => {
-    const bad = defineSkill({
-      id: 'bad-fallback.test',
-      fallback: {
-        priority: 10,
-        canHandle: function explodingFallbackCheck() {
-          throw new Error('nope');
-        },
-        handler: () => true,
-      },
-    });
-    const good = defineSkill({
-      id: 'good-fallback.test',
-      fallback: {
-        priority: 50,
-        handler: (ctx) => {
-          ctx.speak('I can take that');
-          return true;
-        },
-      },
-    });
+    const bad = explodingFallback();
+    const good = speakingFallback('good-fallback.test', 50, 'I can take that');
     h = await startHarness({ skills: [bad, good] });
     assert.equal(h.assistant.stats.skillErrors, 0);
     const turn = await h.say('zzz');
-    const pongs = turn.filter((m) => m.type === 'ovos.skills.fallback.pong').map((m) => m.data);
-    assert.deepEqual(pongs, [
+    assert.deepEqual(dataOf(turn, 'ovos.skills.fallback.pong'), [
       { skill_id: 'bad-fallback.test', can_handle: false },
       { skill_id: 'good-fallback.test', can_handle: true },
     ]);
     assert.deepEqual(spoken(turn), ['I can take that']);
     assert.ok(!types(turn).includes('complete_intent_failure'));
-    assert.equal(h.errors.length, 1);
-    const [err] = h.errors;
-    assert.equal(err?.code, 'HL_ERR_SKILL_FAILED');
-    assert.match(err?.message ?? '', /bad-fallback\.test \(fallback\.canHandle\) failed: Error: nope/);
-    assert.ok(err?.cause instanceof Error && err.cause.message === 'nope', 'the thrown error is the cause');
-    assert.match(err.cause.stack ?? '', /explodingFallbackCheck/);
-    assert.equal(h.assistant.stats.skillErrors, 1);
+    assertOneFailure(
+      h,
+      /bad-fallback\.test \(fallback\.canHandle\) failed: Error: nope/,
+      Error,
+      'explodingFallbackCheck',
+    );
   });
 
   it('a throwing converse canHandle is reported, counted, and another active skill takes the utterance', async () => {
@@ -569,33 +557,21 @@ describe('handler failures', () => {
     await h.say('wake the shaky one');
     assert.equal(h.errors.length, 0, 'both skills are active and nothing failed yet');
     const turn = await h.say('purple monkey dishwasher');
-    const pongs = turn.filter((m) => m.type === 'skill.converse.pong').map((m) => m.data);
-    assert.deepEqual(pongs, [
+    assert.deepEqual(dataOf(turn, 'skill.converse.pong'), [
       { skill_id: 'shaky.test', can_handle: false },
       { skill_id: 'steady.test', can_handle: true },
     ]);
     assert.deepEqual(spoken(turn), ['steady heard purple monkey dishwasher']);
-    assert.equal(h.errors.length, 1);
-    const [err] = h.errors;
-    assert.equal(err?.code, 'HL_ERR_SKILL_FAILED');
-    assert.match(err?.message ?? '', /shaky\.test \(converse\.canHandle\) failed: TypeError: shaky check/);
-    assert.ok(err?.cause instanceof TypeError);
-    assert.match(err.cause.stack ?? '', /rejectingConverseCheck/);
-    assert.equal(h.assistant.stats.skillErrors, 1);
+    assertOneFailure(
+      h,
+      /shaky\.test \(converse\.canHandle\) failed: TypeError: shaky check/,
+      TypeError,
+      'rejectingConverseCheck',
+    );
   });
 
   it("the default error sink writes the failing skill's stack to stderr", async () => {
-    const bad = defineSkill({
-      id: 'bad-fallback.test',
-      fallback: {
-        priority: 10,
-        canHandle: function explodingFallbackCheck() {
-          throw new Error('nope');
-        },
-        handler: () => true,
-      },
-    });
-    h = await startHarness({ skills: [bad], onError: undefined });
+    h = await startHarness({ skills: [explodingFallback()], onError: undefined });
     const written: string[] = [];
     const write = process.stderr.write;
     process.stderr.write = ((chunk: string | Uint8Array) => {
