@@ -15,9 +15,11 @@ import { dataDirPaths } from '../../src/store/data-dir.js';
 import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import {
+  type CloseInfo,
   FakePeer,
   failOnUnhandledRejection,
   nextOnBus,
+  type PeerOptions,
   startHub,
   type TestHub,
   token,
@@ -32,6 +34,15 @@ const utterance = (text: string) =>
     context: {},
   });
 
+/** A raw websocket to `url` with `accessKey`'s token and nothing sent yet, and how it closes. */
+function rawSocket(url: string, accessKey: string): { ws: WebSocket; closed: Promise<CloseInfo> } {
+  const ws = new WebSocket(`${url}/?authorization=${token('ua', accessKey)}`);
+  const closed = new Promise<CloseInfo>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  return { ws, closed };
+}
+
 describe('hub security', () => {
   let t: TestHub;
   let bystander: FakePeer;
@@ -44,11 +55,7 @@ describe('hub security', () => {
       t.bus.emit(reply(m, 'speak', { utterance: `echo ${(m.data.utterances as string[])[0]}` }));
     });
     const c = await t.addClient({ name: 'bystander' });
-    bystander = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-    });
+    bystander = await FakePeer.open(t.url, as(c, LEGACY));
   });
 
   after(async () => {
@@ -61,6 +68,21 @@ describe('hub security', () => {
 
   async function client(over = {}) {
     return t.addClient(over);
+  }
+
+  /** Peer options for client `c`: v3, unless `extra` says otherwise. */
+  const as = (c: { accessKey: string; password: string }, extra: Partial<PeerOptions> = {}): PeerOptions => ({
+    accessKey: c.accessKey,
+    password: c.password,
+    ...extra,
+  });
+  const LEGACY = { protocol: 'legacy' } as const;
+
+  /** The hub's database opened a second time, as an admin command in another process opens it. */
+  function otherConnection() {
+    return openSqliteStore(dataDirPaths(t.dataDir).database, {
+      secrets: loadOrCreateSecretsKey(t.dataDir).key,
+    });
   }
 
   it('unknown key: 1008 "invalid authorization", hive.client.connection.error, nothing else sent', async () => {
@@ -87,12 +109,7 @@ describe('hub security', () => {
   it('accepts the token raw and percent-encoded', async () => {
     const c = await client();
     for (const encodeToken of [false, true]) {
-      const peer = await FakePeer.open(t.url, {
-        accessKey: c.accessKey,
-        password: c.password,
-        protocol: 'legacy',
-        encodeToken,
-      });
+      const peer = await FakePeer.open(t.url, as(c, { ...LEGACY, encodeToken }));
       await peer.close();
     }
   });
@@ -108,7 +125,7 @@ describe('hub security', () => {
   it('v3 wrong password: the client sees the failure at msg2 (XX); the hub closes with 1008 (KK)', async () => {
     const c = await client();
     const staticKeyPair = nodeBackend.x25519KeyPair();
-    const good = await FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password, staticKeyPair });
+    const good = await FakePeer.open(t.url, as(c, { staticKeyPair }));
     await good.close();
     const xx = new FakePeer(t.url, { accessKey: c.accessKey, password: 'wrong', staticKeyPair });
     await assert.rejects(xx.established(), (e: unknown) =>
@@ -127,9 +144,9 @@ describe('hub security', () => {
 
   it('a different Noise key than the pinned one: 1008', async () => {
     const c = await client();
-    const first = await FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password });
+    const first = await FakePeer.open(t.url, as(c));
     await first.close();
-    const other = new FakePeer(t.url, { accessKey: c.accessKey, password: c.password });
+    const other = new FakePeer(t.url, as(c));
     const closed = await other.closed;
     assert.equal(closed.code, 1008);
     assert.match(closed.reason, /pinned/);
@@ -137,13 +154,8 @@ describe('hub security', () => {
 
   it('revoked while connected (from another database connection): 1008 "revoked"', async () => {
     const c = await client();
-    const peer = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-    });
-    const paths = dataDirPaths(t.dataDir);
-    const other = openSqliteStore(paths.database, { secrets: loadOrCreateSecretsKey(t.dataDir).key });
+    const peer = await FakePeer.open(t.url, as(c, LEGACY));
+    const other = otherConnection();
     await other.revokeClient(c.record.id);
     await other.close();
     assert.deepEqual(await peer.closed, { code: 1008, reason: 'revoked' });
@@ -151,13 +163,8 @@ describe('hub security', () => {
 
   it('a blocked skill added from another database connection applies to the live connection', async () => {
     const c = await client({ rateLimitPerSecond: 10_000 });
-    const peer = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-    });
-    const paths = dataDirPaths(t.dataDir);
-    const other = openSqliteStore(paths.database, { secrets: loadOrCreateSecretsKey(t.dataDir).key });
+    const peer = await FakePeer.open(t.url, as(c, LEGACY));
+    const other = otherConnection();
     await other.updateClient(c.record.id, { blockedSkills: ['skill.new-block'] });
     await other.close();
     // The hub notices within policyRefreshMs: each round trip below is one utterance seen on the agent bus.
@@ -175,16 +182,11 @@ describe('hub security', () => {
 
   it('denied IP: at connect, and for a live connection when the rule appears', async () => {
     const c = await client();
-    const live = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-    });
-    const paths = dataDirPaths(t.dataDir);
-    const other = openSqliteStore(paths.database, { secrets: loadOrCreateSecretsKey(t.dataDir).key });
+    const live = await FakePeer.open(t.url, as(c, LEGACY));
+    const other = otherConnection();
     const rule = await other.addIpRule({ cidr: '127.0.0.1/32', action: 'deny', clientId: c.record.id });
     assert.deepEqual(await live.closed, { code: 1008, reason: 'ip denied' });
-    const again = new FakePeer(t.url, { accessKey: c.accessKey, password: c.password, protocol: 'legacy' });
+    const again = new FakePeer(t.url, as(c, LEGACY));
     assert.deepEqual(await again.closed, { code: 1008, reason: 'ip denied' });
     await other.removeIpRule(rule.id);
     await other.close();
@@ -192,7 +194,7 @@ describe('hub security', () => {
 
   it('minimum protocol per client: a legacy handshake below it closes with 1008', async () => {
     const c = await client({ minProtocol: 3 });
-    const peer = new FakePeer(t.url, { accessKey: c.accessKey, password: c.password, protocol: 'legacy' });
+    const peer = new FakePeer(t.url, as(c, LEGACY));
     const closed = await peer.closed;
     assert.equal(closed.code, 1008);
     assert.equal(closed.reason, 'legacy handshake at protocol v2 is below the configured minimum v3');
@@ -200,36 +202,27 @@ describe('hub security', () => {
 
   it('cleartext after the handshake: 1008 (legacy and v3)', async () => {
     const c = await client();
-    const legacy = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-    });
+    const legacy = await FakePeer.open(t.url, as(c, LEGACY));
     legacy.sendClear(utterance('plain'));
     assert.deepEqual(await legacy.closed, {
       code: 1008,
       reason: 'unencrypted bus rejected: crypto is required',
     });
-    const v3 = await FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password });
+    const v3 = await FakePeer.open(t.url, as(c));
     v3.sendClear(utterance('plain'));
     assert.equal((await v3.closed).code, 1008);
   });
 
   it('a tampered frame: 1008 (legacy and v3)', async () => {
     const c = await client({ name: 'tamper' });
-    const legacy = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-      binarize: true,
-    });
+    const legacy = await FakePeer.open(t.url, as(c, { ...LEGACY, binarize: true }));
     const [frame] = legacy.channel!.seal(utterance('x'));
     assert.equal(frame?.kind, 'binary');
     const data = Uint8Array.from((frame as { data: Uint8Array }).data);
     data[data.length - 1]! ^= 1;
     legacy.sendFrame({ kind: 'binary', data });
     assert.equal((await legacy.closed).code, 1008);
-    const v3 = await FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password });
+    const v3 = await FakePeer.open(t.url, as(c));
     const [f3] = v3.channel!.seal(utterance('y'));
     const d3 = Uint8Array.from((f3 as { data: Uint8Array }).data);
     d3[3]! ^= 0x80;
@@ -239,7 +232,7 @@ describe('hub security', () => {
 
   it('a replayed v3 frame: 1008', async () => {
     const c = await client();
-    const peer = await FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password });
+    const peer = await FakePeer.open(t.url, as(c));
     const [frame] = peer.channel!.seal(utterance('once'));
     peer.sendFrame(frame!);
     await peer.waitForBus('speak');
@@ -249,22 +242,14 @@ describe('hub security', () => {
 
   it('an oversized frame: 1009', async () => {
     const c = await client();
-    const peer = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-    });
+    const peer = await FakePeer.open(t.url, as(c, LEGACY));
     peer.ws.send('x'.repeat(65 * 1024));
     assert.equal((await peer.closed).code, 1009);
   });
 
   it('an inbound flood: rate-limit policy errors, then 1008 "rate limit exceeded"', async () => {
     const c = await client();
-    const peer = await FakePeer.open(t.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-    });
+    const peer = await FakePeer.open(t.url, as(c, LEGACY));
     for (let i = 0; i < 40; i++)
       peer.send(createHiveMessage(HiveMessageType.PING, { flood_id: `flood-${i}` }));
     assert.deepEqual(await peer.closed, { code: 1008, reason: 'rate limit exceeded' });
@@ -273,10 +258,7 @@ describe('hub security', () => {
 
   it('frames piling up before the hub can read them: 1013 "message queue full"', async () => {
     const c = await client();
-    const ws = new WebSocket(`${t.url}/?authorization=${token('ua', c.accessKey)}`);
-    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
+    const { ws, closed } = rawSocket(t.url, c.accessKey);
     ws.on('open', () => {
       // The offer starts PBKDF2 (asynchronous): everything behind it waits in the inbound queue.
       const offer = createHiveMessage(HiveMessageType.HANDSHAKE, {
@@ -298,11 +280,8 @@ describe('hub security', () => {
     const quick = await startHub({ limits: { handshakeTimeoutMs: 200 } });
     try {
       const c = await quick.addClient();
-      const ws = new WebSocket(`${quick.url}/?authorization=${token('ua', c.accessKey)}`);
-      const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
-        ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-      );
-      assert.deepEqual(closed, { code: 1008, reason: 'handshake timeout' });
+      const { closed } = rawSocket(quick.url, c.accessKey);
+      assert.deepEqual(await closed, { code: 1008, reason: 'handshake timeout' });
     } finally {
       await quick.close();
     }
@@ -314,10 +293,9 @@ describe('hub security', () => {
       (ws: WebSocket) => ws.send(Buffer.from([1, 2, 3])),
       (ws: WebSocket) => ws.send('{"msg_type": "nope"}'),
     ]) {
-      const ws = new WebSocket(`${t.url}/?authorization=${token('ua', c.accessKey)}`);
+      const { ws, closed } = rawSocket(t.url, c.accessKey);
       ws.on('open', () => send(ws));
-      const closed = await new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-      assert.equal(closed, 1008);
+      assert.equal((await closed).code, 1008);
     }
   });
 
