@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type QueryPath, type QueryTimers, QueryTracker } from '../../../src/hub/queries.js';
+import {
+  type QueryPath,
+  type QueryTimers,
+  QueryTracker,
+  type QueryTrackerInit,
+} from '../../../src/hub/queries.js';
 import type { HubPeer } from '../../../src/hub/types.js';
 
 function timers() {
@@ -20,16 +25,23 @@ function timers() {
 
 const conn = (id: number) => ({ id, peer: `p${id}` }) as HubPeer;
 
+/** A tracker of 4 paths (1 s TTL, 100 ms timeout) on fake timers, with `over` changed. */
+function tracker(over: Partial<QueryTrackerInit> = {}) {
+  const { t, pending } = timers();
+  const q = new QueryTracker({
+    maxEntries: 4,
+    ttlMs: 1000,
+    timeoutMs: 100,
+    onTimeout: () => {},
+    timers: t,
+    ...over,
+  });
+  return { q, pending };
+}
+
 describe('QueryTracker', () => {
   it('finds a path by connection and id only', () => {
-    const { t } = timers();
-    const q = new QueryTracker({
-      maxEntries: 4,
-      ttlMs: 1000,
-      timeoutMs: 100,
-      onTimeout: () => {},
-      timers: t,
-    });
+    const { q } = tracker();
     q.open(conn(1), 'q', 'query', 'o');
     assert.ok(q.find(conn(1), 'q'));
     assert.equal(q.find(conn(2), 'q'), undefined);
@@ -37,15 +49,7 @@ describe('QueryTracker', () => {
 
   it('drops the oldest path when full, and expired paths on lookup', () => {
     let now = 0;
-    const { t } = timers();
-    const q = new QueryTracker({
-      maxEntries: 2,
-      ttlMs: 1000,
-      timeoutMs: 100,
-      onTimeout: () => {},
-      timers: t,
-      now: () => now,
-    });
+    const { q } = tracker({ maxEntries: 2, now: () => now });
     q.open(conn(1), 'a', 'query', 'o');
     q.open(conn(1), 'b', 'query', 'o');
     q.open(conn(1), 'c', 'query', 'o');
@@ -56,15 +60,8 @@ describe('QueryTracker', () => {
   });
 
   it('times a query out once, and not after it finished', () => {
-    const { t, pending } = timers();
     const timedOut: QueryPath[] = [];
-    const q = new QueryTracker({
-      maxEntries: 4,
-      ttlMs: 1000,
-      timeoutMs: 100,
-      onTimeout: (p) => timedOut.push(p),
-      timers: t,
-    });
+    const { q, pending } = tracker({ onTimeout: (p) => timedOut.push(p) });
     const done = q.open(conn(1), 'done', 'query', 'o');
     q.open(conn(1), 'slow', 'cascade', 'o');
     q.finish(done);
@@ -78,14 +75,7 @@ describe('QueryTracker', () => {
   });
 
   it('forgets every path of a closed connection', () => {
-    const { t } = timers();
-    const q = new QueryTracker({
-      maxEntries: 4,
-      ttlMs: 1000,
-      timeoutMs: 100,
-      onTimeout: () => {},
-      timers: t,
-    });
+    const { q } = tracker();
     q.open(conn(1), 'a', 'query', 'o');
     q.open(conn(2), 'b', 'query', 'o');
     q.dropConnection(conn(1));
