@@ -459,6 +459,12 @@ describe('SessionMachine: errors on the open session', () => {
   });
 });
 
+/** Who ended the session first, with which code and reason, and in which state. */
+function firstEnd(r: ReturnType<typeof rig>) {
+  const { remote, code, reason, state } = r.ends[0]!;
+  return { remote, code, reason, state };
+}
+
 describe('SessionMachine: the end', () => {
   it('close() ends locally once; the peer sees the code and reason; closed resolves', async () => {
     const r = rig();
@@ -468,15 +474,7 @@ describe('SessionMachine: the end', () => {
     r.machine.fail(new HiveLinkError('HL_ERR_INTERNAL', 'late'));
     await r.machine.closed;
     assert.equal(r.ends.length, 1);
-    assert.deepEqual(
-      {
-        remote: r.ends[0]!.remote,
-        code: r.ends[0]!.code,
-        reason: r.ends[0]!.reason,
-        state: r.ends[0]!.state,
-      },
-      { remote: false, code: 1000, reason: 'bye', state: 'open' },
-    );
+    assert.deepEqual(firstEnd(r), { remote: false, code: 1000, reason: 'bye', state: 'open' });
     assert.equal(r.ends[0]!.error, null);
     assert.equal(r.machine.state, 'closed');
     assert.equal(r.machine.channel, null);
@@ -488,15 +486,7 @@ describe('SessionMachine: the end', () => {
     open(r);
     r.far.close(4002, 'going away');
     await r.machine.closed;
-    assert.deepEqual(
-      {
-        remote: r.ends[0]!.remote,
-        code: r.ends[0]!.code,
-        reason: r.ends[0]!.reason,
-        state: r.ends[0]!.state,
-      },
-      { remote: true, code: 4002, reason: 'going away', state: 'open' },
-    );
+    assert.deepEqual(firstEnd(r), { remote: true, code: 4002, reason: 'going away', state: 'open' });
   });
 
   it('a peer that never finishes the closing handshake is cut after closeGraceMs', () => {
