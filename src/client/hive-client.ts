@@ -19,7 +19,7 @@
 import type { MessageContext, MessageData, SessionData } from '../bus/types.js';
 import type { X25519KeyPair } from '../crypto/backend.js';
 import { derivePskArgon2id } from '../crypto/psk.js';
-import { HiveLinkError } from '../errors.js';
+import { ERROR_CODES, type ErrorCode, HiveLinkError } from '../errors.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import { ClientHandshake } from '../session/client-handshake.js';
@@ -39,6 +39,17 @@ import type {
 
 /** Listens to every message type (with {@link HiveClient.on}) or every bus type (with {@link HiveClient.onBus}). */
 export const ANY_TYPE = '*';
+
+/** How long {@link HiveClient.subscribe} and {@link HiveClient.unsubscribe} wait for the hub's answer. */
+export const SUBSCRIPTION_REQUEST_TIMEOUT_MS = 5000;
+
+/** The hub's answer to {@link HiveClient.subscribe} / {@link HiveClient.unsubscribe}. */
+export interface SubscriptionAnswer {
+  /** The subscription's stored name (`morning news`). */
+  readonly name: string;
+  /** subscribe: the client was subscribed already; unsubscribe: it was not subscribed. */
+  readonly unchanged: boolean;
+}
 
 /** PSKs kept per hub node id; a hub that changes node id on every connect cannot grow the cache. */
 const MAX_CACHED_PSKS = 4;
@@ -204,6 +215,29 @@ export class HiveClient {
     return run;
   }
 
+  /**
+   * Subscribes this client to the hub's subscription `name` ("newsletter"; `hivelink subscriptions`): from its next
+   * tick the hub says it here, and a tick missed while offline is said once on reconnect. Sends BUS
+   * `hive.subscriptions.subscribe {name}` and waits for the hub's answer; the hub takes the client from the
+   * connection, never from the message. A non-admin client needs the type in its allowed types
+   * (`hivelink clients allow-msg hive.subscriptions.subscribe ID`).
+   * @throws HiveLinkError the hub's refusal (`HL_ERR_NO_SUBSCRIPTION`, `HL_ERR_TOO_MANY_SUBSCRIBERS`),
+   *   `HL_ERR_POLICY_DENIED` (type not allowed), `HL_ERR_ASK_TIMEOUT` (no answer in time), as {@link emit}
+   */
+  subscribe(name: string, options: { timeoutMs?: number } = {}): Promise<SubscriptionAnswer> {
+    return this.#subscriptionRequest('hive.subscriptions.subscribe', name, options.timeoutMs, 'already');
+  }
+
+  /** Unsubscribes this client from `name`: the counterpart of {@link subscribe}, same errors. */
+  unsubscribe(name: string, options: { timeoutMs?: number } = {}): Promise<SubscriptionAnswer> {
+    return this.#subscriptionRequest(
+      'hive.subscriptions.unsubscribe',
+      name,
+      options.timeoutMs,
+      'was_subscribed',
+    );
+  }
+
   /** Closes the connection and stops reconnecting; pending `connect()` and `ask()` calls reject. */
   close(): void {
     this.#generation += 1;
@@ -217,6 +251,66 @@ export class HiveClient {
     }
     this.#setState({ type: 'closed', code: 1000, reason: 'client closed', error: null });
     this.#rejectAll(closedError());
+  }
+
+  /** Sends `type {name}` with a fresh `request_id` and settles on its `<type>.response` or a refusal. */
+  #subscriptionRequest(
+    type: string,
+    name: string,
+    timeoutMs: number = SUBSCRIPTION_REQUEST_TIMEOUT_MS,
+    flag: 'already' | 'was_subscribed',
+  ): Promise<SubscriptionAnswer> {
+    if (typeof name !== 'string' || name.trim() === '') {
+      return Promise.reject(new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'name: must be a non-empty string'));
+    }
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      return Promise.reject(
+        new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'timeoutMs: must be a positive number'),
+      );
+    }
+    const requestId = globalThis.crypto.randomUUID();
+    return new Promise<SubscriptionAnswer>((resolve, reject) => {
+      const timers = this.#o.timers;
+      const finish = (error: HiveLinkError | null, answer?: SubscriptionAnswer) => {
+        offAnswer();
+        offDenied();
+        timers.clearTimeout(timer);
+        if (error === null) resolve(answer!);
+        else reject(error);
+      };
+      const offAnswer = this.onBus(`${type}.response`, (m) => {
+        if (m.context?.request_id !== requestId) return;
+        const d = m.data ?? {};
+        if (d.ok === true) {
+          finish(null, {
+            name: typeof d.name === 'string' ? d.name : name,
+            unchanged: d[flag] === (flag === 'already'),
+          });
+          return;
+        }
+        const code =
+          typeof d.code === 'string' && d.code in ERROR_CODES ? (d.code as ErrorCode) : 'HL_ERR_INTERNAL';
+        finish(new HiveLinkError(code, typeof d.error === 'string' ? d.error : 'the hub refused'));
+      });
+      const offDenied = this.onBus('hive.policy.denied', (m) => {
+        if (m.data?.denied_type !== type) return;
+        finish(
+          new HiveLinkError(
+            'HL_ERR_POLICY_DENIED',
+            `the hub refused ${type}: ${String(m.data?.reason ?? '')}`,
+          ),
+        );
+      });
+      const timer = timers.setTimeout(
+        () => finish(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no answer to ${type} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      try {
+        this.emitBus(type, { name }, { request_id: requestId });
+      } catch (err) {
+        finish(err instanceof HiveLinkError ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err)));
+      }
+    });
   }
 
   async #askOnce(utterance: string, options: AskOptions): Promise<AskResult> {

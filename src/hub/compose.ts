@@ -11,6 +11,7 @@
  * | agent bus (`MemoryBus`, `BusServer` for `busPort`, `BusClient` for `agent: 'ovos'`) | `busMax*` |
  * | embedded assistant (`agent-embedded.ts`) | `assistant*` |
  * | the house (`house/house.ts`: rooms, relays, announcements, admin command queue) | `relayAskTimeoutMs`, `maxPendingRelays`, `adminCommandTtlMs` |
+ * | subscriptions (`house/subscriptions.ts`) | `maxSubscriptions`, `maxSubscribersPerSubscription`, `minSubscriptionIntervalMs` |
  * | timers, alarms and reminders (`timers/service.ts`) | `maxTimersPerClient`, `maxTimerDurationMs` |
  * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
  *
@@ -44,6 +45,7 @@ import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
 import type { HubConfig } from './config.js';
 import { House } from './house/house.js';
+import { SubscriptionService } from './house/subscriptions.js';
 import { Hub } from './hub.js';
 import { TimerService } from './timers/service.js';
 
@@ -55,6 +57,8 @@ export interface ComposeOptions {
   skillsDir?: string;
   /** The hub's keys. @default loaded from the data dir (created on first use; RSA-2048 is slow, so tests share one) */
   identity?: HubIdentity;
+  /** The timers and clock subscriptions tick on (tests move time by hand). @default unref'd timers, Date.now */
+  subscriptionClock?: { timers: Timers; now: () => number };
   /** The timers and clock of the timer service (tests move time by hand). @default unref'd timers, Date.now */
   timerClock?: { timers: Timers; now: () => number };
   /** The hub's clock in ms (rate limits, failure budgets, query paths, records). @default Date.now */
@@ -79,6 +83,8 @@ export interface ComposedHub {
   readonly hub: Hub;
   /** Timers, alarms and reminders: stored per client, spoken on its satellite (or its room) when they fire. */
   readonly timers: TimerService;
+  /** Subscriptions ("newsletters"): scheduled ticks, and the clients' subscribe requests on the agent bus. */
+  readonly subscriptions: SubscriptionService;
   readonly agent: Agent;
   /** The agent bus: the hub injects client messages here and routes every message it sees. */
   readonly bus: MessageBus;
@@ -190,7 +196,18 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     });
     hub.use(timers);
     const app = await createHubServer({ hub, config, logger, tls, house });
-    return assemble(config, data, hub, app, tls, parts, timers);
+    const subscriptions = new SubscriptionService({
+      store: data.store.subscriptions,
+      watch: (callback, intervalMs) => data.store.watch(callback, intervalMs),
+      bus: parts.agent.bus,
+      peers: hub.ctx.peers,
+      onPeersChanged: (listener) => hub.onPeersChanged(listener),
+      limits,
+      logger,
+      ...options.subscriptionClock,
+    });
+    hub.use(subscriptions);
+    return assemble(config, data, hub, app, tls, parts, subscriptions, timers);
   } catch (err) {
     await data.close();
     throw err;
@@ -204,6 +221,7 @@ function assemble(
   app: FastifyInstance,
   tls: TlsMaterial | null,
   parts: AgentParts,
+  subscriptions: SubscriptionService,
   timers: TimerService,
 ): ComposedHub {
   const { agent, assistant, skillsDir, busServer } = parts;
@@ -222,6 +240,7 @@ function assemble(
     config,
     data,
     hub,
+    subscriptions,
     timers,
     agent,
     bus: agent.bus,

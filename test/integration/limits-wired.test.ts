@@ -342,6 +342,26 @@ async function setTimer(
   return (answer.payload as unknown as MessageData).data;
 }
 
+/** Sends `hive.subscriptions.subscribe {name}` as `peer` and resolves with its answer's data (docs/PROTOCOL.md §12.7). */
+async function subscribeAs(
+  peer: FakePeer,
+  name: string,
+  requestId: string,
+): Promise<Record<string, unknown>> {
+  peer.sendBus('hive.subscriptions.subscribe', { name }, { request_id: requestId });
+  const answer = await within(
+    1500,
+    `the answer to ${requestId}`,
+    peer.waitFor((m) => {
+      const payload = m.payload as unknown as MessageData;
+      return (
+        payload.type === 'hive.subscriptions.subscribe.response' && payload.context?.request_id === requestId
+      );
+    }),
+  );
+  return (answer.payload as unknown as MessageData).data;
+}
+
 // -- the cases
 
 /** QUERY needs `can_escalate`. */
@@ -1108,6 +1128,46 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       const refused = await setTimer(peer, 'long', 120_000);
       assert.deepEqual([refused.code, refused.max_ms], ['HL_ERR_TIMER_TOO_LONG', 60_000]);
       assert.equal((await setTimer(peer, 'short', 30_000)).ok, true);
+      await peer.close();
+    }),
+
+  // -- subscriptions (issue 11): the hub's own schedule check and caps, whatever the CLI was allowed to store
+
+  maxSubscriptions: () =>
+    withHub({ limits: { maxSubscriptions: 1 } }, async (h) => {
+      const subs = h.composed.data.store.subscriptions;
+      const first = await subs.add({ name: 'first', everyMs: 3_600_000, text: '1' });
+      const second = await subs.add({ name: 'second', everyMs: 3_600_000, text: '2' });
+      await h.composed.subscriptions.reload();
+      // With the default (256) both would be scheduled.
+      assert.notEqual(h.composed.subscriptions.nextTickAt(first.id), null);
+      assert.equal(h.composed.subscriptions.nextTickAt(second.id), null, 'only the oldest one');
+    }),
+
+  maxSubscribersPerSubscription: () =>
+    withHub({ limits: { maxSubscribersPerSubscription: 1 } }, async (h) => {
+      await h.composed.data.store.subscriptions.add({ name: 'news', everyMs: 3_600_000, text: 'n' });
+      const allowed = { allowedTypes: ['recognizer_loop:utterance', 'hive.subscriptions.subscribe'] };
+      const a = await FakePeer.open(h.url, (await h.addClient(allowed)).peer);
+      const b = await FakePeer.open(h.url, (await h.addClient(allowed)).peer);
+      assert.equal((await subscribeAs(a, 'news', 'a')).ok, true);
+      // With the default (1024) the second client would be subscribed.
+      assert.equal((await subscribeAs(b, 'news', 'b')).code, 'HL_ERR_TOO_MANY_SUBSCRIBERS');
+      await a.close();
+      await b.close();
+    }),
+
+  minSubscriptionIntervalMs: () =>
+    withHub({ limits: { minSubscriptionIntervalMs: 1000 } }, async (h) => {
+      const c = await h.addClient();
+      const peer = await FakePeer.open(h.url, c.peer);
+      const subs = h.composed.data.store.subscriptions;
+      await subs.add({ name: 'pulse', everyMs: 1500, text: 'tick' });
+      await subs.subscribe('pulse', c.id);
+      await h.composed.subscriptions.reload();
+      // With the default (60 s) a 1.5 s subscription is not scheduled, and nothing would be said.
+      const said = await within(4000, 'the first tick', peer.waitForBus('speak'));
+      assert.deepEqual([said.data.utterance, said.data.subscription], ['tick', 'pulse']);
       await peer.close();
     }),
 };

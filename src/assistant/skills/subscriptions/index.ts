@@ -2,7 +2,7 @@
  * Subscriptions by voice ("subscribe me to the morning news", "unsubscribe me from the weather", "what am I
  * subscribed to", "what subscriptions are there"). The skill only understands and words things: the subscriptions
  * live in the hub (`src/hub/house/subscriptions.ts`), reached with `ctx.request` over `hive.subscriptions.subscribe`,
- * `hive.subscriptions.unsubscribe` and `hive.subscriptions.list` (docs/PROTOCOL.md §6.6). The hub knows which client
+ * `hive.subscriptions.unsubscribe` and `hive.subscriptions.list` (docs/PROTOCOL.md §12.7). The hub knows which client
  * asks from the context it set when it injected the utterance, so a satellite can only (un)subscribe itself.
  *
  * @module

@@ -34,9 +34,9 @@ export const en: SkillLocale = {
     ],
   },
   dialogs: {
-    subscribed: ['You are now subscribed to {name}.', 'Done: you will get {name}.'],
+    subscribed: ['You are now subscribed to {name}.'],
     already: ['You are already subscribed to {name}.'],
-    unsubscribed: ['You are no longer subscribed to {name}.', 'Done: no more {name}.'],
+    unsubscribed: ['You are no longer subscribed to {name}.'],
     not_subscribed: ['You were not subscribed to {name}.'],
     unknown: ['There is no subscription called {name}. You can subscribe to {available}.'],
     unknown_none: ['There is no subscription called {name}; the hub has no subscriptions yet.'],
