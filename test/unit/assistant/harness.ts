@@ -2,6 +2,7 @@
  * Test harness: an Assistant on an in-process bus, and helpers that send an utterance the way the hub does and
  * collect every message of the turn until `ovos.utterance.handled` for that session.
  */
+import assert from 'node:assert/strict';
 import { Assistant, type AssistantInit } from '../../../src/assistant/assistant.js';
 import { MemoryBus } from '../../../src/bus/memory-bus.js';
 import { createMessage, sessionIdOf } from '../../../src/bus/message.js';
@@ -118,4 +119,9 @@ export function spoken(turn: readonly MessageData[]): string[] {
 /** The types of a turn. */
 export function types(turn: readonly MessageData[]): string[] {
   return turn.map((m) => m.type);
+}
+
+/** Says `utterance` and asserts that the assistant answers with exactly `words`, speak by speak. */
+export async function assertReplies(h: Harness, utterance: string, ...words: string[]): Promise<void> {
+  assert.deepEqual(spoken(await h.say(utterance)), words, utterance);
 }

@@ -14,7 +14,7 @@ import {
 } from '../../../src/assistant/skills/house/parse-en.js';
 import { response } from '../../../src/bus/message.js';
 import type { MessageData } from '../../../src/bus/types.js';
-import { type Harness, spoken, startHarness } from './harness.js';
+import { assertReplies, type Harness, spoken, startHarness } from './harness.js';
 
 const ROOMS = [
   {
@@ -88,30 +88,17 @@ describe('house skill: phrasing', () => {
 
   it('reads where an announcement goes', () => {
     const rooms = ['kitchen', 'living room'];
-    assert.deepEqual(announceTarget('dinner is ready everywhere', rooms), {
-      target: { all: true },
-      text: 'dinner is ready',
-    });
-    assert.deepEqual(announceTarget('to everyone that we leave at 8', rooms), {
-      target: { all: true },
-      text: 'we leave at 8',
-    });
-    assert.deepEqual(announceTarget('dinner is ready in the living room', rooms), {
-      target: { room: 'living room' },
-      text: 'dinner is ready',
-    });
-    assert.deepEqual(announceTarget('in the kitchen that dinner is ready', rooms), {
-      target: { room: 'kitchen' },
-      text: 'dinner is ready',
-    });
-    assert.deepEqual(announceTarget('dinner is ready', rooms), {
-      target: { all: true },
-      text: 'dinner is ready',
-    });
-    assert.deepEqual(announceTarget('dinner is ready in the attic', rooms), {
-      target: { room: 'attic' },
-      text: 'dinner is ready',
-    });
+    const cases: [string, { all: true } | { room: string }, string][] = [
+      ['dinner is ready everywhere', { all: true }, 'dinner is ready'],
+      ['to everyone that we leave at 8', { all: true }, 'we leave at 8'],
+      ['dinner is ready in the living room', { room: 'living room' }, 'dinner is ready'],
+      ['in the kitchen that dinner is ready', { room: 'kitchen' }, 'dinner is ready'],
+      ['dinner is ready', { all: true }, 'dinner is ready'],
+      ['dinner is ready in the attic', { room: 'attic' }, 'dinner is ready'],
+    ];
+    for (const [said, target, text] of cases) {
+      assert.deepEqual(announceTarget(said, rooms), { target, text }, said);
+    }
   });
 });
 
@@ -119,35 +106,27 @@ describe('house skill', () => {
   it('lists the rooms and who is in one', async () => {
     await withSkill(async (h) => {
       fakeHouse(h);
-      assert.deepEqual(spoken(await h.say('what rooms are there')), [
-        'The rooms are kitchen, living room and garage.',
-      ]);
-      assert.deepEqual(spoken(await h.say('who is in the kitchen')), [
+      await assertReplies(h, 'what rooms are there', 'The rooms are kitchen, living room and garage.');
+      await assertReplies(
+        h,
+        'who is in the kitchen',
         'In the kitchen: kitchen-sat online, and tablet offline.',
-      ]);
-      assert.deepEqual(spoken(await h.say('is the garage online')), [
-        'Yes, the garage is online: garage-pi.',
-      ]);
-      assert.deepEqual(spoken(await h.say('is anyone in the living room')), [
-        'No, the living room is offline.',
-      ]);
-      assert.deepEqual(spoken(await h.say('who is in the attic')), ["I don't know a room called attic."]);
+      );
+      await assertReplies(h, 'is the garage online', 'Yes, the garage is online: garage-pi.');
+      await assertReplies(h, 'is anyone in the living room', 'No, the living room is offline.');
+      await assertReplies(h, 'who is in the attic', "I don't know a room called attic.");
     });
   });
 
   it('tells and asks a room, by the known room names, in the words spoken', async () => {
     await withSkill(async (h) => {
       const s = fakeHouse(h);
-      assert.deepEqual(spoken(await h.say('tell the living room that Dinner is ready!')), [
-        'Told the living room.',
-      ]);
+      await assertReplies(h, 'tell the living room that Dinner is ready!', 'Told the living room.');
       const told = s.last('tell');
       assert.deepEqual(told.data, { room: 'living room', text: 'Dinner is ready!' });
       assert.equal(told.context.skill_id, HOUSE_SKILL_ID);
       assert.equal(typeof told.context.peer, 'string', 'the hub knows who asks');
-      assert.deepEqual(spoken(await h.say('ask the kitchen what time it is')), [
-        "The kitchen says: It's 14:02.",
-      ]);
+      await assertReplies(h, 'ask the kitchen what time it is', "The kitchen says: It's 14:02.");
       assert.deepEqual(s.last('ask').data, { room: 'kitchen', utterance: 'what time is it' });
     });
   });
@@ -155,13 +134,13 @@ describe('house skill', () => {
   it('announces everywhere or in a room', async () => {
     await withSkill(async (h) => {
       const s = fakeHouse(h);
-      assert.deepEqual(spoken(await h.say('announce dinner is ready everywhere')), [
-        'Announced on 3 devices.',
-      ]);
+      await assertReplies(h, 'announce dinner is ready everywhere', 'Announced on 3 devices.');
       assert.deepEqual(s.last('announce').data, { text: 'dinner is ready', all: true });
-      assert.deepEqual(spoken(await h.say('announce dinner is ready in the kitchen')), [
+      await assertReplies(
+        h,
+        'announce dinner is ready in the kitchen',
         'Announced in the kitchen, on 3 devices.',
-      ]);
+      );
       assert.deepEqual(s.last('announce').data, { text: 'dinner is ready', room: 'kitchen' });
     });
   });
