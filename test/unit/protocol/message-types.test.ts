@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   BinaryType,
@@ -9,24 +11,25 @@ import {
   msgTypeFromCode,
   WRAPPER_TYPES,
 } from '../../../src/protocol/message-types.js';
+import { REPO_ROOT } from '../../helpers/vectors.js';
+
+/** The rows of a table of docs/PROTOCOL.md §5.2 whose first cells match `row`. */
+function section52Rows(row: RegExp): RegExpMatchArray[] {
+  const doc = readFileSync(join(REPO_ROOT, 'docs/PROTOCOL.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('### 5.2 Message types'), doc.indexOf('### 5.3'));
+  return [...section.matchAll(row)];
+}
 
 describe('message types', () => {
-  it('maps every type but INTERCOM to its 5-bit code (docs/PROTOCOL.md §5.2)', () => {
-    assert.deepEqual(MSG_TYPE_CODES, {
-      shake: 0,
-      bus: 1,
-      shared_bus: 2,
-      broadcast: 3,
-      propagate: 4,
-      escalate: 5,
-      hello: 6,
-      query: 7,
-      cascade: 8,
-      ping: 9,
-      rendezvous: 10,
-      '3rdparty': 11,
-      bin: 12,
-    });
+  it('names each type, its wire string and its 5-bit code as docs/PROTOCOL.md §5.2 does (INTERCOM has none)', () => {
+    const rows = section52Rows(/^\| ([A-Z_]+) \| `([^`]+)` \| (\d+|none)\b/gm);
+    assert.equal(rows.length, Object.keys(HiveMessageType).length);
+    assert.deepEqual(HiveMessageType, Object.fromEntries(rows.map(([, name, wire]) => [name, wire])));
+    const coded = rows.filter(([, , , code]) => code !== 'none');
+    assert.deepEqual(
+      MSG_TYPE_CODES,
+      Object.fromEntries(coded.map(([, , wire, code]) => [wire, Number(code)])),
+    );
     assert.equal(HiveMessageType.INTERCOM in MSG_TYPE_CODES, false);
   });
 
@@ -51,8 +54,9 @@ describe('message types', () => {
     assert.equal(isWrapperType(HiveMessageType.BUS), false);
   });
 
-  it('numbers the binary types 0-6', () => {
-    assert.deepEqual(Object.values(BinaryType), [0, 1, 2, 3, 4, 5, 6]);
-    assert.equal(BinaryType.TTS_AUDIO, 6);
+  it('numbers the binary types as the bin_type table of docs/PROTOCOL.md §5.2 does', () => {
+    const rows = section52Rows(/^\| (\d+) \| ([A-Z_]+) \|/gm);
+    assert.equal(rows.length, 7);
+    assert.deepEqual(BinaryType, Object.fromEntries(rows.map(([, value, name]) => [name, Number(value)])));
   });
 });
