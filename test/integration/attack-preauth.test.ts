@@ -500,12 +500,15 @@ describe('before the session opens the hub reads at most one handshake frame per
       const { code, at } = await end;
       delay.disable();
       assert.equal(code, 1009);
-      assert.ok(at - sentAt < 1000, `closed ${(at - sentAt).toFixed(0)} ms after the send`);
+      // Bounds far above an idle machine's figures (~50-150 ms to the close, a stall under 20 ms) so the suite holds
+      // with both cores busy; what they catch is a hub that reads and parses the whole message first (it would
+      // stall for seconds under load) or answers only at the handshake timeout.
+      assert.ok(at - sentAt < 5000, `closed ${(at - sentAt).toFixed(0)} ms after the send`);
       const stallMs = delay.max / 1e6;
       t.diagnostic(
         `closed ${(at - sentAt).toFixed(0)} ms after the send; longest stall ${stallMs.toFixed(1)} ms`,
       );
-      assert.ok(stallMs < 100, `the event loop stalled ${stallMs.toFixed(0)} ms`);
+      assert.ok(stallMs < 1000, `the event loop stalled ${stallMs.toFixed(0)} ms`);
     },
   );
 
@@ -528,7 +531,7 @@ describe('before the session opens the hub reads at most one handshake frame per
       // Were the whole frame awaited, this attacker would only meet the handshake timeout (1008, seconds later).
       const attack = await hugeHelloAttack(h.port, client.accessKey, 8 * MiB, 256 * 1024);
       assert.equal(attack.closeCode, 1009);
-      assert.ok(attack.closedAfterMs < 1000, `closed ${attack.closedAfterMs.toFixed(0)} ms after the header`);
+      assert.ok(attack.closedAfterMs < 5000, `closed ${attack.closedAfterMs.toFixed(0)} ms after the header`);
     },
   );
 
