@@ -8,26 +8,13 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { BUS_ROUTE, BusServer, DEFAULT_BUS_HOST, DEFAULT_BUS_PORT } from '../../bus/index.js';
 import { LIMIT_DEFS } from '../../limits.js';
-import { untilSignal } from '../signals.js';
+import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
 
 /** Parsed options of `hivelink bus`. */
 export interface BusCommandOptions {
   host: string;
   port: number;
   maxMessageBytes?: number;
-}
-
-/** Where the command writes: its one line to `out`, warnings to `err`. */
-export interface BusCommandIo {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
-}
-
-function parsePort(value: string): number {
-  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(port) || port > 65535)
-    throw new InvalidArgumentError('must be a port number 0..65535.');
-  return port;
 }
 
 function parseMessageBytes(value: string): number {
@@ -52,11 +39,7 @@ export function busUrl(host: string, port: number): string {
  *
  * @throws HiveLinkError `HL_ERR_BUS_LISTEN_FAILED` when the address cannot be used.
  */
-export async function runBus(
-  opts: BusCommandOptions,
-  io: BusCommandIo,
-  until: Promise<unknown>,
-): Promise<void> {
+export async function runBus(opts: BusCommandOptions, io: ServeIo, until: Promise<unknown>): Promise<void> {
   const server = new BusServer({ host: opts.host, port: opts.port, maxMessageBytes: opts.maxMessageBytes });
   const { port } = await server.start();
   if (!isLoopback(opts.host)) {
@@ -84,12 +67,5 @@ export function registerBusCommand(program: Command): void {
       `largest message; bigger frames close the connection with 1009 (default ${LIMIT_DEFS.busMaxMessageBytes.default})`,
       parseMessageBytes,
     )
-    .action(async (opts: BusCommandOptions) => {
-      const { signalled, dispose } = untilSignal();
-      try {
-        await runBus(opts, { out: process.stdout, err: process.stderr }, signalled);
-      } finally {
-        dispose();
-      }
-    });
+    .action((opts: BusCommandOptions) => serveUntilSignal((until) => runBus(opts, PROCESS_IO, until)));
 }

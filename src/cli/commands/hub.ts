@@ -22,7 +22,7 @@ import { HiveLinkError } from '../../errors.js';
 import { type ComposedHub, composeHub, type StartedHub } from '../../hub/compose.js';
 import { type HubConfig, type HubConfigInput, resolveHubConfig } from '../../hub/config.js';
 import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
-import { untilSignal } from '../signals.js';
+import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
 
 /** The flags of `hivelink hub`, as commander parses them. */
 export interface HubCommandOptions {
@@ -40,19 +40,6 @@ export interface HubCommandOptions {
   skillsDir?: string;
   config?: string;
   logLevel?: HubConfig['logLevel'];
-}
-
-/** Where the command writes its lines. */
-export interface HubCommandIo {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
-}
-
-function parsePort(value: string): number {
-  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(port) || port > 65535)
-    throw new InvalidArgumentError('must be a port number 0..65535.');
-  return port;
 }
 
 function parseMinProtocol(value: string): 1 | 2 | 3 {
@@ -162,7 +149,7 @@ function startedLines(composed: ComposedHub, started: StartedHub): string[] {
  */
 export async function runHub(
   config: HubConfig,
-  io: HubCommandIo,
+  io: ServeIo,
   until: Promise<unknown>,
   logger?: Logger,
   extras: { skillsDir?: string } = {},
@@ -235,13 +222,10 @@ export function registerHubCommand(program: Command): void {
     )
     .action(async (opts: HubCommandOptions) => {
       const config = hubConfigFromOptions(opts);
-      const { signalled, dispose } = untilSignal();
-      try {
-        await runHub(config, { out: process.stdout, err: process.stderr }, signalled, undefined, {
+      await serveUntilSignal((until) =>
+        runHub(config, PROCESS_IO, until, undefined, {
           ...(opts.skillsDir === undefined ? {} : { skillsDir: opts.skillsDir }),
-        });
-      } finally {
-        dispose();
-      }
+        }),
+      );
     });
 }

@@ -16,11 +16,10 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { BusClient, DEFAULT_BUS_URL } from '../../bus/index.js';
 import { DEFAULT_GRACE_MS, formatSatelliteEvent, Satellite } from '../../client/satellite.js';
 import { HiveLinkError } from '../../errors.js';
-import type { CliWriter } from '../admin.js';
 import { clientFailure, describeFailure } from '../client-errors.js';
 import { type ClientCommandOptions, openClient, parseSeconds, withClientOptions } from '../client-options.js';
 import type { Env } from '../identity-file.js';
-import { untilSignal } from '../signals.js';
+import { PROCESS_IO, type ServeIo, serveUntilSignal } from './serve.js';
 
 /** Options of `hivelink satellite`. */
 export interface SatelliteCommandOptions extends ClientCommandOptions {
@@ -33,9 +32,7 @@ export interface SatelliteCommandOptions extends ClientCommandOptions {
 }
 
 /** Where the command writes, and the environment it reads credentials from. */
-export interface SatelliteIo {
-  out: CliWriter;
-  err: CliWriter;
+export interface SatelliteIo extends ServeIo {
   env?: Env;
 }
 
@@ -125,10 +122,7 @@ export async function runSatellite(
 }
 
 /** Adds `hivelink satellite` to `program`. */
-export function registerSatelliteCommand(
-  program: Command,
-  io: SatelliteIo = { out: process.stdout, err: process.stderr },
-): Command {
+export function registerSatelliteCommand(program: Command, io: SatelliteIo = PROCESS_IO): Command {
   return withClientOptions(
     program
       .command('satellite')
@@ -152,12 +146,5 @@ The hub's answers are emitted on the local bus as "speak" (replies of the uttera
 then "ovos.utterance.handled". Messages the hub sends on its own (a broadcast) are emitted on the local bus.
 Credentials as for "hivelink ask" (flags, $HIVELINK_URL/KEY/PASSWORD, or "hivelink identity set").`,
     )
-    .action(async (opts: SatelliteCommandOptions) => {
-      const { signalled, dispose } = untilSignal();
-      try {
-        await runSatellite(opts, io, signalled);
-      } finally {
-        dispose();
-      }
-    });
+    .action((opts: SatelliteCommandOptions) => serveUntilSignal((until) => runSatellite(opts, io, until)));
 }
