@@ -4,7 +4,12 @@
  *
  * @module
  */
-export { ANY_TYPE, HiveClient } from './hive-client.js';
+export {
+  ANY_TYPE,
+  HiveClient,
+  SUBSCRIPTION_REQUEST_TIMEOUT_MS,
+  type SubscriptionAnswer,
+} from './hive-client.js';
 export {
   type FetchLike,
   HiveHttpClient,
