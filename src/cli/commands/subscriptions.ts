@@ -22,7 +22,7 @@ import {
   type Schedule,
 } from '../../hub/house/schedule.js';
 import type { Limits } from '../../limits.js';
-import type { SubscriptionRecord } from '../../store/subscriptions.js';
+import { normalizeSubscriptionName, type SubscriptionRecord } from '../../store/subscriptions.js';
 import {
   type AdminContext,
   type CliWriter,
@@ -169,11 +169,11 @@ export async function subscriptionsSubscribe(
   const outcome = await store.subscriptions.subscribe(name, record.id, {
     maxSubscribers: limits.maxSubscribersPerSubscription,
   });
-  const sub = await store.subscriptions.get(name);
+  const stored = normalizeSubscriptionName(name);
   out.write(
     outcome === 'already'
-      ? `Client ${record.id} "${record.name}" is already subscribed to "${sub?.name ?? name}".\n`
-      : `Subscribed client ${record.id} "${record.name}" to "${sub?.name ?? name}".\n`,
+      ? `Client ${record.id} "${record.name}" is already subscribed to "${stored}".\n`
+      : `Subscribed client ${record.id} "${record.name}" to "${stored}".\n`,
   );
 }
 
@@ -185,10 +185,11 @@ export async function subscriptionsUnsubscribe(
 ): Promise<void> {
   const record = await requireClient(store, client);
   const was = await store.subscriptions.unsubscribe(name, record.id);
+  const stored = normalizeSubscriptionName(name);
   out.write(
     was
-      ? `Unsubscribed client ${record.id} "${record.name}" from "${name}".\n`
-      : `Client ${record.id} "${record.name}" was not subscribed to "${name}".\n`,
+      ? `Unsubscribed client ${record.id} "${record.name}" from "${stored}".\n`
+      : `Client ${record.id} "${record.name}" was not subscribed to "${stored}".\n`,
   );
 }
 
