@@ -10,15 +10,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { en as jokes } from '../../src/assistant/skills/joke/locale/en.js';
 import {
-  type AddedClient,
   addClient,
   buildOnce,
   childEnv,
   freePort,
-  type HubProcess,
+  hubSuite,
   run,
   secretFile,
-  start,
+  startBus,
   startHub,
 } from './cli-process.js';
 
@@ -28,20 +27,19 @@ before(buildOnce);
 after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('hivelink ask (child processes against a real hub)', () => {
-  const dataDir = join(root, 'hub');
-  const config = join(root, 'config');
-  const env = childEnv({ HIVELINK_CONFIG_DIR: config });
-  let hub: HubProcess;
-  let kitchen: AddedClient;
+  const s = hubSuite(root, 'hub', 'kitchen');
+  const { config, env } = s;
   let creds: string[];
 
-  before(async () => {
-    hub = await startHub(dataDir, env);
-    kitchen = await addClient(dataDir, env, 'kitchen');
-    creds = ['--url', hub.url, '--key', kitchen.accessKey, '--password-file', secretFile(kitchen.password)];
-  });
-  after(async () => {
-    await hub?.proc.stop();
+  before(() => {
+    creds = [
+      '--url',
+      s.hub.url,
+      '--key',
+      s.client.accessKey,
+      '--password-file',
+      secretFile(s.client.password),
+    ];
   });
 
   it('answers "tell me a joke" with a joke on stdout and exits 0', async () => {
@@ -71,9 +69,9 @@ describe('hivelink ask (child processes against a real hub)', () => {
         [
           'ask',
           '--url',
-          hub.url,
+          s.hub.url,
           '--key',
-          kitchen.accessKey,
+          s.client.accessKey,
           '--password-file',
           secretFile('not-the-password'),
           '--protocol',
@@ -90,7 +88,7 @@ describe('hivelink ask (child processes against a real hub)', () => {
 
   it('an unknown access key exits 1 with "access key refused"', async () => {
     const r = await run(
-      ['ask', '--url', hub.url, '--key', 'no-such-key', '--password-file', secretFile('x'), 'hi'],
+      ['ask', '--url', s.hub.url, '--key', 'no-such-key', '--password-file', secretFile('x'), 'hi'],
       env,
     );
     assert.equal(r.code, 1);
@@ -105,7 +103,7 @@ describe('hivelink ask (child processes against a real hub)', () => {
         '--url',
         `ws://127.0.0.1:${port}`,
         '--key',
-        kitchen.accessKey,
+        s.client.accessKey,
         '--password-file',
         secretFile('x'),
         'hi',
@@ -126,10 +124,9 @@ describe('hivelink ask (child processes against a real hub)', () => {
   });
 
   it('a hub whose agent never answers: exits 1 with "no answer within 1 s"', async () => {
-    const bus = start(['bus', '--port', '0'], env);
-    const [, busUrl] = await bus.wait(/listening on (ws:\/\/\S+)\n/);
+    const bus = await startBus(env);
     const silentDir = join(root, 'silent-hub');
-    const silent = await startHub(silentDir, env, ['--agent', 'ovos', '--ovos-url', busUrl!]);
+    const silent = await startHub(silentDir, env, ['--agent', 'ovos', '--ovos-url', bus.url]);
     try {
       const c = await addClient(silentDir, env, 'kitchen');
       const r = await run(
@@ -151,7 +148,7 @@ describe('hivelink ask (child processes against a real hub)', () => {
       assert.equal(r.stderr, 'hivelink: no answer within 1 s\n');
     } finally {
       await silent.proc.stop();
-      await bus.stop();
+      await bus.proc.stop();
     }
   });
 
@@ -160,9 +157,9 @@ describe('hivelink ask (child processes against a real hub)', () => {
       ['ask', 'tell me a joke'],
       childEnv({
         HIVELINK_CONFIG_DIR: config,
-        HIVELINK_URL: hub.url,
-        HIVELINK_KEY: kitchen.accessKey,
-        HIVELINK_PASSWORD: kitchen.password,
+        HIVELINK_URL: s.hub.url,
+        HIVELINK_KEY: s.client.accessKey,
+        HIVELINK_PASSWORD: s.client.password,
       }),
     );
     assert.equal(r.code, 0, r.stderr);
@@ -186,19 +183,8 @@ describe('hivelink ask (child processes against a real hub)', () => {
 });
 
 describe('hivelink identity (saved credentials)', () => {
-  const dataDir = join(root, 'hub-identity');
-  const config = join(root, 'config-identity');
-  const env = childEnv({ HIVELINK_CONFIG_DIR: config });
-  let hub: HubProcess;
-  let client: AddedClient;
-
-  before(async () => {
-    hub = await startHub(dataDir, env);
-    client = await addClient(dataDir, env, 'hall');
-  });
-  after(async () => {
-    await hub?.proc.stop();
-  });
+  const s = hubSuite(root, 'hub-identity', 'hall');
+  const { dataDir, config, env } = s;
 
   it('set, then ask with no flags; the file is 0600 and show never prints the password', async () => {
     const set = await run(
@@ -206,11 +192,11 @@ describe('hivelink identity (saved credentials)', () => {
         'identity',
         'set',
         '--url',
-        hub.url,
+        s.hub.url,
         '--key',
-        client.accessKey,
+        s.client.accessKey,
         '--password',
-        client.password,
+        s.client.password,
         '--site',
         'hall',
       ],
@@ -225,19 +211,23 @@ describe('hivelink identity (saved credentials)', () => {
 
     const show = await run(['identity', 'show'], env);
     assert.equal(show.code, 0, show.stderr);
-    assert.match(show.stdout, new RegExp(`access key\\s+${client.accessKey}`));
+    assert.match(show.stdout, new RegExp(`access key\\s+${s.client.accessKey}`));
     assert.match(show.stdout, /secret\s+password saved \(not shown\)/);
     assert.match(show.stdout, /site\s+hall/);
-    assert.equal(show.stdout.includes(client.password), false, 'the password is never printed');
+    assert.equal(show.stdout.includes(s.client.password), false, 'the password is never printed');
 
     const json = JSON.parse((await run(['identity', 'show', '--json'], env)).stdout) as {
       url: string;
       noisePublicKey: string;
       pinnedHubs: Record<string, string>;
     };
-    assert.equal(json.url, hub.url);
+    assert.equal(json.url, s.hub.url);
     assert.match(json.noisePublicKey, /^[0-9a-f]{64}$/);
-    assert.deepEqual(Object.keys(json.pinnedHubs), [`127.0.0.1:${hub.port}`], 'the hub key was pinned (v3)');
+    assert.deepEqual(
+      Object.keys(json.pinnedHubs),
+      [`127.0.0.1:${s.hub.port}`],
+      'the hub key was pinned (v3)',
+    );
   });
 
   it('a flag overrides the saved value, and a saved password is not sent with another key', async () => {
@@ -249,7 +239,7 @@ describe('hivelink identity (saved credentials)', () => {
   });
 
   it('forget-hub drops the pinned key; the next connection pins it again', async () => {
-    const hostPort = `127.0.0.1:${hub.port}`;
+    const hostPort = `127.0.0.1:${s.hub.port}`;
     assert.equal((await run(['ask', 'what is two plus two'], env)).code, 0);
     const forgot = await run(['identity', 'forget-hub', hostPort], env);
     assert.equal(forgot.code, 0, forgot.stderr);
@@ -268,7 +258,7 @@ describe('hivelink identity (saved credentials)', () => {
   it('clients add --save-identity writes the identity file that ask then uses', async () => {
     const fresh = childEnv({ HIVELINK_CONFIG_DIR: join(root, 'config-saved') });
     const added = await run(
-      ['clients', 'add', '--name', 'den', '--data-dir', dataDir, '--save-identity', '--url', hub.url],
+      ['clients', 'add', '--name', 'den', '--data-dir', dataDir, '--save-identity', '--url', s.hub.url],
       fresh,
     );
     assert.equal(added.code, 0, added.stderr);

@@ -11,15 +11,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { en as jokes } from '../../src/assistant/skills/joke/locale/en.js';
 import { createHiveClient } from '../../src/client/index.js';
-import { createHiveMessage } from '../../src/protocol/message.js';
-import { HiveMessageType } from '../../src/protocol/message-types.js';
 import {
   type AddedClient,
-  addClient,
+  addBroadcaster,
+  broadcastSpeak,
   buildOnce,
-  childEnv,
-  type HubProcess,
   hivelinkBin,
+  hubSuite,
   run,
   secretFile,
   start,
@@ -37,29 +35,17 @@ const ANY_JOKE = new RegExp(
 );
 
 describe('hivelink chat', () => {
-  const dataDir = join(root, 'hub');
-  const env = childEnv({ HIVELINK_CONFIG_DIR: join(root, 'config') });
-  let hub: HubProcess;
-  let kitchen: AddedClient;
+  const s = hubSuite(root, 'hub', 'kitchen');
+  const { dataDir, env } = s;
   let admin: AddedClient;
 
   before(async () => {
-    hub = await startHub(dataDir, env);
-    kitchen = await addClient(dataDir, env, 'kitchen');
-    admin = await addClient(dataDir, env, 'admin', ['--admin']);
-    const set = await run(
-      ['clients', 'set', String(admin.id), '--can-broadcast', 'true', '--data-dir', dataDir],
-      env,
-    );
-    assert.equal(set.code, 0, set.stderr);
-  });
-  after(async () => {
-    await hub?.proc.stop();
+    admin = await addBroadcaster(dataDir, env);
   });
 
   it('in a terminal: answers two questions, shows a broadcast, reconnects after a hub restart, /quit exits 0', async () => {
-    const command = [process.execPath, hivelinkBin(), 'chat', '--url', hub.url, '--key', kitchen.accessKey]
-      .concat(['--password', kitchen.password])
+    const command = [process.execPath, hivelinkBin(), 'chat', '--url', s.hub.url, '--key', s.client.accessKey]
+      .concat(['--password', s.client.password])
       .join(' ');
     const chat = start([], env, {
       command: 'script',
@@ -77,32 +63,23 @@ describe('hivelink chat', () => {
       type('what is two plus two');
       await chat.wait(/\b4\.?\r?\n/, 'stdout', from);
 
-      const boss = createHiveClient({ url: hub.url, accessKey: admin.accessKey, password: admin.password });
+      const boss = createHiveClient({ url: s.hub.url, accessKey: admin.accessKey, password: admin.password });
       await boss.connect();
       from = chat.stdout().length;
-      boss.emit(
-        createHiveMessage(
-          HiveMessageType.BROADCAST,
-          createHiveMessage(HiveMessageType.BUS, {
-            type: 'speak',
-            data: { utterance: 'dinner is ready' },
-            context: {},
-          }),
-        ),
-      );
+      boss.emit(broadcastSpeak('dinner is ready'));
       await chat.wait(/\[announcement\] dinner is ready/, 'stdout', from);
       boss.close();
 
       from = chat.stdout().length;
       // The hub goes away (killed, as in a crash or power cut) and comes back on the same port and data dir.
-      await hub.proc.stop('SIGKILL');
+      await s.hub.proc.stop('SIGKILL');
       await chat.wait(
         /\[reconnecting in \d+\.\d s: lost the connection to ws:\/\/127\.0\.0\.1:\d+/,
         'stdout',
         from,
       );
       await chat.wait(/\[reconnecting in \d+\.\d s(?::[^\]]*)?\]/, 'stdout', from);
-      hub = await startHub(dataDir, env, [], hub.port);
+      s.hub = await startHub(dataDir, env, [], s.hub.port);
       await chat.wait(/\[connected\]/, 'stdout', from);
       from = chat.stdout().length;
       type('tell me a joke');
@@ -120,7 +97,7 @@ describe('hivelink chat', () => {
   });
 
   it('piped: answers on stdout, state lines on stderr, exits 0 when stdin ends after the last answer', async () => {
-    const creds = ['--url', hub.url, '--key', kitchen.accessKey, '--password', kitchen.password];
+    const creds = ['--url', s.hub.url, '--key', s.client.accessKey, '--password', s.client.password];
     const r = await run(
       ['chat', ...creds],
       env,
@@ -137,7 +114,7 @@ describe('hivelink chat', () => {
   });
 
   it('piped: a question without an answer makes the exit code 1, with one closing line', async () => {
-    const creds = ['--url', hub.url, '--key', kitchen.accessKey, '--password', kitchen.password];
+    const creds = ['--url', s.hub.url, '--key', s.client.accessKey, '--password', s.client.password];
     const r = await run(['chat', ...creds], env, 'purple monkey dishwasher\nwhat is two plus two\n');
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^2 plus 2 \w+ 4\.\n$/);
@@ -149,7 +126,15 @@ describe('hivelink chat', () => {
 
   it('a wrong password ends the chat with exit 1 and "wrong password"', async () => {
     const r = await run(
-      ['chat', '--url', hub.url, '--key', kitchen.accessKey, '--password-file', secretFile('wrong-password')],
+      [
+        'chat',
+        '--url',
+        s.hub.url,
+        '--key',
+        s.client.accessKey,
+        '--password-file',
+        secretFile('wrong-password'),
+      ],
       env,
       'tell me a joke\n',
     );

@@ -9,6 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { after, before } from 'node:test';
+import { createHiveMessage, type HiveMessage } from '../../src/protocol/message.js';
+import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
 
 /** Longest wait for an expected line before the test fails with the output so far (never hang a run). */
@@ -249,4 +252,64 @@ export async function addClient(
   const r = await run(['clients', 'add', '--name', name, '--data-dir', dataDir, '--json', ...extra], env);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as AddedClient;
+}
+
+/** `hivelink bus --port 0`, once it listens, with its URL. */
+export async function startBus(env: NodeJS.ProcessEnv): Promise<{ proc: Running; url: string }> {
+  const proc = start(['bus', '--port', '0'], env);
+  return { proc, url: (await proc.wait(/listening on (ws:\/\/\S+)\n/))[1]! };
+}
+
+/** An admin client that may broadcast (`clients add --admin`, then `clients set --can-broadcast true`). */
+export async function addBroadcaster(dataDir: string, env: NodeJS.ProcessEnv): Promise<AddedClient> {
+  const admin = await addClient(dataDir, env, 'admin', ['--admin']);
+  const set = await run(
+    ['clients', 'set', String(admin.id), '--can-broadcast', 'true', '--data-dir', dataDir],
+    env,
+  );
+  assert.equal(set.code, 0, set.stderr);
+  return admin;
+}
+
+/** The BROADCAST of a `speak` an admin client sends to every other client. */
+export function broadcastSpeak(utterance: string): HiveMessage {
+  return createHiveMessage(
+    HiveMessageType.BROADCAST,
+    createHiveMessage(HiveMessageType.BUS, { type: 'speak', data: { utterance }, context: {} }),
+  );
+}
+
+/** What {@link hubSuite} starts for a describe(): the hub, its first client, and where the CLI children keep state. */
+export interface HubSuite {
+  /** The hub's data dir. */
+  readonly dataDir: string;
+  /** The config dir of the CLI children (`HIVELINK_CONFIG_DIR`). */
+  readonly config: string;
+  /** The children's environment. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The running hub (set before the first test; a test that restarts it sets the new one). */
+  hub: HubProcess;
+  /** The client added before the first test. */
+  client: AddedClient;
+}
+
+/**
+ * For the describe() it is called in: a hub child process on `<root>/<name>` with one client `clientName`, started
+ * before its tests and stopped after them, and a config dir `<root>/config-<name>` for the CLI children.
+ */
+export function hubSuite(root: string, name: string, clientName: string): HubSuite {
+  const config = join(root, `config-${name}`);
+  const suite = {
+    dataDir: join(root, name),
+    config,
+    env: childEnv({ HIVELINK_CONFIG_DIR: config }),
+  } as HubSuite;
+  before(async () => {
+    suite.hub = await startHub(suite.dataDir, suite.env);
+    suite.client = await addClient(suite.dataDir, suite.env, clientName);
+  });
+  after(async () => {
+    await suite.hub?.proc.stop();
+  });
+  return suite;
 }

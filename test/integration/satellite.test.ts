@@ -27,10 +27,10 @@ import type { MessageData } from '../../src/bus/types.js';
 import { BusClient } from '../../src/bus/ws-client.js';
 import { createHiveClient } from '../../src/client/index.js';
 import { SATELLITE_MARK } from '../../src/client/satellite.js';
-import { createHiveMessage } from '../../src/protocol/message.js';
-import { HiveMessageType } from '../../src/protocol/message-types.js';
 import {
+  addBroadcaster,
   addClient,
+  broadcastSpeak,
   buildOnce,
   buildRoot,
   childEnv,
@@ -40,6 +40,7 @@ import {
   run,
   secretFile,
   start,
+  startBus,
   startHub,
 } from './cli-process.js';
 
@@ -141,9 +142,9 @@ describe('satellite topology (hivelink bus + local assistant + hivelink satellit
     await hubSide.connect();
     const client = await addClient(hubDir, env, 'satellite');
 
-    const bus = start(['bus', '--port', '0'], env);
-    procs.push(bus);
-    localBus = (await bus.wait(/listening on (ws:\/\/\S+)\n/))[1]!;
+    const bus = await startBus(env);
+    procs.push(bus.proc);
+    localBus = bus.url;
 
     const help = await run(['assistant', '--help'], env);
     const assistant = help.stdout.includes('--no-builtin-skills')
@@ -254,26 +255,12 @@ describe('satellite topology (hivelink bus + local assistant + hivelink satellit
   });
 
   it('a broadcast from an admin client reaches the local bus', async () => {
-    const admin = await addClient(hubDir, env, 'admin', ['--admin']);
-    const set = await run(
-      ['clients', 'set', String(admin.id), '--can-broadcast', 'true', '--data-dir', hubDir],
-      env,
-    );
-    assert.equal(set.code, 0, set.stderr);
+    const admin = await addBroadcaster(hubDir, env);
     const boss = createHiveClient({ url: hub.url, accessKey: admin.accessKey, password: admin.password });
     await boss.connect();
     try {
       const from = localTraffic.seen.length;
-      boss.emit(
-        createHiveMessage(
-          HiveMessageType.BROADCAST,
-          createHiveMessage(HiveMessageType.BUS, {
-            type: 'speak',
-            data: { utterance: 'dinner is ready' },
-            context: {},
-          }),
-        ),
-      );
+      boss.emit(broadcastSpeak('dinner is ready'));
       const got = await localTraffic.next(
         (m) => m.type === 'speak' && m.data.utterance === 'dinner is ready',
         from,
@@ -301,9 +288,9 @@ describe('hivelink satellite failures', () => {
   it('exits 1 with "wrong password" when the hub refuses the login', async () => {
     const hubDir = join(root, 'hub-failures');
     const hub = await startHub(hubDir, env);
-    const bus = start(['bus', '--port', '0'], env);
+    const bus = await startBus(env);
     try {
-      const busUrl = (await bus.wait(/listening on (ws:\/\/\S+)\n/))[1]!;
+      const busUrl = bus.url;
       const client = await addClient(hubDir, env, 'satellite');
       const r = await run(
         ['satellite', '--bus', busUrl, '--url', hub.url, '--key', client.accessKey, '--password', 'wrong'],
@@ -313,7 +300,7 @@ describe('hivelink satellite failures', () => {
       assert.match(r.stdout, /hivelink satellite attached to ws:/, r.stderr);
       assert.match(r.stderr, /(^|\n)hivelink: wrong password\n$/);
     } finally {
-      await bus.stop('SIGKILL');
+      await bus.proc.stop('SIGKILL');
       await hub.proc.stop('SIGKILL');
     }
   });
