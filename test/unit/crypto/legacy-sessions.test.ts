@@ -8,22 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { browserBackend } from '../../../src/crypto/backend.browser.js';
 import { nodeBackend } from '../../../src/crypto/backend.node.js';
-import {
-  decryptBinaryFrame,
-  decryptJsonEnvelope,
-  encryptBinaryFrame,
-  encryptJsonEnvelope,
-  isEncryptedEnvelope,
-  isLegacyCipherName,
-  LEGACY_CIPHERS,
-  type LegacyCipherName,
-} from '../../../src/crypto/legacy-cipher.js';
-import {
-  deriveSalt,
-  deriveSessionKey,
-  negotiate,
-  verifyEnvelope,
-} from '../../../src/crypto/password-handshake.js';
+import * as legacy from '../../../src/crypto/index.js';
 import { decodeBitstring, encodeBitstring } from '../../../src/protocol/bitstring.js';
 import { ENCODING_NAMES, type EncodingName, isEncodingName } from '../../../src/protocol/encodings.js';
 import { type HiveMessage, parseHiveMessage } from '../../../src/protocol/message.js';
@@ -69,15 +54,21 @@ for (const n of [1, 2, 3, 4]) {
 
   describe(`reference session ${n}: ${session.description}`, () => {
     const { cipher, encoding } = session.negotiated;
-    assert.ok(isLegacyCipherName(cipher));
+    assert.ok(legacy.isLegacyCipherName(cipher));
     assert.ok(isEncodingName(encoding));
     const key = unhex(session.session_key_hex);
 
     it('both envelopes prove the password (and would not for another)', () => {
-      assert.ok(verifyEnvelope(nodeBackend, session.password, session.client_envelope));
-      assert.ok(verifyEnvelope(nodeBackend, session.password, session.server_envelope));
-      assert.equal(verifyEnvelope(nodeBackend, `${session.password}x`, session.client_envelope), false);
-      assert.equal(verifyEnvelope(nodeBackend, `${session.password}x`, session.server_envelope), false);
+      assert.ok(legacy.verifyEnvelope(nodeBackend, session.password, session.client_envelope));
+      assert.ok(legacy.verifyEnvelope(nodeBackend, session.password, session.server_envelope));
+      assert.equal(
+        legacy.verifyEnvelope(nodeBackend, `${session.password}x`, session.client_envelope),
+        false,
+      );
+      assert.equal(
+        legacy.verifyEnvelope(nodeBackend, `${session.password}x`, session.server_envelope),
+        false,
+      );
     });
 
     it('the HANDSHAKE frames carry the envelopes, and our negotiation picks what the reference hub picked', () => {
@@ -98,15 +89,20 @@ for (const n of [1, 2, 3, 4]) {
       assert.ok(request);
       const allowed = request.payload as { encodings: string[]; ciphers: string[] };
       const hubEncodings = allowed.encodings.filter((e): e is EncodingName => isEncodingName(e));
-      const hubCiphers = allowed.ciphers.filter((c): c is LegacyCipherName => isLegacyCipherName(c));
-      assert.equal(negotiate(offered.encodings, hubEncodings, 'encoding'), encoding);
-      assert.equal(negotiate(offered.ciphers, hubCiphers, 'cipher'), cipher);
+      const hubCiphers = allowed.ciphers.filter((c): c is legacy.LegacyCipherName =>
+        legacy.isLegacyCipherName(c),
+      );
+      assert.equal(legacy.negotiate(offered.encodings, hubEncodings, 'encoding'), encoding);
+      assert.equal(legacy.negotiate(offered.ciphers, hubCiphers, 'cipher'), cipher);
     });
 
     it('salt and session key match the recording', async () => {
-      const salt = deriveSalt(session.client_envelope, session.server_envelope);
+      const salt = legacy.deriveSalt(session.client_envelope, session.server_envelope);
       assert.equal(hex(salt), session.salt_hex);
-      assert.equal(hex(await deriveSessionKey(nodeBackend, session.password, salt)), session.session_key_hex);
+      assert.equal(
+        hex(await legacy.deriveSessionKey(nodeBackend, session.password, salt)),
+        session.session_key_hex,
+      );
     });
 
     it('records encrypted frames to check', () => assert.ok(encrypted.length >= 3));
@@ -115,21 +111,24 @@ for (const n of [1, 2, 3, 4]) {
       if (frame.kind === 'text') {
         it(`${frame.dir} text frame #${i} decrypts to the recorded HiveMessage, and our re-encryption reads back`, () => {
           const parsed: unknown = JSON.parse(frame.text!);
-          assert.ok(isEncryptedEnvelope(parsed));
-          const plaintext = decryptJsonEnvelope(nodeBackend, cipher, encoding, key, parsed);
+          assert.ok(legacy.isEncryptedEnvelope(parsed));
+          const plaintext = legacy.decryptJsonEnvelope(nodeBackend, cipher, encoding, key, parsed);
           assert.equal(text(plaintext), frame.plaintext);
           const message = parseHiveMessage(text(plaintext));
           assert.ok(message.msg_type.length > 0);
 
-          const ours = encryptJsonEnvelope(browserBackend, cipher, encoding, key, plaintext);
+          const ours = legacy.encryptJsonEnvelope(browserBackend, cipher, encoding, key, plaintext);
           const oursParsed = JSON.parse(ours) as Record<string, string>;
           assert.notEqual(oursParsed.nonce, (parsed as Record<string, string>).nonce, 'a fresh nonce');
           assert.deepEqual(Object.keys(oursParsed), ['ciphertext', 'tag', 'nonce']);
-          assert.deepEqual(decryptJsonEnvelope(nodeBackend, cipher, encoding, key, oursParsed), plaintext);
+          assert.deepEqual(
+            legacy.decryptJsonEnvelope(nodeBackend, cipher, encoding, key, oursParsed),
+            plaintext,
+          );
         });
       } else {
         it(`${frame.dir} binary frame #${i} decrypts to the recorded bitstring; re-encoded compressed, it decodes the same`, () => {
-          const plaintext = decryptBinaryFrame(nodeBackend, cipher, key, unhex(frame.hex!));
+          const plaintext = legacy.decryptBinaryFrame(nodeBackend, cipher, key, unhex(frame.hex!));
           assert.equal(hex(plaintext), frame.plaintext_hex);
           const message = decodeBitstring(plaintext);
 
@@ -138,9 +137,12 @@ for (const n of [1, 2, 3, 4]) {
           assert.equal(again[0], plaintext[0]);
           assert.deepEqual(decodeBitstring(again), message);
 
-          const ours = encryptBinaryFrame(browserBackend, cipher, key, again);
+          const ours = legacy.encryptBinaryFrame(browserBackend, cipher, key, again);
           assert.notDeepEqual(ours.subarray(0, 16), unhex(frame.hex!).subarray(0, 16), 'a fresh nonce');
-          assert.deepEqual(decodeBitstring(decryptBinaryFrame(nodeBackend, cipher, key, ours)), message);
+          assert.deepEqual(
+            decodeBitstring(legacy.decryptBinaryFrame(nodeBackend, cipher, key, ours)),
+            message,
+          );
         });
       }
     }
@@ -151,12 +153,12 @@ for (const n of [1, 2, 3, 4]) {
       const parsed: unknown = JSON.parse(frame.text!);
       const otherKey = key.slice();
       otherKey[0]! ^= 1;
-      assert.throws(() => decryptJsonEnvelope(nodeBackend, cipher, encoding, otherKey, parsed), {
+      assert.throws(() => legacy.decryptJsonEnvelope(nodeBackend, cipher, encoding, otherKey, parsed), {
         code: 'HL_ERR_DECRYPT_FAILED',
       });
-      const otherCipher = LEGACY_CIPHERS.find((c) => c !== cipher)!;
+      const otherCipher = legacy.LEGACY_CIPHERS.find((c) => c !== cipher)!;
       assert.throws(
-        () => decryptJsonEnvelope(nodeBackend, otherCipher, encoding, key, parsed),
+        () => legacy.decryptJsonEnvelope(nodeBackend, otherCipher, encoding, key, parsed),
         (err: unknown) => {
           const code = (err as { code?: string }).code;
           return code === 'HL_ERR_DECRYPT_FAILED' || code === 'HL_ERR_INVALID_ENVELOPE';
@@ -164,7 +166,7 @@ for (const n of [1, 2, 3, 4]) {
       );
       const otherEncoding = ENCODING_NAMES.find((e) => e !== encoding && e !== 'JSON-Z85P')!;
       assert.throws(
-        () => decryptJsonEnvelope(nodeBackend, cipher, otherEncoding, key, parsed),
+        () => legacy.decryptJsonEnvelope(nodeBackend, cipher, otherEncoding, key, parsed),
         (err: unknown) => {
           const code = (err as { code?: string }).code;
           return code === 'HL_ERR_DECRYPT_FAILED' || code === 'HL_ERR_INVALID_ENVELOPE';

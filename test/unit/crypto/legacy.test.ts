@@ -6,26 +6,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { browserBackend } from '../../../src/crypto/backend.browser.js';
-import type { CryptoBackend } from '../../../src/crypto/backend.js';
 import { nodeBackend } from '../../../src/crypto/backend.node.js';
 import {
+  type CryptoBackend,
   decryptBinaryFrame,
   decryptJsonEnvelope,
+  deriveSalt,
+  deriveSessionKey,
   encryptBinaryFrame,
   encryptJsonEnvelope,
   isEncryptedEnvelope,
   isLegacyCipherName,
   LEGACY_CIPHERS,
   type LegacyCipherName,
-} from '../../../src/crypto/legacy-cipher.js';
-import {
-  deriveSalt,
-  deriveSessionKey,
   makeEnvelope,
   negotiate,
   PasswordHandshake,
   verifyEnvelope,
-} from '../../../src/crypto/password-handshake.js';
+} from '../../../src/crypto/index.js';
 import { isHiveLinkError } from '../../../src/errors.js';
 import { ENCODING_NAMES, type EncodingName } from '../../../src/protocol/encodings.js';
 import { pythonJson } from '../../../src/protocol/json.js';
