@@ -80,8 +80,15 @@ export async function startHub(config: HubConfigInput = {}, options: StartHubOpt
     logLevel: 'silent',
     ...config,
     // Every test client connects from 127.0.0.1 and many fail on purpose: the failure budgets (tested in
-    // auth-throttle.test.ts) would turn later tests' expected refusals into 1013 throttles.
-    limits: { authFailuresPerIp: 100_000, authFailuresPerKey: 100_000, ...config.limits },
+    // auth-throttle.test.ts) would turn later tests' expected refusals into 1013 throttles. v3 handshakes derive
+    // argon2id keys on both sides; with both cores busy that can outlast the 10 s default handshake timeout (tested
+    // on its own with a short one), so tests get a long one unless they set it.
+    limits: {
+      authFailuresPerIp: 100_000,
+      authFailuresPerKey: 100_000,
+      handshakeTimeoutMs: 60_000,
+      ...config.limits,
+    },
   });
   const bus = new MemoryBus();
   const hub = new Hub({
