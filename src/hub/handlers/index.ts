@@ -6,7 +6,7 @@
  * @module
  */
 import type { HiveMessage } from '../../protocol/message.js';
-import { HiveMessageType } from '../../protocol/message-types.js';
+import { HiveMessageType, type HiveMessageTypeName } from '../../protocol/message-types.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { handleBinary } from './binary.js';
 import { handleBroadcast } from './broadcast.js';
@@ -21,40 +21,37 @@ import { handleQuery } from './query.js';
 import { handleRendezvous } from './rendezvous.js';
 import { handleSharedBus } from './shared-bus.js';
 
+/** One message handler; only re-key work returns a promise. */
+type Handler = (ctx: HubContext, conn: HubPeer, message: HiveMessage) => void | Promise<void>;
+
+/**
+ * Wire type → handler, one row per type so a new type fails to compile until it has a row. QUERY and CASCADE share
+ * one handler; THIRDPRTY has none because no authorizer allows it: the policy stage denies it before dispatch.
+ */
+const HANDLERS: Readonly<Record<HiveMessageTypeName, Handler | null>> = Object.freeze({
+  [HiveMessageType.BUS]: handleBus,
+  [HiveMessageType.SHARED_BUS]: handleSharedBus,
+  [HiveMessageType.BROADCAST]: handleBroadcast,
+  [HiveMessageType.PROPAGATE]: handlePropagate,
+  [HiveMessageType.ESCALATE]: handleEscalate,
+  [HiveMessageType.QUERY]: handleQuery,
+  [HiveMessageType.CASCADE]: handleQuery,
+  [HiveMessageType.PING]: handlePing,
+  [HiveMessageType.INTERCOM]: handleIntercom,
+  [HiveMessageType.BINARY]: handleBinary,
+  [HiveMessageType.HELLO]: handleHello,
+  [HiveMessageType.HANDSHAKE]: handleHandshake,
+  [HiveMessageType.RENDEZVOUS]: handleRendezvous,
+  [HiveMessageType.THIRDPRTY]: null,
+});
+
 /** Handles one message from `conn`. Returns a promise only when the handler has asynchronous work (re-key). */
 export function dispatch(ctx: HubContext, conn: HubPeer, message: HiveMessage): void | Promise<void> {
-  switch (message.msg_type) {
-    case HiveMessageType.BUS:
-      return handleBus(ctx, conn, message);
-    case HiveMessageType.SHARED_BUS:
-      return handleSharedBus(ctx, conn, message);
-    case HiveMessageType.BROADCAST:
-      return handleBroadcast(ctx, conn, message);
-    case HiveMessageType.PROPAGATE:
-      return handlePropagate(ctx, conn, message);
-    case HiveMessageType.ESCALATE:
-      return handleEscalate(ctx, conn, message);
-    case HiveMessageType.QUERY:
-    case HiveMessageType.CASCADE:
-      return handleQuery(ctx, conn, message);
-    case HiveMessageType.PING:
-      return handlePing(ctx, conn, message);
-    case HiveMessageType.INTERCOM:
-      return handleIntercom(ctx, conn, message);
-    case HiveMessageType.BINARY:
-      return handleBinary(ctx, conn, message);
-    case HiveMessageType.HELLO:
-      return handleHello(ctx, conn, message);
-    case HiveMessageType.HANDSHAKE:
-      return handleHandshake(ctx, conn, message);
-    case HiveMessageType.RENDEZVOUS:
-      return handleRendezvous(ctx, conn, message);
-    case HiveMessageType.THIRDPRTY:
-      // No authorizer allows it: the policy stage denies it before dispatch.
-      return;
-    default: {
-      const unknown: never = message.msg_type;
-      ctx.logger.warn({ peer: conn.peer, type: String(unknown) }, 'no handler for an accepted message type');
-    }
+  const type = message.msg_type;
+  if (!Object.hasOwn(HANDLERS, type)) {
+    ctx.logger.warn({ peer: conn.peer, type: String(type) }, 'no handler for an accepted message type');
+    return;
   }
+  const handler = HANDLERS[type];
+  return handler === null ? undefined : handler(ctx, conn, message);
 }
