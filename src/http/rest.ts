@@ -189,6 +189,17 @@ function clientIp(request: FastifyRequest): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 
+/** Validates a JSON body with `schema`; the first issue becomes an `HL_ERR_BAD_REQUEST` naming where it is. */
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+    throw new HiveLinkError('HL_ERR_BAD_REQUEST', `${where}: ${issue?.message ?? 'expected a JSON object'}`);
+  }
+  return parsed.data;
+}
+
 /** Maps what fastify itself throws (body parsing, limits) to the API's errors. */
 function fromFastifyError(error: FastifyError): { error: HiveLinkError; status: number } {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
@@ -216,6 +227,27 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
   const announceSchema = announceBodySchema(limits);
   const clients = new WeakMap<FastifyRequest, ClientRecord>();
   const openapi = JSON.stringify(openApiDocument(limits));
+
+  /**
+   * The `onRequest` hook of an authenticated route: resolves the bearer token to its client before the body is
+   * read (an unknown caller never costs a body parse), lets `check` refuse that client, and keeps it for the handler.
+   */
+  const authenticate =
+    (check?: (client: ClientRecord) => void) =>
+    async (request: FastifyRequest): Promise<void> => {
+      const client = await hub.clientForToken(bearerToken(request));
+      if (client === null) {
+        throw new HiveLinkError('HL_ERR_TOKEN_INVALID', 'unknown or revoked token');
+      }
+      check?.(client);
+      clients.set(request, client);
+    };
+  /** The client {@link authenticate} kept for `request`. */
+  const authenticated = (request: FastifyRequest): ClientRecord => {
+    const client = clients.get(request);
+    if (client === undefined) throw new HiveLinkError('HL_ERR_INTERNAL', 'unauthenticated request');
+    return client;
+  };
 
   void app.register(
     async (v1) => {
@@ -245,36 +277,21 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
         '/announce',
         {
           bodyLimit: limits.restMaxBodyBytes,
-          onRequest: async (request) => {
-            const client = await hub.clientForToken(bearerToken(request));
-            if (client === null) {
-              throw new HiveLinkError('HL_ERR_TOKEN_INVALID', 'unknown or revoked token');
-            }
+          onRequest: authenticate((client) => {
             if (!client.isAdmin) {
               throw new HiveLinkError(
                 'HL_ERR_ADMIN_REQUIRED',
                 'announcing needs the token of an admin client (hivelink clients set ID --admin true)',
               );
             }
-            clients.set(request, client);
-          },
+          }),
         },
         async (request, reply) => {
-          const client = clients.get(request);
-          if (client === undefined) throw new HiveLinkError('HL_ERR_INTERNAL', 'unauthenticated request');
-          const parsed = announceSchema.safeParse(request.body);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-            throw new HiveLinkError(
-              'HL_ERR_BAD_REQUEST',
-              `${where}: ${issue?.message ?? 'expected a JSON object'}`,
-            );
-          }
+          const client = authenticated(request);
+          const body = parseBody(announceSchema, request.body);
           if (init.house === undefined) {
             throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'this hub has no house service');
           }
-          const body = parsed.data;
           const target = body.room === undefined ? { all: true as const } : { room: body.room };
           let result: Awaited<ReturnType<RestHouse['announceAs']>>;
           try {
@@ -298,27 +315,11 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
         {
           bodyLimit: limits.restMaxBodyBytes,
           // Authenticate before the body is read: an unknown caller never costs a body parse.
-          onRequest: async (request) => {
-            const client = await hub.clientForToken(bearerToken(request));
-            if (client === null) {
-              throw new HiveLinkError('HL_ERR_TOKEN_INVALID', 'unknown or revoked token');
-            }
-            clients.set(request, client);
-          },
+          onRequest: authenticate(),
         },
         async (request, reply) => {
-          const client = clients.get(request);
-          if (client === undefined) throw new HiveLinkError('HL_ERR_INTERNAL', 'unauthenticated request');
-          const parsed = bodySchema.safeParse(request.body);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-            throw new HiveLinkError(
-              'HL_ERR_BAD_REQUEST',
-              `${where}: ${issue?.message ?? 'expected a JSON object'}`,
-            );
-          }
-          const body = parsed.data;
+          const client = authenticated(request);
+          const body = parseBody(bodySchema, request.body);
           const result = await hub.askAsClient(
             client,
             {
