@@ -30,6 +30,58 @@ function errorResponse(description: string, codes: readonly string[], headers?: 
   return out;
 }
 
+/** What differs between the bearer-authenticated JSON `POST` routes of `/v1`. */
+interface BearerJsonPost {
+  readonly operationId: string;
+  readonly summary: string;
+  /** Component schema names of the request and the 200 answer. */
+  readonly request: string;
+  readonly response: string;
+  /** The 200 description. */
+  readonly ok: string;
+  /** The route's own error responses (403, 404, …), beside the 400/401/413/415/500 every such route shares. */
+  readonly responses: { readonly [status: string]: Json };
+}
+
+/**
+ * A bearer-authenticated JSON `POST` operation: the body, token and size errors that fastify and the auth hook give
+ * every such route, plus the route's own. Status keys are integer-like, so they serialise in numeric order.
+ */
+function bearerJsonPost(limits: Limits, op: BearerJsonPost): Json {
+  return {
+    post: {
+      operationId: op.operationId,
+      summary: op.summary,
+      security: [{ bearerAuth: [] }],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.request}` } } },
+      },
+      responses: {
+        '200': {
+          description: op.ok,
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } },
+        },
+        '400': errorResponse(`The body is not valid JSON or not an ${op.request}.`, [
+          'HL_ERR_BAD_REQUEST',
+          'HL_ERR_INVALID_ARGUMENT',
+        ]),
+        '401': errorResponse(
+          'No bearer token, or the token is unknown or revoked.',
+          ['HL_ERR_TOKEN_INVALID', 'HL_ERR_CLIENT_REVOKED'],
+          { 'WWW-Authenticate': { schema: { type: 'string' } } },
+        ),
+        '413': errorResponse(`The body is larger than ${limits.restMaxBodyBytes} bytes.`, [
+          'HL_ERR_BODY_TOO_LARGE',
+        ]),
+        '415': errorResponse('The body is not application/json.', ['HL_ERR_BAD_REQUEST']),
+        '500': errorResponse('An unexpected failure in the hub.', ['HL_ERR_INTERNAL']),
+        ...op.responses,
+      },
+    },
+  };
+}
+
 /** The document, with the limits of this hub filled in. */
 export function openApiDocument(limits: Limits): { [key: string]: Json } {
   return {
@@ -138,93 +190,50 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
       },
     },
     paths: {
-      '/v1/ask': {
-        post: {
-          operationId: 'ask',
-          summary: 'Ask the assistant one utterance and get its spoken answers.',
-          security: [{ bearerAuth: [] }],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/AskRequest' } } },
-          },
-          responses: {
-            '200': {
-              description: 'The turn ended: handled, or not understood (`handled: false`).',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/AskResponse' } } },
-            },
-            '400': errorResponse('The body is not valid JSON or not an AskRequest.', [
-              'HL_ERR_BAD_REQUEST',
-              'HL_ERR_INVALID_ARGUMENT',
-            ]),
-            '401': errorResponse(
-              'No bearer token, or the token is unknown or revoked.',
-              ['HL_ERR_TOKEN_INVALID', 'HL_ERR_CLIENT_REVOKED'],
-              { 'WWW-Authenticate': { schema: { type: 'string' } } },
-            ),
-            '403': errorResponse('The client may not send utterances, or the IP rules deny the caller.', [
-              'HL_ERR_POLICY_DENIED',
-              'HL_ERR_IP_DENIED',
-            ]),
-            '408': errorResponse('The assistant said nothing within the timeout.', ['HL_ERR_ASK_TIMEOUT']),
-            '413': errorResponse(`The body is larger than ${limits.restMaxBodyBytes} bytes.`, [
-              'HL_ERR_BODY_TOO_LARGE',
-            ]),
-            '415': errorResponse('The body is not application/json.', ['HL_ERR_BAD_REQUEST']),
-            '429': errorResponse("Over the client's message rate limit.", ['HL_ERR_RATE_LIMITED'], {
-              'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' },
-            }),
-            '500': errorResponse('An unexpected failure in the hub.', ['HL_ERR_INTERNAL']),
-            '503': errorResponse(
-              'The hub is starting, shutting down, full, or its database is unavailable.',
-              ['HL_ERR_HUB_UNAVAILABLE', 'HL_ERR_TOO_MANY_CONNECTIONS', 'HL_ERR_STORE_UNAVAILABLE'],
-            ),
-          },
+      '/v1/ask': bearerJsonPost(limits, {
+        operationId: 'ask',
+        summary: 'Ask the assistant one utterance and get its spoken answers.',
+        request: 'AskRequest',
+        response: 'AskResponse',
+        ok: 'The turn ended: handled, or not understood (`handled: false`).',
+        responses: {
+          '403': errorResponse('The client may not send utterances, or the IP rules deny the caller.', [
+            'HL_ERR_POLICY_DENIED',
+            'HL_ERR_IP_DENIED',
+          ]),
+          '408': errorResponse('The assistant said nothing within the timeout.', ['HL_ERR_ASK_TIMEOUT']),
+          '429': errorResponse("Over the client's message rate limit.", ['HL_ERR_RATE_LIMITED'], {
+            'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' },
+          }),
+          '503': errorResponse('The hub is starting, shutting down, full, or its database is unavailable.', [
+            'HL_ERR_HUB_UNAVAILABLE',
+            'HL_ERR_TOO_MANY_CONNECTIONS',
+            'HL_ERR_STORE_UNAVAILABLE',
+          ]),
         },
-      },
-      '/v1/announce': {
-        post: {
-          operationId: 'announce',
-          summary: 'Speak a text on every online client of a room, or of the hub (admin clients only).',
-          security: [{ bearerAuth: [] }],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/AnnounceRequest' } } },
-          },
-          responses: {
-            '200': {
-              description: 'Spoken on every online client of the target.',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/AnnounceResponse' } } },
-            },
-            '400': errorResponse('The body is not valid JSON or not an AnnounceRequest.', [
-              'HL_ERR_BAD_REQUEST',
-              'HL_ERR_INVALID_ARGUMENT',
-            ]),
-            '401': errorResponse(
-              'No bearer token, or the token is unknown or revoked.',
-              ['HL_ERR_TOKEN_INVALID', 'HL_ERR_CLIENT_REVOKED'],
-              { 'WWW-Authenticate': { schema: { type: 'string' } } },
-            ),
-            '403': errorResponse("The token is not an admin client's, or the IP rules deny the caller.", [
-              'HL_ERR_ADMIN_REQUIRED',
-              'HL_ERR_IP_DENIED',
-            ]),
-            '404': errorResponse('No such room.', ['HL_ERR_ROOM_UNKNOWN']),
-            '409': errorResponse('Nobody is in the room, or none of its clients is online.', [
-              'HL_ERR_ROOM_EMPTY',
-              'HL_ERR_ROOM_OFFLINE',
-            ]),
-            '413': errorResponse(`The body is larger than ${limits.restMaxBodyBytes} bytes.`, [
-              'HL_ERR_BODY_TOO_LARGE',
-            ]),
-            '415': errorResponse('The body is not application/json.', ['HL_ERR_BAD_REQUEST']),
-            '500': errorResponse('An unexpected failure in the hub.', ['HL_ERR_INTERNAL']),
-            '503': errorResponse('The hub is starting, shutting down, or its database is unavailable.', [
-              'HL_ERR_HUB_UNAVAILABLE',
-              'HL_ERR_STORE_UNAVAILABLE',
-            ]),
-          },
+      }),
+      '/v1/announce': bearerJsonPost(limits, {
+        operationId: 'announce',
+        summary: 'Speak a text on every online client of a room, or of the hub (admin clients only).',
+        request: 'AnnounceRequest',
+        response: 'AnnounceResponse',
+        ok: 'Spoken on every online client of the target.',
+        responses: {
+          '403': errorResponse("The token is not an admin client's, or the IP rules deny the caller.", [
+            'HL_ERR_ADMIN_REQUIRED',
+            'HL_ERR_IP_DENIED',
+          ]),
+          '404': errorResponse('No such room.', ['HL_ERR_ROOM_UNKNOWN']),
+          '409': errorResponse('Nobody is in the room, or none of its clients is online.', [
+            'HL_ERR_ROOM_EMPTY',
+            'HL_ERR_ROOM_OFFLINE',
+          ]),
+          '503': errorResponse('The hub is starting, shutting down, or its database is unavailable.', [
+            'HL_ERR_HUB_UNAVAILABLE',
+            'HL_ERR_STORE_UNAVAILABLE',
+          ]),
         },
-      },
+      }),
       '/v1/openapi.json': {
         get: {
           operationId: 'openapi',
