@@ -357,15 +357,27 @@ async function listTimers(
   return { timers: timersOf(answer!.data.timers), now: answer!.now };
 }
 
-async function list(ctx: SkillContext): Promise<void> {
+/**
+ * The timers of the kind the utterance names (any kind if none), for list and cancel alike; when there are none it
+ * says so and resolves with null, as it does when the hub refused.
+ */
+async function timersSaid(
+  ctx: SkillContext,
+): Promise<{ kind: Kind | null; timers: TimerInfo[]; now: number } | null> {
   const kind = kindSaid(ctx);
   const found = await listTimers(ctx, kind);
-  if (found === null) return;
-  const { timers, now } = found;
-  if (timers.length === 0) {
+  if (found === null) return null;
+  if (found.timers.length === 0) {
     ctx.speakDialog(kind === null ? 'none' : `none_${kind}`);
-    return;
+    return null;
   }
+  return { kind, ...found };
+}
+
+async function list(ctx: SkillContext): Promise<void> {
+  const found = await timersSaid(ctx);
+  if (found === null) return;
+  const { kind, timers, now } = found;
   const items = joinEn(timers.map((t) => describe(ctx, t, now)));
   if (timers.length === 1) ctx.speakDialog('list_one', { items });
   else ctx.speakDialog('list_many', { count: timers.length, things: things(ctx, kind), items });
@@ -422,14 +434,9 @@ function pick(ctx: SkillContext, timers: readonly TimerInfo[], words: string): T
 }
 
 async function cancel(ctx: SkillContext): Promise<void> {
-  const kind = kindSaid(ctx);
-  const found = await listTimers(ctx, kind);
+  const found = await timersSaid(ctx);
   if (found === null) return;
-  const { timers, now } = found;
-  if (timers.length === 0) {
-    ctx.speakDialog(kind === null ? 'none' : `none_${kind}`);
-    return;
-  }
+  const { kind, timers, now } = found;
   const plural = ['timers', 'alarms', 'reminders'].some((w) => said(ctx, w)) || said(ctx, 'all');
   let chosen: TimerInfo[];
   const name = cleanName(ctx.entities.name);
