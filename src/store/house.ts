@@ -14,9 +14,9 @@
  *
  * @module
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { HiveLinkError } from '../errors.js';
-import type { Schema } from './sqlite-schema.js';
+import type { AdminCommandsTable, Schema } from './sqlite-schema.js';
 
 /** A room's conference mode (issue 11 "Conference"): off, on (members also hear each other), only (not answered). */
 export type ConferenceMode = 'off' | 'on' | 'only';
@@ -193,15 +193,8 @@ function commandJson(value: unknown, what: string): string {
   return text;
 }
 
-interface CommandRow {
-  id: number;
-  kind: string;
-  args: string;
-  state: string;
-  result: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
+/** An `admin_commands` row as read: the table's own type, so the two cannot drift. */
+type CommandRow = Selectable<AdminCommandsTable>;
 
 function toCommand(row: CommandRow): AdminCommand {
   return {
