@@ -10,7 +10,7 @@
  */
 import { deepCopy } from '../bus/copy.js';
 import { forward } from '../bus/message.js';
-import type { MessageData, MessageHandler, SessionData } from '../bus/types.js';
+import type { MessageData, MessageHandler } from '../bus/types.js';
 import { HiveLinkError } from '../errors.js';
 import { clientInfoOf } from './client-info.js';
 import { coreLocale } from './locale/index.js';
@@ -22,16 +22,11 @@ import {
 } from './skill.js';
 import { defaultHandlerName, dialogVariants, type LoadedSkill, renderDialog } from './skill-registry.js';
 
-/** One turn's facts, handed to handlers. */
-export interface Turn {
-  readonly utterance: string;
-  readonly utterances: readonly string[];
-  readonly lang: string;
-  readonly sessionId: string;
-  readonly session: SessionData;
-  readonly entities: Readonly<Record<string, string>>;
-  readonly confidence: number;
-}
+/** One turn's facts, handed to handlers: the turn part of {@link SkillContext}, so the two cannot drift. */
+export type Turn = Pick<
+  SkillContext,
+  'utterance' | 'utterances' | 'lang' | 'sessionId' | 'session' | 'entities' | 'confidence'
+>;
 
 /** What the runner needs from the assistant. */
 export interface SkillRunnerDeps {
