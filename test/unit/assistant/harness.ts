@@ -111,6 +111,20 @@ export async function startHarness(init: Partial<AssistantInit> = {}): Promise<H
   };
 }
 
+/**
+ * Runs `body` on a fresh default harness, then asserts the assistant reported no errors, and closes the harness
+ * whatever happened.
+ */
+export async function withHarness(body: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness();
+  try {
+    await body(h);
+    assert.deepEqual(h.errors, []);
+  } finally {
+    h.close();
+  }
+}
+
 /** The `speak` texts of a turn. */
 export function spoken(turn: readonly MessageData[]): string[] {
   return turn.filter((m) => m.type === 'speak').map((m) => String(m.data.utterance));

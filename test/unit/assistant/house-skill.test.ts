@@ -14,7 +14,7 @@ import {
 } from '../../../src/assistant/skills/house/parse-en.js';
 import { response } from '../../../src/bus/message.js';
 import type { MessageData } from '../../../src/bus/types.js';
-import { assertReplies, type Harness, spoken, startHarness } from './harness.js';
+import { assertReplies, type Harness, spoken, withHarness } from './harness.js';
 
 const ROOMS = [
   {
@@ -56,16 +56,6 @@ function fakeHouse(h: Harness, answers: Record<string, Record<string, unknown>> 
   };
 }
 
-async function withSkill(body: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness();
-  try {
-    await body(h);
-    assert.deepEqual(h.errors, []);
-  } finally {
-    h.close();
-  }
-}
-
 describe('house skill: phrasing', () => {
   it('finds the longest known room, else takes the first word', () => {
     const rooms = ['living', 'living room', 'kitchen'];
@@ -104,7 +94,7 @@ describe('house skill: phrasing', () => {
 
 describe('house skill', () => {
   it('lists the rooms and who is in one', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       fakeHouse(h);
       await assertReplies(h, 'what rooms are there', 'The rooms are kitchen, living room and garage.');
       await assertReplies(
@@ -119,7 +109,7 @@ describe('house skill', () => {
   });
 
   it('tells and asks a room, by the known room names, in the words spoken', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const s = fakeHouse(h);
       await assertReplies(h, 'tell the living room that Dinner is ready!', 'Told the living room.');
       const told = s.last('tell');
@@ -132,7 +122,7 @@ describe('house skill', () => {
   });
 
   it('announces everywhere or in a room', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const s = fakeHouse(h);
       await assertReplies(h, 'announce dinner is ready everywhere', 'Announced on 3 devices.');
       assert.deepEqual(s.last('announce').data, { text: 'dinner is ready', all: true });
@@ -160,7 +150,7 @@ describe('house skill', () => {
       ['HL_ERR_ADMIN_REQUIRED', 'announce hello everywhere', 'Only an admin can make announcements.'],
     ];
     for (const [code, utterance, words] of cases) {
-      await withSkill(async (h) => {
+      await withHarness(async (h) => {
         const type = utterance.split(' ')[0]!;
         fakeHouse(h, { [type]: { ok: false, code, error: 'no' } });
         assert.deepEqual(spoken(await h.say(utterance)), [words], code);
@@ -170,7 +160,7 @@ describe('house skill', () => {
 
   it('says so when the hub does not answer', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const asked = new Promise<void>((resolve) => h.bus.on('hive.house.rooms', () => resolve()));
       const turn = h.say('what rooms are there');
       await asked;

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { TIMER_SKILL_ID } from '../../../src/assistant/skills/timer/index.js';
 import { response } from '../../../src/bus/message.js';
 import type { MessageData } from '../../../src/bus/types.js';
-import { type Harness, spoken, startHarness } from './harness.js';
+import { type Harness, spoken, withHarness } from './harness.js';
 
 const NOW = Date.parse('2025-11-22T15:42:00Z');
 
@@ -67,19 +67,9 @@ function fakeService(h: Harness, options: { refuse?: string } = {}) {
   return { requests, timers };
 }
 
-async function withSkill(body: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness();
-  try {
-    await body(h);
-    assert.deepEqual(h.errors, []);
-  } finally {
-    h.close();
-  }
-}
-
 describe('timer skill', () => {
   it('sets timers of many phrasings, with what to say when they fire', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const s = fakeService(h);
       const said: [string, number, string | null][] = [
         ['set a timer for 5 minutes', 300_000, null],
@@ -112,7 +102,7 @@ describe('timer skill', () => {
   });
 
   it('asks how long when the utterance says no duration', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const s = fakeService(h);
       const question = await Promise.all([h.next('speak'), h.send('set a timer')]);
       assert.equal(question[0].data.utterance, 'For how long?');
@@ -123,7 +113,7 @@ describe('timer skill', () => {
   });
 
   it('sets alarms and wake-ups at a clock time in the session time zone', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const s = fakeService(h);
       assert.deepEqual(spoken(await h.say('wake me up at 7')), ["OK, I'll wake you up at 07:00 tomorrow."]);
       let req = s.requests.at(-1)!;
@@ -146,7 +136,7 @@ describe('timer skill', () => {
   });
 
   it('sets reminders in a while or at a time, facing the listener', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const s = fakeService(h);
       assert.deepEqual(spoken(await h.say('remind me to call my mum in 2 hours')), [
         "OK, I'll remind you to call your mum in 2 hours.",
@@ -165,7 +155,7 @@ describe('timer skill', () => {
   });
 
   it('lists what is set, and only the kind asked for', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       fakeService(h);
       assert.deepEqual(spoken(await h.say('what timers do i have')), ["You don't have any timers."]);
       await h.say('set a timer for 5 minutes');
@@ -186,7 +176,7 @@ describe('timer skill', () => {
   });
 
   it('cancels the only timer, a named one, all of them, or asks which', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       const s = fakeService(h);
       assert.deepEqual(spoken(await h.say('cancel the timer')), ["You don't have any timers."]);
       await h.say('set a timer for 5 minutes');
@@ -215,13 +205,13 @@ describe('timer skill', () => {
   });
 
   it('says why the service refused', async () => {
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       fakeService(h, { refuse: 'HL_ERR_TIMER_LIMIT' });
       assert.deepEqual(spoken(await h.say('set a timer for 5 minutes')), [
         'You already have 3 timers, alarms and reminders. Cancel one first.',
       ]);
     });
-    await withSkill(async (h) => {
+    await withHarness(async (h) => {
       fakeService(h, { refuse: 'HL_ERR_TIMER_TOO_LONG' });
       assert.deepEqual(spoken(await h.say('set a timer for 3 days')), [
         "That's too far ahead. The longest I can keep is 1 day.",
