@@ -6,12 +6,9 @@
  */
 import type { HiveMessage } from '../../protocol/message.js';
 import type { HubContext, HubPeer } from '../types.js';
-import { emitUpstream, floodKey, isLoop, withHop } from './routing.js';
+import { emitUpstream, floodDropped, relayed } from './routing.js';
 
 export function handleEscalate(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
-    ctx.logger.debug({ peer: conn.peer }, 'escalate dropped: loop or already seen');
-    return;
-  }
-  emitUpstream(ctx, conn, { ...message, route: withHop(ctx, message.route), source_peer: conn.peer });
+  if (floodDropped(ctx, conn, message, 'escalate')) return;
+  emitUpstream(ctx, conn, relayed(ctx, conn, message));
 }

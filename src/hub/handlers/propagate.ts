@@ -9,21 +9,11 @@ import type { HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { handlePing } from './ping.js';
-import { emitUpstream, floodKey, isLoop, otherPeers, withHop } from './routing.js';
+import { emitUpstream, floodDropped, floodOthers } from './routing.js';
 
 export function handlePropagate(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
-  if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
-    ctx.logger.debug({ peer: conn.peer }, 'propagate dropped: loop or already seen');
-    return;
-  }
-  const targets = otherPeers(ctx, conn);
-  const out: HiveMessage = {
-    ...message,
-    route: withHop(ctx, message.route),
-    source_peer: conn.peer,
-  };
-  for (const target of targets) target.send(out);
-  emitUpstream(ctx, conn, out);
+  if (floodDropped(ctx, conn, message, 'propagate')) return;
+  emitUpstream(ctx, conn, floodOthers(ctx, conn, message));
   const inner = message.payload as HiveMessage;
   if (inner.msg_type === HiveMessageType.PING) handlePing(ctx, conn, inner);
 }

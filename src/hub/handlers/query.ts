@@ -12,7 +12,7 @@ import type { HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { injectBus } from './bus.js';
-import { floodKey, isLoop, otherPeers, withHop } from './routing.js';
+import { floodDropped, floodOthers } from './routing.js';
 
 export function handleQuery(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
   const msgType = message.msg_type === HiveMessageType.CASCADE ? 'cascade' : 'query';
@@ -23,19 +23,8 @@ export function handleQuery(ctx: HubContext, conn: HubPeer, message: HiveMessage
     return;
   }
   const payload = inner.payload as JsonObject;
-  if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
-    ctx.logger.debug({ peer: conn.peer, queryId }, `${msgType} dropped: loop or already seen`);
-    return;
-  }
-  if (msgType === 'cascade') {
-    const targets = otherPeers(ctx, conn);
-    const out: HiveMessage = {
-      ...message,
-      route: withHop(ctx, message.route),
-      source_peer: conn.peer,
-    };
-    for (const target of targets) target.send(out);
-  }
+  if (floodDropped(ctx, conn, message, msgType, { queryId })) return;
+  if (msgType === 'cascade') floodOthers(ctx, conn, message);
   const originator = message.metadata.originator_peer;
   ctx.queries.open(conn, queryId, msgType, typeof originator === 'string' ? originator : conn.peer);
   ctx.bus.emit({

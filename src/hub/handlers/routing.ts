@@ -48,6 +48,37 @@ export function floodKey(conn: HubPeer, message: HiveMessage): string {
   return `${message.msg_type}|${origin}|${id}`;
 }
 
+/**
+ * True when a flood must be dropped — a loop, or a copy already seen (which this call records as seen) — and then
+ * logs it at debug as `<label> dropped`, with `fields` beside the peer.
+ */
+export function floodDropped(
+  ctx: HubContext,
+  conn: HubPeer,
+  message: HiveMessage,
+  label: string,
+  fields: Record<string, unknown> = {},
+): boolean {
+  if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
+    ctx.logger.debug({ peer: conn.peer, ...fields }, `${label} dropped: loop or already seen`);
+    return true;
+  }
+  return false;
+}
+
+/** `message` as this hub relays it: its hop appended, `conn` as the source peer. */
+export function relayed(ctx: HubContext, conn: HubPeer, message: HiveMessage): HiveMessage {
+  return { ...message, route: withHop(ctx, message.route), source_peer: conn.peer };
+}
+
+/** Relays `message` to every open connection but `conn`, and returns what was sent. */
+export function floodOthers(ctx: HubContext, conn: HubPeer, message: HiveMessage): HiveMessage {
+  const targets = otherPeers(ctx, conn);
+  const out = relayed(ctx, conn, message);
+  for (const target of targets) target.send(out);
+  return out;
+}
+
 /** Every open connection but `conn`. */
 export function otherPeers(ctx: HubContext, conn: HubPeer): HubPeer[] {
   const out: HubPeer[] = [];
