@@ -9,8 +9,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { Assistant } from '../../assistant/index.js';
 import { BusClient, DEFAULT_BUS_URL } from '../../bus/index.js';
-import { HiveLinkError } from '../../errors.js';
-import { untilSignal } from '../signals.js';
+import { firstConnection, PROCESS_IO, serveUntilSignal } from './serve.js';
 
 /** Parsed options of `hivelink assistant`. */
 export interface AssistantCommandOptions {
@@ -48,25 +47,6 @@ function parseLang(value: string): string {
   return value;
 }
 
-/** Resolves when the first connection opens; rejects when it fails before opening. */
-function firstConnection(client: BusClient, url: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const off = client.onState((event) => {
-      if (event.type === 'open') {
-        off();
-        resolve();
-      } else if (event.type === 'reconnecting') {
-        off();
-        reject(new HiveLinkError('HL_ERR_BUS_CONNECT_FAILED', `cannot connect to the bus at ${url}`));
-      }
-    });
-    client.connect().catch((err: unknown) => {
-      off();
-      reject(err);
-    });
-  });
-}
-
 /**
  * Attaches the assistant to the bus at `opts.bus` until `until` resolves, then detaches.
  *
@@ -80,7 +60,7 @@ export async function runAssistant(
 ): Promise<void> {
   const client = new BusClient({ url: opts.bus });
   try {
-    await firstConnection(client, opts.bus);
+    await firstConnection(client, opts.bus, 'the bus');
     const assistant = new Assistant({
       bus: client,
       skillsDir: opts.skillsDir,
@@ -116,12 +96,7 @@ export function registerAssistantCommand(program: Command): void {
       parseTimezone,
     )
     .option('--lang <tag>', 'language of utterances that name none (default: en-US)', parseLang)
-    .action(async (opts: AssistantCommandOptions) => {
-      const { signalled, dispose } = untilSignal();
-      try {
-        await runAssistant(opts, { out: process.stdout, err: process.stderr }, signalled);
-      } finally {
-        dispose();
-      }
-    });
+    .action((opts: AssistantCommandOptions) =>
+      serveUntilSignal((until) => runAssistant(opts, PROCESS_IO, until)),
+    );
 }

@@ -15,11 +15,11 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { BusClient, DEFAULT_BUS_URL } from '../../bus/index.js';
 import { DEFAULT_GRACE_MS, formatSatelliteEvent, Satellite } from '../../client/satellite.js';
-import { HiveLinkError } from '../../errors.js';
+import type { HiveLinkError } from '../../errors.js';
 import { clientFailure, describeFailure } from '../client-errors.js';
 import { type ClientCommandOptions, openClient, parseSeconds, withClientOptions } from '../client-options.js';
 import type { Env } from '../identity-file.js';
-import { PROCESS_IO, type ServeIo, serveUntilSignal } from './serve.js';
+import { firstConnection, PROCESS_IO, type ServeIo, serveUntilSignal } from './serve.js';
 
 /** Options of `hivelink satellite`. */
 export interface SatelliteCommandOptions extends ClientCommandOptions {
@@ -44,25 +44,6 @@ function parseBusUrl(value: string): string {
 function parseGraceMs(value: string): number {
   if (!/^\d{1,7}$/.test(value)) throw new InvalidArgumentError('expected a whole number of milliseconds.');
   return Number(value);
-}
-
-/** Resolves when the bus client first opens; rejects when that first attempt fails. */
-function firstConnection(bus: BusClient, url: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const off = bus.onState((event) => {
-      if (event.type === 'open') {
-        off();
-        resolve();
-      } else if (event.type === 'reconnecting') {
-        off();
-        reject(new HiveLinkError('HL_ERR_BUS_CONNECT_FAILED', `cannot connect to the local bus at ${url}`));
-      }
-    });
-    bus.connect().catch((err: unknown) => {
-      off();
-      reject(err);
-    });
-  });
 }
 
 /**
@@ -107,7 +88,7 @@ export async function runSatellite(
   });
   satellite.start();
   try {
-    await Promise.race([firstConnection(local, opts.bus), refused]);
+    await Promise.race([firstConnection(local, opts.bus, 'the local bus'), refused]);
     attached = true;
     io.out.write(`hivelink satellite attached to ${opts.bus}\n`);
     void client.connect().catch(() => undefined);

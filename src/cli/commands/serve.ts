@@ -1,10 +1,13 @@
 /**
- * What the commands that serve until stopped (`hivelink hub`, `hivelink bus`, `hivelink satellite`) share: where
- * they write, the `--port` parser, and running until the first SIGINT or SIGTERM.
+ * What the commands that serve until stopped (`hivelink hub`, `hivelink bus`, `hivelink satellite`,
+ * `hivelink assistant`) share: where they write, the `--port` parser, waiting for the first bus connection, and
+ * running until the first SIGINT or SIGTERM.
  *
  * @module
  */
 import { InvalidArgumentError } from 'commander';
+import type { BusClient } from '../../bus/index.js';
+import { HiveLinkError } from '../../errors.js';
 import type { CliWriter } from '../admin.js';
 import { untilSignal } from '../signals.js';
 
@@ -36,4 +39,26 @@ export async function serveUntilSignal(serve: (until: Promise<unknown>) => Promi
   } finally {
     dispose();
   }
+}
+
+/**
+ * Resolves when `bus` first opens; rejects when that first attempt fails (`HL_ERR_BUS_CONNECT_FAILED`, saying it
+ * could not connect to `name` at `url`), so a command fails at start instead of retrying a bus that is not there.
+ */
+export function firstConnection(bus: BusClient, url: string, name: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const off = bus.onState((event) => {
+      if (event.type === 'open') {
+        off();
+        resolve();
+      } else if (event.type === 'reconnecting') {
+        off();
+        reject(new HiveLinkError('HL_ERR_BUS_CONNECT_FAILED', `cannot connect to ${name} at ${url}`));
+      }
+    });
+    bus.connect().catch((err: unknown) => {
+      off();
+      reject(err);
+    });
+  });
 }
