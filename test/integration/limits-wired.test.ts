@@ -369,6 +369,16 @@ const QUERIES: Omit<NewClient, 'name'> = { canEscalate: true };
 
 type Trip = () => Promise<void>;
 
+/** With `limit` at 1, a second connection of one client is closed 1013 with `reason` while the first stays open. */
+const secondConnectionRefused = (limit: 'maxConnections' | 'maxConnectionsPerIp', reason: string) =>
+  withHub({ limits: { [limit]: 1 } }, async (h) => {
+    const c = await h.addClient();
+    const first = await FakePeer.open(h.url, c.peer);
+    const second = new FakePeer(h.url, c.peer);
+    assert.deepEqual(await second.closed, { code: 1013, reason });
+    await first.close();
+  });
+
 /** Hub limits with no case, each with the reason. Keep it tiny: a limit here is one nobody checks is wired. */
 const NOT_TRIPPED: Partial<Record<HubLimitName, string>> = {};
 
@@ -641,23 +651,10 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       assert.equal((await within(5000, 'the drop', peer.closed)).code, 1006);
     }),
 
-  maxConnections: () =>
-    withHub({ limits: { maxConnections: 1 } }, async (h) => {
-      const c = await h.addClient();
-      const first = await FakePeer.open(h.url, c.peer);
-      const second = new FakePeer(h.url, c.peer);
-      assert.deepEqual(await second.closed, { code: 1013, reason: 'too many connections' });
-      await first.close();
-    }),
+  maxConnections: () => secondConnectionRefused('maxConnections', 'too many connections'),
 
   maxConnectionsPerIp: () =>
-    withHub({ limits: { maxConnectionsPerIp: 1 } }, async (h) => {
-      const c = await h.addClient();
-      const first = await FakePeer.open(h.url, c.peer);
-      const second = new FakePeer(h.url, c.peer);
-      assert.deepEqual(await second.closed, { code: 1013, reason: 'too many connections from this address' });
-      await first.close();
-    }),
+    secondConnectionRefused('maxConnectionsPerIp', 'too many connections from this address'),
 
   inboundQueueMessages: () =>
     withHub({ limits: { inboundQueueMessages: 1 } }, async (h) => {
