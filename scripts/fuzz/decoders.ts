@@ -6,13 +6,14 @@
  *
  * @module
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Job, WorkerInit, WorkerMessage } from './decoder-worker.js';
 import type { Finding } from './finding.js';
 import { describeError } from './finding.js';
 import { Rng } from './rng.js';
 import { buildContext } from './target.js';
 import { decoderTarget } from './targets.js';
+import { spawnTsWorker } from './ts-worker.js';
 
 export interface DecoderPlan {
   readonly target: string;
@@ -61,12 +62,8 @@ export function dealJobs(plan: readonly DecoderPlan[], workers: number): Job[][]
   return out;
 }
 
-/** The worker entry, through tsx: Node 20 does not pass `--import` hooks on to worker threads by itself. */
 function spawnWorker(init: WorkerInit): Worker {
-  const entry = new URL('./decoder-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: init });
+  return spawnTsWorker(new URL('./decoder-worker.ts', import.meta.url), init);
 }
 
 /** Runs the plan; resolves with inputs and time per target once every worker is done. */

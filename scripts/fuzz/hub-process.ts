@@ -4,9 +4,10 @@
  * limits raised so that the hub's own defences (rate limits, failure budgets, per-address caps) do not end the
  * fuzzing: every connection comes from 127.0.0.1, and most of them fail on purpose.
  *
- * While it runs, {@link HubProcess} watches it: `/healthz` every 250 ms (an answer slower than the hang limit is a
- * finding), `/metrics` every second (event-loop stalls), its RSS from `/proc/<pid>/status`, every error-level line
- * it logs, and its exit (a crash).
+ * While it runs, {@link HubProcess} watches it from a worker thread (hub-monitor.ts): `/healthz` every 250 ms (two
+ * answers in a row later than the limit — 2 s, scaled by the load per core — are a finding), `/metrics` every
+ * second (an event-loop stall as long is one too), its RSS from `/proc/<pid>/status`, every error-level line it
+ * logs, and its exit (a crash).
  *
  * @module
  */
@@ -14,9 +15,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { nodeBackend } from '../../src/crypto/backend.node.js';
 import { LIMIT_DEFS } from '../../src/limits.js';
 import { encodeBytes } from '../../src/protocol/encodings.js';
+import type { MonitorInit, MonitorMessage } from './hub-monitor.js';
+import { spawnTsWorker } from './ts-worker.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -122,7 +126,7 @@ export interface HubProblem {
 export interface HubProcessInit {
   readonly setup: HubSetup;
   readonly entry: HubEntry;
-  /** A health check slower than this (or failing) is a finding (ms). */
+  /** Two health checks in a row slower than this (scaled by the load per core), or failing, are a finding (ms). */
   readonly healthLimitMs: number;
   readonly onProblem: (problem: HubProblem) => void;
 }
@@ -153,7 +157,7 @@ export class HubProcess {
   #child: ChildProcess | null = null;
   #port = 0;
   #stopping = false;
-  #timers: NodeJS.Timeout[] = [];
+  #monitor: Worker | null = null;
   #stderrTail = '';
   #used: 'dist' | 'src' = 'dist';
   /** Kills the hub if this process exits first (Ctrl-C, a crash of the fuzzer): never leave it running. */
@@ -278,81 +282,48 @@ export class HubProcess {
   }
 
   #watch(): void {
-    const pid = this.#child!.pid!;
     const obs = this.observations;
-    let healthBusy = false;
-    this.#timers.push(
-      setInterval(() => {
-        obs.peakRssBytes = Math.max(obs.peakRssBytes, procStatus(pid, 'VmRSS'));
-        obs.hwmRssBytes = Math.max(obs.hwmRssBytes, procStatus(pid, 'VmHWM'));
-      }, 100),
-      setInterval(() => {
-        if (healthBusy || !this.running) return;
-        healthBusy = true;
-        void this.#health().finally(() => {
-          healthBusy = false;
-        });
-      }, 250),
-      setInterval(() => {
-        if (this.running) void this.#metrics();
-      }, 1000),
-    );
+    const limit = this.#init.healthLimitMs;
+    const init: MonitorInit = { port: this.#port, pid: this.#child!.pid!, healthLimitMs: limit };
+    const monitor = spawnTsWorker(new URL('./hub-monitor.ts', import.meta.url), init);
+    this.#monitor = monitor;
+    let missed = 0;
+    monitor.on('message', (m: MonitorMessage) => {
+      if (m.type === 'rss') {
+        obs.peakRssBytes = Math.max(obs.peakRssBytes, m.rss);
+        obs.hwmRssBytes = Math.max(obs.hwmRssBytes, m.hwm);
+      } else if (m.type === 'health') {
+        if (!this.running || this.#stopping) return;
+        obs.healthChecks++;
+        obs.slowestHealthMs = Math.max(obs.slowestHealthMs, m.ms);
+        // one late answer may be the machine; two in a row (over 4 s without an answer) is the hub
+        missed = m.ok ? 0 : missed + 1;
+        if (missed === 2) {
+          obs.healthFailures++;
+          this.#init.onProblem({
+            kind: 'unresponsive',
+            message: `two health checks in a row failed, the last after ${m.ms.toFixed(0)} ms: ${m.error}`,
+            detail: null,
+          });
+        }
+      } else {
+        obs.eventLoopStalls = Math.max(obs.eventLoopStalls, m.stalls);
+        if (m.worstStallMs > obs.worstStallMs && m.worstStallMs >= limit) {
+          this.#init.onProblem({
+            kind: 'unresponsive',
+            message: `the hub's event loop stalled for ${m.worstStallMs.toFixed(0)} ms (/metrics)`,
+            detail: null,
+          });
+        }
+        obs.worstStallMs = Math.max(obs.worstStallMs, m.worstStallMs);
+      }
+    });
+    monitor.on('error', () => undefined);
   }
 
   #unwatch(): void {
-    for (const t of this.#timers) clearInterval(t);
-    this.#timers = [];
-  }
-
-  async #health(): Promise<void> {
-    const obs = this.observations;
-    const limit = this.#init.healthLimitMs;
-    const t0 = performance.now();
-    try {
-      const res = await fetch(`http://127.0.0.1:${this.#port}/healthz`, {
-        signal: AbortSignal.timeout(limit),
-      });
-      await res.arrayBuffer();
-      const ms = performance.now() - t0;
-      obs.healthChecks++;
-      obs.slowestHealthMs = Math.max(obs.slowestHealthMs, ms);
-      if (!res.ok) throw new Error(`/healthz answered ${res.status}`);
-    } catch (err) {
-      if (!this.running || this.#stopping) return;
-      obs.healthChecks++;
-      obs.healthFailures++;
-      const ms = performance.now() - t0;
-      obs.slowestHealthMs = Math.max(obs.slowestHealthMs, ms);
-      this.#init.onProblem({
-        kind: 'unresponsive',
-        message: `a health check failed after ${ms.toFixed(0)} ms (limit ${limit}): ${(err as Error).message}`,
-        detail: null,
-      });
-    }
-  }
-
-  async #metrics(): Promise<void> {
-    try {
-      const res = await fetch(`http://127.0.0.1:${this.#port}/metrics`, {
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!res.ok) return;
-      const text = await res.text();
-      const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-      const obs = this.observations;
-      obs.eventLoopStalls = Math.max(obs.eventLoopStalls, read('hivelink_event_loop_stalls_total'));
-      const worst = read('hivelink_event_loop_stall_max_ms');
-      if (worst > obs.worstStallMs && worst >= this.#init.healthLimitMs) {
-        this.#init.onProblem({
-          kind: 'unresponsive',
-          message: `the hub's event loop stalled for ${worst.toFixed(0)} ms (/metrics)`,
-          detail: null,
-        });
-      }
-      obs.worstStallMs = Math.max(obs.worstStallMs, worst);
-    } catch {
-      // the health check reports an unresponsive hub; /metrics is only read for the stall numbers
-    }
+    void this.#monitor?.terminate();
+    this.#monitor = null;
   }
 
   /** Stops the hub (SIGTERM, then SIGKILL after 10 s) and reads its final RSS high-water mark. */

@@ -25,8 +25,12 @@ export class FuzzConn {
   readonly #frames: WireFrame[] = [];
   #wake: (() => void) | null = null;
 
-  constructor(url: string, options: { headers?: Record<string, string> } = {}) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 5000, ...options });
+  readonly #onSend: () => void;
+
+  /** @param onSend called for every frame sent (the lane's budget counts them as they go) */
+  constructor(url: string, onSend: () => void = () => undefined) {
+    this.#onSend = onSend;
+    this.ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 5000 });
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data, isBinary) => {
       const buf = data as Buffer;
@@ -89,6 +93,7 @@ export class FuzzConn {
     const bytes = frame.kind === 'text' ? Buffer.from(frame.text, 'utf8') : frame.data;
     this.ws.send(frame.kind === 'text' ? frame.text : frame.data, { binary: frame.kind === 'binary' });
     this.sent++;
+    this.#onSend();
     this.recent.push(bytes.subarray(0, 4096));
     if (this.recent.length > RECENT) this.recent.shift();
     return true;

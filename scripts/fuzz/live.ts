@@ -3,7 +3,7 @@
  * whenever the hub closes it, in four sub-targets:
  *
  * - `live-preauth`: before authentication — mutated and missing tokens with frames sent at once, and raw TCP
- *   (mutated HTTP upgrade requests, then mutated websocket frame bytes);
+ *   (mutated HTTP upgrade requests, then mutated websocket frame bytes); each upgrade request counts as a frame;
  * - `live-prehandshake`: an authenticated connection fed mutated client HANDSHAKEs (legacy envelope, Noise msg1,
  *   msg3 after a real msg2), stray HELLOs, garbage text and binary frames, frames sent before the hub's HELLO;
  * - `live-legacy`, `live-v3`: a real session (legacy password / Noise XXpsk2 or KKpsk0), then bursts of sealed
@@ -164,13 +164,14 @@ class Lane {
 
   #connect(token: string | null): FuzzConn {
     this.#tally.connections++;
-    return new FuzzConn(this.#url(token));
+    return new FuzzConn(this.#url(token), () => {
+      this.#tally.frames++;
+    });
   }
 
   /** Counts the frames and the close of a finished connection; a 1011 is a finding. */
   async #finish(conn: FuzzConn, linger = false): Promise<void> {
     const info = linger ? await conn.closed : await conn.close();
-    this.#tally.frames += conn.sent;
     this.#tally.closes[String(info.code)] = (this.#tally.closes[String(info.code)] ?? 0) + 1;
     const reason = `${info.code} ${info.reason.replace(/\d+/g, 'N').slice(0, 80)}`;
     this.#tally.reasons[reason] = (this.#tally.reasons[reason] ?? 0) + 1;
@@ -204,7 +205,7 @@ class Lane {
         chunks.push(rng.chance(0.5) ? frame : mutateBytes(rng, frame));
       }
       this.#tally.connections++;
-      this.#tally.frames += await rawExchange(this.#o.hub.port, chunks, rng.chance(0.05) ? 1500 : 300);
+      this.#tally.frames += await rawExchange(this.#o.hub.port, chunks, rng.chance(0.05) ? 1500 : 100);
       return;
     }
     const token = rng.weighted<() => string | null>([
@@ -215,6 +216,8 @@ class Lane {
       [1, () => null],
     ])();
     const conn = this.#connect(token);
+    // the upgrade request carrying the mutated token is this sub-target's input: it counts as a frame
+    this.#tally.frames++;
     if (!(await conn.opened())) return this.#finish(conn, true);
     for (let k = rng.small(7); k >= 0; k--) conn.send(this.#garbageFrame(rng));
     await Promise.race([conn.closed, conn.next(rng.chance(0.05) ? 1500 : 300)]);
@@ -331,11 +334,7 @@ class Lane {
     // most sessions send only sealed messages (they stay open); some mix in frames that end the session
     const rawShare = rng.chance(0.15) ? 0.05 : 0;
     let barrier = 0;
-    while (
-      conn.open &&
-      conn.sent < FRAMES_PER_SESSION &&
-      this.#tally.frames + conn.sent < this.#o.budget[this.#target]
-    ) {
+    while (conn.open && conn.sent < FRAMES_PER_SESSION && this.#tally.frames < this.#o.budget[this.#target]) {
       for (let k = 0; k < BURST && conn.open; k++) {
         for (const f of this.#sessionFrames(rng, session, rawShare)) conn.send(f);
       }

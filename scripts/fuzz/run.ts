@@ -33,7 +33,7 @@ export interface FuzzOptions {
   readonly hangMs?: number;
   /** A decoder worker stuck on one input this long is stopped (ms). @default 5000 */
   readonly stallMs?: number;
-  /** A hub health check slower than this (or a stall as long) is a finding (ms). @default 2000 */
+  /** Two hub health checks in a row slower than this, or a stall as long, are a finding (ms). @default 2000 */
   readonly healthLimitMs?: number;
   /** Lanes per live sub-target, multiplied by this. @default 1 */
   readonly laneScale?: number;
@@ -66,8 +66,8 @@ const LIVE_SHARES: Record<LiveTarget, number> = {
   'live-v3': 0.45,
 };
 const LIVE_LANES: Record<LiveTarget, number> = {
-  'live-preauth': 3,
-  'live-prehandshake': 4,
+  'live-preauth': 8,
+  'live-prehandshake': 8,
   'live-legacy': 4,
   'live-v3': 6,
 };
