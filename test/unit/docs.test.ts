@@ -18,36 +18,52 @@ function tableRows(file: string): string[][] {
     );
 }
 
-describe('docs/ERRORS.md', () => {
-  const rows = tableRows('docs/ERRORS.md');
-  const documented = new Map(rows.map((r) => [r[0]!.replaceAll('`', ''), r[1]!]));
+/** A registry documented as a table: its first column names each entry, its second shows one value of it. */
+interface DocumentedRegistry {
+  readonly doc: string;
+  readonly source: string;
+  /** What the second column holds, in test names ("close code", "default"). */
+  readonly column: string;
+  readonly entries: ReadonlyMap<string, string>;
+}
 
-  it('documents every code in the registry with its close code', () => {
-    for (const [code, info] of Object.entries(ERROR_CODES) as [string, ErrorCodeInfo][]) {
-      assert.ok(documented.has(code), `${code} is missing from docs/ERRORS.md`);
-      assert.equal(documented.get(code), String(info.closeCode ?? '–'), `close code of ${code}`);
-    }
+const REGISTRIES: readonly DocumentedRegistry[] = [
+  {
+    doc: 'docs/ERRORS.md',
+    source: 'src/errors.ts',
+    column: 'close code',
+    entries: new Map(
+      (Object.entries(ERROR_CODES) as [string, ErrorCodeInfo][]).map(([code, info]) => [
+        code,
+        String(info.closeCode ?? '–'),
+      ]),
+    ),
+  },
+  {
+    doc: 'docs/LIMITS.md',
+    source: 'src/limits.ts',
+    column: 'default',
+    entries: new Map(
+      (Object.entries(LIMIT_DEFS) as [string, LimitDef][]).map(([name, def]) => [name, String(def.default)]),
+    ),
+  },
+];
+
+for (const { doc, source, column, entries } of REGISTRIES) {
+  describe(doc, () => {
+    const rows = tableRows(doc);
+    const documented = new Map(rows.map((r) => [r[0]!.replaceAll('`', ''), r[1]!]));
+
+    it(`documents every entry of ${source} with its ${column}`, () => {
+      for (const [name, value] of entries) {
+        assert.ok(documented.has(name), `${name} is missing from ${doc}`);
+        assert.equal(documented.get(name), value, `${column} of ${name}`);
+      }
+    });
+
+    it(`lists nothing ${source} does not have`, () => {
+      for (const name of documented.keys())
+        assert.ok(entries.has(name), `${name} is documented but not in ${source}`);
+    });
   });
-
-  it('lists no code the registry does not have', () => {
-    for (const code of documented.keys())
-      assert.ok(code in ERROR_CODES, `${code} is documented but not in src/errors.ts`);
-  });
-});
-
-describe('docs/LIMITS.md', () => {
-  const rows = tableRows('docs/LIMITS.md');
-  const documented = new Map(rows.map((r) => [r[0]!.replaceAll('`', ''), r[1]!]));
-
-  it('documents every limit with its default', () => {
-    for (const [name, def] of Object.entries(LIMIT_DEFS) as [string, LimitDef][]) {
-      assert.ok(documented.has(name), `${name} is missing from docs/LIMITS.md`);
-      assert.equal(documented.get(name), String(def.default), `default of ${name}`);
-    }
-  });
-
-  it('lists no limit the registry does not have', () => {
-    for (const name of documented.keys())
-      assert.ok(name in LIMIT_DEFS, `${name} is documented but not in src/limits.ts`);
-  });
-});
+}
