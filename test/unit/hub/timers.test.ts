@@ -233,6 +233,12 @@ describe('timers: the hub service', () => {
     assert.ok(m !== undefined, 'no hive.timer.fired');
     return m;
   };
+  /** Moves the fake clock by `ms` and asserts the timer that fires then was delivered as `delivered`. */
+  const firesAfter = async (ms: number, delivered: string): Promise<void> => {
+    const done = fired();
+    fake.advance(ms);
+    assert.equal((await done).data.delivered, delivered);
+  };
 
   it('keeps each client to its own timers, identified by the hub-set context.peer', async () => {
     connect(kitchen, 'k1');
@@ -268,18 +274,14 @@ describe('timers: the hub service', () => {
       utterance: 'Your timer is done.',
       room_utterance: "kitchen-sat's timer is done.",
     });
-    let done = fired();
-    fake.advance(MIN);
-    assert.equal((await done).data.delivered, 'owner');
+    await firesAfter(MIN, 'owner');
     assert.deepEqual(k.spoken(), ['Your timer is done.']);
     assert.deepEqual(h.spoken(), []);
 
     // The owner goes offline: a client of its room (the admin's site "Kitchen" is the same room) hears it.
     await ask('k1', 'hive.timer.set', { duration_ms: MIN, room_utterance: "kitchen-sat's timer is done." });
     peers.remove(k);
-    done = fired();
-    fake.advance(MIN);
-    assert.equal((await done).data.delivered, 'room');
+    await firesAfter(MIN, 'room');
     assert.deepEqual(h.spoken(), ["kitchen-sat's timer is done."]);
     assert.deepEqual(g.spoken(), [], 'another room hears nothing');
 
@@ -288,12 +290,10 @@ describe('timers: the hub service', () => {
     await ask('k1', 'hive.timer.set', { duration_ms: MIN, utterance: 'Held timer.' });
     peers.remove(k);
     peers.remove(h);
-    done = fired();
-    fake.advance(MIN);
-    assert.equal((await done).data.delivered, 'held');
+    await firesAfter(MIN, 'held');
     assert.notEqual((await store.listTimers(kitchen.id))[0]!.firedAt, null);
     const k2 = connect(kitchen, 'k2');
-    done = fired();
+    const done = fired();
     bus.emit(createMessage('hive.client.connect', { key: 'k2' }, { source: 'k2' }));
     assert.equal((await done).data.delivered, 'owner');
     assert.deepEqual(k2.spoken(), ['Held timer.']);
@@ -308,9 +308,7 @@ describe('timers: the hub service', () => {
     const notMate = connect(kitchen, 'k1', 'garage'); // its record's site (kitchen) wins over its HELLO
     await ask('rest::g', 'hive.timer.set', { duration_ms: MIN, utterance: 'from rest' });
     peers.remove(g);
-    let done = fired();
-    fake.advance(MIN);
-    assert.equal((await done).data.delivered, 'held');
+    await firesAfter(MIN, 'held');
     assert.deepEqual(rest.sent, []);
     assert.deepEqual(notMate.sent, []);
 
@@ -319,9 +317,7 @@ describe('timers: the hub service', () => {
     peers.add(g);
     await ask('g1', 'hive.timer.set', { duration_ms: MIN, utterance: 'for the garage' });
     peers.remove(g);
-    done = fired();
-    fake.advance(MIN);
-    assert.equal((await done).data.delivered, 'room');
+    await firesAfter(MIN, 'room');
     assert.deepEqual(shed.spoken(), ['for the garage']);
     assert.deepEqual(notMate.sent, []);
   });
@@ -366,9 +362,7 @@ describe('timers: the hub service', () => {
     fake.now = Date.parse('2025-06-10T05:20:00Z');
     await start();
     assert.equal(service.size, 2);
-    const done = fired();
-    fake.advance(0);
-    assert.equal((await done).data.delivered, 'owner');
+    await firesAfter(0, 'owner');
     assert.deepEqual(k.spoken(), ['ten minutes']);
     const left = await ask('k1', 'hive.timer.list', {});
     assert.deepEqual(
