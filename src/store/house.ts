@@ -272,17 +272,12 @@ export function sqliteHouseStore(deps: SqliteHouseDeps): HouseStore {
             started_at: instance.startedAt,
             stopped_at: null,
           };
+          const { id: _id, ...restart } = values;
           await tx
             .insertInto('hub_instance')
             .values(values)
-            .onConflict((oc) =>
-              oc.column('id').doUpdateSet({
-                boot_id: values.boot_id,
-                pid: values.pid,
-                started_at: values.started_at,
-                stopped_at: null,
-              }),
-            )
+            // A restart overwrites every column of the one row but its key.
+            .onConflict((oc) => oc.column('id').doUpdateSet(restart))
             .execute();
         }),
       ),
@@ -328,17 +323,12 @@ export function sqliteHouseStore(deps: SqliteHouseDeps): HouseStore {
               assistant: e.assistant ? 1 : 0,
               connected_at: e.connectedAt,
             };
+            const { conn_id: _connId, connected_at: _connectedAt, ...changed } = values;
             await tx
               .insertInto('presence')
               .values(values)
-              .onConflict((oc) =>
-                oc.column('conn_id').doUpdateSet({
-                  client_id: values.client_id,
-                  peer: values.peer,
-                  hello_site: values.hello_site,
-                  assistant: values.assistant,
-                }),
-              )
+              // A known connection keeps the time it was first seen.
+              .onConflict((oc) => oc.column('conn_id').doUpdateSet(changed))
               .execute();
           }
         }),
