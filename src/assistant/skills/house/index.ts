@@ -148,47 +148,62 @@ async function isOnline(ctx: SkillContext): Promise<void> {
   else ctx.speakDialog('online', { room: room.name, online: joinEn(online) });
 }
 
-async function tell(ctx: SkillContext): Promise<void> {
-  const rest = rawRest(ctx, /\b(?:tell|let)\s+(?:(?:everyone|everybody)\s+in\s+)?|\bmessage\s+to\s+/i);
-  const split = splitRoom(rest, await roomNames(ctx));
+/**
+ * The room and the cleaned message after `lead` in the utterance, for tell and ask alike. Asks which room when none
+ * is said, and says `missing` when nothing is left to pass on; both resolve with null.
+ */
+async function roomAndMessage(
+  ctx: SkillContext,
+  lead: RegExp,
+  clean: (message: string) => string,
+  missing: string,
+): Promise<{ room: string; message: string } | null> {
+  const split = splitRoom(rawRest(ctx, lead), await roomNames(ctx));
   if (split === null) {
     ctx.speakDialog('which_room');
-    return;
+    return null;
   }
-  const text = tellText(split.message);
-  if (text === '') {
-    ctx.speakDialog('tell_what', { room: split.room });
-    return;
+  const message = clean(split.message);
+  if (message === '') {
+    ctx.speakDialog(missing, { room: split.room });
+    return null;
   }
-  const answer = await house(ctx, 'tell', { room: split.room, text });
+  return { room: split.room, message };
+}
+
+async function tell(ctx: SkillContext): Promise<void> {
+  const said = await roomAndMessage(
+    ctx,
+    /\b(?:tell|let)\s+(?:(?:everyone|everybody)\s+in\s+)?|\bmessage\s+to\s+/i,
+    tellText,
+    'tell_what',
+  );
+  if (said === null) return;
+  const answer = await house(ctx, 'tell', { room: said.room, text: said.message });
   if (answer === null) return;
   if (answer.ok !== true) {
-    refused(ctx, answer, split.room);
+    refused(ctx, answer, said.room);
     return;
   }
-  ctx.speakDialog('told', { room: String(answer.room ?? split.room) });
+  ctx.speakDialog('told', { room: String(answer.room ?? said.room) });
 }
 
 async function ask(ctx: SkillContext): Promise<void> {
-  const rest = rawRest(ctx, /\bask\s+(?:(?:everyone|everybody|someone)\s+in\s+)?/i);
-  const split = splitRoom(rest, await roomNames(ctx));
-  if (split === null) {
-    ctx.speakDialog('which_room');
-    return;
-  }
-  const utterance = askText(split.message);
-  if (utterance === '') {
-    ctx.speakDialog('ask_what', { room: split.room });
-    return;
-  }
-  const answer = await house(ctx, 'ask', { room: split.room, utterance }, ASK_TIMEOUT_MS);
+  const said = await roomAndMessage(
+    ctx,
+    /\bask\s+(?:(?:everyone|everybody|someone)\s+in\s+)?/i,
+    askText,
+    'ask_what',
+  );
+  if (said === null) return;
+  const answer = await house(ctx, 'ask', { room: said.room, utterance: said.message }, ASK_TIMEOUT_MS);
   if (answer === null) return;
   if (answer.ok !== true) {
-    refused(ctx, answer, split.room);
+    refused(ctx, answer, said.room);
     return;
   }
   const answers = Array.isArray(answer.answers) ? answer.answers.map(String) : [];
-  ctx.speakDialog('says', { room: String(answer.room ?? split.room), answer: answers.join(' ') });
+  ctx.speakDialog('says', { room: String(answer.room ?? said.room), answer: answers.join(' ') });
 }
 
 async function announce(ctx: SkillContext): Promise<void> {
