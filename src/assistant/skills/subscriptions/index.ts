@@ -52,29 +52,32 @@ async function ask(
   return null;
 }
 
+/**
+ * The subscribe or unsubscribe intent: asks the hub to do it for the subscription said, then speaks the first
+ * dialog of `dialogs` when the answer's `flag` is true, else the second, with the subscription's name.
+ */
+function membership(
+  action: 'subscribe' | 'unsubscribe',
+  flag: 'already' | 'was_subscribed',
+  dialogs: readonly [string, string],
+) {
+  return {
+    name: `${action}.intent`,
+    handler: async (ctx: SkillContext): Promise<void> => {
+      const answer = await ask(ctx, `hive.subscriptions.${action}`, { name: spokenName(ctx) });
+      if (answer === null) return;
+      ctx.speakDialog(answer[flag] === true ? dialogs[0] : dialogs[1], { name: String(answer.name) });
+    },
+  };
+}
+
 export const subscriptionsSkill = defineSkill({
   id: SUBSCRIPTIONS_SKILL_ID,
   className: 'SubscriptionsSkill',
   locale: { en },
   intents: [
-    {
-      name: 'subscribe.intent',
-      handler: async (ctx) => {
-        const answer = await ask(ctx, 'hive.subscriptions.subscribe', { name: spokenName(ctx) });
-        if (answer === null) return;
-        const name = String(answer.name);
-        ctx.speakDialog(answer.already === true ? 'already' : 'subscribed', { name });
-      },
-    },
-    {
-      name: 'unsubscribe.intent',
-      handler: async (ctx) => {
-        const answer = await ask(ctx, 'hive.subscriptions.unsubscribe', { name: spokenName(ctx) });
-        if (answer === null) return;
-        const name = String(answer.name);
-        ctx.speakDialog(answer.was_subscribed === true ? 'unsubscribed' : 'not_subscribed', { name });
-      },
-    },
+    membership('subscribe', 'already', ['already', 'subscribed']),
+    membership('unsubscribe', 'was_subscribed', ['unsubscribed', 'not_subscribed']),
     {
       name: 'list.intent',
       handler: async (ctx) => {
