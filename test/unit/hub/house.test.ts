@@ -5,10 +5,7 @@
  * an old command expires instead of running late, an unknown kind fails, a withdrawn one is not overwritten).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import pino from 'pino';
 import { HiveLinkError } from '../../../src/errors.js';
 import { AdminQueue } from '../../../src/hub/house/admin-queue.js';
@@ -16,6 +13,7 @@ import { buildRooms, findRoom, siteRoom } from '../../../src/hub/house/rooms.js'
 import type { RoomSettings } from '../../../src/store/house.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { ClientRecord, ClientStore } from '../../../src/store/types.js';
+import { tempDatabases } from '../store/temp-db.js';
 
 function record(
   id: number,
@@ -76,14 +74,12 @@ describe('rooms', () => {
 });
 
 describe('admin command queue (the hub side)', () => {
-  const root = mkdtempSync(join(tmpdir(), 'hl-admin-queue-'));
-  after(() => rmSync(root, { recursive: true, force: true }));
-  let n = 0;
+  const freshDb = tempDatabases('hl-admin-queue-');
   let store: ClientStore;
   let clock: number;
   let queue: AdminQueue;
   beforeEach(() => {
-    store = openSqliteStore(join(root, `db-${++n}.db`), { secrets: new Uint8Array(32).fill(3) });
+    store = openSqliteStore(freshDb(), { secrets: new Uint8Array(32).fill(3) });
     clock = 1_000_000;
     queue = new AdminQueue({
       store: store.house,

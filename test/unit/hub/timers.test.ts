@@ -7,10 +7,7 @@
  * the same store (a restart) picks everything up.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MemoryBus } from '../../../src/bus/memory-bus.js';
 import { createMessage } from '../../../src/bus/message.js';
 import type { MessageData } from '../../../src/bus/types.js';
@@ -24,6 +21,7 @@ import type { HiveMessage } from '../../../src/protocol/message.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { ClientRecord, ClientStore } from '../../../src/store/types.js';
 import { FakeTimers } from '../../helpers/fake-timers.js';
+import { tempDatabases } from '../store/temp-db.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -159,9 +157,7 @@ class StubPeer implements HubPeer {
   async rekey(): Promise<void> {}
 }
 
-const root = mkdtempSync(join(tmpdir(), 'hl-timers-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let files = 0;
+const freshDb = tempDatabases('hl-timers-');
 
 describe('timers: the hub service', () => {
   let file: string;
@@ -180,7 +176,7 @@ describe('timers: the hub service', () => {
   };
 
   beforeEach(async () => {
-    file = join(root, `t-${++files}.db`);
+    file = freshDb();
     store = openSqliteStore(file, { secrets: new Uint8Array(32).fill(3) });
     kitchen = (await store.addClient({ name: 'kitchen-sat', siteId: 'kitchen' })).record;
     garage = (await store.addClient({ name: 'garage-sat' })).record;

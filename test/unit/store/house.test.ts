@@ -4,26 +4,22 @@
  * through a second connection as the admin CLI would.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isHiveLinkError } from '../../../src/errors.js';
 import { checkRoomName, roomKey } from '../../../src/store/house.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { ClientStore } from '../../../src/store/types.js';
+import { tempDatabases } from './temp-db.js';
 
 const SECRETS = new Uint8Array(32).fill(7);
-const root = mkdtempSync(join(tmpdir(), 'hl-house-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
+const freshDb = tempDatabases('hl-house-');
 
 describe('house store', () => {
   let file: string;
   let store: ClientStore;
   let cli: ClientStore;
   beforeEach(() => {
-    file = join(root, `db-${++n}.db`);
+    file = freshDb();
     store = openSqliteStore(file, { secrets: SECRETS, now: () => 1000 });
     cli = openSqliteStore(file, { secrets: SECRETS });
   });

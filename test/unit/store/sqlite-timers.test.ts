@@ -4,17 +4,13 @@
  * (a hub restart). Removing a client removes its timers.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import type { ClientStore, NewTimer } from '../../../src/store/types.js';
+import { tempDatabases } from './temp-db.js';
 
 const SECRETS = new Uint8Array(32).fill(2);
-const root = mkdtempSync(join(tmpdir(), 'hl-sqlite-timers-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
+const freshDb = tempDatabases('hl-sqlite-timers-');
 
 function timer(clientId: number, extra: Partial<NewTimer> = {}): NewTimer {
   return {
@@ -38,7 +34,7 @@ describe('SQLite store: timers', () => {
   let a: number;
   let b: number;
   beforeEach(async () => {
-    file = join(root, `db-${++n}.db`);
+    file = freshDb();
     store = openSqliteStore(file, { secrets: SECRETS });
     a = (await store.addClient({ name: 'kitchen' })).record.id;
     b = (await store.addClient({ name: 'garage' })).record.id;

@@ -3,19 +3,15 @@
  * last tick it missed — never one from before it subscribed, never the same one twice.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isHiveLinkError } from '../../../src/errors.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { normalizeSubscriptionName } from '../../../src/store/subscriptions.js';
 import type { ClientStore } from '../../../src/store/types.js';
+import { tempDatabases } from './temp-db.js';
 
 const SECRETS = new Uint8Array(32).fill(7);
-const root = mkdtempSync(join(tmpdir(), 'hl-subs-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
+const freshDb = tempDatabases('hl-subs-');
 
 const code = (c: string) => (err: unknown) => isHiveLinkError(err) && err.code === c;
 
@@ -26,7 +22,7 @@ describe('subscription store', () => {
   let office: number;
   beforeEach(async () => {
     clock = 1_700_000_000_000;
-    store = openSqliteStore(join(root, `s-${++n}.db`), { secrets: SECRETS, now: () => clock });
+    store = openSqliteStore(freshDb(), { secrets: SECRETS, now: () => clock });
     kitchen = (await store.addClient({ name: 'kitchen' })).record.id;
     office = (await store.addClient({ name: 'office' })).record.id;
   });
