@@ -409,11 +409,11 @@ class SqliteClientStore implements ClientStore {
     if (typeof publicKeyHex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(publicKeyHex)) {
       throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'a Noise public key must be 64 hex characters');
     }
-    await this.#setPin(id, publicKeyHex.toLowerCase(), 'pin the Noise key');
+    await this.#setPin(id, { noise_pubkey: publicKeyHex.toLowerCase() }, 'pin the Noise key');
   }
 
   async clearNoisePin(id: number): Promise<void> {
-    await this.#setPin(id, null, 'clear the Noise pin');
+    await this.#setPin(id, { noise_pubkey: null }, 'clear the Noise pin');
   }
 
   async pinIntercomKey(id: number, publicKey: string): Promise<IntercomKeyPin> {
@@ -452,25 +452,18 @@ class SqliteClientStore implements ClientStore {
   }
 
   async clearIntercomPin(id: number): Promise<void> {
-    checkId(id);
-    return this.#guard('clear the INTERCOM key pin', async () => {
-      const r = await this.#db
-        .updateTable('clients')
-        .set({ intercom_pubkey: null })
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (r.numUpdatedRows === 0n) throw notFound(id);
-    });
+    await this.#setPin(id, { intercom_pubkey: null }, 'clear the INTERCOM key pin');
   }
 
-  async #setPin(id: number, pin: string | null, what: string): Promise<void> {
+  /** Sets or clears one key pin of client `id` (`HL_ERR_CLIENT_NOT_FOUND` when there is no such client). */
+  async #setPin(
+    id: number,
+    pin: { noise_pubkey: string | null } | { intercom_pubkey: null },
+    what: string,
+  ): Promise<void> {
     checkId(id);
     return this.#guard(what, async () => {
-      const r = await this.#db
-        .updateTable('clients')
-        .set({ noise_pubkey: pin })
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const r = await this.#db.updateTable('clients').set(pin).where('id', '=', id).executeTakeFirst();
       if (r.numUpdatedRows === 0n) throw notFound(id);
     });
   }
