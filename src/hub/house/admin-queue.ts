@@ -17,6 +17,7 @@
 import type { Logger } from 'pino';
 import { type ErrorCode, HiveLinkError, isHiveLinkError } from '../../errors.js';
 import type { AdminCommand, HouseStore } from '../../store/house.js';
+import { SingleFlight } from './single-flight.js';
 
 /** Runs one command's arguments; resolves with what the CLI is told, or throws a HiveLinkError (its code is kept). */
 export type AdminCommandHandler = (
@@ -42,8 +43,11 @@ export function failure(code: ErrorCode, error: string): Record<string, unknown>
 export class AdminQueue {
   readonly #init: AdminQueueInit;
   readonly #handlers = new Map<string, AdminCommandHandler>();
-  #draining: Promise<void> | null = null;
-  #again = false;
+  readonly #draining = new SingleFlight(
+    () => this.#run(),
+    (err) => this.#init.logger.warn({ err }, 'admin command queue failed'),
+    () => void this.drain(),
+  );
   #stopped = false;
 
   constructor(init: AdminQueueInit) {
@@ -58,20 +62,7 @@ export class AdminQueue {
   /** Reads and runs the pending commands (after a run in progress). Never rejects. */
   drain(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    if (this.#draining !== null) {
-      this.#again = true;
-      return this.#draining;
-    }
-    this.#draining = this.#run()
-      .catch((err: unknown) => this.#init.logger.warn({ err }, 'admin command queue failed'))
-      .finally(() => {
-        this.#draining = null;
-        if (this.#again && !this.#stopped) {
-          this.#again = false;
-          void this.drain();
-        }
-      });
-    return this.#draining;
+    return this.#draining.run();
   }
 
   async #run(): Promise<void> {
@@ -132,7 +123,7 @@ export class AdminQueue {
   /** No more runs; waits for the one in progress. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#draining;
+    await this.#draining.running;
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import type { HouseStore, PresenceEntry } from '../../store/house.js';
 import { type Timers, unrefTimers } from '../../timers.js';
+import { SingleFlight } from './single-flight.js';
 
 export interface PresenceWriterInit {
   store: HouseStore;
@@ -35,8 +36,13 @@ export class PresenceWriter {
   /** What the store holds, by connection id. */
   #written = new Map<number, PresenceEntry>();
   #timer: unknown = null;
-  #flushing: Promise<void> | null = null;
-  #again = false;
+  readonly #flushing = new SingleFlight(
+    () => this.#write(),
+    (err) => this.#init.onError(err),
+    () => {
+      if (!this.#stopped) void this.flush();
+    },
+  );
   #stopped = false;
 
   constructor(init: PresenceWriterInit) {
@@ -55,20 +61,7 @@ export class PresenceWriter {
 
   /** Writes the difference now (after a write in progress). */
   flush(): Promise<void> {
-    if (this.#flushing !== null) {
-      this.#again = true;
-      return this.#flushing;
-    }
-    this.#flushing = this.#write()
-      .catch((err: unknown) => this.#init.onError(err))
-      .finally(() => {
-        this.#flushing = null;
-        if (this.#again && !this.#stopped) {
-          this.#again = false;
-          void this.flush();
-        }
-      });
-    return this.#flushing;
+    return this.#flushing.run();
   }
 
   async #write(): Promise<void> {
@@ -89,6 +82,6 @@ export class PresenceWriter {
     this.#stopped = true;
     if (this.#timer !== null) this.#timers.clearTimeout(this.#timer);
     this.#timer = null;
-    await this.#flushing;
+    await this.#flushing.running;
   }
 }

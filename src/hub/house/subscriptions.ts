@@ -43,6 +43,7 @@ import { hubBusMessage } from '../replies.js';
 import type { HubPeer } from '../types.js';
 import { checkInterval, describeSchedule, type Schedule } from './schedule.js';
 import { TickScheduler } from './scheduler.js';
+import { SingleFlight } from './single-flight.js';
 
 /** Subscribes the asking client: `{name}` → `{ok, name, already}`. */
 export const SUBSCRIBE_TYPE = 'hive.subscriptions.subscribe';
@@ -128,8 +129,11 @@ export class SubscriptionService {
   readonly #inflight = new Set<Promise<unknown>>();
   #offs: (() => void)[] = [];
   readonly #reloadListeners = new Set<(names: readonly string[]) => void>();
-  #reloading: Promise<void> | null = null;
-  #reloadAgain = false;
+  readonly #reloading = new SingleFlight(
+    () => this.#applyReload(),
+    (err) => this.#init.logger.warn({ err }, 'could not load the subscriptions'),
+    () => void this.reload(),
+  );
   #state: 'idle' | 'running' | 'stopped' = 'idle';
 
   constructor(init: SubscriptionServiceInit) {
@@ -156,8 +160,8 @@ export class SubscriptionService {
 
   /** Resolves once no tick, delivery or request is in flight (tests wait on it instead of sleeping). */
   async settled(): Promise<void> {
-    while (this.#inflight.size > 0 || this.#reloading !== null) {
-      await Promise.allSettled([...this.#inflight, this.#reloading]);
+    while (this.#inflight.size > 0 || this.#reloading.running !== null) {
+      await Promise.allSettled([...this.#inflight, this.#reloading.running]);
     }
   }
 
@@ -183,27 +187,14 @@ export class SubscriptionService {
     this.#scheduler.stop();
     for (const off of this.#offs) off();
     this.#offs = [];
-    await this.#reloading?.catch(() => undefined);
+    await this.#reloading.running?.catch(() => undefined);
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
   }
 
   /** Reads the subscriptions again and (re)schedules them; runs once more when asked during a reload. */
   reload(): Promise<void> {
     if (this.#state !== 'running') return Promise.resolve();
-    if (this.#reloading !== null) {
-      this.#reloadAgain = true;
-      return this.#reloading;
-    }
-    this.#reloading = this.#applyReload()
-      .catch((err: unknown) => this.#init.logger.warn({ err }, 'could not load the subscriptions'))
-      .finally(() => {
-        this.#reloading = null;
-        if (this.#reloadAgain) {
-          this.#reloadAgain = false;
-          void this.reload();
-        }
-      });
-    return this.#reloading;
+    return this.#reloading.run();
   }
 
   async #applyReload(): Promise<void> {
