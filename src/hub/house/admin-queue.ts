@@ -80,25 +80,24 @@ export class AdminQueue {
 
   async #one(command: AdminCommand): Promise<void> {
     const { store, now, ttlMs, logger } = this.#init;
+    /** Finishes the command unrun, as `state`, with the failure `code` and `why`. */
+    const notRun = (state: 'expired' | 'failed', code: ErrorCode, why: string) =>
+      store.finishAdminCommand(command.id, state, failure(code, why), now());
     const age = now() - command.createdAt;
     if (age > ttlMs) {
-      const why = `queued ${Math.round(age / 1000)} s ago, longer than adminCommandTtlMs (${ttlMs} ms): not run late`;
-      await store.finishAdminCommand(
-        command.id,
+      await notRun(
         'expired',
-        failure('HL_ERR_ADMIN_COMMAND_EXPIRED', why),
-        now(),
+        'HL_ERR_ADMIN_COMMAND_EXPIRED',
+        `queued ${Math.round(age / 1000)} s ago, longer than adminCommandTtlMs (${ttlMs} ms): not run late`,
       );
       return;
     }
     const handler = this.#handlers.get(command.kind);
     if (handler === undefined) {
-      const why = `this hub has no admin command "${command.kind}"`;
-      await store.finishAdminCommand(
-        command.id,
+      await notRun(
         'failed',
-        failure('HL_ERR_ADMIN_COMMAND_UNKNOWN', why),
-        now(),
+        'HL_ERR_ADMIN_COMMAND_UNKNOWN',
+        `this hub has no admin command "${command.kind}"`,
       );
       return;
     }
