@@ -18,10 +18,12 @@ import { LIMIT_DEFS } from '../limits.js';
 import { decodeBitstring, encodeBitstring } from '../protocol/bitstring.js';
 import type { EncodingName } from '../protocol/encodings.js';
 import {
+  DEPTH_SCAN_MIN_CHARS,
   type HiveMessage,
   hiveMessageToJson,
   type ParseOptions,
   parseHiveMessage,
+  refuseDeepText,
 } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import { pakoZlib, type ZlibCodec } from '../protocol/zlib.js';
@@ -187,6 +189,9 @@ export class LegacyChannel implements SecureChannel {
         zlib: this.#backend.zlib,
       });
     }
+    // A large text frame is scanned for nesting first: JSON.parse would build a deep tree (8 MiB of `[` holds the
+    // event loop for most of a second) before its depth is checked.
+    if (frame.text.length > DEPTH_SCAN_MIN_CHARS) refuseDeepText(frame.text, this.#parse.maxJsonDepth);
     const parsed = parseJsonText(frame.text);
     if (isEncryptedEnvelope(parsed)) {
       const plaintext = decryptJsonEnvelope(
