@@ -13,6 +13,8 @@
  *
  * @module
  */
+
+import { concatBytes } from '../../src/protocol/bytes.js';
 import type { Rng } from './rng.js';
 
 const INTERESTING_BYTES = [
@@ -115,17 +117,9 @@ function byteStep(rng: Rng, b: Uint8Array, others: readonly Uint8Array[]): Uint8
   }
 }
 
-/** Joins byte arrays. */
+/** Joins byte arrays (the one join of `src/protocol/bytes.ts`, spread for the mutators). */
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 const TOKENS = [
