@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { procStatus } from './proc.js';
 
 export interface MonitorInit {
   readonly port: number;
@@ -23,16 +23,6 @@ export type MonitorMessage =
 
 const init = workerData as MonitorInit;
 const port = parentPort!;
-
-/** Reads a `/proc/<pid>/status` field in bytes (0 once the process is gone). */
-function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m === null ? 0 : Number(m[1]) * 1024;
-  } catch {
-    return 0;
-  }
-}
 
 /** The 1-minute load average per core, at least 1 (a starved hub answers late without being stuck). */
 function loadFactor(): number {

@@ -12,7 +12,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -20,6 +20,7 @@ import { nodeBackend } from '../../src/crypto/backend.node.js';
 import { LIMIT_DEFS } from '../../src/limits.js';
 import { encodeBytes } from '../../src/protocol/encodings.js';
 import type { MonitorInit, MonitorMessage } from './hub-monitor.js';
+import { procStatus } from './proc.js';
 import { spawnTsWorker } from './ts-worker.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -129,16 +130,6 @@ export interface HubProcessInit {
   /** Two health checks in a row slower than this (scaled by the load per core), or failing, are a finding (ms). */
   readonly healthLimitMs: number;
   readonly onProblem: (problem: HubProblem) => void;
-}
-
-/** Reads a `/proc/<pid>/status` field in bytes. */
-function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m === null ? 0 : Number(m[1]) * 1024;
-  } catch {
-    return 0;
-  }
 }
 
 export class HubProcess {
