@@ -64,6 +64,22 @@ export async function withAdminContext<T>(
   }
 }
 
+/**
+ * Makes `cmd` an admin command of a data dir: adds `--data-dir` and `--secrets-key-file`, and on each run opens the
+ * store, calls `run` with it and what commander passes (the command's arguments, then its options, which `run`
+ * may leave undeclared), and closes it.
+ */
+export function adminAction<P extends unknown[]>(
+  cmd: Command,
+  out: CliWriter,
+  run: (ctx: AdminContext, ...params: P) => Promise<void>,
+): Command {
+  return withDataDirOption(cmd).action((...received: unknown[]) => {
+    const params = received.slice(0, -1) as P; // commander passes the Command itself last
+    return withAdminContext(params[params.length - 1] as DataDirOptions, out, (ctx) => run(ctx, ...params));
+  });
+}
+
 /** Finds a client by id or access key, or fails with `no client with id 7`. */
 export async function requireClient(store: ClientStore, idOrKey: string): Promise<ClientRecord> {
   const client = await store.getClient(idOrKey);

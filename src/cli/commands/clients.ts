@@ -14,6 +14,7 @@ import { ALWAYS_ALLOWED_TYPE } from '../../store/client-fields.js';
 import type { ClientPatch, ClientRecord } from '../../store/types.js';
 import {
   type AdminContext,
+  adminAction,
   type CliWriter,
   type DataDirOptions,
   formatTime,
@@ -25,8 +26,6 @@ import {
   requireClient,
   STDOUT,
   table,
-  withAdminContext,
-  withDataDirOption,
   writeJson,
 } from '../admin.js';
 import { checkHubUrl, DEFAULT_HUB_URL, IdentityFile } from '../identity-file.js';
@@ -376,12 +375,7 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
   const clients = program
     .command('clients')
     .description('manage the clients (satellites) allowed to connect: ID is a client id or access key');
-  const run =
-    <A extends unknown[]>(fn: (ctx: AdminContext, ...args: A) => Promise<void>) =>
-    (opts: DataDirOptions, ...args: A) =>
-      withAdminContext(opts, out, (ctx) => fn(ctx, ...args));
-
-  withDataDirOption(
+  adminAction(
     clients
       .command('add')
       .description('add a client; prints its access key and password once')
@@ -396,32 +390,44 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       .option('--json', 'print JSON')
       .option('--save-identity', 'also save the credentials for hivelink ask/chat/satellite on this machine')
       .option('--url <url>', 'the hub URL saved with --save-identity (default ws://127.0.0.1:5678)'),
-  ).action((opts: AddClientOptions & DataDirOptions) => run(clientsAdd)(opts, opts));
+    out,
+    (ctx, opts: AddClientOptions & DataDirOptions) => clientsAdd(ctx, opts),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients.command('list').description('list every client').option('--json', 'print JSON'),
-  ).action((opts: Opts) => run(clientsList)(opts, opts));
+    out,
+    (ctx, opts: Opts) => clientsList(ctx, opts),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients.command('show').description('show one client').argument('<id>').option('--json', 'print JSON'),
-  ).action((id: string, opts: Opts) => run(clientsShow)(opts, id, opts));
+    out,
+    (ctx, id: string, opts: Opts) => clientsShow(ctx, id, opts),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients.command('remove').description('delete a client and its history').argument('<id>'),
-  ).action((id: string, opts: Opts) => run(clientsRemove)(opts, id));
+    out,
+    (ctx, id: string) => clientsRemove(ctx, id),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients.command('rename').description('rename a client').argument('<id>').argument('<name>'),
-  ).action((id: string, name: string, opts: Opts) => run(clientsRename)(opts, id, name));
+    out,
+    (ctx, id: string, name: string) => clientsRename(ctx, id, name),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients
       .command('history')
       .description("show a client's latest connections")
       .argument('<id>')
       .option('--limit <n>', 'how many (default 50)', parsePositiveInt)
       .option('--json', 'print JSON'),
-  ).action((id: string, opts: Opts & { limit?: number }) => run(clientsHistory)(opts, id, opts));
+    out,
+    (ctx, id: string, opts: Opts & { limit?: number }) => clientsHistory(ctx, id, opts),
+  );
 
   const listCommands: [string, string, ClientListField, 'add' | 'remove', string][] = [
     ['allow-msg', 'type', 'allowedTypes', 'add', 'let a client send a message type'],
@@ -432,66 +438,76 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
     ['allow-intent', 'intent', 'blockedIntents', 'remove', 'unblock an intent for a client'],
   ];
   for (const [name, arg, field, op, description] of listCommands) {
-    withDataDirOption(
+    adminAction(
       clients.command(name).description(description).argument(`<${arg}>`).argument('<id>'),
-    ).action((value: string, id: string, opts: Opts) => run(clientsEditList)(opts, id, field, op, value));
+      out,
+      (ctx, value: string, id: string) => clientsEditList(ctx, id, field, op, value),
+    );
   }
 
-  withDataDirOption(
-    clients
-      .command('set')
-      .description("change a client's permissions and limits")
-      .argument('<id>')
-      .option('--admin <bool>', 'admin (true/false)', parseBool)
-      .option('--can-broadcast <bool>', 'may send BROADCAST', parseBool)
-      .option('--can-escalate <bool>', 'may send ESCALATE', parseBool)
-      .option('--can-propagate <bool>', 'may send PROPAGATE', parseBool)
-      .option('--min-protocol <n>', 'lowest protocol version: 1, 2, 3 or none', parseMinProtocol)
-      .option('--rate-limit <n>', 'messages per second, or none', parseRate)
-      .option('--site <site>', 'site id ("" clears it)')
-      .option('--description <text>', 'free text')
-      .option(
-        '--allow-weak-password <bool>',
-        'let the client connect with a password below the strength floor',
-        parseBool,
-      )
-      .option('--json', 'print JSON'),
-  ).action((id: string, opts: Opts & SetClientOptions, cmd: Command) => {
-    const { dataDir: _d, secretsKeyFile: _k, json: _j, ...changes } = opts;
+  const set = clients
+    .command('set')
+    .description("change a client's permissions and limits")
+    .argument('<id>')
+    .option('--admin <bool>', 'admin (true/false)', parseBool)
+    .option('--can-broadcast <bool>', 'may send BROADCAST', parseBool)
+    .option('--can-escalate <bool>', 'may send ESCALATE', parseBool)
+    .option('--can-propagate <bool>', 'may send PROPAGATE', parseBool)
+    .option('--min-protocol <n>', 'lowest protocol version: 1, 2, 3 or none', parseMinProtocol)
+    .option('--rate-limit <n>', 'messages per second, or none', parseRate)
+    .option('--site <site>', 'site id ("" clears it)')
+    .option('--description <text>', 'free text')
+    .option(
+      '--allow-weak-password <bool>',
+      'let the client connect with a password below the strength floor',
+      parseBool,
+    )
+    .option('--json', 'print JSON');
+  // A usage error before the store is opened.
+  set.hook('preAction', (cmd) => {
+    const { dataDir: _d, secretsKeyFile: _k, json: _j, ...changes } = cmd.opts<Opts & SetClientOptions>();
     if (!setOptionsGiven(changes))
       cmd.error('error: clients set needs at least one option to change', {
         exitCode: 2,
         code: 'hivelink.usage',
       });
-    return run(clientsSet)(opts, id, opts);
   });
+  adminAction(set, out, (ctx, id: string, opts: Opts & SetClientOptions) => clientsSet(ctx, id, opts));
 
-  withDataDirOption(
+  adminAction(
     clients.command('revoke').description('revoke a client: its access key stops working').argument('<id>'),
-  ).action((id: string, opts: Opts) => run(clientsRevoke)(opts, id));
+    out,
+    (ctx, id: string) => clientsRevoke(ctx, id),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients
       .command('token')
       .description('issue a REST API bearer token for a client (printed once), or --revoke one')
       .argument('<id>')
       .option('--revoke <token>', 'revoke this token of the client instead')
       .option('--json', 'print JSON'),
-  ).action((id: string, opts: Opts & TokenOptions) => run(clientsToken)(opts, id, opts));
+    out,
+    (ctx, id: string, opts: Opts & TokenOptions) => clientsToken(ctx, id, opts),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients
       .command('reset-noise-pin')
       .description("forget a client's pinned Noise key (after it was reinstalled)")
       .argument('<id>'),
-  ).action((id: string, opts: Opts) => run(clientsResetNoisePin)(opts, id));
+    out,
+    (ctx, id: string) => clientsResetNoisePin(ctx, id),
+  );
 
-  withDataDirOption(
+  adminAction(
     clients
       .command('reset-intercom-pin')
       .description("forget the RSA key pinned to a client's INTERCOM address (after it changed its key)")
       .argument('<id>'),
-  ).action((id: string, opts: Opts) => run(clientsResetIntercomPin)(opts, id));
+    out,
+    (ctx, id: string) => clientsResetIntercomPin(ctx, id),
+  );
 
   return clients;
 }

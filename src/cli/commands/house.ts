@@ -12,12 +12,11 @@ import { buildRooms, type RoomsSnapshot } from '../../hub/house/rooms.js';
 import { LIMIT_DEFS } from '../../limits.js';
 import {
   type AdminContext,
+  adminAction,
   type CliWriter,
   type DataDirOptions,
   STDOUT,
   table,
-  withAdminContext,
-  withDataDirOption,
   writeJson,
 } from '../admin.js';
 import { commandError, runningHub, submitAdminCommand } from '../admin-queue.js';
@@ -126,17 +125,19 @@ type Opts = DataDirOptions & RoomsOptions;
 
 /** Registers `rooms`. */
 export function registerRoomsCommand(program: Command, out: CliWriter = STDOUT): Command {
-  return withDataDirOption(
+  return adminAction(
     program
       .command('rooms')
       .description('list the rooms of the house: their clients, who is online, and their modes')
       .option('--json', 'print JSON'),
-  ).action((opts: Opts) => withAdminContext(opts, out, (ctx) => roomsList(ctx, opts)));
+    out,
+    (ctx, opts: Opts) => roomsList(ctx, opts),
+  );
 }
 
 /** Registers `announce`. */
 export function registerAnnounceCommand(program: Command, out: CliWriter = STDOUT): Command {
-  return withDataDirOption(
+  return adminAction(
     program
       .command('announce')
       .description(
@@ -151,7 +152,7 @@ export function registerAnnounceCommand(program: Command, out: CliWriter = STDOU
         parseWait,
       )
       .option('--json', 'print JSON'),
-  ).action((words: string[], opts: DataDirOptions & AnnounceOptions) =>
-    withAdminContext(opts, out, (ctx) => announce(ctx, words, opts)),
+    out,
+    (ctx, words: string[], opts: DataDirOptions & AnnounceOptions) => announce(ctx, words, opts),
   );
 }

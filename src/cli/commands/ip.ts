@@ -10,14 +10,13 @@ import { HiveLinkError } from '../../errors.js';
 import type { IpAction } from '../../store/types.js';
 import {
   type AdminContext,
+  adminAction,
   type CliWriter,
   type DataDirOptions,
   parseCidrArg,
   requireClient,
   STDOUT,
   table,
-  withAdminContext,
-  withDataDirOption,
   writeJson,
 } from '../admin.js';
 
@@ -88,28 +87,32 @@ export function registerIpCommands(program: Command, out: CliWriter = STDOUT): C
   type Opts = DataDirOptions & ClientScopeOption & { json?: boolean };
 
   for (const action of ['allow', 'deny'] as const) {
-    withDataDirOption(
+    adminAction(
       ip
         .command(action)
         .description(`${action} connections from a CIDR (an address alone means just that address)`)
         .argument('<cidr>', 'e.g. 192.168.1.0/24, 2001:db8::/32, 10.0.0.7', parseCidrArg)
         .option('--client <id>', 'only for this client (id or access key)'),
-    ).action((cidr: string, opts: Opts) =>
-      withAdminContext(opts, out, (ctx) => ipAdd(ctx, action, cidr, opts)),
+      out,
+      (ctx, cidr: string, opts: Opts) => ipAdd(ctx, action, cidr, opts),
     );
   }
 
-  withDataDirOption(
+  adminAction(
     ip
       .command('remove')
       .description('remove the rules for a CIDR')
       .argument('<cidr>', 'the CIDR of the rule', parseCidrArg)
       .option('--client <id>', 'the rules of this client (id or access key)'),
-  ).action((cidr: string, opts: Opts) => withAdminContext(opts, out, (ctx) => ipRemove(ctx, cidr, opts)));
+    out,
+    (ctx, cidr: string, opts: Opts) => ipRemove(ctx, cidr, opts),
+  );
 
-  withDataDirOption(
+  adminAction(
     ip.command('list').description('list the IP rules').option('--json', 'print JSON'),
-  ).action((opts: Opts) => withAdminContext(opts, out, (ctx) => ipList(ctx, opts)));
+    out,
+    (ctx, opts: Opts) => ipList(ctx, opts),
+  );
 
   return ip;
 }

@@ -25,14 +25,13 @@ import type { Limits } from '../../limits.js';
 import { normalizeSubscriptionName, type SubscriptionRecord } from '../../store/subscriptions.js';
 import {
   type AdminContext,
+  adminAction,
   type CliWriter,
   type DataDirOptions,
   formatTime,
   requireClient,
   STDOUT,
   table,
-  withAdminContext,
-  withDataDirOption,
   writeJson,
 } from '../admin.js';
 import { hubConfigFromOptions } from './hub.js';
@@ -216,7 +215,7 @@ export function registerSubscriptionsCommands(program: Command, out: CliWriter =
       "the hub's config file whose limits apply (default hivelink.json, if present)",
     );
 
-  withDataDirOption(
+  adminAction(
     withConfig(
       subs
         .command('add')
@@ -232,26 +231,27 @@ export function registerSubscriptionsCommands(program: Command, out: CliWriter =
         .option('--lang <lang>', 'the language the utterance is asked in (default en-us)')
         .option('--json', 'print JSON'),
     ),
-  ).action((name: string, opts: Opts & AddSubscriptionOptions) =>
-    withAdminContext(opts, out, (ctx) => subscriptionsAdd(ctx, name, opts, limitsOf(opts))),
+    out,
+    (ctx, name: string, opts: Opts & AddSubscriptionOptions) =>
+      subscriptionsAdd(ctx, name, opts, limitsOf(opts)),
   );
 
-  withDataDirOption(
+  adminAction(
     subs
       .command('list')
       .description('list the subscriptions and their subscribers')
       .option('--json', 'print JSON'),
-  ).action((opts: Opts & { json?: boolean }) =>
-    withAdminContext(opts, out, (ctx) => subscriptionsList(ctx, opts)),
+    out,
+    (ctx, opts: Opts & { json?: boolean }) => subscriptionsList(ctx, opts),
   );
 
-  withDataDirOption(
+  adminAction(
     subs.command('remove').description('delete a subscription and its subscribers').argument('<name>'),
-  ).action((name: string, opts: Opts) =>
-    withAdminContext(opts, out, (ctx) => subscriptionsRemove(ctx, name)),
+    out,
+    (ctx, name: string) => subscriptionsRemove(ctx, name),
   );
 
-  withDataDirOption(
+  adminAction(
     withConfig(
       subs
         .command('subscribe')
@@ -259,18 +259,19 @@ export function registerSubscriptionsCommands(program: Command, out: CliWriter =
         .argument('<name>')
         .argument('<client>'),
     ),
-  ).action((name: string, client: string, opts: Opts) =>
-    withAdminContext(opts, out, (ctx) => subscriptionsSubscribe(ctx, name, client, limitsOf(opts))),
+    out,
+    (ctx, name: string, client: string, opts: Opts) =>
+      subscriptionsSubscribe(ctx, name, client, limitsOf(opts)),
   );
 
-  withDataDirOption(
+  adminAction(
     subs
       .command('unsubscribe')
       .description('unsubscribe a client (id or access key)')
       .argument('<name>')
       .argument('<client>'),
-  ).action((name: string, client: string, opts: Opts) =>
-    withAdminContext(opts, out, (ctx) => subscriptionsUnsubscribe(ctx, name, client)),
+    out,
+    (ctx, name: string, client: string) => subscriptionsUnsubscribe(ctx, name, client),
   );
   return subs;
 }
