@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { HiveLinkError } from '../errors.js';
+import { CONSENT_MODES } from './consent.js';
 import type { ClientPatch, NewClient } from './types.js';
 
 /** The message type every client may send (the legacy hub always adds it). */
@@ -90,6 +91,7 @@ const patchShape = {
   minProtocol: z.number().int('must be a whole number').min(1).max(3).nullable(),
   rateLimitPerSecond: z.number().positive('must be positive').max(1_000_000).nullable(),
   allowWeakPassword: z.boolean(),
+  consent: z.enum(CONSENT_MODES),
 };
 
 const patchSchema = z.strictObject(patchShape).partial();

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Selectable, Updateable } from 'kysely';
 import { HiveLinkError, isHiveLinkError } from '../errors.js';
 import type { ValidPatch } from './client-fields.js';
+import type { ConsentMode } from './consent.js';
 import type { ClientsTable, ConnectionsTable, IpRulesTable } from './sqlite-schema.js';
 import type { ClientRecord, ConnectionRecord, IpRule } from './types.js';
 
@@ -83,6 +84,12 @@ export function jsonList(text: string, column: string, id: number): string[] {
   return value;
 }
 
+/** The `consent` column of client `id`; anything but a {@link ConsentMode} is a corrupt row. */
+function consentMode(value: string, id: number): ConsentMode {
+  if (value === 'ask' || value === 'allow' || value === 'deny') return value;
+  throw new HiveLinkError('HL_ERR_STORE_UNAVAILABLE', `client ${id} has a corrupt consent column`);
+}
+
 /** A frozen {@link ClientRecord} from a row. */
 export function toRecord(row: ClientRow): ClientRecord {
   return Object.freeze({
@@ -103,6 +110,7 @@ export function toRecord(row: ClientRow): ClientRecord {
     noisePubkey: row.noise_pubkey,
     intercomPubkey: row.intercom_pubkey,
     allowWeakPassword: row.allow_weak_password !== 0,
+    consent: consentMode(row.consent, row.id),
     revoked: row.revoked !== 0,
     createdAt: row.created_at,
     lastSeen: row.last_seen,
@@ -152,6 +160,7 @@ export function patchColumns(p: ValidPatch): Updateable<ClientsTable> {
   if (p.minProtocol !== undefined) out.min_protocol = p.minProtocol;
   if (p.rateLimitPerSecond !== undefined) out.rate_limit_per_second = p.rateLimitPerSecond;
   if (p.allowWeakPassword !== undefined) out.allow_weak_password = p.allowWeakPassword ? 1 : 0;
+  if (p.consent !== undefined) out.consent = p.consent;
   return out;
 }
 

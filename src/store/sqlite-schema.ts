@@ -28,6 +28,8 @@ export interface ClientsTable {
   noise_pubkey: string | null;
   /** 1: connects although its password is below the strength floor (schema step 2). */
   allow_weak_password: Generated<number>;
+  /** Who may message it directly: `ask` (default), `allow`, `deny` (schema step 7; `src/store/consent.ts`). */
+  consent: Generated<string>;
   /** Base64 SPKI DER of the RSA key the client's first HELLO announced (INTERCOM, schema step 3); unique. */
   intercom_pubkey: string | null;
   /** `sealSecret` output, bound to `password:<id>`; null once revoked. */
@@ -301,6 +303,19 @@ export const MIGRATIONS: readonly Migration[] = [
         finished_at INTEGER
       );
       CREATE INDEX admin_commands_by_state ON admin_commands(state, id);
+    `),
+  // 7: consent (issue 11) — each client's consent mode, and the answers per (sender, recipient) (src/store/consent.ts)
+  (db) =>
+    db.exec(`
+      ALTER TABLE clients ADD COLUMN consent TEXT NOT NULL DEFAULT 'ask' CHECK (consent IN ('ask', 'allow', 'deny'));
+      CREATE TABLE consent (
+        sender_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        recipient_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        allow INTEGER NOT NULL CHECK (allow IN (0, 1)),
+        decided_at INTEGER NOT NULL,
+        PRIMARY KEY (sender_id, recipient_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX consent_by_recipient ON consent(recipient_id);
     `),
 ];
 

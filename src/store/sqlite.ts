@@ -21,6 +21,7 @@ import {
   validateNewClient,
   validatePatch,
 } from './client-fields.js';
+import { type ConsentStore, sqliteConsentStore } from './consent.js';
 import { PRIVATE_FILE_MODE } from './files.js';
 import { type HouseStore, sqliteHouseStore } from './house.js';
 import { openSecret, SECRETS_KEY_BYTES, sealSecret } from './secrets.js';
@@ -154,6 +155,8 @@ class SqliteClientStore implements ClientStore {
   readonly subscriptions: SubscriptionStore;
   /** Rooms, presence and the admin command queue (`house.ts`). */
   readonly house: HouseStore;
+  /** The consent answers per (sender, recipient) (`consent.ts`). */
+  readonly consent: ConsentStore;
 
   constructor(raw: RawDatabase, init: Required<Omit<SqliteStoreInit, 'busyTimeoutMs'>>) {
     this.#raw = raw;
@@ -172,6 +175,11 @@ class SqliteClientStore implements ClientStore {
       db: this.#db,
       guard: (what, fn) => this.#guard(what, fn),
       write: (fn) => this.#write(fn),
+      now: () => this.#now(),
+    });
+    this.consent = sqliteConsentStore({
+      db: this.#db,
+      guard: (what, fn) => this.#guard(what, fn),
       now: () => this.#now(),
     });
   }
@@ -248,6 +256,7 @@ class SqliteClientStore implements ClientStore {
             min_protocol: v.minProtocol ?? null,
             rate_limit_per_second: v.rateLimitPerSecond ?? null,
             allow_weak_password: v.allowWeakPassword === true ? 1 : 0,
+            consent: v.consent ?? 'ask',
             revoked: 0,
             created_at: checkTime(this.#now(), 'now()'),
           })

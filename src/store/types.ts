@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { ConsentMode, ConsentStore } from './consent.js';
 import type { HouseStore } from './house.js';
 import type { SubscriptionStore } from './subscriptions.js';
 
@@ -47,6 +48,11 @@ export interface ClientRecord {
    * set by `clients add --allow-weak-password` or `clients set --allow-weak-password true`.
    */
   readonly allowWeakPassword: boolean;
+  /**
+   * Who may message this client directly (a relayed order from another room, an intercom line; docs/PROTOCOL.md
+   * §12.8): `ask` (the default: the first time, the client is asked), `allow` (everyone), `deny` (no one).
+   */
+  readonly consent: ConsentMode;
   readonly revoked: boolean;
   readonly createdAt: number;
   /** Last time the client was seen (debounced by the caller), or null when never. */
@@ -84,6 +90,8 @@ export interface NewClient {
   rateLimitPerSecond?: number | null;
   /** @default false */
   allowWeakPassword?: boolean;
+  /** @default 'ask' */
+  consent?: ConsentMode;
 }
 
 /**
@@ -110,6 +118,7 @@ export type ClientPatch = Partial<
     | 'minProtocol'
     | 'rateLimitPerSecond'
     | 'allowWeakPassword'
+    | 'consent'
   >
 >;
 
@@ -314,6 +323,8 @@ export interface ClientStore {
   readonly subscriptions: SubscriptionStore;
   /** Rooms, the running hub's presence and the admin command queue (`house.ts`), in the same database. */
   readonly house: HouseStore;
+  /** The clients' consent answers per (sender, recipient) (`consent.ts`), in the same database. */
+  readonly consent: ConsentStore;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.
