@@ -29,6 +29,7 @@ import type { Rng } from './rng.js';
 import {
   type DecoderTarget,
   describeValue,
+  type FuzzInput,
   stringifyOrUndefined,
   type TargetContext,
   tolerate,
@@ -56,6 +57,25 @@ function describeFrames(frames: readonly WireFrame[]): Uint8Array {
         : { binary: encodeBytes('JSON-HEX', f.data.subarray(0, 4096)) },
     ),
   );
+}
+
+/** The input that opens `frames` on `channel` in turn; its oracle seals again each message that came out. */
+function channelInput(
+  channel: { open(frame: WireFrame): HiveMessage | null; seal(m: HiveMessage): WireFrame[] },
+  frames: readonly WireFrame[],
+): FuzzInput {
+  const decoded: (HiveMessage | null)[] = [];
+  return {
+    get bytes() {
+      return describeFrames(frames);
+    },
+    run() {
+      for (const frame of frames) decoded.push(tolerate(() => channel.open(frame)) ?? null);
+    },
+    check() {
+      for (const message of decoded) reseal(channel, message);
+    },
+  };
 }
 
 const legacyChannelTarget: DecoderTarget = {
@@ -112,18 +132,7 @@ const legacyChannelTarget: DecoderTarget = {
           frames.push(rng.pick(frames));
         }
       }
-      const decoded: (HiveMessage | null)[] = [];
-      return {
-        get bytes() {
-          return describeFrames(frames);
-        },
-        run() {
-          for (const frame of frames) decoded.push(tolerate(() => channel.open(frame)) ?? null);
-        },
-        check() {
-          for (const message of decoded) reseal(channel, message);
-        },
-      };
+      return channelInput(channel, frames);
     };
   },
 };
@@ -187,18 +196,7 @@ const v3ChannelTarget: DecoderTarget = {
         zlib: ctx.backend.zlib,
         maxFrameBytes: rng.chance(0.9) ? 8 * 1024 * 1024 : 4096,
       });
-      const decoded: (HiveMessage | null)[] = [];
-      return {
-        get bytes() {
-          return describeFrames(frames);
-        },
-        run() {
-          for (const frame of frames) decoded.push(tolerate(() => channel.open(frame)) ?? null);
-        },
-        check() {
-          for (const message of decoded) reseal(channel, message);
-        },
-      };
+      return channelInput(channel, frames);
     };
   },
 };
@@ -293,88 +291,98 @@ function parsed(text: string): HiveMessage | undefined {
   return tolerate(() => parseHiveMessage(text));
 }
 
-const hubHandshakeTarget: DecoderTarget = {
-  name: 'hub-handshake',
-  summary:
-    'HubHandshake.handle: mutated client HANDSHAKE/HELLO at each step of legacy, XXpsk2 and KKpsk0 openings',
-  make(ctx) {
-    const keys = handshakeKeys(ctx);
-    const others = ctx.corpus.jsonValues.slice(0, 20);
-    return (rng) => {
-      const pinned = rng.chance(0.4);
-      const hub = hubHandshake(rng, ctx, keys, pinned);
-      const client = clientHandshake(rng, ctx, keys, pinned);
-      // the client message to mutate: its 1st (legacy envelope or Noise msg1) or 2nd (XX msg3), or a stray HELLO
-      const mutateAt = rng.weighted([
-        [5, 0],
-        [3, 1],
-        [1, 2],
-      ] as const);
-      const sent: string[] = [];
-      return {
-        get bytes() {
-          return utf8Bytes(sent.join('\n'));
-        },
-        async run() {
-          await tolerateAsync(() => client.handle(hub.helloMessage()));
-          let step = await tolerateAsync(() => client.handle(hub.requestMessage()));
-          for (let i = 0; i < 3; i++) {
-            let message: HiveMessage | null =
-              step !== undefined && (step.type === 'send' || step.type === 'established') ? step.send : null;
-            if (i === mutateAt && rng.chance(0.15)) {
-              message = createHiveMessage(HiveMessageType.HELLO, { pubkey: '', session: {}, site_id: 's' });
-            }
-            if (message === null) return;
-            const text = i === mutateAt ? mutateMessage(rng, message, others) : serializeHiveMessage(message);
-            sent.push(text);
-            const incoming = parsed(text);
-            if (incoming === undefined) return;
-            const reply = await tolerateAsync(() => hub.handle(incoming));
-            if (reply === undefined || reply.type === 'ignored' || reply.reply === null) return;
-            step = await tolerateAsync(() => client.handle(reply.reply!));
-            if (rng.chance(0.05)) await tolerateAsync(() => hub.handle(incoming)); // the same message again
-          }
-        },
-      };
-    };
-  },
-};
+/** Both ends of one opening, and the way a message passes from one to the other. */
+interface Opening {
+  readonly hub: HubHandshake;
+  readonly client: ClientHandshake;
+  /**
+   * `message` as the other end receives it: serialized (mutated when `mutate`), recorded for the input's bytes,
+   * and parsed; undefined when the text does not parse.
+   */
+  transmit(message: HiveMessage, mutate: boolean): HiveMessage | undefined;
+}
 
-const clientHandshakeTarget: DecoderTarget = {
-  name: 'client-handshake',
-  summary:
-    "ClientHandshake.handle: the hub's HELLO, HANDSHAKE request and response mutated, each step of a real opening",
-  make(ctx) {
-    const keys = handshakeKeys(ctx);
-    const others = ctx.corpus.jsonValues.slice(0, 20);
-    return (rng) => {
-      const pinned = rng.chance(0.4);
-      const hub = hubHandshake(rng, ctx, keys, pinned);
-      const client = clientHandshake(rng, ctx, keys, pinned);
-      const mutateAt = rng.int(3); // HELLO, request, response
-      const sent: string[] = [];
-      return {
-        get bytes() {
-          return utf8Bytes(sent.join('\n'));
-        },
-        async run() {
-          const deliver = async (message: HiveMessage, i: number) => {
-            const text = i === mutateAt ? mutateMessage(rng, message, others) : serializeHiveMessage(message);
+/** A handshake target: each input is a fresh {@link Opening} (pinned keys or not) that `play` runs. */
+function handshakeTarget(
+  name: string,
+  summary: string,
+  play: (rng: Rng, opening: Opening) => Promise<void>,
+): DecoderTarget {
+  return {
+    name,
+    summary,
+    make(ctx) {
+      const keys = handshakeKeys(ctx);
+      const others = ctx.corpus.jsonValues.slice(0, 20);
+      return (rng) => {
+        const pinned = rng.chance(0.4);
+        const sent: string[] = [];
+        const opening: Opening = {
+          hub: hubHandshake(rng, ctx, keys, pinned),
+          client: clientHandshake(rng, ctx, keys, pinned),
+          transmit(message, mutate) {
+            const text = mutate ? mutateMessage(rng, message, others) : serializeHiveMessage(message);
             sent.push(text);
-            const incoming = parsed(text);
-            return incoming === undefined ? undefined : tolerateAsync(() => client.handle(incoming));
-          };
-          await deliver(hub.helloMessage(), 0);
-          const step = await deliver(hub.requestMessage(), 1);
-          if (step === undefined || step.type !== 'send') return;
-          const reply = await tolerateAsync(() => hub.handle(step.send));
-          if (reply === undefined || reply.type === 'ignored' || reply.reply === null) return;
-          await deliver(reply.reply, 2);
-        },
+            return parsed(text);
+          },
+        };
+        return {
+          get bytes() {
+            return utf8Bytes(sent.join('\n'));
+          },
+          run: () => play(rng, opening),
+        };
       };
-    };
+    },
+  };
+}
+
+const hubHandshakeTarget = handshakeTarget(
+  'hub-handshake',
+  'HubHandshake.handle: mutated client HANDSHAKE/HELLO at each step of legacy, XXpsk2 and KKpsk0 openings',
+  async (rng, { hub, client, transmit }) => {
+    // the client message to mutate: its 1st (legacy envelope or Noise msg1) or 2nd (XX msg3), or a stray HELLO
+    const mutateAt = rng.weighted([
+      [5, 0],
+      [3, 1],
+      [1, 2],
+    ] as const);
+    await tolerateAsync(() => client.handle(hub.helloMessage()));
+    let step = await tolerateAsync(() => client.handle(hub.requestMessage()));
+    for (let i = 0; i < 3; i++) {
+      let message: HiveMessage | null =
+        step !== undefined && (step.type === 'send' || step.type === 'established') ? step.send : null;
+      if (i === mutateAt && rng.chance(0.15)) {
+        message = createHiveMessage(HiveMessageType.HELLO, { pubkey: '', session: {}, site_id: 's' });
+      }
+      if (message === null) return;
+      const incoming = transmit(message, i === mutateAt);
+      if (incoming === undefined) return;
+      const reply = await tolerateAsync(() => hub.handle(incoming));
+      if (reply === undefined || reply.type === 'ignored' || reply.reply === null) return;
+      step = await tolerateAsync(() => client.handle(reply.reply!));
+      if (rng.chance(0.05)) await tolerateAsync(() => hub.handle(incoming)); // the same message again
+    }
   },
-};
+);
+
+const clientHandshakeTarget = handshakeTarget(
+  'client-handshake',
+  "ClientHandshake.handle: the hub's HELLO, HANDSHAKE request and response mutated, each step of a real opening",
+  async (rng, { hub, client, transmit }) => {
+    const mutateAt = rng.int(3); // HELLO, request, response
+    const deliver = async (message: HiveMessage, i: number) => {
+      const incoming = transmit(message, i === mutateAt);
+      return incoming === undefined ? undefined : tolerateAsync(() => client.handle(incoming));
+    };
+    await deliver(hub.helloMessage(), 0);
+    const step = await deliver(hub.requestMessage(), 1);
+    if (step === undefined || step.type !== 'send') return;
+    const reply = await tolerateAsync(() => hub.handle(step.send));
+    if (reply === undefined || reply.type === 'ignored' || reply.reply === null) return;
+    await deliver(reply.reply, 2);
+  },
+);
 
 export const SESSION_TARGETS: readonly DecoderTarget[] = [
   legacyChannelTarget,
