@@ -345,6 +345,36 @@ export const ERROR_CODES = {
   HL_ERR_ADMIN_COMMAND_UNKNOWN: {
     summary: 'The hub has no handler for a queued admin command (written by a newer hivelink).',
   },
+
+  // -- hub: the house (consent, intercom lines)
+  HL_ERR_CONSENT_PENDING: {
+    summary:
+      'The recipient has not allowed the sender to message it directly yet: it was asked, and the message is held until it answers (delivered on yes, dropped on no or after consentTimeoutMs).',
+  },
+  HL_ERR_CONSENT_DENIED: {
+    summary:
+      'The recipient refused direct messages from the sender (its answer, hivelink consent deny, or its setting --consent deny); the recipient is told an attempt was made.',
+  },
+  HL_ERR_CONSENT_TIMEOUT: {
+    summary:
+      'The recipient did not answer whether it allows the sender within consentTimeoutMs; the held message was dropped.',
+  },
+  HL_ERR_CONSENT_HELD_FULL: {
+    summary:
+      'As many messages wait for consent as maxHeldMessages (hub-wide) or maxHeldMessagesPerClient (for this recipient) allow; this one was not held.',
+  },
+  HL_ERR_CONSENT_NONE_PENDING: {
+    summary: "A consent answer without a sender, and no one is waiting for this client's consent.",
+  },
+  HL_ERR_INTERCOM_LIMIT: {
+    summary: 'As many intercom lines are open as maxIntercomLines allows; one must end first.',
+  },
+  HL_ERR_INTERCOM_BUSY: {
+    summary: 'The caller or the called side is already on an intercom line, or is being asked for one.',
+  },
+  HL_ERR_INTERCOM_NOT_OPEN: {
+    summary: 'An end of an intercom line was asked for, but no line is open for this connection.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -565,6 +565,45 @@ export const LIMIT_DEFS = {
     summary:
       'Furthest ahead a timer, alarm or reminder may be due; further is refused with HL_ERR_TIMER_TOO_LONG.',
   },
+  // -- hub: consent and intercom lines (issue 11)
+  consentTimeoutMs: {
+    default: 60_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary:
+      'How long a message waits for its recipient\'s consent (the recipient was asked "office wants to talk to you. Allow?"); then it is dropped and the sender hears so (HL_ERR_CONSENT_TIMEOUT).',
+  },
+  maxHeldMessages: {
+    default: 256,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Messages waiting for consent at once, hub-wide; one more is refused with HL_ERR_CONSENT_HELD_FULL.',
+  },
+  maxHeldMessagesPerClient: {
+    default: 16,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      "Messages waiting for one recipient's consent at once; one more is refused with HL_ERR_CONSENT_HELD_FULL.",
+  },
+  maxIntercomLines: {
+    default: 64,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary: 'Intercom lines open at once, hub-wide; one more is refused with HL_ERR_INTERCOM_LIMIT.',
+  },
+  intercomIdleMs: {
+    default: 300_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary: 'An intercom line nobody has spoken on for this long is closed (both ends hear it).',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;
