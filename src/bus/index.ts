@@ -24,21 +24,8 @@ export {
 } from './dispatcher.js';
 export { type BusLogger, createDefaultBusLogger } from './log.js';
 export { MemoryBus, type MemoryBusInit } from './memory-bus.js';
-export {
-  checkMessage,
-  cloneMessage,
-  createMessage,
-  DEFAULT_SESSION_ID,
-  destinationIncludes,
-  forward,
-  parseMessage,
-  publish,
-  reply,
-  response,
-  serializeMessage,
-  sessionIdOf,
-  toMessage,
-} from './message.js';
+/** The message model: all of it (create, reply, forward, parse, serialize, check, route and session helpers). */
+export * from './message.js';
 export type {
   MessageBus,
   MessageContext,
