@@ -52,18 +52,5 @@ export {
   openSqliteStore,
   type SqliteStoreInit,
 } from './sqlite.js';
-export type {
-  AddedClient,
-  ClientPatch,
-  ClientRecord,
-  ClientStore,
-  ConnectionEnd,
-  ConnectionRecord,
-  IntercomKeyPin,
-  IpAction,
-  IpRule,
-  IpRuleSelector,
-  NewClient,
-  NewConnection,
-  NewIpRule,
-} from './types.js';
+/** Every type of the store's interface, including what its methods take and return (timers, logged connections). */
+export type * from './types.js';
