@@ -11,8 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RoomsJson } from '../../src/cli/commands/house.js';
-import { createHiveMessage } from '../../src/protocol/message.js';
-import { HiveMessageType } from '../../src/protocol/message-types.js';
 import {
   type AddedClient,
   addClient,
@@ -22,8 +20,8 @@ import {
   run,
   startHub,
 } from './cli-process.js';
-import { heard, until } from './house-harness.js';
-import { FakePeer, failOnUnhandledRejection } from './hub-harness.js';
+import { heard, openHelloPeer, until } from './house-harness.js';
+import { type FakePeer, failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
@@ -38,19 +36,7 @@ describe('hivelink rooms / announce against a running hub', () => {
   const dd = () => ['--data-dir', dataDir];
 
   async function connect(c: AddedClient, helloSite?: string): Promise<FakePeer> {
-    const peer = await FakePeer.open(hub.url, {
-      accessKey: c.accessKey,
-      password: c.password,
-      protocol: 'legacy',
-      hello: false,
-    });
-    peer.send(
-      createHiveMessage(HiveMessageType.HELLO, {
-        pubkey: '',
-        session: { session_id: `s-${c.id}` },
-        ...(helloSite === undefined ? {} : { site_id: helloSite }),
-      } as never),
-    );
+    const peer = await openHelloPeer(hub.url, c, `s-${c.id}`, { helloSite });
     peers.push(peer);
     return peer;
   }

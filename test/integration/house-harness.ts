@@ -1,16 +1,23 @@
 /**
  * A house for the integration tests: a hub built by `composeHub` (what `hivelink hub` runs: the embedded assistant
  * with its house skill, the house service, REST) on 127.0.0.1 port 0 with a temp data dir, and FakePeer satellites
- * placed in rooms — by their record's site (the admin's) or by the site their HELLO announces.
+ * placed in rooms — by their record's site (the admin's) or by the site their HELLO announces. Also the parts for
+ * tests that compose a hub of their own ({@link composeTestHub}) with SDK clients ({@link SdkDevice}).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { MessageData } from '../../src/bus/types.js';
-import { type ComposedHub, composeHub } from '../../src/hub/compose.js';
+import {
+  createHiveClient,
+  type HiveClient,
+  MemoryIdentityStore,
+  MemoryPinStore,
+} from '../../src/client/index.js';
+import { type ComposedHub, type ComposeOptions, composeHub } from '../../src/hub/compose.js';
 import { type HubConfigInput, resolveHubConfig } from '../../src/hub/config.js';
-import type { LimitName } from '../../src/limits.js';
 import { createHiveMessage, type HiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { type HubIdentity, loadOrCreateHubIdentity } from '../../src/store/identity.js';
@@ -19,6 +26,118 @@ import { FakePeer } from './hub-harness.js';
 
 let sharedIdentity: HubIdentity | null = null;
 let counter = 0;
+
+/** A hub built by `composeHub`, started on 127.0.0.1 port 0. */
+export interface ComposedTestHub {
+  readonly composed: ComposedHub;
+  readonly port: number;
+  /** `ws://127.0.0.1:PORT` */
+  readonly url: string;
+}
+
+/**
+ * Composes and starts a hub on `dataDir` (left in place: the caller removes it). Every hub of a test process has the
+ * same identity (RSA generation is slow; a hub started again on a data dir keeps its key). Test clients all connect
+ * from 127.0.0.1 and some fail on purpose, so the auth failure budgets are out of reach unless `input` sets them.
+ */
+export async function composeTestHub(
+  dataDir: string,
+  input: HubConfigInput = {},
+  options: Omit<ComposeOptions, 'identity' | 'logger'> = {},
+): Promise<ComposedTestHub> {
+  sharedIdentity ??= loadOrCreateHubIdentity(dataDir);
+  const config = resolveHubConfig({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logLevel: 'silent',
+    ...input,
+    limits: { authFailuresPerIp: 100_000, authFailuresPerKey: 100_000, ...input.limits },
+  });
+  const composed = await composeHub(config, {
+    identity: sharedIdentity,
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
+  const { port } = await composed.start();
+  return { composed, port, url: `ws://127.0.0.1:${port}` };
+}
+
+/**
+ * A client record of a composed hub and the keys its SDK client keeps (its Noise key, the hub key it pinned): every
+ * {@link client} is the same device coming back, as a real satellite would, and the hub knows it by them.
+ */
+export class SdkDevice {
+  readonly identityStore = new MemoryIdentityStore();
+  readonly pinStore = new MemoryPinStore();
+
+  private constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly accessKey: string,
+    readonly password: string,
+  ) {}
+
+  /** Adds a client named `name` (a random strong password) to `composed`'s store. */
+  static async add(
+    composed: ComposedHub,
+    name: string,
+    extra: Partial<Omit<NewClient, 'name' | 'password'>> = {},
+  ): Promise<SdkDevice> {
+    const password = randomBytes(18).toString('base64url');
+    const { record } = await composed.data.store.addClient({ name, password, ...extra });
+    return new SdkDevice(record.id, name, record.accessKey, password);
+  }
+
+  /** A new SDK client of this device for `url`, not connected yet, that does not reconnect by itself. */
+  client(url: string): HiveClient {
+    return createHiveClient({
+      url,
+      accessKey: this.accessKey,
+      password: this.password,
+      identityStore: this.identityStore,
+      pinStore: this.pinStore,
+      reconnect: { enabled: false },
+    });
+  }
+}
+
+/** What a satellite's HELLO says besides its session id. */
+export interface HelloOptions {
+  /** The site its HELLO announces. @default none */
+  helloSite?: string;
+  /** Its HELLO says it is a full assistant (`hivelink_assistant: true`). @default false */
+  assistant?: boolean;
+  /** More of its HELLO session (location, time format, …). */
+  session?: Record<string, unknown>;
+}
+
+/**
+ * Opens a legacy FakePeer for a client and sends its HELLO (session `sessionId`, and what `hello` adds) itself: the
+ * HELLO is where a satellite announces its site and what it is.
+ */
+export async function openHelloPeer(
+  url: string,
+  client: { accessKey: string; password: string },
+  sessionId: string,
+  hello: HelloOptions = {},
+): Promise<FakePeer> {
+  const peer = await FakePeer.open(url, {
+    accessKey: client.accessKey,
+    password: client.password,
+    protocol: 'legacy',
+    hello: false,
+  });
+  peer.send(
+    createHiveMessage(HiveMessageType.HELLO, {
+      pubkey: '',
+      session: { session_id: sessionId, ...hello.session },
+      ...(hello.helloSite === undefined ? {} : { site_id: hello.helloSite }),
+      ...(hello.assistant === true ? { hivelink_assistant: true } : {}),
+    } as never),
+  );
+  return peer;
+}
 
 /** One satellite of the house. */
 export interface Satellite {
@@ -29,14 +148,7 @@ export interface Satellite {
   readonly peer: FakePeer;
 }
 
-export interface SatelliteOptions extends Partial<Omit<NewClient, 'name'>> {
-  /** The site its HELLO announces. @default none */
-  helloSite?: string;
-  /** Its HELLO says it is a full assistant (`hivelink_assistant: true`). @default false */
-  assistant?: boolean;
-  /** More of its HELLO session (location, time format, …). */
-  session?: Record<string, unknown>;
-}
+export interface SatelliteOptions extends Partial<Omit<NewClient, 'name'>>, HelloOptions {}
 
 export interface House {
   readonly composed: ComposedHub;
@@ -57,29 +169,12 @@ export interface House {
 /** Composes and starts a hub with the embedded assistant. */
 export async function startHouse(input: HubConfigInput = {}): Promise<House> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-house-'));
-  sharedIdentity ??= loadOrCreateHubIdentity(dataDir);
   const skillsDir = mkdtempSync(join(tmpdir(), 'hivelink-house-skills-'));
-  const limits: Partial<Record<LimitName, number>> = {
-    authFailuresPerIp: 100_000,
-    authFailuresPerKey: 100_000,
-    ...input.limits,
-  };
-  const config = resolveHubConfig({
-    host: '127.0.0.1',
-    port: 0,
+  const { composed, port, url } = await composeTestHub(
     dataDir,
-    agent: 'embedded',
-    logLevel: 'silent',
-    ...input,
-    limits,
-  });
-  const composed = await composeHub(config, {
-    identity: sharedIdentity,
-    logger: pino({ level: 'silent' }),
-    skillsDir,
-  });
-  const { port } = await composed.start();
-  const url = `ws://127.0.0.1:${port}`;
+    { agent: 'embedded', ...input },
+    { skillsDir },
+  );
   const store = composed.data.store;
   const client = async (name: string, options: Partial<Omit<NewClient, 'name'>> = {}) => {
     counter += 1;
@@ -98,20 +193,11 @@ export async function startHouse(input: HubConfigInput = {}): Promise<House> {
     async satellite(name, options = {}) {
       const { helloSite, assistant, session, ...record } = options;
       const c = await client(name, record);
-      const peer = await FakePeer.open(url, {
-        accessKey: c.accessKey,
-        password: c.password,
-        protocol: 'legacy',
-        hello: false,
+      const peer = await openHelloPeer(url, c, `${name}-session`, {
+        helloSite,
+        assistant,
+        session: { lang: 'en-US', ...session },
       });
-      peer.send(
-        createHiveMessage(HiveMessageType.HELLO, {
-          pubkey: '',
-          session: { session_id: `${name}-session`, lang: 'en-US', ...session },
-          ...(helloSite === undefined ? {} : { site_id: helloSite }),
-          ...(assistant === true ? { hivelink_assistant: true } : {}),
-        } as never),
-      );
       // The HELLO is applied before the test goes on: the hub knows the satellite's room and flag.
       await until(() =>
         [...composed.hub.ctx.peers.values()].some(

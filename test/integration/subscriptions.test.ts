@@ -5,32 +5,23 @@
  * arriving, an answer to an ask, the service going idle — never on sleeps.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pino from 'pino';
 import type { MessageData } from '../../src/bus/types.js';
-import {
-  createHiveClient,
-  type HiveClient,
-  MemoryIdentityStore,
-  MemoryPinStore,
-} from '../../src/client/index.js';
+import type { HiveClient } from '../../src/client/index.js';
 import { isHiveLinkError } from '../../src/errors.js';
-import { type ComposedHub, composeHub } from '../../src/hub/compose.js';
-import { type HubConfigInput, resolveHubConfig } from '../../src/hub/config.js';
-import { type HubIdentity, loadOrCreateHubIdentity } from '../../src/store/identity.js';
+import type { ComposedHub } from '../../src/hub/compose.js';
+import type { HubConfigInput } from '../../src/hub/config.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { buildOnce, childEnv, run } from './cli-process.js';
+import { composeTestHub, SdkDevice } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
 const MIN = 60_000;
-const silent = pino({ level: 'silent' });
-let identity: HubIdentity | null = null;
 
 /** A speak the hub sent for a subscription, as a client saw it. */
 interface Heard {
@@ -55,68 +46,29 @@ interface House {
   readonly clock: FakeTimers;
   readonly dataDir: string;
   readonly url: string;
-  addClient(name: string, extra?: { isAdmin?: boolean; allowedTypes?: string[] }): Promise<Creds>;
-  connect(creds: Creds): Promise<Satellite>;
+  addClient(name: string, extra?: { isAdmin?: boolean; allowedTypes?: string[] }): Promise<SdkDevice>;
+  connect(device: SdkDevice): Promise<Satellite>;
   close(): Promise<void>;
-}
-
-interface Creds {
-  readonly id: number;
-  readonly name: string;
-  readonly accessKey: string;
-  readonly password: string;
-  /** The satellite's own Noise key and pinned hub key: the hub knows it by them when it comes back. */
-  readonly identityStore: MemoryIdentityStore;
-  readonly pinStore: MemoryPinStore;
 }
 
 async function startHouse(input: HubConfigInput = {}): Promise<House> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-subs-'));
-  identity ??= loadOrCreateHubIdentity(dataDir);
   const clock = new FakeTimers();
   clock.now = Date.now();
-  const config = resolveHubConfig({
-    host: '127.0.0.1',
-    port: 0,
+  const { composed, url } = await composeTestHub(
     dataDir,
-    logLevel: 'silent',
-    ...input,
-    limits: { policyRefreshMs: 50, ...input.limits },
-  });
-  const composed = await composeHub(config, {
-    identity,
-    logger: silent,
-    subscriptionClock: { timers: clock, now: clock.clock },
-  });
-  const { port } = await composed.start();
-  const url = `ws://127.0.0.1:${port}`;
+    { ...input, limits: { policyRefreshMs: 50, ...input.limits } },
+    { subscriptionClock: { timers: clock, now: clock.clock } },
+  );
   const clients: HiveClient[] = [];
   return {
     composed,
     clock,
     dataDir,
     url,
-    async addClient(name, extra = {}) {
-      const password = randomBytes(18).toString('base64url');
-      const { record } = await composed.data.store.addClient({ name, password, ...extra });
-      return {
-        id: record.id,
-        name,
-        accessKey: record.accessKey,
-        password,
-        identityStore: new MemoryIdentityStore(),
-        pinStore: new MemoryPinStore(),
-      };
-    },
-    async connect(creds) {
-      const client = createHiveClient({
-        url,
-        accessKey: creds.accessKey,
-        password: creds.password,
-        identityStore: creds.identityStore,
-        pinStore: creds.pinStore,
-        reconnect: { enabled: false },
-      });
+    addClient: (name, extra = {}) => SdkDevice.add(composed, name, extra),
+    async connect(device) {
+      const client = device.client(url);
       clients.push(client);
       const heard: Heard[] = [];
       const waiters: { count: number; resolve: (h: Heard) => void }[] = [];
@@ -140,7 +92,7 @@ async function startHouse(input: HubConfigInput = {}): Promise<House> {
       const { hub } = composed;
       const registered = new Promise<void>((resolve) => {
         const off = hub.onPeersChanged((conn) => {
-          if (conn.record.id === creds.id && hub.ctx.peers.get(conn.peer) === conn) {
+          if (conn.record.id === device.id && hub.ctx.peers.get(conn.peer) === conn) {
             off();
             resolve();
           }
@@ -150,8 +102,8 @@ async function startHouse(input: HubConfigInput = {}): Promise<House> {
       await registered;
       await composed.subscriptions.settled();
       return {
-        id: creds.id,
-        name: creds.name,
+        id: device.id,
+        name: device.name,
         client,
         heard,
         next(count = heard.length) {

@@ -11,30 +11,20 @@
  * - a timer set, the hub stopped and started again on the same data dir: it fires on the right satellite.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import pino from 'pino';
 import type { MessageBus, MessageData } from '../../src/bus/types.js';
-import {
-  createHiveClient,
-  type HiveClient,
-  MemoryIdentityStore,
-  MemoryPinStore,
-} from '../../src/client/index.js';
-import { type ComposedHub, composeHub } from '../../src/hub/compose.js';
-import { resolveHubConfig } from '../../src/hub/config.js';
-import { type HubIdentity, loadOrCreateHubIdentity } from '../../src/store/identity.js';
+import type { HiveClient } from '../../src/client/index.js';
+import type { ComposedHub } from '../../src/hub/compose.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
+import { composeTestHub, SdkDevice } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
 const MIN = 60_000;
-const silent = pino({ level: 'silent' });
-let identity: HubIdentity | null = null;
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -49,21 +39,12 @@ interface Running {
 
 /** Composes and starts a hub on `dataDir` whose timer service runs on `fake`. */
 async function startHub(dataDir: string, fake: FakeTimers): Promise<Running> {
-  identity ??= loadOrCreateHubIdentity(dataDir);
-  const config = resolveHubConfig({
-    host: '127.0.0.1',
-    port: 0,
+  const { composed, url } = await composeTestHub(
     dataDir,
-    logLevel: 'silent',
-    limits: { authFailuresPerIp: 100_000, authFailuresPerKey: 100_000 },
-  });
-  const composed = await composeHub(config, {
-    identity,
-    logger: silent,
-    timerClock: { timers: fake, now: fake.clock },
-  });
-  const { port } = await composed.start();
-  return { composed, url: `ws://127.0.0.1:${port}`, fake, stop: () => composed.stop() };
+    {},
+    { timerClock: { timers: fake, now: fake.clock } },
+  );
+  return { composed, url, fake, stop: () => composed.stop() };
 }
 
 function freshDir(): string {
@@ -76,31 +57,16 @@ function freshDir(): string {
 class Satellite {
   readonly heard: MessageData[] = [];
   client: HiveClient | null = null;
-  readonly #identity = new MemoryIdentityStore();
-  readonly #pins = new MemoryPinStore();
   #waiters: { text: string; resolve: (m: MessageData) => void }[] = [];
 
-  constructor(
-    readonly name: string,
-    readonly accessKey: string,
-    readonly password: string,
-  ) {}
+  private constructor(readonly device: SdkDevice) {}
 
   static async add(hub: Running, name: string, siteId: string | null): Promise<Satellite> {
-    const password = randomBytes(18).toString('base64url');
-    const { record } = await hub.composed.data.store.addClient({ name, password, siteId });
-    return new Satellite(name, record.accessKey, password);
+    return new Satellite(await SdkDevice.add(hub.composed, name, { siteId }));
   }
 
   async connect(hub: Running): Promise<this> {
-    const client = createHiveClient({
-      url: hub.url,
-      accessKey: this.accessKey,
-      password: this.password,
-      identityStore: this.#identity,
-      pinStore: this.#pins,
-      reconnect: { enabled: false },
-    });
+    const client = this.device.client(hub.url);
     client.onBus('speak', (m) => {
       this.heard.push(m);
       const text = String(m.data.utterance);
@@ -132,7 +98,9 @@ class Satellite {
   /** Closes the connection and resolves when the hub has seen it go. */
   async disconnect(bus: MessageBus): Promise<void> {
     const client = this.client!;
-    const gone = next(bus, 'hive.client.disconnect', (m) => String(m.data.key).includes(`::${this.name}::`));
+    const gone = next(bus, 'hive.client.disconnect', (m) =>
+      String(m.data.key).includes(`::${this.device.name}::`),
+    );
     client.close();
     this.client = null;
     await gone;
