@@ -375,6 +375,36 @@ export const ERROR_CODES = {
   HL_ERR_INTERCOM_NOT_OPEN: {
     summary: 'An end of an intercom line was asked for, but no line is open for this connection.',
   },
+
+  // -- client and hub: HiveMind INTERCOM envelopes and the mailbox (issue 12)
+  HL_ERR_INTERCOM_ENVELOPE: {
+    summary:
+      'A HiveMind INTERCOM payload is not one of its two shapes (hybrid or RSA-only, every field padded base64), or what it decrypts to is not a HiveMessage.',
+  },
+  HL_ERR_INTERCOM_SIGNATURE: {
+    summary:
+      'A HiveMind INTERCOM signature verifies against no key the client trusts for a sender; nothing was decrypted.',
+  },
+  HL_ERR_INTERCOM_DECRYPT: {
+    summary:
+      "A signed HiveMind INTERCOM does not decrypt with the client's key (addressed to another key, or tampered with).",
+  },
+  HL_ERR_INTERCOM_NO_KEY: {
+    summary:
+      'INTERCOM needs a key the client does not have: its own RSA key (option intercom.privateKeyPem), or the public key of the named recipient.',
+  },
+  HL_ERR_INTERCOM_TOO_LARGE: {
+    summary:
+      'A message is too long for the INTERCOM shape asked for (one RSA block for RSA-only, 256 KiB for hybrid).',
+  },
+  HL_ERR_MAILBOX_FULL: {
+    summary:
+      "The recipient's mailbox holds as many messages (mailboxMaxMessages) or bytes (mailboxMaxBytes) as allowed; the deposit was refused.",
+  },
+  HL_ERR_MAILBOX_REFUSED: {
+    summary:
+      'The hub refused a RENDEZVOUS request (the reason names why: an unknown recipient, a payload that is not a valid INTERCOM, missing fields).',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
