@@ -376,6 +376,49 @@ export const ERROR_CODES = {
     summary: 'An end of an intercom line was asked for, but no line is open for this connection.',
   },
 
+  // -- sealed messages and the end-to-end key directory (relay mode, issue 12; docs/PROTOCOL.md §13)
+  HL_ERR_SEALED_TOO_LARGE: { summary: 'A sealed envelope is larger than maxSealedBytes.' },
+  HL_ERR_SEALED_UNKNOWN_RECIPIENT: {
+    summary: 'A sealed message names a recipient client the hub does not know (or that is revoked).',
+  },
+  HL_ERR_SEALED_NO_KEY: {
+    summary: 'The recipient of a sealed message has published no end-to-end keys to the hub yet.',
+  },
+  HL_ERR_SEALED_WRONG_RECIPIENT: {
+    summary: "A sealed envelope is addressed to another key than the recipient's pinned end-to-end key.",
+  },
+  HL_ERR_SEALED_REPLAY: {
+    summary: 'A sealed message id was already relayed to (or received by) this recipient.',
+  },
+  HL_ERR_SEALED_STALE: {
+    summary: 'A sealed envelope carries a timestamp outside the sealedMaxSkewMs window around the clock.',
+  },
+  HL_ERR_SEALED_BAD_ENVELOPE: {
+    summary:
+      'A sealed envelope is not one: bad base64, wrong magic or flags, or too short to hold its parts.',
+  },
+  HL_ERR_SEALED_OPEN_FAILED: {
+    summary:
+      'A sealed envelope did not decrypt for the recipient: tampered, truncated or sealed to another key.',
+  },
+  HL_ERR_SEALED_BAD_SIGNATURE: {
+    summary:
+      "A signed sealed message's Ed25519 signature does not verify, or its key is no client's in the directory.",
+  },
+  HL_ERR_SEALED_REPLY_HANDLE: {
+    summary: 'A reply handle is unknown, expired or already used (each one carries one reply).',
+  },
+  HL_ERR_SEALED_ANONYMOUS_REFUSED: {
+    summary: 'The recipient accepts no anonymous sealed messages (clients set ID --accept-anonymous no).',
+  },
+  HL_ERR_SEALED_OFFLINE: {
+    summary: 'The recipient of a sealed message has no open connection and no mailbox took it.',
+  },
+  HL_ERR_RELAY_KEY_MISMATCH: {
+    summary:
+      'A client published end-to-end keys other than those pinned to it, or keys another client holds; an admin resets the pin.',
+  },
+
   // -- client and hub: HiveMind INTERCOM envelopes and the mailbox (issue 12)
   HL_ERR_INTERCOM_ENVELOPE: {
     summary:

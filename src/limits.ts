@@ -604,6 +604,55 @@ export const LIMIT_DEFS = {
     min: 100,
     summary: 'An intercom line nobody has spoken on for this long is closed (both ends hear it).',
   },
+  // -- sealed messages (relay mode, issue 12; docs/PROTOCOL.md §13)
+  maxSealedBytes: {
+    default: 65_536,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 256,
+    summary:
+      'Largest sealed envelope the hub relays (decoded bytes); a bigger one is refused with HL_ERR_SEALED_TOO_LARGE.',
+  },
+  sealedMaxSkewMs: {
+    default: 300_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary:
+      "How far a sealed envelope's timestamp may be from the hub's clock, either way; further is refused with HL_ERR_SEALED_STALE (message ids are remembered this long).",
+  },
+  sealedReplayCacheSize: {
+    default: 4096,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Sealed message ids remembered per recipient to refuse a replay (HL_ERR_SEALED_REPLAY); the oldest is forgotten first.',
+  },
+  maxReplyHandles: {
+    default: 4096,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'One-time reply handles of anonymous sealed messages kept at once, hub-wide; the oldest is forgotten first (its reply then fails with HL_ERR_SEALED_REPLY_HANDLE).',
+  },
+  replyHandleTtlMs: {
+    default: 86_400_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary:
+      'How long a reply handle of an anonymous sealed message can be used; later its reply fails with HL_ERR_SEALED_REPLY_HANDLE.',
+  },
+  maxRelayAuditRows: {
+    default: 100_000,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Rows of the relay audit log (who sent a sealed message to whom, never what) kept; the oldest are deleted first.',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;
