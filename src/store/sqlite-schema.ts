@@ -317,6 +317,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX consent_by_recipient ON consent(recipient_id);
     `),
+  // 8: the mailbox (RENDEZVOUS, issue 12) — mail for offline clients, ciphertext only, until acknowledged or expired (src/store/mailbox.ts)
+  (db) =>
+    db.exec(`
+      CREATE TABLE mailbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        deposit_id TEXT NOT NULL UNIQUE,
+        recipient_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('intercom', 'sealed')),
+        body TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        deposited_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX mailbox_by_recipient ON mailbox(recipient_id, id);
+      CREATE INDEX mailbox_by_expiry ON mailbox(expires_at);
+    `),
 ];
 
 /**

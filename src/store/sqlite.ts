@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Kysely, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
@@ -24,6 +25,7 @@ import {
 import { type ConsentStore, sqliteConsentStore } from './consent.js';
 import { PRIVATE_FILE_MODE } from './files.js';
 import { type HouseStore, sqliteHouseStore } from './house.js';
+import { type MailboxStore, sqliteMailboxStore } from './mailbox.js';
 import { openSecret, SECRETS_KEY_BYTES, sealSecret } from './secrets.js';
 import {
   type CheckedConnection,
@@ -157,6 +159,8 @@ class SqliteClientStore implements ClientStore {
   readonly house: HouseStore;
   /** The consent answers per (sender, recipient) (`consent.ts`). */
   readonly consent: ConsentStore;
+  /** Mail for offline clients (`mailbox.ts`). */
+  readonly mailbox: MailboxStore;
 
   constructor(raw: RawDatabase, init: Required<Omit<SqliteStoreInit, 'busyTimeoutMs'>>) {
     this.#raw = raw;
@@ -181,6 +185,13 @@ class SqliteClientStore implements ClientStore {
       db: this.#db,
       guard: (what, fn) => this.#guard(what, fn),
       now: () => this.#now(),
+    });
+    this.mailbox = sqliteMailboxStore({
+      db: this.#db,
+      guard: (what, fn) => this.#guard(what, fn),
+      write: (fn) => this.#write(fn),
+      now: () => this.#now(),
+      newId: () => randomUUID(),
     });
   }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import type { ConsentMode, ConsentStore } from './consent.js';
+import type { MailboxStore } from './mailbox.js';
 import type { HouseStore } from './house.js';
 import type { SubscriptionStore } from './subscriptions.js';
 
@@ -325,6 +326,8 @@ export interface ClientStore {
   readonly house: HouseStore;
   /** The clients' consent answers per (sender, recipient) (`consent.ts`), in the same database. */
   readonly consent: ConsentStore;
+  /** Mail for offline clients, until acknowledged or expired (`mailbox.ts`), in the same database. */
+  readonly mailbox: MailboxStore;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.
