@@ -8,8 +8,8 @@
  * @module
  */
 import type { ConsentMode, ConsentStore } from './consent.js';
-import type { MailboxStore } from './mailbox.js';
 import type { HouseStore } from './house.js';
+import type { MailboxStore } from './mailbox.js';
 import type { SubscriptionStore } from './subscriptions.js';
 
 /** One client (satellite) as the hub sees it. The password is never part of the record: see {@link ClientStore.getPassword}. */
