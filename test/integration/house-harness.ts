@@ -178,7 +178,14 @@ export async function startHouse(input: HubConfigInput = {}): Promise<House> {
   const store = composed.data.store;
   const client = async (name: string, options: Partial<Omit<NewClient, 'name'>> = {}) => {
     counter += 1;
-    const { record } = await store.addClient({ name, password: `hl-house-${counter}-Zq9vLw3k`, ...options });
+    // Consent (§12.8) is not what these houses test: their clients take direct messages from every room unless a
+    // test gives one another setting (`consent: 'ask'`, the store's default).
+    const { record } = await store.addClient({
+      name,
+      password: `hl-house-${counter}-Zq9vLw3k`,
+      consent: 'allow',
+      ...options,
+    });
     return { id: record.id, accessKey: record.accessKey, password: `hl-house-${counter}-Zq9vLw3k` };
   };
   return {

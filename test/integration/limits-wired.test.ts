@@ -300,7 +300,7 @@ async function postAsk(
  * may send `hive.house.ask` itself (allowed type), each connected and known to the hub.
  */
 async function mutedRoom(h: Running): Promise<{ asker: FakePeer; mute: FakePeer }> {
-  const m = await h.addClient({ siteId: 'cellar' });
+  const m = await h.addClient({ siteId: 'cellar', consent: 'allow' });
   const mute = await FakePeer.open(h.url, { ...m.peer, hello: false });
   mute.send(
     createHiveMessage(HiveMessageType.HELLO, {

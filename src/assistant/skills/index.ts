@@ -10,6 +10,7 @@ import { colourSkill } from './colour/index.js';
 import { greetingSkill } from './greeting/index.js';
 import { helpSkill } from './help/index.js';
 import { houseSkill } from './house/index.js';
+import { intercomSkill } from './intercom/index.js';
 import { jokeSkill } from './joke/index.js';
 import { mathSkill } from './math/index.js';
 import { speakSkill } from './speak/index.js';
@@ -31,6 +32,7 @@ export function builtInSkills(): SkillDefinition[] {
     aboutSkill,
     colourSkill,
     houseSkill,
+    intercomSkill,
     subscriptionsSkill,
     timerSkill,
   ];

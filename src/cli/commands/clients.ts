@@ -11,6 +11,7 @@ import { HiveLinkError } from '../../errors.js';
 import { intercomKeyFingerprint } from '../../hub/policy/intercom.js';
 import { LIMIT_DEFS } from '../../limits.js';
 import { ALWAYS_ALLOWED_TYPE } from '../../store/client-fields.js';
+import type { ConsentMode } from '../../store/consent.js';
 import type { ClientPatch, ClientRecord } from '../../store/types.js';
 import {
   type AdminContext,
@@ -29,6 +30,7 @@ import {
   writeJson,
 } from '../admin.js';
 import { checkHubUrl, DEFAULT_HUB_URL, IdentityFile } from '../identity-file.js';
+import { parseConsentMode } from './consent.js';
 
 /** Options of `clients add`. */
 export interface AddClientOptions {
@@ -69,6 +71,8 @@ export interface SetClientOptions {
   description?: string;
   /** Let the client connect with a password below the strength floor. */
   allowWeakPassword?: boolean;
+  /** Who may message it directly (docs/PROTOCOL.md §12.8). */
+  consent?: ConsentMode;
 }
 
 /** The list fields `allow-msg`, `block-skill` etc. edit. */
@@ -172,6 +176,7 @@ function describe(c: ClientRecord): string {
     ['noise pin', c.noisePubkey ?? '(none)'],
     ['intercom pin', c.intercomPubkey === null ? '(none)' : intercomKeyFingerprint(c.intercomPubkey, true)],
     ['weak password', c.allowWeakPassword ? 'allowed' : 'refused'],
+    ['consent', c.consent],
     ['created', formatTime(c.createdAt)],
     ['last seen', formatTime(c.lastSeen)],
   ];
@@ -293,6 +298,7 @@ export async function clientsSet(
   if (opts.site !== undefined) patch.siteId = opts.site;
   if (opts.description !== undefined) patch.description = opts.description;
   if (opts.allowWeakPassword !== undefined) patch.allowWeakPassword = opts.allowWeakPassword;
+  if (opts.consent !== undefined) patch.consent = opts.consent;
   const updated = await store.updateClient(client.id, patch);
   if (opts.json === true) writeJson(out, updated);
   else out.write(`Updated client ${updated.id}.\n${describe(updated)}`);
@@ -461,6 +467,11 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       '--allow-weak-password <bool>',
       'let the client connect with a password below the strength floor',
       parseBool,
+    )
+    .option(
+      '--consent <mode>',
+      'direct messages from other rooms: ask (the first time), allow (all) or deny (all)',
+      parseConsentMode,
     )
     .option('--json', 'print JSON');
   // A usage error before the store is opened.

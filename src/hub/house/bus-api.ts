@@ -18,7 +18,9 @@ import type { MessageBus, MessageData } from '../../bus/types.js';
 import { isHiveLinkError } from '../../errors.js';
 import type { PeerRegistry } from '../peers.js';
 import { type Asker, askerOf, RELAY_KEY } from './asker.js';
+import { CONSENT_TYPE } from './consent.js';
 import type { House } from './house.js';
+import { INTERCOM_END_TYPE, INTERCOM_TYPE } from './intercom-line.js';
 import { findRoom, type Room } from './rooms.js';
 
 /** The request types; each is answered with `<type>.response`. */
@@ -117,6 +119,16 @@ export function serveHouseBus(init: HouseBusInit): () => void {
         expect_response: r.expectsResponse,
       };
     },
+    // The recipient of a direct message answers whether it allows the sender (§12.8).
+    [CONSENT_TYPE]: async (m) => {
+      const r = await house.consent.answer(askerFor(m).peer, m.data.sender ?? null, m.data.allow);
+      return { ok: true, sender: r.sender, sender_id: r.senderId, allow: r.allow, released: r.released };
+    },
+    [INTERCOM_TYPE]: async (m) => {
+      const r = await house.intercom.open(askerFor(m), String(m.data.target ?? m.data.room ?? ''));
+      return { ok: true, line: r.line, state: r.state, with: r.with };
+    },
+    [INTERCOM_END_TYPE]: async (m) => ({ ok: true, ...house.intercom.end(askerFor(m).peer) }),
     [HouseBusType.ANNOUNCE]: async (m) => {
       const target =
         m.data.all === true || text(m.data.room) === null

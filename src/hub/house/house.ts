@@ -46,6 +46,8 @@ import {
   RELAY_SESSION_PREFIX,
 } from './asker.js';
 import { serveHouseBus } from './bus-api.js';
+import { ConsentService, consentRefusal, type DirectMessage } from './consent.js';
+import { IntercomLines, type Reached } from './intercom-line.js';
 import { PresenceWriter } from './presence.js';
 import { buildRooms, findRoom, type LiveConnection, type Room, type RoomsSnapshot } from './rooms.js';
 
@@ -140,6 +142,10 @@ export class House {
   readonly #presence: PresenceWriter;
   /** Admin commands that act on live connections; other features register their kinds here. */
   readonly adminQueue: AdminQueue;
+  /** Who may message whom directly (§12.8): tell/ask between rooms and intercom lines go through it. */
+  readonly consent: ConsentService;
+  /** Intercom lines (§12.9). */
+  readonly intercom: IntercomLines;
   readonly #bootId = randomUUID();
   #offs: (() => void)[] = [];
   #state: 'idle' | 'running' | 'stopped' = 'idle';
@@ -163,6 +169,23 @@ export class House {
       logger: init.hub.logger,
     });
     this.adminQueue.register('announce', (args) => this.#announceCommand(args));
+    this.consent = new ConsentService({
+      store: init.store,
+      peers: this.#ctx.peers,
+      limits: init.limits,
+      logger: init.hub.logger,
+      timers: this.#timers,
+    });
+    this.intercom = new IntercomLines({
+      peers: this.#ctx.peers,
+      consent: this.consent,
+      reach: (name, asker) => this.reach(name, asker),
+      limits: init.limits,
+      logger: init.hub.logger,
+      timers: this.#timers,
+    });
+    // An utterance said on an open intercom line is spoken on the other side, not answered.
+    this.#ctx.busTaps?.push((conn, payload) => this.intercom.tap(conn, payload));
     // A room's answer to a relayed question: accepted only from the client it was asked of, while it waits.
     init.hub.policy.wrapAuthorizer(HiveMessageType.BUS, (inner) => (peer, message) => {
       const payload = message.payload as JsonObject;
@@ -185,7 +208,15 @@ export class House {
       pid: this.#init.pid ?? process.pid,
       startedAt: this.#now(),
     });
+    this.#offs.push(hub.onPeersChanged((conn) => this.intercom.peerChanged(conn)));
+    this.consent.start();
     this.#offs.push(hub.onPeersChanged(() => this.#presence.changed()));
+    await this.conference.reload();
+    const reloadConference = () =>
+      void this.conference.reload().catch((err: unknown) => {
+        hub.logger.warn({ err }, 'could not read the conference modes');
+      });
+    this.#offs.push(store.watch(reloadConference, limits.policyRefreshMs));
     const bus = this.#ctx.bus;
     for (const type of RELAY_ANSWER_TYPES) {
       this.#offs.push(bus.on(type, (m) => this.#hubAnswer(m), { shared: true }));
@@ -208,6 +239,8 @@ export class House {
     for (const relay of [...this.#relays.values()]) {
       relay.collector.fail(new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'the hub is shutting down'));
     }
+    this.intercom.stop();
+    await this.consent.stop();
     await this.adminQueue.stop();
     await this.#presence.stop();
     await this.#init.store.house
@@ -274,6 +307,31 @@ export class House {
     return { room, conns };
   }
 
+  /**
+   * The open connections a direct message or an intercom line named `name` reaches: a room's (the asker's client
+   * left out), else a client's by its name.
+   * @throws HiveLinkError the room refusals of {@link rooms}
+   */
+  async reach(name: string, asker: Asker): Promise<Reached> {
+    const snapshot = await this.rooms();
+    const client = (await this.#init.store.listClients()).find((r) => !r.revoked && r.name === name.trim());
+    if (client !== undefined && findRoom(snapshot, name) === undefined) {
+      const conns = this.#live().filter((p) => p.record.id === client.id);
+      if (conns.length === 0) throw new HiveLinkError('HL_ERR_ROOM_OFFLINE', `${client.name} is offline`);
+      return { label: client.name, conns };
+    }
+    const { room, conns } = await this.#target(name, asker);
+    return { label: room.name, conns };
+  }
+
+  /** Lets the consent service decide who gets a direct message now (§12.8); throws when no one does. */
+  async #consented(m: DirectMessage): Promise<HubPeer[]> {
+    const gated = await this.consent.gate(m);
+    const refusal = consentRefusal(gated, m.recipientLabel);
+    if (refusal !== null) throw refusal;
+    return gated.now;
+  }
+
   #checkText(text: unknown, what: string): string {
     if (typeof text !== 'string' || text.trim() === '')
       throw badArgument(`${what}: must be a non-empty string`);
@@ -318,7 +376,15 @@ export class House {
     this.#noLoop(asker);
     const message = this.#checkText(text, 'text');
     const { room, conns } = await this.#target(roomName, asker);
-    const { delivered, clients } = this.#speak(conns, `${asker.label} says: ${message}`, lang);
+    const said = `${asker.label} says: ${message}`;
+    const allowed = await this.#consented({
+      asker,
+      conns,
+      kind: 'message',
+      recipientLabel: room.name,
+      later: (now) => void this.#speak(now, said, lang),
+    });
+    const { delivered, clients } = this.#speak(allowed, said, lang);
     return { room: room.name, delivered, clients };
   }
 
@@ -340,7 +406,26 @@ export class House {
     this.#running();
     this.#noLoop(asker);
     const text = this.#checkText(utterance, 'utterance');
-    const { room, conns } = await this.#target(roomName, asker);
+    const target = await this.#target(roomName, asker);
+    const room = target.room;
+    let answered = false;
+    const conns = await this.#consented({
+      asker,
+      conns: target.conns,
+      kind: 'question',
+      recipientLabel: room.name,
+      // Once allowed, the question is asked again and its answer spoken to the asker (once, whoever allowed).
+      later: () => {
+        const peer = asker.peer;
+        if (answered || peer === null) return;
+        answered = true;
+        return this.ask(asker, roomName, utterance, lang).then(
+          (r) => void this.#speak([peer], `The ${r.room} says: ${r.answers.join(' ')}`, lang),
+          (err: unknown) =>
+            void this.#speak([peer], `The ${room.name} did not answer: ${(err as Error).message}.`, lang),
+        );
+      },
+    });
     if (this.#relays.size >= this.#init.limits.maxPendingRelays) {
       throw new HiveLinkError(
         'HL_ERR_RELAY_BUSY',

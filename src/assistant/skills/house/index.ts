@@ -49,6 +49,9 @@ const REFUSALS: Readonly<Record<string, string>> = {
   HL_ERR_NOT_UNDERSTOOD: 'not_understood',
   HL_ERR_RELAY_BUSY: 'busy',
   HL_ERR_RELAY_LOOP: 'loop',
+  HL_ERR_CONSENT_PENDING: 'consent_pending',
+  HL_ERR_CONSENT_DENIED: 'consent_denied',
+  HL_ERR_CONSENT_HELD_FULL: 'consent_full',
   HL_ERR_ADMIN_REQUIRED: 'admin_only',
 };
 

@@ -1,0 +1,161 @@
+/**
+ * `hivelink consent …` (issue 11, docs/PROTOCOL.md §12.8): who may message whom directly. `list` shows the answers
+ * the clients gave (and the clients whose setting is not the default `ask`); `allow` and `deny` record an answer
+ * for a (sender, recipient) pair as if the recipient had given it; `forget` drops one, so the recipient is asked
+ * again next time. Clients are named by id or access key.
+ *
+ * The commands write the client database of `--data-dir`; a running hub on that data dir watches it and, within
+ * `policyRefreshMs`, delivers (allow) or drops (deny) what the pair holds waiting for that answer — no restart, no
+ * hub needed for the write itself. A client's own setting is `hivelink clients set ID --consent ask|allow|deny`.
+ *
+ * @module
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { CONSENT_MODES, type ConsentDecision, type ConsentMode } from '../../store/consent.js';
+import type { ClientRecord } from '../../store/types.js';
+import {
+  type AdminContext,
+  adminAction,
+  type CliWriter,
+  formatTime,
+  requireClient,
+  STDOUT,
+  table,
+  writeJson,
+} from '../admin.js';
+
+/** Parses `--consent ask|allow|deny`. */
+export function parseConsentMode(value: string): ConsentMode {
+  const mode = value.toLowerCase();
+  if ((CONSENT_MODES as readonly string[]).includes(mode)) return mode as ConsentMode;
+  throw new InvalidArgumentError(`expected one of ${CONSENT_MODES.join(', ')}.`);
+}
+
+const named = (c: Pick<ClientRecord, 'id' | 'name'>) => `${c.id} (${c.name})`;
+
+/** `consent list`: every recorded answer, and the clients that are not `ask`. */
+export async function consentList({ store, out }: AdminContext, opts: { json?: boolean }): Promise<void> {
+  const [answers, clients] = await Promise.all([store.consent.list(), store.listClients()]);
+  const byId = new Map(clients.map((c) => [c.id, c]));
+  const who = (id: number) => ({ id, name: byId.get(id)?.name ?? '?' });
+  const settings = clients.filter((c) => !c.revoked && c.consent !== 'ask');
+  if (opts.json === true) {
+    writeJson(out, {
+      answers: answers.map((d: ConsentDecision) => ({
+        sender: who(d.senderId),
+        recipient: who(d.recipientId),
+        allow: d.allow,
+        decidedAt: d.decidedAt,
+      })),
+      settings: settings.map((c) => ({ id: c.id, name: c.name, consent: c.consent })),
+    });
+    return;
+  }
+  if (answers.length === 0) out.write('No consent answers yet.\n');
+  else {
+    out.write(
+      table(
+        ['SENDER', 'RECIPIENT', 'ANSWER', 'DECIDED'],
+        answers.map((d) => [
+          named(who(d.senderId)),
+          named(who(d.recipientId)),
+          d.allow ? 'allow' : 'deny',
+          formatTime(d.decidedAt),
+        ]),
+      ),
+    );
+  }
+  for (const c of settings) {
+    out.write(`Client ${named(c)} ${c.consent === 'allow' ? 'allows' : 'denies'} every direct message.\n`);
+  }
+}
+
+/** `consent allow|deny SENDER RECIPIENT`: records the recipient's answer about the sender. */
+export async function consentSet(
+  { store, out }: AdminContext,
+  senderKey: string,
+  recipientKey: string,
+  allow: boolean,
+  opts: { json?: boolean } = {},
+): Promise<void> {
+  const sender = await requireClient(store, senderKey);
+  const recipient = await requireClient(store, recipientKey);
+  const decision = await store.consent.set(sender.id, recipient.id, allow);
+  if (opts.json === true) {
+    writeJson(out, decision);
+    return;
+  }
+  out.write(
+    `Client ${named(sender)} ${allow ? 'may now' : 'may no longer'} message client ${named(recipient)} directly` +
+      ' (a running hub delivers or drops what waits for this answer within its policy refresh).\n',
+  );
+  if (recipient.consent !== 'ask') {
+    out.write(
+      `Note: client ${named(recipient)} has consent ${recipient.consent}, which wins over answers ` +
+        `(hivelink clients set ${recipient.id} --consent ask).\n`,
+    );
+  }
+}
+
+/** `consent forget SENDER RECIPIENT`: the recipient is asked again the next time. */
+export async function consentForget(
+  { store, out }: AdminContext,
+  senderKey: string,
+  recipientKey: string,
+  opts: { json?: boolean } = {},
+): Promise<void> {
+  const sender = await requireClient(store, senderKey);
+  const recipient = await requireClient(store, recipientKey);
+  const forgotten = await store.consent.forget(sender.id, recipient.id);
+  if (opts.json === true) {
+    writeJson(out, { senderId: sender.id, recipientId: recipient.id, forgotten });
+    return;
+  }
+  out.write(
+    forgotten
+      ? `Forgot what client ${named(recipient)} answered about client ${named(sender)}: it will be asked again.\n`
+      : `Client ${named(recipient)} had no answer about client ${named(sender)}.\n`,
+  );
+}
+
+/** Registers `hivelink consent`. */
+export function registerConsentCommands(program: Command, out: CliWriter = STDOUT): Command {
+  const consent = program
+    .command('consent')
+    .description('who may message whom directly (relayed orders between rooms, intercom lines)');
+  adminAction(
+    consent
+      .command('list')
+      .description('list the answers clients gave, and the clients that allow or deny everyone')
+      .option('--json', 'print JSON'),
+    out,
+    (ctx, opts: { json?: boolean }) => consentList(ctx, opts),
+  );
+  for (const allow of [true, false]) {
+    adminAction(
+      consent
+        .command(allow ? 'allow' : 'deny')
+        .description(
+          `record that RECIPIENT ${allow ? 'allows' : 'refuses'} direct messages from SENDER (ids or access keys)`,
+        )
+        .argument('<sender>')
+        .argument('<recipient>')
+        .option('--json', 'print JSON'),
+      out,
+      (ctx, sender: string, recipient: string, opts: { json?: boolean }) =>
+        consentSet(ctx, sender, recipient, allow, opts),
+    );
+  }
+  adminAction(
+    consent
+      .command('forget')
+      .description("forget RECIPIENT's answer about SENDER: it is asked again next time")
+      .argument('<sender>')
+      .argument('<recipient>')
+      .option('--json', 'print JSON'),
+    out,
+    (ctx, sender: string, recipient: string, opts: { json?: boolean }) =>
+      consentForget(ctx, sender, recipient, opts),
+  );
+  return consent;
+}
