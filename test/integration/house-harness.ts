@@ -31,20 +31,30 @@ let counter = 0;
 export interface ComposedTestHub {
   readonly composed: ComposedHub;
   readonly port: number;
+  /** The agent bus's own port (`busPort`), or null. */
+  readonly busPort: number | null;
   /** `ws://127.0.0.1:PORT` */
   readonly url: string;
 }
 
+export interface ComposeTestHubOptions extends Omit<ComposeOptions, 'identity' | 'logger'> {
+  /**
+   * Keep the default auth failure budgets (for tests of those limits). @default false: test clients all connect
+   * from 127.0.0.1 and some fail on purpose, so the budgets are out of reach unless the config sets them
+   */
+  keepAuthBudgets?: boolean;
+}
+
 /**
  * Composes and starts a hub on `dataDir` (left in place: the caller removes it). Every hub of a test process has the
- * same identity (RSA generation is slow; a hub started again on a data dir keeps its key). Test clients all connect
- * from 127.0.0.1 and some fail on purpose, so the auth failure budgets are out of reach unless `input` sets them.
+ * same identity (RSA generation is slow; a hub started again on a data dir keeps its key).
  */
 export async function composeTestHub(
   dataDir: string,
   input: HubConfigInput = {},
-  options: Omit<ComposeOptions, 'identity' | 'logger'> = {},
+  options: ComposeTestHubOptions = {},
 ): Promise<ComposedTestHub> {
+  const { keepAuthBudgets = false, ...compose } = options;
   sharedIdentity ??= loadOrCreateHubIdentity(dataDir);
   const config = resolveHubConfig({
     host: '127.0.0.1',
@@ -52,15 +62,17 @@ export async function composeTestHub(
     dataDir,
     logLevel: 'silent',
     ...input,
-    limits: { authFailuresPerIp: 100_000, authFailuresPerKey: 100_000, ...input.limits },
+    ...(keepAuthBudgets
+      ? {}
+      : { limits: { authFailuresPerIp: 100_000, authFailuresPerKey: 100_000, ...input.limits } }),
   });
   const composed = await composeHub(config, {
     identity: sharedIdentity,
     logger: pino({ level: 'silent' }),
-    ...options,
+    ...compose,
   });
-  const { port } = await composed.start();
-  return { composed, port, url: `ws://127.0.0.1:${port}` };
+  const { port, busPort } = await composed.start();
+  return { composed, port, busPort, url: `ws://127.0.0.1:${port}` };
 }
 
 /**

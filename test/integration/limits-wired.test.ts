@@ -17,7 +17,6 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import pino from 'pino';
 import { WebSocket } from 'ws';
 import { reply } from '../../src/bus/message.js';
 import type { MessageBus, MessageData } from '../../src/bus/types.js';
@@ -27,19 +26,19 @@ import { createHiveClient, type HiveClient } from '../../src/client/index.js';
 import { nodeBackend } from '../../src/crypto/backend.node.js';
 import { makeEnvelope } from '../../src/crypto/password-handshake.js';
 import { isHiveLinkError } from '../../src/errors.js';
-import { type ComposedHub, composeHub } from '../../src/hub/compose.js';
-import { type HubConfigInput, resolveHubConfig } from '../../src/hub/config.js';
+import type { ComposedHub } from '../../src/hub/compose.js';
+import type { HubConfigInput } from '../../src/hub/config.js';
 import { type HubLimitName, LIMIT_DEFS, type LimitName, limitsOfScope } from '../../src/limits.js';
 import type { JsonObject } from '../../src/protocol/json.js';
 import { createHiveMessage, type HiveMessage, serializeHiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { dataDirPaths } from '../../src/store/data-dir.js';
-import { type HubIdentity, loadOrCreateHubIdentity } from '../../src/store/identity.js';
 import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { NewClient } from '../../src/store/types.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { Peer as BusPeer, frame as busFrame } from './bus-helpers.js';
+import { composeTestHub } from './house-harness.js';
 import {
   type CloseInfo,
   FakePeer,
@@ -54,10 +53,7 @@ process.env.HIVELINK_LOG_LEVEL ??= 'silent';
 
 // -- a hub built by compose.ts
 
-const silentLogger = pino({ level: 'silent' });
 const silentBusLogger = { debug() {}, info() {}, warn() {}, error() {} };
-/** One identity for every hub of this file (RSA-2048 generation is slow). */
-let sharedIdentity: HubIdentity | null = null;
 let clientCounter = 0;
 
 interface Running {
@@ -93,23 +89,17 @@ async function withHub(
 
 async function startComposed(input: HubConfigInput, options: { now?: () => number } = {}): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-limits-'));
-  sharedIdentity ??= loadOrCreateHubIdentity(dataDir);
-  const config = resolveHubConfig({
-    host: '127.0.0.1',
-    port: 0,
+  const { composed, port, busPort, url } = await composeTestHub(
     dataDir,
-    agent: 'echo',
-    logLevel: 'silent',
-    ...input,
-  });
-  const composed = await composeHub(config, { identity: sharedIdentity, logger: silentLogger, ...options });
-  const started = await composed.start();
+    { agent: 'echo', ...input },
+    { ...options, keepAuthBudgets: true },
+  );
   return {
     composed,
-    port: started.port,
-    url: `ws://127.0.0.1:${started.port}`,
-    base: `http://127.0.0.1:${started.port}`,
-    busUrl: `ws://127.0.0.1:${started.busPort ?? 0}/core`,
+    port,
+    url,
+    base: `http://127.0.0.1:${port}`,
+    busUrl: `ws://127.0.0.1:${busPort ?? 0}/core`,
     dataDir,
     async addClient(extra = {}) {
       clientCounter += 1;
