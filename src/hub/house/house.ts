@@ -211,12 +211,6 @@ export class House {
     this.#offs.push(hub.onPeersChanged((conn) => this.intercom.peerChanged(conn)));
     this.consent.start();
     this.#offs.push(hub.onPeersChanged(() => this.#presence.changed()));
-    await this.conference.reload();
-    const reloadConference = () =>
-      void this.conference.reload().catch((err: unknown) => {
-        hub.logger.warn({ err }, 'could not read the conference modes');
-      });
-    this.#offs.push(store.watch(reloadConference, limits.policyRefreshMs));
     const bus = this.#ctx.bus;
     for (const type of RELAY_ANSWER_TYPES) {
       this.#offs.push(bus.on(type, (m) => this.#hubAnswer(m), { shared: true }));
