@@ -332,6 +332,28 @@ async function setTimer(
   return (answer.payload as unknown as MessageData).data;
 }
 
+/** A connected client in room `siteId` that may send the house's direct requests itself (§12.8, §12.9). */
+async function roomPeer(h: Running, siteId: string, extra: Omit<NewClient, 'name'> = {}): Promise<FakePeer> {
+  const types = ['recognizer_loop:utterance', 'hive.house.tell', 'hive.house.intercom'];
+  return FakePeer.open(h.url, (await h.addClient({ siteId, allowedTypes: types, ...extra })).peer);
+}
+
+/** Sends the house request `type` as `peer` and resolves with its answer's data. */
+async function houseAs(
+  peer: FakePeer,
+  type: string,
+  data: Record<string, unknown>,
+  requestId: string,
+): Promise<Record<string, unknown>> {
+  peer.sendBus(type, data, { request_id: requestId });
+  const m = await within(
+    3000,
+    `the answer to ${type}`,
+    peer.waitFor((x) => (x.payload as unknown as MessageData).context?.request_id === requestId),
+  );
+  return (m.payload as unknown as MessageData).data;
+}
+
 /** Sends `hive.subscriptions.subscribe {name}` as `peer` and resolves with its answer's data (docs/PROTOCOL.md §12.7). */
 async function subscribeAs(
   peer: FakePeer,
@@ -1156,6 +1178,69 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       const said = await within(4000, 'the first tick', peer.waitForBus('speak'));
       assert.deepEqual([said.data.utterance, said.data.subscription], ['tick', 'pulse']);
       await peer.close();
+    }),
+
+  // -- consent and intercom lines (issue 11): a tell to a room whose client must consent is held; lines between rooms
+
+  consentTimeoutMs: () =>
+    withHub({ limits: { consentTimeoutMs: 200 } }, async (h) => {
+      await roomPeer(h, 'cellar');
+      const hall = await roomPeer(h, 'hall');
+      const held = await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'hi' }, 't-1');
+      assert.equal(held.code, 'HL_ERR_CONSENT_PENDING');
+      // With the default (60 s) the held message would still wait.
+      const dropped = await within(1500, 'the drop', hall.waitForBus('hive.house.consent.refused'));
+      assert.equal(dropped.data.code, 'HL_ERR_CONSENT_TIMEOUT');
+    }),
+
+  maxHeldMessages: () =>
+    withHub({ limits: { maxHeldMessages: 1 } }, async (h) => {
+      await roomPeer(h, 'cellar');
+      await roomPeer(h, 'attic');
+      const hall = await roomPeer(h, 'hall');
+      assert.equal(
+        (await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'a' }, 't-1')).code,
+        'HL_ERR_CONSENT_PENDING',
+      );
+      // With the default (256) the second recipient's message would be held too.
+      const full = await houseAs(hall, 'hive.house.tell', { room: 'attic', text: 'b' }, 't-2');
+      assert.equal(full.code, 'HL_ERR_CONSENT_HELD_FULL');
+    }),
+
+  maxHeldMessagesPerClient: () =>
+    withHub({ limits: { maxHeldMessagesPerClient: 1 } }, async (h) => {
+      await roomPeer(h, 'cellar');
+      const hall = await roomPeer(h, 'hall');
+      assert.equal(
+        (await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'a' }, 't-1')).code,
+        'HL_ERR_CONSENT_PENDING',
+      );
+      // With the default (16) the second message for the cellar would be held too.
+      const full = await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'b' }, 't-2');
+      assert.equal(full.code, 'HL_ERR_CONSENT_HELD_FULL');
+    }),
+
+  maxIntercomLines: () =>
+    withHub({ limits: { maxIntercomLines: 1 } }, async (h) => {
+      const open = { consent: 'allow' as const };
+      await roomPeer(h, 'cellar', open);
+      await roomPeer(h, 'attic', open);
+      const hall = await roomPeer(h, 'hall');
+      const porch = await roomPeer(h, 'porch');
+      assert.equal((await houseAs(hall, 'hive.house.intercom', { target: 'cellar' }, 'i-1')).state, 'open');
+      // With the default (64) the porch would open a second line.
+      const refused = await houseAs(porch, 'hive.house.intercom', { target: 'attic' }, 'i-2');
+      assert.equal(refused.code, 'HL_ERR_INTERCOM_LIMIT');
+    }),
+
+  intercomIdleMs: () =>
+    withHub({ limits: { intercomIdleMs: 200 } }, async (h) => {
+      await roomPeer(h, 'cellar', { consent: 'allow' });
+      const hall = await roomPeer(h, 'hall');
+      assert.equal((await houseAs(hall, 'hive.house.intercom', { target: 'cellar' }, 'i-1')).state, 'open');
+      // With the default (5 min) the silent line would stay open.
+      const closed = await within(1500, 'the idle close', hall.waitForBus('hive.house.intercom.closed'));
+      assert.equal(closed.data.reason, 'idle');
     }),
 };
 
