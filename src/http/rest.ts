@@ -9,6 +9,9 @@
  *   text on every online client of the room (or, with `all: true` or no room, of the hub) and answers
  *   `{"room", "delivered", "clients"}` (`src/hub/house/`, docs/PROTOCOL.md §12.4). A token of another client is 403
  *   `HL_ERR_ADMIN_REQUIRED`; an unknown, empty or offline room 404 / 409 with its code.
+ * - `POST /v1/rooms/{room}` with the bearer token of an **admin** client and `{"conference": "on" | "only" | "off"}`
+ *   sets the room's conference mode (§12.10) and answers `{"room", "conference", "was", "online"}`; an unknown room
+ *   is 404 `HL_ERR_ROOM_UNKNOWN`.
  * - `GET /v1/openapi.json` serves the OpenAPI 3.1 description (`openapi.ts`).
  *
  * Every error is `{"error": {"code": "HL_ERR_…", "message": "…"}}` with the status of {@link REST_ERROR_STATUS}.
@@ -28,6 +31,7 @@ import { z } from 'zod';
 import { type ErrorCode, HiveLinkError, isHiveLinkError } from '../errors.js';
 import type { ClientAskOptions, ClientAskRequest, ClientAskResult } from '../hub/client-ask.js';
 import type { Limits } from '../limits.js';
+import { CONFERENCE_MODES, type ConferenceMode, MAX_ROOM_NAME_CHARS } from '../store/house.js';
 import type { ClientRecord } from '../store/types.js';
 import { openApiDocument } from './openapi.js';
 
@@ -41,8 +45,19 @@ export interface RestHub {
   ): Promise<ClientAskResult>;
 }
 
-/** What `POST /v1/announce` uses of the hub's house (`House.announceAs`). */
+/** What `POST /v1/announce` and `POST /v1/rooms/{room}` use of the hub's house (`House.announceAs`, …). */
 export interface RestHouse {
+  setConferenceAs(
+    client: ClientRecord,
+    room: string,
+    conference: ConferenceMode,
+    ip?: string,
+  ): Promise<{
+    readonly room: string;
+    readonly conference: ConferenceMode;
+    readonly was: ConferenceMode;
+    readonly online: readonly string[];
+  }>;
   announceAs(
     client: ClientRecord,
     target: { readonly room: string } | { readonly all: true },
@@ -145,6 +160,32 @@ function announceBodySchema(limits: Limits) {
       all: z.boolean().optional(),
     })
     .refine((b) => !(b.all === true && b.room !== undefined), 'give a room or all, not both');
+}
+
+const roomBodySchema = z.object({
+  conference: z.enum(CONFERENCE_MODES as [ConferenceMode, ...ConferenceMode[]], {
+    error: `conference must be one of ${CONFERENCE_MODES.join(', ')}`,
+  }),
+});
+
+/** The `onRequest` check of the admin routes: the token must be an admin client's, to `do` what it asks. */
+function requireAdmin(doing: string): (client: ClientRecord) => void {
+  return (client) => {
+    if (!client.isAdmin) {
+      throw new HiveLinkError(
+        'HL_ERR_ADMIN_REQUIRED',
+        `${doing} needs the token of an admin client (hivelink clients set ID --admin true)`,
+      );
+    }
+  };
+}
+
+/** The house, or `HL_ERR_HUB_UNAVAILABLE` when this hub has none. */
+function houseOf(init: RestRoutesInit): RestHouse {
+  if (init.house === undefined) {
+    throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'this hub has no house service');
+  }
+  return init.house;
 }
 
 function errorBody(code: ErrorCode, message: string): RestErrorBody {
@@ -277,25 +318,16 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
         '/announce',
         {
           bodyLimit: limits.restMaxBodyBytes,
-          onRequest: authenticate((client) => {
-            if (!client.isAdmin) {
-              throw new HiveLinkError(
-                'HL_ERR_ADMIN_REQUIRED',
-                'announcing needs the token of an admin client (hivelink clients set ID --admin true)',
-              );
-            }
-          }),
+          onRequest: authenticate(requireAdmin('announcing')),
         },
         async (request, reply) => {
           const client = authenticated(request);
           const body = parseBody(announceSchema, request.body);
-          if (init.house === undefined) {
-            throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'this hub has no house service');
-          }
+          const house = houseOf(init);
           const target = body.room === undefined ? { all: true as const } : { room: body.room };
           let result: Awaited<ReturnType<RestHouse['announceAs']>>;
           try {
-            result = await init.house.announceAs(client, target, body.text, clientIp(request));
+            result = await house.announceAs(client, target, body.text, clientIp(request));
           } catch (err) {
             const status = isHiveLinkError(err) ? ANNOUNCE_ERROR_STATUS[err.code] : undefined;
             if (status === undefined) throw err;
@@ -307,6 +339,28 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
             clients: [...result.clients],
           };
           return reply.code(200).send(answer);
+        },
+      );
+
+      v1.post<{ Params: { room: string } }>(
+        '/rooms/:room',
+        {
+          bodyLimit: limits.restMaxBodyBytes,
+          onRequest: authenticate(requireAdmin("changing a room's conference")),
+        },
+        async (request, reply) => {
+          const client = authenticated(request);
+          const body = parseBody(roomBodySchema, request.body);
+          const room = request.params.room;
+          if (room.length > MAX_ROOM_NAME_CHARS) {
+            throw new HiveLinkError(
+              'HL_ERR_BAD_REQUEST',
+              `room: longer than ${MAX_ROOM_NAME_CHARS} characters`,
+            );
+          }
+          const house = houseOf(init);
+          const result = await house.setConferenceAs(client, room, body.conference, clientIp(request));
+          return reply.code(200).send({ ...result, online: [...result.online] });
         },
       );
 

@@ -1,7 +1,7 @@
 /**
  * `hivelink chat [--url U --key K --password P] [--lang L] [--timeout S]`: an interactive terminal client. A prompt;
  * every answer printed as it arrives, unsolicited ones too (a broadcast from an admin client is shown as
- * `[announcement] …`); the connection state shown (`[connected]`, `[reconnecting in 3.2 s: …]`); reconnects by
+ * `[announcement] …`, a line of a room's conference as `kitchen-tablet: hello`); the connection state shown (`[connected]`, `[reconnecting in 3.2 s: …]`); reconnects by
  * itself; `/quit`, `/lang xx`, `/status`, `/help`; input history kept in `<config dir>/chat_history`.
  *
  * Piped (stdin not a terminal) it reads one utterance per line, prints only the answers on stdout (state lines go
@@ -16,6 +16,7 @@ import { clearLine, createInterface, cursorTo } from 'node:readline';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ClientState } from '../../client/index.js';
 import { HiveLinkError, isHiveLinkError } from '../../errors.js';
+import { conferenceLine } from '../../session/conference-line.js';
 import { DEFAULT_ASK_TIMEOUT_MS, notUnderstood, sessionIdIn, spokenText } from '../../session/turn.js';
 import type { CliWriter } from '../admin.js';
 import { clientFailure, describeFailure, type FailureContext } from '../client-errors.js';
@@ -128,6 +129,11 @@ export async function runChat(opts: ChatCommandOptions, io: ChatIo): Promise<voi
   const status = (text: string) => line(text, 'err');
 
   const offBus = client.onBus('*', (message) => {
+    const said = conferenceLine(message);
+    if (said !== null) {
+      say(`${said.speaker}: ${said.text}`);
+      return;
+    }
     const text = spokenText(message);
     // Only a speak naming this chat's session is an answer to show plainly; anything else (a broadcast, another
     // session's speak) arrived unsolicited.

@@ -2,14 +2,17 @@
  * `hivelink rooms` and `hivelink announce` (issue 11, docs/PROTOCOL.md §12): the rooms of the house with their
  * clients, who is online and the room modes, read from the store (the running hub keeps its presence there); and
  * an announcement spoken on every online client of a room or of the hub, carried out by the running hub through the
- * store's admin command queue, so `--data-dir` is all it needs.
+ * store's admin command queue, so `--data-dir` is all it needs. `hivelink rooms set ROOM --conference on|off|only`
+ * sets a room's conference mode (§12.10) the same way, or in the store alone when no hub runs.
  *
  * @module
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { HiveLinkError } from '../../errors.js';
+import { ROOM_SET_KIND, setRoomConference } from '../../hub/house/conference.js';
 import { buildRooms, type RoomsSnapshot } from '../../hub/house/rooms.js';
 import { LIMIT_DEFS } from '../../limits.js';
+import { CONFERENCE_MODES, type ConferenceMode } from '../../store/house.js';
 import {
   type AdminContext,
   adminAction,
@@ -114,6 +117,56 @@ export async function announce(
   );
 }
 
+/** Options of `rooms set`. */
+export interface RoomSetOptions {
+  conference?: ConferenceMode;
+  /** How long to wait for the hub. @default `adminCommandWaitMs` */
+  wait?: number;
+  json?: boolean;
+}
+
+/**
+ * `rooms set ROOM --conference MODE`: the running hub sets it (and applies it at once); with no hub running it is
+ * stored, for the hub that starts next.
+ */
+export async function roomSet(ctx: AdminContext, room: string, opts: RoomSetOptions): Promise<void> {
+  if (opts.conference === undefined) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'nothing to set: give --conference on|off|only');
+  }
+  const args = { room, conference: opts.conference };
+  let result: Record<string, unknown>;
+  let hubRunning = true;
+  if ((await runningHub(ctx.store)) === null) {
+    hubRunning = false;
+    const snapshot = await readRooms(ctx);
+    result = { ok: true, ...(await setRoomConference(ctx.store.house, snapshot, room, opts.conference)) };
+  } else {
+    const command = await submitAdminCommand(ctx.store, ROOM_SET_KIND, args, {
+      ...(opts.wait === undefined ? {} : { waitMs: opts.wait }),
+    });
+    const error = commandError(command);
+    if (error !== null) throw error;
+    result = command.result ?? {};
+  }
+  if (opts.json === true) {
+    writeJson(ctx.out, { ...result, hubRunning });
+    return;
+  }
+  const online = Array.isArray(result.online) ? result.online.map(String) : [];
+  const name = String(result.room ?? room);
+  const who = online.length > 0 ? ` In it now: ${online.join(', ')}.` : '';
+  ctx.out.write(
+    `Conference ${String(result.conference)} in ${name} (was ${String(result.was)}).${hubRunning ? who : ' No hub is running: it applies when one starts.'}\n`,
+  );
+}
+
+function parseConference(value: string): ConferenceMode {
+  if (!(CONFERENCE_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected ${CONFERENCE_MODES.join(', ')}.`);
+  }
+  return value as ConferenceMode;
+}
+
 function parseWait(value: string): number {
   if (!/^\d{1,9}$/.test(value) || Number(value) < LIMIT_DEFS.adminCommandWaitMs.min) {
     throw new InvalidArgumentError(`expected a whole number of ms >= ${LIMIT_DEFS.adminCommandWaitMs.min}.`);
@@ -123,16 +176,39 @@ function parseWait(value: string): number {
 
 type Opts = DataDirOptions & RoomsOptions;
 
-/** Registers `rooms`. */
+/** Registers `rooms` (the listing: `rooms list`, its default) and `rooms set`. */
 export function registerRoomsCommand(program: Command, out: CliWriter = STDOUT): Command {
-  return adminAction(
-    program
-      .command('rooms')
+  // The listing is a default subcommand, not the action of `rooms`: so `rooms set … --json --data-dir D` are
+  // options of `set` (commander gives a parent's options to the parent wherever they stand).
+  const rooms = program
+    .command('rooms')
+    .description('list the rooms of the house (their clients, who is online, their modes), or set a mode');
+  adminAction(
+    rooms
+      .command('list', { isDefault: true })
       .description('list the rooms of the house: their clients, who is online, and their modes')
       .option('--json', 'print JSON'),
     out,
     (ctx, opts: Opts) => roomsList(ctx, opts),
   );
+  adminAction(
+    rooms
+      .command('set')
+      .description(
+        "set a room's conference mode: on (members hear each other and are answered), only (not answered), off",
+      )
+      .argument('<room>', 'the room (a site id: hivelink clients set ID --site ROOM)')
+      .requiredOption('--conference <mode>', `${CONFERENCE_MODES.join('|')}`, parseConference)
+      .option(
+        '--wait <ms>',
+        `how long to wait for the hub (default ${LIMIT_DEFS.adminCommandWaitMs.default})`,
+        parseWait,
+      )
+      .option('--json', 'print JSON'),
+    out,
+    (ctx, room: string, opts: DataDirOptions & RoomSetOptions) => roomSet(ctx, room, opts),
+  );
+  return rooms;
 }
 
 /** Registers `announce`. */

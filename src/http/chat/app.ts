@@ -7,7 +7,8 @@
  *   into the SDK's handshake. The client's Noise key and the hub's pinned key live in `localStorage`
  *   (`WebStorageStore`): the hub pins the client's key on first contact and refuses a different one later.
  * - Protocol `auto`: v3 (Noise) when the hub offers it, legacy otherwise.
- * - Every `speak` the hub sends is shown as it arrives, answers and unsolicited messages (broadcasts) alike.
+ * - Every `speak` the hub sends is shown as it arrives, answers and unsolicited messages (broadcasts) alike; a line
+ *   of the room's conference (§12.10) as what its speaker said, under the speaker's name.
  *
  * @module
  */
@@ -21,6 +22,7 @@ import {
   type PinStore,
   WebStorageStore,
 } from '../../client/index.browser.js';
+import { conferenceLine } from '../../session/conference-line.js';
 import { describeRefusal } from './refusal.js';
 
 /** `sessionStorage` key of the login (this tab only). */
@@ -101,13 +103,14 @@ function hubUrl(): string {
   return `${window.location.protocol === 'https:' ? 'wss:' : 'ws:'}//${window.location.host}/`;
 }
 
-function addLine(kind: 'you' | 'hub' | 'note', text: string): void {
+/** Adds a line to the transcript: yours, the hub's, a note, or what `speaker` said in the room's conference. */
+function addLine(kind: 'you' | 'hub' | 'note' | 'conference', text: string, speaker = ''): void {
   const item = document.createElement('li');
   item.className = `msg ${kind}`;
   if (kind !== 'note') {
     const who = document.createElement('span');
     who.className = 'who';
-    who.textContent = kind === 'you' ? 'You' : 'Hub';
+    who.textContent = kind === 'you' ? 'You' : kind === 'hub' ? 'Hub' : speaker;
     item.append(who);
   }
   const body = document.createElement('p');
@@ -205,8 +208,10 @@ function start(login: Login): void {
   next.onState((state) => {
     if (client === next) showState(state);
   });
-  const spoken = (m: { data: Record<string, unknown> }) => {
-    if (typeof m.data.utterance === 'string') addLine('hub', m.data.utterance);
+  const spoken = (m: { type: string; data: Record<string, unknown> }) => {
+    const said = conferenceLine(m);
+    if (said !== null) addLine('conference', said.text, said.speaker);
+    else if (typeof m.data.utterance === 'string') addLine('hub', m.data.utterance);
   };
   next.onBus('speak', spoken);
   next.onBus('ovos.utterance.speak', spoken);

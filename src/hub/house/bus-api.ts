@@ -1,5 +1,6 @@
 /**
- * The house on the agent bus (docs/PROTOCOL.md §12.2): requests `hive.house.rooms | tell | ask | announce`, each
+ * The house on the agent bus (docs/PROTOCOL.md §12.2): requests `hive.house.rooms | tell | ask | announce |
+ * room.set` (a room's conference mode, §12.10), each
  * answered with `<type>.response` as an OVOS response (source and destination swapped, `context.request_id` kept),
  * `{ok: true, …}` or `{ok: false, code, error}`. The assistant's house skill asks through `ctx.request`, so it works
  * the same when the assistant is a separate process on an OVOS bus; an SDK client whose `allowedTypes` has a
@@ -17,11 +18,13 @@ import { response } from '../../bus/message.js';
 import type { MessageBus, MessageData } from '../../bus/types.js';
 import { isHiveLinkError } from '../../errors.js';
 import type { PeerRegistry } from '../peers.js';
+import { badArgument } from './admin-queue.js';
 import { type Asker, askerOf, RELAY_KEY } from './asker.js';
+import { checkConferenceMode } from './conference.js';
 import { CONSENT_TYPE } from './consent.js';
 import type { House } from './house.js';
 import { INTERCOM_END_TYPE, INTERCOM_TYPE } from './intercom-line.js';
-import { findRoom, type Room } from './rooms.js';
+import { findRoom, type Room, siteRoom } from './rooms.js';
 
 /** The request types; each is answered with `<type>.response`. */
 export const HouseBusType = {
@@ -29,6 +32,7 @@ export const HouseBusType = {
   TELL: 'hive.house.tell',
   ASK: 'hive.house.ask',
   ANNOUNCE: 'hive.house.announce',
+  ROOM_SET: 'hive.house.room.set',
 } as const;
 
 function text(value: unknown): string | null {
@@ -136,6 +140,14 @@ export function serveHouseBus(init: HouseBusInit): () => void {
           : { room: String(m.data.room) };
       const r = await house.announce(askerFor(m), target, String(m.data.text ?? ''), langOf(m));
       return { ok: true, room: r.room, delivered: r.delivered, clients: [...r.clients] };
+    },
+    // No room: the asker's own ("stop the conference").
+    [HouseBusType.ROOM_SET]: async (m) => {
+      const asker = askerFor(m);
+      const room = text(m.data.room) ?? siteRoom(asker.peer?.siteId ?? null);
+      if (room === null) throw badArgument('room: which room? (the asker is in none)');
+      const r = await house.conference.set(asker, room, checkConferenceMode(m.data.conference));
+      return { ok: true, room: r.room, conference: r.conference, was: r.was, online: [...r.online] };
     },
   };
   const offs = Object.entries(handlers).map(([type, handle]) =>

@@ -28,7 +28,7 @@ import type { JsonObject } from '../../protocol/json.js';
 import { createHiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
 import { TurnCollector, type TurnEnd, UTTERANCE_TYPE } from '../../session/turn.js';
-import type { PresenceEntry } from '../../store/house.js';
+import type { ConferenceMode, PresenceEntry } from '../../store/house.js';
 import type { ClientRecord, ClientStore } from '../../store/types.js';
 import { type Timers, unrefTimers } from '../../timers.js';
 import { REST_USERAGENT } from '../client-ask.js';
@@ -46,6 +46,7 @@ import {
   RELAY_SESSION_PREFIX,
 } from './asker.js';
 import { serveHouseBus } from './bus-api.js';
+import { Conference, ROOM_SET_KIND, type RoomSetResult } from './conference.js';
 import { ConsentService, consentRefusal, type DirectMessage } from './consent.js';
 import { IntercomLines, type Reached } from './intercom-line.js';
 import { PresenceWriter } from './presence.js';
@@ -142,6 +143,8 @@ export class House {
   readonly #presence: PresenceWriter;
   /** Admin commands that act on live connections; other features register their kinds here. */
   readonly adminQueue: AdminQueue;
+  /** The rooms' conference modes and the tap that relays members' utterances (§12.10). */
+  readonly conference: Conference;
   /** Who may message whom directly (§12.8): tell/ask between rooms and intercom lines go through it. */
   readonly consent: ConsentService;
   /** Intercom lines (§12.9). */
@@ -195,6 +198,14 @@ export class House {
       return deny(String(payload.type), DenyCode.NO_ROUTE, 'no relayed question is waiting for this answer');
     });
     this.#ctx.busTaps?.push((conn, payload) => this.#relayAnswer(conn, payload));
+    this.conference = new Conference({
+      store: init.store.house,
+      rooms: () => this.rooms(),
+      live: () => this.#live(),
+      speak: (conns, text, lang, meta) => this.#speak(conns, text, lang, meta),
+    });
+    this.adminQueue.register(ROOM_SET_KIND, (args) => this.conference.command(args));
+    this.#ctx.busTaps?.push(this.conference.tap);
   }
 
   /** Records this hub in the store, starts presence and the admin queue, and serves the room answers. */
@@ -211,6 +222,12 @@ export class House {
     this.#offs.push(hub.onPeersChanged((conn) => this.intercom.peerChanged(conn)));
     this.consent.start();
     this.#offs.push(hub.onPeersChanged(() => this.#presence.changed()));
+    await this.conference.reload();
+    const reloadConference = () =>
+      void this.conference.reload().catch((err: unknown) => {
+        hub.logger.warn({ err }, 'could not read the conference modes');
+      });
+    this.#offs.push(store.watch(reloadConference, limits.policyRefreshMs));
     const bus = this.#ctx.bus;
     for (const type of RELAY_ANSWER_TYPES) {
       this.#offs.push(bus.on(type, (m) => this.#hubAnswer(m), { shared: true }));
@@ -339,17 +356,21 @@ export class House {
       throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'the hub is not running');
   }
 
-  /** Speaks `text` on `conns` as the hub: BUS `speak`, destination the connection (stock satellites speak it). */
+  /**
+   * Speaks `text` on `conns` as the hub: BUS `speak`, destination the connection (stock satellites speak it), `meta`
+   * added to the speak's `meta {skill}`.
+   */
   #speak(
     conns: readonly HubPeer[],
     text: string,
     fallbackLang: string,
+    meta: JsonObject = {},
   ): { delivered: number; clients: string[] } {
     let delivered = 0;
     const clients = new Set<string>();
     for (const conn of conns) {
       const lang = clientSession(conn, null).lang ?? fallbackLang;
-      const data = { utterance: text, expect_response: false, lang, meta: { skill: HOUSE_SOURCE } };
+      const data = { utterance: text, expect_response: false, lang, meta: { skill: HOUSE_SOURCE, ...meta } };
       if (conn.send(hubBusMessage(conn.peer, 'speak', data as unknown as JsonObject))) {
         delivered += 1;
         clients.add(conn.record.name);
@@ -570,13 +591,28 @@ export class House {
     text: string,
     ip = '',
   ): Promise<AnnounceResult> {
+    return this.announce(this.#tokenAsker(client, ip), target, text);
+  }
+
+  /** The asker a REST bearer token of `client` from `ip` is, once its IP rules and revocation let it in. */
+  #tokenAsker(client: ClientRecord, ip: string): Asker {
     const refusal = this.#init.hub.policy.admit(client, ip);
     if (refusal !== null) throw refusal;
-    return this.announce(
-      { peer: null, label: client.name, isAdmin: client.isAdmin, relayed: false },
-      target,
-      text,
-    );
+    return { peer: null, label: client.name, isAdmin: client.isAdmin, relayed: false };
+  }
+
+  /**
+   * {@link Conference.set} as `client` (the REST API's bearer token), from `ip`: its IP rules and revocation apply,
+   * and it must be an admin client.
+   */
+  async setConferenceAs(
+    client: ClientRecord,
+    room: string,
+    conference: ConferenceMode,
+    ip = '',
+  ): Promise<RoomSetResult> {
+    this.#running();
+    return this.conference.set(this.#tokenAsker(client, ip), room, conference);
   }
 
   /** The `announce` admin command: `{text, room}` or `{text, all: true}`. */

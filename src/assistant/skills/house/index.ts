@@ -55,10 +55,16 @@ const REFUSALS: Readonly<Record<string, string>> = {
   HL_ERR_ADMIN_REQUIRED: 'admin_only',
 };
 
-/** Speaks the refusal of a house answer that is not ok. */
-function refused(ctx: SkillContext, answer: Record<string, unknown>, room: string): void {
+/** Speaks the refusal of a house answer that is not ok (`overrides`: other dialogs for some codes). */
+function refused(
+  ctx: SkillContext,
+  answer: Record<string, unknown>,
+  room: string,
+  overrides: Readonly<Record<string, string>> = {},
+): void {
   const name = typeof answer.room === 'string' && answer.room !== '' ? answer.room : room;
-  const dialog = REFUSALS[String(answer.code)];
+  const code = String(answer.code);
+  const dialog = overrides[code] ?? REFUSALS[code];
   if (dialog !== undefined) ctx.speakDialog(dialog, { room: name });
   else ctx.speakDialog('failed', { reason: String(answer.error ?? answer.code ?? 'unknown error') });
 }
@@ -228,6 +234,29 @@ async function announce(ctx: SkillContext): Promise<void> {
   else ctx.speakDialog('announced_all', { count });
 }
 
+/**
+ * "turn conference on in the kitchen", "start a conference", "stop the conference": sets the room's conference mode
+ * (the asker's own room when none is named); admins only.
+ */
+function conference(mode: 'on' | 'only' | 'off'): (ctx: SkillContext) => Promise<void> {
+  return async (ctx) => {
+    const spoken = (ctx.entities.room ?? '').trim();
+    const answer = await house(ctx, 'room.set', {
+      conference: mode,
+      ...(spoken === '' ? {} : { room: spoken }),
+    });
+    if (answer === null) return;
+    if (answer.ok !== true) {
+      refused(ctx, answer, spoken, {
+        HL_ERR_ADMIN_REQUIRED: 'conference_admin_only',
+        ...(spoken === '' ? { HL_ERR_INVALID_ARGUMENT: 'which_room' } : {}),
+      });
+      return;
+    }
+    ctx.speakDialog(`conference_${mode}`, { room: String(answer.room ?? spoken) });
+  };
+}
+
 export const houseSkill = defineSkill({
   id: HOUSE_SKILL_ID,
   className: 'HouseSkill',
@@ -239,5 +268,8 @@ export const houseSkill = defineSkill({
     { name: 'tell.intent', handler: tell },
     { name: 'ask.intent', handler: ask },
     { name: 'announce.intent', handler: announce },
+    { name: 'conference_on.intent', handler: conference('on') },
+    { name: 'conference_only.intent', handler: conference('only') },
+    { name: 'conference_off.intent', handler: conference('off') },
   ],
 });

@@ -34,6 +34,21 @@ export const en: SkillLocale = {
       'make an announcement {rest}',
       '(broadcast|announce) [that] {rest}',
     ],
+    'conference_on.intent': [
+      '(turn|switch|put) [the] conference on [in the {room}]',
+      '(turn|switch|put) on [the] conference [in the {room}]',
+      '(start|open|begin) [a|the] conference [in the {room}]',
+    ],
+    'conference_only.intent': [
+      '(start|open|begin) [a|the] (silent|quiet|private) conference [in the {room}]',
+      '(turn|switch|set) [the] conference to only [in the {room}]',
+      'conference only [in the {room}]',
+    ],
+    'conference_off.intent': [
+      '(turn|switch|put) [the] conference off [in the {room}]',
+      '(turn|switch|put) off [the] conference [in the {room}]',
+      '(stop|end|close|finish) [the] conference [in the {room}]',
+    ],
   },
   dialogs: {
     rooms: ['The rooms are {list}.'],
@@ -65,6 +80,12 @@ export const en: SkillLocale = {
     consent_denied: ['The {room} does not accept messages from you.'],
     consent_full: ['Too many messages are waiting for an answer already. Try again later.'],
     admin_only: ['Only an admin can make announcements.'],
+    conference_on: ['The conference is on in the {room}: everyone there hears each other.'],
+    conference_only: [
+      'The conference is on in the {room}, without me: I will not answer there until it stops.',
+    ],
+    conference_off: ['The conference in the {room} is off.'],
+    conference_admin_only: ['Only an admin can start or stop a conference.'],
     unavailable: ["I can't reach the house right now."],
     failed: ['That did not work: {reason}'],
   },
