@@ -333,6 +333,30 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mailbox_by_recipient ON mailbox(recipient_id, id);
       CREATE INDEX mailbox_by_expiry ON mailbox(expires_at);
     `),
+  // 9: relay mode (issue 12) — each client's pinned end-to-end keys and accept-anonymous setting, and the relay audit
+  // log: who sent a sealed message to whom, never what (src/store/relay.ts)
+  (db) =>
+    db.exec(`
+      CREATE TABLE relay_clients (
+        client_id INTEGER PRIMARY KEY REFERENCES clients(id) ON DELETE CASCADE,
+        x25519 TEXT,
+        ed25519 TEXT,
+        keys_at INTEGER,
+        accept_anonymous INTEGER NOT NULL DEFAULT 1 CHECK (accept_anonymous IN (0, 1))
+      );
+      CREATE UNIQUE INDEX relay_clients_by_x25519 ON relay_clients(x25519) WHERE x25519 IS NOT NULL;
+      CREATE UNIQUE INDEX relay_clients_by_ed25519 ON relay_clients(ed25519) WHERE ed25519 IS NOT NULL;
+      CREATE TABLE relay_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        sender_id INTEGER NOT NULL,
+        recipient_id INTEGER NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('signed', 'anonymous', 'reply')),
+        message_id TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        outcome TEXT NOT NULL
+      );
+    `),
 ];
 
 /**

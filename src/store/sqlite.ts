@@ -26,6 +26,7 @@ import { type ConsentStore, sqliteConsentStore } from './consent.js';
 import { PRIVATE_FILE_MODE } from './files.js';
 import { type HouseStore, sqliteHouseStore } from './house.js';
 import { type MailboxStore, sqliteMailboxStore } from './mailbox.js';
+import { type RelayStore, sqliteRelayStore } from './relay.js';
 import { openSecret, SECRETS_KEY_BYTES, sealSecret } from './secrets.js';
 import {
   type CheckedConnection,
@@ -161,6 +162,8 @@ class SqliteClientStore implements ClientStore {
   readonly consent: ConsentStore;
   /** Mail for offline clients (`mailbox.ts`). */
   readonly mailbox: MailboxStore;
+  /** The relay directory (end-to-end keys), accept-anonymous settings and audit log (`relay.ts`). */
+  readonly relay: RelayStore;
 
   constructor(raw: RawDatabase, init: Required<Omit<SqliteStoreInit, 'busyTimeoutMs'>>) {
     this.#raw = raw;
@@ -192,6 +195,12 @@ class SqliteClientStore implements ClientStore {
       write: (fn) => this.#write(fn),
       now: () => this.#now(),
       newId: () => randomUUID(),
+    });
+    this.relay = sqliteRelayStore({
+      db: this.#db,
+      guard: (what, fn) => this.#guard(what, fn),
+      write: (fn) => this.#write(fn),
+      now: () => this.#now(),
     });
   }
 

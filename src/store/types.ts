@@ -10,6 +10,7 @@
 import type { ConsentMode, ConsentStore } from './consent.js';
 import type { HouseStore } from './house.js';
 import type { MailboxStore } from './mailbox.js';
+import type { RelayStore } from './relay.js';
 import type { SubscriptionStore } from './subscriptions.js';
 
 /** One client (satellite) as the hub sees it. The password is never part of the record: see {@link ClientStore.getPassword}. */
@@ -328,6 +329,8 @@ export interface ClientStore {
   readonly consent: ConsentStore;
   /** Mail for offline clients, until acknowledged or expired (`mailbox.ts`), in the same database. */
   readonly mailbox: MailboxStore;
+  /** The relay directory (end-to-end keys), accept-anonymous settings and audit log (`relay.ts`), same database. */
+  readonly relay: RelayStore;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.

@@ -1,0 +1,98 @@
+/**
+ * The relay part of the store (issue 12): end-to-end keys pinned on first use (same again is fine, other keys or
+ * another client's keys are refused, a reset lets new ones in), accept-anonymous (default yes), and the audit log
+ * (newest first, per client, trimmed to its bound, removed with nothing of the message in it).
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
+import type { ClientStore } from '../../../src/store/types.js';
+import { tempDatabases } from './temp-db.js';
+
+const SECRETS = new Uint8Array(32).fill(3);
+const freshDb = tempDatabases('hl-relay-');
+const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+
+describe('relay store', () => {
+  let store: ClientStore;
+  let cli: ClientStore;
+  let a: number;
+  let b: number;
+  beforeEach(async () => {
+    const file = freshDb();
+    store = openSqliteStore(file, { secrets: SECRETS, now: () => 5000 });
+    cli = openSqliteStore(file, { secrets: SECRETS });
+    a = (await store.addClient({ name: 'a' })).record.id;
+    b = (await store.addClient({ name: 'b' })).record.id;
+  });
+  afterEach(async () => {
+    await store.close();
+    await cli.close();
+  });
+
+  it('pins keys on first use, refuses others and taken ones, and forgets them on reset', async () => {
+    assert.equal(await store.relay.keys(a), null);
+    assert.equal(await store.relay.pinKeys(a, key(1), key(2)), 'pinned');
+    assert.equal(await store.relay.pinKeys(a, key(1), key(2)), 'same');
+    assert.equal(await store.relay.pinKeys(a, key(1), key(3)), 'mismatch');
+    assert.equal(await store.relay.pinKeys(b, key(4), key(2)), 'taken');
+    assert.deepEqual(await cli.relay.keys(a), {
+      clientId: a,
+      x25519: key(1),
+      ed25519: key(2),
+      publishedAt: 5000,
+    });
+    assert.equal((await store.relay.findByEd25519(key(2)))?.clientId, a);
+    assert.deepEqual(
+      (await store.relay.listKeys()).map((k) => k.clientId),
+      [a],
+    );
+    await cli.relay.clearKeys(a);
+    assert.equal(await store.relay.keys(a), null);
+    assert.equal(await store.relay.pinKeys(b, key(4), key(2)), 'pinned');
+    await assert.rejects(store.relay.pinKeys(a, 'nope', key(2)), { code: 'HL_ERR_INVALID_ARGUMENT' });
+    await assert.rejects(store.relay.pinKeys(999, key(7), key(8)), { code: 'HL_ERR_NOT_FOUND' });
+  });
+
+  it('accepts anonymous messages by default, until told not to; keys and setting go with the client', async () => {
+    assert.equal(await store.relay.acceptsAnonymous(a), true);
+    await cli.relay.setAcceptAnonymous(a, false);
+    assert.equal(await store.relay.acceptsAnonymous(a), false);
+    await store.relay.pinKeys(a, key(1), key(2));
+    assert.equal(await store.relay.acceptsAnonymous(a), false, 'pinning keeps the setting');
+    await store.removeClient(a);
+    assert.equal(await store.relay.findByEd25519(key(2)), null);
+  });
+
+  it('keeps the newest audit rows, per client on request', async () => {
+    for (let i = 0; i < 5; i++) {
+      await store.relay.audit(
+        {
+          senderId: a,
+          recipientId: b,
+          mode: i % 2 ? 'anonymous' : 'signed',
+          messageId: `id${i}`,
+          bytes: 100 + i,
+          outcome: 'delivered',
+        },
+        3,
+      );
+    }
+    const rows = await cli.relay.listAudit();
+    assert.deepEqual(
+      rows.map((r) => r.messageId),
+      ['id4', 'id3', 'id2'],
+    );
+    assert.deepEqual(Object.keys(rows[0]!).sort(), [
+      'at',
+      'bytes',
+      'id',
+      'messageId',
+      'mode',
+      'outcome',
+      'recipientId',
+      'senderId',
+    ]);
+    assert.equal((await store.relay.listAudit({ clientId: b, limit: 1 })).length, 1);
+  });
+});
