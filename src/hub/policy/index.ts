@@ -45,13 +45,8 @@ import {
   type Verdict,
 } from './rules.js';
 
-export {
-  AuthThrottle,
-  type AuthThrottleLimits,
-  type AuthThrottleStats,
-  authThrottleLimits,
-  ConnectionAuth,
-} from './auth-throttle.js';
+/** The failure budgets and per-connection charges around authentication: all of them. */
+export * from './auth-throttle.js';
 export { PolicyCache } from './cache.js';
 export { PasswordPolicy } from './credentials.js';
 export { RateLimiter } from './rate-limit.js';
