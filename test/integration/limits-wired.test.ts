@@ -354,6 +354,19 @@ async function houseAs(
   return (m.payload as unknown as MessageData).data;
 }
 
+/** A hall client tells the cellar (held: the cellar must consent), then `second`: not held under `limits`. */
+function secondNotHeld(limits: HubConfigInput['limits'], second: 'cellar' | 'attic'): Promise<void> {
+  return withHub({ limits }, async (h) => {
+    await roomPeer(h, 'cellar');
+    await roomPeer(h, 'attic');
+    const hall = await roomPeer(h, 'hall');
+    const first = await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'a' }, 't-1');
+    assert.equal(first.code, 'HL_ERR_CONSENT_PENDING');
+    const full = await houseAs(hall, 'hive.house.tell', { room: second, text: 'b' }, 't-2');
+    assert.equal(full.code, 'HL_ERR_CONSENT_HELD_FULL');
+  });
+}
+
 /** Sends `hive.subscriptions.subscribe {name}` as `peer` and resolves with its answer's data (docs/PROTOCOL.md §12.7). */
 async function subscribeAs(
   peer: FakePeer,
@@ -1193,32 +1206,11 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       assert.equal(dropped.data.code, 'HL_ERR_CONSENT_TIMEOUT');
     }),
 
-  maxHeldMessages: () =>
-    withHub({ limits: { maxHeldMessages: 1 } }, async (h) => {
-      await roomPeer(h, 'cellar');
-      await roomPeer(h, 'attic');
-      const hall = await roomPeer(h, 'hall');
-      assert.equal(
-        (await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'a' }, 't-1')).code,
-        'HL_ERR_CONSENT_PENDING',
-      );
-      // With the default (256) the second recipient's message would be held too.
-      const full = await houseAs(hall, 'hive.house.tell', { room: 'attic', text: 'b' }, 't-2');
-      assert.equal(full.code, 'HL_ERR_CONSENT_HELD_FULL');
-    }),
+  // With the default (256) the second recipient's message would be held too.
+  maxHeldMessages: () => secondNotHeld({ maxHeldMessages: 1 }, 'attic'),
 
-  maxHeldMessagesPerClient: () =>
-    withHub({ limits: { maxHeldMessagesPerClient: 1 } }, async (h) => {
-      await roomPeer(h, 'cellar');
-      const hall = await roomPeer(h, 'hall');
-      assert.equal(
-        (await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'a' }, 't-1')).code,
-        'HL_ERR_CONSENT_PENDING',
-      );
-      // With the default (16) the second message for the cellar would be held too.
-      const full = await houseAs(hall, 'hive.house.tell', { room: 'cellar', text: 'b' }, 't-2');
-      assert.equal(full.code, 'HL_ERR_CONSENT_HELD_FULL');
-    }),
+  // With the default (16) the second message for the cellar would be held too.
+  maxHeldMessagesPerClient: () => secondNotHeld({ maxHeldMessagesPerClient: 1 }, 'cellar'),
 
   maxIntercomLines: () =>
     withHub({ limits: { maxIntercomLines: 1 } }, async (h) => {

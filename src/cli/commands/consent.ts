@@ -33,6 +33,15 @@ export function parseConsentMode(value: string): ConsentMode {
 
 const named = (c: Pick<ClientRecord, 'id' | 'name'>) => `${c.id} (${c.name})`;
 
+/** The two clients of a pair, by id or access key. */
+async function pairOf(
+  store: AdminContext['store'],
+  senderKey: string,
+  recipientKey: string,
+): Promise<[ClientRecord, ClientRecord]> {
+  return [await requireClient(store, senderKey), await requireClient(store, recipientKey)];
+}
+
 /** `consent list`: every recorded answer, and the clients that are not `ask`. */
 export async function consentList({ store, out }: AdminContext, opts: { json?: boolean }): Promise<void> {
   const [answers, clients] = await Promise.all([store.consent.list(), store.listClients()]);
@@ -78,8 +87,7 @@ export async function consentSet(
   allow: boolean,
   opts: { json?: boolean } = {},
 ): Promise<void> {
-  const sender = await requireClient(store, senderKey);
-  const recipient = await requireClient(store, recipientKey);
+  const [sender, recipient] = await pairOf(store, senderKey, recipientKey);
   const decision = await store.consent.set(sender.id, recipient.id, allow);
   if (opts.json === true) {
     writeJson(out, decision);
@@ -104,8 +112,7 @@ export async function consentForget(
   recipientKey: string,
   opts: { json?: boolean } = {},
 ): Promise<void> {
-  const sender = await requireClient(store, senderKey);
-  const recipient = await requireClient(store, recipientKey);
+  const [sender, recipient] = await pairOf(store, senderKey, recipientKey);
   const forgotten = await store.consent.forget(sender.id, recipient.id);
   if (opts.json === true) {
     writeJson(out, { senderId: sender.id, recipientId: recipient.id, forgotten });
