@@ -18,6 +18,7 @@ import type { X25519KeyPair } from '../../src/crypto/backend.js';
 import { nodeBackend } from '../../src/crypto/backend.node.js';
 import type { LegacyCipherName } from '../../src/crypto/legacy-cipher.js';
 import type { NoiseSuite } from '../../src/crypto/noise/index.js';
+import { makeEnvelope } from '../../src/crypto/password-handshake.js';
 import { derivePskArgon2id } from '../../src/crypto/psk.js';
 import { createHubServer, type TlsMaterial } from '../../src/http/server.js';
 import { type Agent, inProcessAgent } from '../../src/hub/agent.js';
@@ -160,6 +161,16 @@ export interface PeerOptions {
 export interface CloseInfo {
   code: number;
   reason: string;
+}
+
+/** A legacy HANDSHAKE offer as a client sends it (JSON-HEX, AES-GCM) with `envelope`, by default a fresh one. */
+export function legacyOffer(password: string, envelope = makeEnvelope(nodeBackend, password)): HiveMessage {
+  return createHiveMessage(HiveMessageType.HANDSHAKE, {
+    binarize: false,
+    encodings: ['JSON-HEX'],
+    ciphers: ['AES-GCM'],
+    envelope,
+  });
 }
 
 /** base64(useragent:accessKey) */

@@ -7,7 +7,6 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { reply } from '../../src/bus/message.js';
 import { nodeBackend } from '../../src/crypto/backend.node.js';
-import { makeEnvelope } from '../../src/crypto/password-handshake.js';
 import { isHiveLinkError } from '../../src/errors.js';
 import { createHiveMessage, serializeHiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
@@ -18,6 +17,7 @@ import {
   type CloseInfo,
   FakePeer,
   failOnUnhandledRejection,
+  legacyOffer,
   nextOnBus,
   type PeerOptions,
   startHub,
@@ -261,13 +261,7 @@ describe('hub security', () => {
     const { ws, closed } = rawSocket(t.url, c.accessKey);
     ws.on('open', () => {
       // The offer starts PBKDF2 (asynchronous): everything behind it waits in the inbound queue.
-      const offer = createHiveMessage(HiveMessageType.HANDSHAKE, {
-        binarize: false,
-        encodings: ['JSON-HEX'],
-        ciphers: ['AES-GCM'],
-        envelope: makeEnvelope(nodeBackend, c.password),
-      });
-      ws.send(serializeHiveMessage(offer));
+      ws.send(serializeHiveMessage(legacyOffer(c.password)));
       const junk = serializeHiveMessage(
         createHiveMessage(HiveMessageType.HELLO, { session: { session_id: 'x' } }),
       );

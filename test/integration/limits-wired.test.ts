@@ -23,8 +23,6 @@ import type { MessageBus, MessageData } from '../../src/bus/types.js';
 import type { BusClient } from '../../src/bus/ws-client.js';
 import { BusServer } from '../../src/bus/ws-server.js';
 import { createHiveClient, type HiveClient } from '../../src/client/index.js';
-import { nodeBackend } from '../../src/crypto/backend.node.js';
-import { makeEnvelope } from '../../src/crypto/password-handshake.js';
 import { isHiveLinkError } from '../../src/errors.js';
 import type { ComposedHub } from '../../src/hub/compose.js';
 import type { HubConfigInput } from '../../src/hub/config.js';
@@ -43,6 +41,7 @@ import {
   type CloseInfo,
   FakePeer,
   failOnUnhandledRejection,
+  legacyOffer,
   type PeerOptions,
   token,
 } from './hub-harness.js';
@@ -189,16 +188,6 @@ function rawSocket(
 /** Connects with an access key the hub does not know: one failure for the address. */
 function unknownKey(h: Running, localAddress?: string): Promise<CloseInfo> {
   return rawSocket(h, 'no-such-key', localAddress).closed;
-}
-
-/** A legacy offer with a valid envelope for `password`, as a client sends it. */
-function legacyOffer(password: string, envelope = makeEnvelope(nodeBackend, password)): HiveMessage {
-  return createHiveMessage(HiveMessageType.HANDSHAKE, {
-    binarize: false,
-    encodings: ['JSON-HEX'],
-    ciphers: ['AES-GCM'],
-    envelope,
-  });
 }
 
 /** Sends `offer` on a raw socket and resolves with the hub's answering envelope, or the close that came instead. */
@@ -687,13 +676,7 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       const { ws, closed } = rawSocket(h, c.accessKey);
       await once(ws, 'open');
       // The offer starts the key derivation (asynchronous): the frames behind it wait in the inbound queue.
-      const offer = createHiveMessage(HiveMessageType.HANDSHAKE, {
-        binarize: false,
-        encodings: ['JSON-HEX'],
-        ciphers: ['AES-GCM'],
-        envelope: makeEnvelope(nodeBackend, c.password),
-      });
-      ws.send(serializeHiveMessage(offer));
+      ws.send(serializeHiveMessage(legacyOffer(c.password)));
       const hello = serializeHiveMessage(createHiveMessage(HiveMessageType.HELLO, { session: {} }));
       for (let i = 0; i < 5; i++) ws.send(hello);
       assert.deepEqual(await closed, { code: 1013, reason: 'message queue full' });
