@@ -2,16 +2,12 @@
  * A raw websocket peer for bus tests: records every text frame in order and lets a test await the next one.
  */
 import { WebSocket } from 'ws';
-
-export interface Closed {
-  code: number;
-  reason: string;
-}
+import type { CloseInfo } from './hub-harness.js';
 
 export class Peer {
   readonly ws: WebSocket;
   readonly opened: Promise<void>;
-  readonly closed: Promise<Closed>;
+  readonly closed: Promise<CloseInfo>;
   readonly #frames: string[] = [];
   readonly #waiting: ((frame: string) => void)[] = [];
 
