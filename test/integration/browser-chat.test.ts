@@ -4,8 +4,9 @@
  * data dir, the embedded assistant and a client made for the test. The page is opened at `/chat`, logs in, asks
  * "tell me a joke", shows the joke, shows a message the hub sends unasked, and a screenshot is saved in
  * `test-artifacts/`. Once over `ws`, once over `wss` with `--tls-self-signed` (Chromium runs with
- * `--ignore-certificate-errors`, standing in for the user accepting the certificate); and a wrong password shows
- * the refusal.
+ * `--ignore-certificate-errors`, standing in for the user accepting the certificate); a wrong password shows
+ * the refusal; and the page and a real `hivelink chat` child process in one room in conference mode see each
+ * other's lines, each under its speaker's name.
  *
  * Chromium: `$CHROMIUM`, else `/usr/bin/chromium`. Without it the tests fail in CI (`CI` set) and are skipped with
  * a loud message elsewhere.
@@ -28,7 +29,9 @@ import { inProcessAgent } from '../../src/hub/agent.js';
 import { resolveHubConfig } from '../../src/hub/config.js';
 import { Hub } from '../../src/hub/hub.js';
 import { openDataDir } from '../../src/store/data-dir.js';
+import type { ClientRecord, ClientStore } from '../../src/store/types.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
+import { buildOnce, childEnv, secretFile, start } from './cli-process.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -63,15 +66,21 @@ interface RunningHub {
   stop(): Promise<void>;
 }
 
-/** `runHub` in this process with a fresh data dir and one client; resolves once it prints its URLs. */
-/** `runHub` in this process with a fresh data dir and one client; resolves once it prints its URLs. */
-async function startHub(tls: boolean): Promise<RunningHub> {
+/**
+ * `runHub` in this process with a fresh data dir and one client (`setup` may add to the store first); resolves once
+ * it prints its URLs.
+ */
+async function startHub(
+  tls: boolean,
+  setup?: (store: ClientStore, browser: ClientRecord) => Promise<void>,
+): Promise<RunningHub> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-browser-'));
   const data = openDataDir(dataDir);
   const { record, password } = await data.store.addClient({
     name: 'browser',
     password: 'correct horse battery',
   });
+  await setup?.(data.store, record);
   await data.close();
   const config = resolveHubConfig({
     host: '127.0.0.1',
@@ -324,6 +333,59 @@ describe('browser chat page (Chromium)', () => {
       await browser.close();
       await hub.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("and a `hivelink chat` child in the same conference see each other's lines (test-artifacts/chat-conference.png)", async (t) => {
+    if (chromiumMissing(t)) return;
+    buildOnce();
+    let terminal = { accessKey: '', password: 'correct horse battery staple' };
+    // Both in the den, whose conference is on.
+    const hub = await startHub(false, async (store, browser) => {
+      await store.updateClient(browser.id, { siteId: 'den' });
+      const added = await store.addClient({ name: 'terminal', password: terminal.password, siteId: 'den' });
+      terminal = { ...terminal, accessKey: added.record.accessKey };
+      await store.house.setRoom('den', { conference: 'on' });
+    });
+    const browser = await openBrowser(false);
+    const configDir = mkdtempSync(join(tmpdir(), 'hivelink-chat-config-'));
+    const chat = start(
+      ['chat', '--url', hub.origin.replace(/^http/, 'ws'), '--key', terminal.accessKey].concat([
+        '--password-file',
+        secretFile(terminal.password),
+        '--no-history',
+      ]),
+      childEnv({ HIVELINK_CONFIG_DIR: configDir }),
+      { stdin: 'pipe' },
+    );
+    try {
+      await chat.wait(/\[connected\]/, 'stderr');
+      const page = browser.page;
+      await page.goto(`${hub.origin}/chat`);
+      await logIn(page, hub.accessKey, hub.password);
+      await page.locator('#state[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT_MS });
+
+      chat.child.stdin!.write('hello from the terminal\n');
+      const line = page.locator('#transcript li.conference', { hasText: 'hello from the terminal' });
+      await line.waitFor({ timeout: UI_TIMEOUT_MS });
+      assert.equal(await line.locator('.who').textContent(), 'terminal', 'shown under its speaker');
+      assert.equal(await line.locator('.text').textContent(), 'hello from the terminal');
+
+      const from = chat.stdout().length;
+      await page.getByLabel('Message').fill('hello from the browser');
+      await page.getByLabel('Message').press('Enter');
+      await chat.wait(/^browser: hello from the browser$/m, 'stdout', from);
+      assert.equal(await page.locator('#transcript li.conference').count(), 1, 'not its own line');
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'chat-conference.png'), fullPage: true });
+      assert.deepEqual(browser.problems, []);
+    } finally {
+      chat.child.stdin!.end();
+      await chat.stop();
+      await browser.close();
+      await hub.stop();
+      rmSync(configDir, { recursive: true, force: true });
     }
   });
 
