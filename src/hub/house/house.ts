@@ -34,7 +34,6 @@ import { type Timers, unrefTimers } from '../../timers.js';
 import { REST_USERAGENT } from '../client-ask.js';
 import { clientSession } from '../inject.js';
 import { ACCEPT, DenyCode, deny, type Policy } from '../policy/index.js';
-import { hubBusMessage } from '../replies.js';
 import type { HubContext, HubPeer } from '../types.js';
 import { AdminQueue, badArgument } from './admin-queue.js';
 import {
@@ -51,6 +50,7 @@ import { ConsentService, consentRefusal, type DirectMessage } from './consent.js
 import { IntercomLines, type Reached } from './intercom-line.js';
 import { PresenceWriter } from './presence.js';
 import { buildRooms, findRoom, type LiveConnection, type Room, type RoomsSnapshot } from './rooms.js';
+import { type Spoken, speakOn } from './speak.js';
 
 export interface TellResult {
   readonly room: string;
@@ -360,23 +360,8 @@ export class House {
    * Speaks `text` on `conns` as the hub: BUS `speak`, destination the connection (stock satellites speak it), `meta`
    * added to the speak's `meta {skill}`.
    */
-  #speak(
-    conns: readonly HubPeer[],
-    text: string,
-    fallbackLang: string,
-    meta: JsonObject = {},
-  ): { delivered: number; clients: string[] } {
-    let delivered = 0;
-    const clients = new Set<string>();
-    for (const conn of conns) {
-      const lang = clientSession(conn, null).lang ?? fallbackLang;
-      const data = { utterance: text, expect_response: false, lang, meta: { skill: HOUSE_SOURCE, ...meta } };
-      if (conn.send(hubBusMessage(conn.peer, 'speak', data as unknown as JsonObject))) {
-        delivered += 1;
-        clients.add(conn.record.name);
-      }
-    }
-    return { delivered, clients: [...clients] };
+  #speak(conns: readonly HubPeer[], text: string, fallbackLang: string, meta: JsonObject = {}): Spoken {
+    return speakOn(conns, text, fallbackLang, { meta });
   }
 
   // -- tell
