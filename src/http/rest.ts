@@ -289,6 +289,11 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
     if (client === undefined) throw new HiveLinkError('HL_ERR_INTERNAL', 'unauthenticated request');
     return client;
   };
+  /** The options of a JSON route for admin clients only, refused before the body is read. */
+  const adminJsonRoute = (doing: string) => ({
+    bodyLimit: limits.restMaxBodyBytes,
+    onRequest: authenticate(requireAdmin(doing)),
+  });
 
   void app.register(
     async (v1) => {
@@ -314,40 +319,30 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
         reply.header('content-type', 'application/json; charset=utf-8').send(openapi),
       );
 
-      v1.post(
-        '/announce',
-        {
-          bodyLimit: limits.restMaxBodyBytes,
-          onRequest: authenticate(requireAdmin('announcing')),
-        },
-        async (request, reply) => {
-          const client = authenticated(request);
-          const body = parseBody(announceSchema, request.body);
-          const house = houseOf(init);
-          const target = body.room === undefined ? { all: true as const } : { room: body.room };
-          let result: Awaited<ReturnType<RestHouse['announceAs']>>;
-          try {
-            result = await house.announceAs(client, target, body.text, clientIp(request));
-          } catch (err) {
-            const status = isHiveLinkError(err) ? ANNOUNCE_ERROR_STATUS[err.code] : undefined;
-            if (status === undefined) throw err;
-            return sendError(reply, err as HiveLinkError, status);
-          }
-          const answer: AnnounceResponseBody = {
-            room: result.room,
-            delivered: result.delivered,
-            clients: [...result.clients],
-          };
-          return reply.code(200).send(answer);
-        },
-      );
+      v1.post('/announce', adminJsonRoute('announcing'), async (request, reply) => {
+        const client = authenticated(request);
+        const body = parseBody(announceSchema, request.body);
+        const house = houseOf(init);
+        const target = body.room === undefined ? { all: true as const } : { room: body.room };
+        let result: Awaited<ReturnType<RestHouse['announceAs']>>;
+        try {
+          result = await house.announceAs(client, target, body.text, clientIp(request));
+        } catch (err) {
+          const status = isHiveLinkError(err) ? ANNOUNCE_ERROR_STATUS[err.code] : undefined;
+          if (status === undefined) throw err;
+          return sendError(reply, err as HiveLinkError, status);
+        }
+        const answer: AnnounceResponseBody = {
+          room: result.room,
+          delivered: result.delivered,
+          clients: [...result.clients],
+        };
+        return reply.code(200).send(answer);
+      });
 
       v1.post<{ Params: { room: string } }>(
         '/rooms/:room',
-        {
-          bodyLimit: limits.restMaxBodyBytes,
-          onRequest: authenticate(requireAdmin("changing a room's conference")),
-        },
+        adminJsonRoute("changing a room's conference"),
         async (request, reply) => {
           const client = authenticated(request);
           const body = parseBody(roomBodySchema, request.body);

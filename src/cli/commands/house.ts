@@ -176,6 +176,17 @@ function parseWait(value: string): number {
 
 type Opts = DataDirOptions & RoomsOptions;
 
+/** Adds the options of a command carried out by the running hub: `--wait` and `--json`. */
+function withQueueOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--wait <ms>',
+      `how long to wait for the hub (default ${LIMIT_DEFS.adminCommandWaitMs.default})`,
+      parseWait,
+    )
+    .option('--json', 'print JSON');
+}
+
 /** Registers `rooms` (the listing: `rooms list`, its default) and `rooms set`. */
 export function registerRoomsCommand(program: Command, out: CliWriter = STDOUT): Command {
   // The listing is a default subcommand, not the action of `rooms`: so `rooms set … --json --data-dir D` are
@@ -192,19 +203,15 @@ export function registerRoomsCommand(program: Command, out: CliWriter = STDOUT):
     (ctx, opts: Opts) => roomsList(ctx, opts),
   );
   adminAction(
-    rooms
-      .command('set')
-      .description(
-        "set a room's conference mode: on (members hear each other and are answered), only (not answered), off",
-      )
-      .argument('<room>', 'the room (a site id: hivelink clients set ID --site ROOM)')
-      .requiredOption('--conference <mode>', `${CONFERENCE_MODES.join('|')}`, parseConference)
-      .option(
-        '--wait <ms>',
-        `how long to wait for the hub (default ${LIMIT_DEFS.adminCommandWaitMs.default})`,
-        parseWait,
-      )
-      .option('--json', 'print JSON'),
+    withQueueOptions(
+      rooms
+        .command('set')
+        .description(
+          "set a room's conference mode: on (members hear each other and are answered), only (not answered), off",
+        )
+        .argument('<room>', 'the room (a site id: hivelink clients set ID --site ROOM)')
+        .requiredOption('--conference <mode>', `${CONFERENCE_MODES.join('|')}`, parseConference),
+    ),
     out,
     (ctx, room: string, opts: DataDirOptions & RoomSetOptions) => roomSet(ctx, room, opts),
   );
@@ -214,20 +221,16 @@ export function registerRoomsCommand(program: Command, out: CliWriter = STDOUT):
 /** Registers `announce`. */
 export function registerAnnounceCommand(program: Command, out: CliWriter = STDOUT): Command {
   return adminAction(
-    program
-      .command('announce')
-      .description(
-        'speak a text on every online client of a room (--room) or of the hub (--all), through the running hub',
-      )
-      .argument('<text...>', 'what to say')
-      .option('--room <room>', 'the room (a site id: hivelink clients set ID --site ROOM)')
-      .option('--all', 'every online client of the hub')
-      .option(
-        '--wait <ms>',
-        `how long to wait for the hub (default ${LIMIT_DEFS.adminCommandWaitMs.default})`,
-        parseWait,
-      )
-      .option('--json', 'print JSON'),
+    withQueueOptions(
+      program
+        .command('announce')
+        .description(
+          'speak a text on every online client of a room (--room) or of the hub (--all), through the running hub',
+        )
+        .argument('<text...>', 'what to say')
+        .option('--room <room>', 'the room (a site id: hivelink clients set ID --site ROOM)')
+        .option('--all', 'every online client of the hub'),
+    ),
     out,
     (ctx, words: string[], opts: DataDirOptions & AnnounceOptions) => announce(ctx, words, opts),
   );
