@@ -1,7 +1,7 @@
 /**
  * The house on the agent bus (docs/PROTOCOL.md §12.2): requests `hive.house.rooms | tell | ask | announce |
- * room.set` (a room's conference mode, §12.10), each
- * answered with `<type>.response` as an OVOS response (source and destination swapped, `context.request_id` kept),
+ * room.set` (a room's conference mode, §12.10), `hive.house.consent` (§12.8), `hive.house.intercom | intercom.end`
+ * (§12.9), each answered with `<type>.response` as an OVOS response (source and destination swapped, `context.request_id` kept),
  * `{ok: true, …}` or `{ok: false, code, error}`. The assistant's house skill asks through `ctx.request`, so it works
  * the same when the assistant is a separate process on an OVOS bus; an SDK client whose `allowedTypes` has a
  * `hive.house.*` type may ask too (the answer comes back to it).

@@ -9,10 +9,7 @@ export const en: SkillLocale = {
       '(call|connect me to) [the] {target} on the intercom',
       'put me through to [the] {target}',
     ],
-    'end_intercom.intent': [
-      '(end|close|stop|finish) [the] intercom',
-      'hang up [the] intercom',
-    ],
+    'end_intercom.intent': ['(end|close|stop|finish) [the] intercom', 'hang up [the] intercom'],
     'allow.intent': [
       'yes',
       'yes (please|allow|allow it|allow them|they can|you can|sure|of course)',
