@@ -31,7 +31,7 @@ let counter = 0;
 async function member(
   h: House,
   name: string,
-  options: { siteId: string; isAdmin?: boolean; allowedTypes?: string[] },
+  options: { siteId: string; isAdmin?: boolean; allowedTypes?: string[]; consent?: 'deny' },
 ): Promise<Member> {
   counter += 1;
   const password = `hl-conference-${counter}-Zq9vLw3k`;
@@ -166,6 +166,19 @@ describe('conference: a room as a chat room', () => {
     assert.match(answer.answers[0] ?? '', /\d{1,2}:\d{2}/);
     await boss.hears('kitchen-tablet says: what time is it');
     await speaker.hears('kitchen-tablet says: what time is it');
+  });
+
+  it('on: a member whose consent is deny hears no lines', async () => {
+    const radio = await member(h, 'kitchen-radio', { siteId: 'kitchen', consent: 'deny' });
+    try {
+      speak(boss, 'is anyone listening');
+      await tablet.hears('kitchen-boss says: is anyone listening');
+      // Its own question comes after the line would have.
+      assert.equal((await radio.client.ask('what time is it')).answers.length, 1);
+      assert.deepEqual(lines(radio), []);
+    } finally {
+      radio.client.close();
+    }
   });
 
   it('only, by the voice of an admin: lines are delivered and not answered', async () => {

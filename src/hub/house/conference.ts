@@ -33,6 +33,7 @@ import type { HubPeer } from '../types.js';
 import { badArgument } from './admin-queue.js';
 import { type Asker, adminAsker, RELAY_KEY } from './asker.js';
 import { findRoom, type RoomsSnapshot, siteRoom } from './rooms.js';
+import { speakOn } from './speak.js';
 
 /** The admin command kind of `hivelink rooms set` (docs/PROTOCOL.md §12.5). */
 export const ROOM_SET_KIND = 'rooms.set';
@@ -56,8 +57,6 @@ export interface ConferenceInit {
   rooms: () => Promise<RoomsSnapshot>;
   /** The open websocket connections (`House`'s live peers). */
   live: () => readonly HubPeer[];
-  /** Speaks `text` on `conns` as the hub, with `meta` added to the `speak`'s `meta` (`House`'s speak). */
-  speak: (conns: readonly HubPeer[], text: string, lang: string, meta: JsonObject) => unknown;
 }
 
 /** A conference mode, or `HL_ERR_INVALID_ARGUMENT`. */
@@ -166,11 +165,12 @@ export class Conference {
     const text = utteranceOf(payload);
     if (text === null) return false;
     const speaker = conn.record.name;
-    const others = this.#init.live().filter((p) => p !== conn && roomKey(siteRoom(p.siteId) ?? '') === key);
-    this.#init.speak(others, `${speaker} says: ${text}`, langOf(payload), {
-      conference: conference.name,
-      speaker,
-      text,
+    // Everyone else in the room, but a client that refuses every direct message (`consent: deny`, §12.8).
+    const others = this.#init
+      .live()
+      .filter((p) => p !== conn && p.record.consent !== 'deny' && roomKey(siteRoom(p.siteId) ?? '') === key);
+    speakOn(others, `${speaker} says: ${text}`, langOf(payload), {
+      meta: { conference: conference.name, speaker, text },
     });
     if (conference.mode !== 'only' || NAMES_CONFERENCE.test(text)) return false;
     // Nothing will answer: end the speaker's turn, in the session it spoke in.

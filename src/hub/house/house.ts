@@ -202,7 +202,6 @@ export class House {
       store: init.store.house,
       rooms: () => this.rooms(),
       live: () => this.#live(),
-      speak: (conns, text, lang, meta) => this.#speak(conns, text, lang, meta),
     });
     this.adminQueue.register(ROOM_SET_KIND, (args) => this.conference.command(args));
     this.#ctx.busTaps?.push(this.conference.tap);
@@ -356,12 +355,9 @@ export class House {
       throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', 'the hub is not running');
   }
 
-  /**
-   * Speaks `text` on `conns` as the hub: BUS `speak`, destination the connection (stock satellites speak it), `meta`
-   * added to the speak's `meta {skill}`.
-   */
-  #speak(conns: readonly HubPeer[], text: string, fallbackLang: string, meta: JsonObject = {}): Spoken {
-    return speakOn(conns, text, fallbackLang, { meta });
+  /** Speaks `text` on `conns` as the hub: BUS `speak`, destination the connection (stock satellites speak it). */
+  #speak(conns: readonly HubPeer[], text: string, fallbackLang: string): Spoken {
+    return speakOn(conns, text, fallbackLang);
   }
 
   // -- tell
