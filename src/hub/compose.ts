@@ -47,6 +47,7 @@ import type { HubConfig } from './config.js';
 import { House } from './house/house.js';
 import { SubscriptionService } from './house/subscriptions.js';
 import { Hub } from './hub.js';
+import { SealedRelay } from './relay/sealed.js';
 import { TimerService } from './timers/service.js';
 
 /** What a caller may add to the config. */
@@ -83,6 +84,8 @@ export interface ComposedHub {
   readonly hub: Hub;
   /** Timers, alarms and reminders: stored per client, spoken on its satellite (or its room) when they fire. */
   readonly timers: TimerService;
+  /** Relay mode: the end-to-end key directory and sealed messages (`relay/sealed.ts`; the mailbox's `setOffline`). */
+  readonly relay: SealedRelay;
   /** Subscriptions ("newsletters"): scheduled ticks, and the clients' subscribe requests on the agent bus. */
   readonly subscriptions: SubscriptionService;
   readonly agent: Agent;
@@ -185,6 +188,9 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     // The house (rooms, relayed orders, announcements, the admin command queue) starts and stops with the hub.
     const house = new House({ hub, store: data.store, limits });
     hub.use(house);
+    // Relay mode (sealed messages, the end-to-end key directory); signed messages pass the house's consent.
+    const relay = new SealedRelay({ hub, store: data.store, limits, consent: house.consent });
+    hub.use(relay);
     // Timers, alarms and reminders: loaded and armed before clients connect, disarmed before they are closed.
     const timers = new TimerService({
       bus: parts.agent.bus,
@@ -207,7 +213,7 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.subscriptionClock,
     });
     hub.use(subscriptions);
-    return assemble(config, data, hub, app, tls, parts, subscriptions, timers);
+    return { ...assemble(config, data, hub, app, tls, parts, subscriptions, timers), relay };
   } catch (err) {
     await data.close();
     throw err;
@@ -223,7 +229,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): ComposedHub {
+): Omit<ComposedHub, 'relay'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;
