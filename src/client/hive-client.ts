@@ -28,6 +28,15 @@ import { busMessageOf, fillContext, ownSessionOf, wrappedBusMessageOf } from './
 import { Connection, type ConnectionEnd, type EstablishedStep, failedToConnect } from './connection.js';
 import { KeyedListeners, Listeners } from './listeners.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
+import {
+  type DirectoryEntry,
+  type DirectoryQuery,
+  type PrivateMessage,
+  type PrivatePayload,
+  type PrivateRefusal,
+  type PrivateSent,
+  SealedMessaging,
+} from './sealed.js';
 import type {
   AskOptions,
   AskResult,
@@ -99,6 +108,8 @@ export class HiveClient {
   readonly #errorListeners = new Listeners<HiveLinkError>();
   readonly #typeListeners = new KeyedListeners<HiveMessage>();
   readonly #busListeners = new KeyedListeners<MessageData>();
+  /** Relay mode (sealed messages), made on first use. */
+  #sealed: SealedMessaging | null = null;
 
   /** @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` naming a bad option */
   constructor(init: HiveClientInit) {
@@ -236,6 +247,57 @@ export class HiveClient {
       options.timeoutMs,
       'was_subscribed',
     );
+  }
+
+  /**
+   * Relay mode (docs/PROTOCOL.md §13): this client's end-to-end identity, the hub's key directory and sealed
+   * messages. Made on first use; from then on the client publishes its public keys on every open.
+   */
+  get sealed(): SealedMessaging {
+    if (this.#sealed === null) {
+      const sealed = new SealedMessaging({ host: this, identityStore: this.#o.identityStore });
+      this.#sealed = sealed;
+      const publish = () => void sealed.publish().catch(() => undefined); // a refusal shows on the next send
+      this.onState((s) => {
+        if (s.type === 'open') publish();
+      });
+      if (this.#state.type === 'open') publish();
+    }
+    return this.#sealed;
+  }
+
+  /**
+   * Seals `message` (a bus message, text or bytes) to `recipient`'s end-to-end key and has the hub relay it: signed
+   * by this client (only the recipient learns who wrote it), or `anonymous` (the hub hides the sender from the
+   * recipient, who can answer once through a reply handle).
+   * @throws HiveLinkError the hub's refusal (`HL_ERR_SEALED_*`, `HL_ERR_CONSENT_*`), as {@link request}
+   */
+  sendPrivate(
+    recipient: number | string | DirectoryEntry,
+    message: PrivatePayload,
+    options: { anonymous?: boolean } = {},
+  ): Promise<PrivateSent> {
+    return this.sealed.send(recipient, message, options);
+  }
+
+  /** Answers an anonymous sealed message through its one-time reply handle. */
+  replyPrivate(to: PrivateMessage, message: PrivatePayload): Promise<PrivateSent> {
+    return this.sealed.reply(to, message);
+  }
+
+  /** Who this client can write to: the clients (of `{room}`, or `{client}`) that published end-to-end keys. */
+  directory(query: DirectoryQuery = {}): Promise<DirectoryEntry[]> {
+    return this.sealed.directory(query);
+  }
+
+  /** Calls `listener` with every sealed message received, opened and checked; returns an unsubscribe function. */
+  onPrivate(listener: (message: PrivateMessage) => void): () => void {
+    return this.sealed.onMessage(listener);
+  }
+
+  /** Calls `listener` with every sealed message refused (its code); the connection stays open. */
+  onPrivateRefused(listener: (refusal: PrivateRefusal) => void): () => void {
+    return this.sealed.onRefused(listener);
   }
 
   /** Closes the connection and stops reconnecting; pending `connect()` and `ask()` calls reject. */

@@ -13,9 +13,12 @@
  */
 import { KeyFile, keyFromHex, toHex } from './key-file.node.js';
 import { FilePinStore } from './pin-store.node.js';
-import type { IdentityStore, PinStore } from './types.js';
+import type { E2eKeys, IdentityStore, PinStore } from './types.js';
 
 const FIELD = 'noise_key';
+/** The end-to-end private keys of relay mode (docs/PROTOCOL.md §13). */
+const E2E_X25519 = 'e2e_x25519_key';
+const E2E_ED25519 = 'e2e_ed25519_key';
 
 /** Keeps the client's Noise private key (and its pins) in a JSON file, so the hub's pin of this client survives restarts. */
 export class FileIdentityStore implements IdentityStore, PinStore {
@@ -38,6 +41,23 @@ export class FileIdentityStore implements IdentityStore, PinStore {
   async setNoisePrivateKey(privateKey: Uint8Array): Promise<void> {
     await this.#file.update((data) => {
       data[FIELD] = toHex(privateKey);
+    });
+  }
+
+  /** @throws HiveLinkError `HL_ERR_KEY_FILE` when a stored key is malformed */
+  async getE2eKeys(): Promise<E2eKeys | null> {
+    const data = await this.#file.read();
+    if (data[E2E_X25519] === undefined || data[E2E_ED25519] === undefined) return null;
+    return {
+      x25519PrivateKey: keyFromHex(this.#file.path, E2E_X25519, data[E2E_X25519]),
+      ed25519PrivateKey: keyFromHex(this.#file.path, E2E_ED25519, data[E2E_ED25519]),
+    };
+  }
+
+  async setE2eKeys(keys: E2eKeys): Promise<void> {
+    await this.#file.update((data) => {
+      data[E2E_X25519] = toHex(keys.x25519PrivateKey);
+      data[E2E_ED25519] = toHex(keys.ed25519PrivateKey);
     });
   }
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { IdentityStore, PinStore } from './types.js';
+import type { E2eKeys, IdentityStore, PinStore } from './types.js';
 
 /** Pins hub Noise keys in memory. */
 export class MemoryPinStore implements PinStore {
@@ -37,5 +37,18 @@ export class MemoryIdentityStore implements IdentityStore {
 
   async setNoisePrivateKey(privateKey: Uint8Array): Promise<void> {
     this.#privateKey = privateKey.slice();
+  }
+
+  #e2e: E2eKeys | null = null;
+
+  async getE2eKeys(): Promise<E2eKeys | null> {
+    return this.#e2e;
+  }
+
+  async setE2eKeys(keys: E2eKeys): Promise<void> {
+    this.#e2e = {
+      x25519PrivateKey: keys.x25519PrivateKey.slice(),
+      ed25519PrivateKey: keys.ed25519PrivateKey.slice(),
+    };
   }
 }

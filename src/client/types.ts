@@ -60,6 +60,19 @@ export interface PinStore {
 export interface IdentityStore {
   getNoisePrivateKey(): Promise<Uint8Array | null>;
   setNoisePrivateKey(privateKey: Uint8Array): Promise<void>;
+  /**
+   * The client's end-to-end private keys (relay mode, docs/PROTOCOL.md §13), or null before they are made. A store
+   * without these methods keeps none: the client makes new keys each run, and the hub refuses them once others are
+   * pinned (`HL_ERR_RELAY_KEY_MISMATCH`).
+   */
+  getE2eKeys?(): Promise<E2eKeys | null>;
+  setE2eKeys?(keys: E2eKeys): Promise<void>;
+}
+
+/** A client's end-to-end private keys: X25519 (sealed to) and Ed25519 (signs), 32 bytes each. */
+export interface E2eKeys {
+  readonly x25519PrivateKey: Uint8Array;
+  readonly ed25519PrivateKey: Uint8Array;
 }
 
 /** Reconnect policy: `delay = min(retry, maxDelayMs) * uniform(0.5, 1.5)`, `retry` doubling from `initialDelayMs`. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { HiveLinkError } from '../errors.js';
-import type { IdentityStore, PinStore } from './types.js';
+import type { E2eKeys, IdentityStore, PinStore } from './types.js';
 
 /** The part of the Web Storage interface the store uses. */
 export interface StorageLike {
@@ -50,6 +50,18 @@ export class WebStorageStore implements IdentityStore, PinStore {
 
   async setNoisePrivateKey(privateKey: Uint8Array): Promise<void> {
     this.#storage.setItem(`${this.#prefix}noise_key`, toHex(privateKey));
+  }
+
+  /** The end-to-end private keys of relay mode, under `<prefix>e2e_x25519_key` and `<prefix>e2e_ed25519_key`. */
+  async getE2eKeys(): Promise<E2eKeys | null> {
+    const x = this.#read(`${this.#prefix}e2e_x25519_key`);
+    const e = this.#read(`${this.#prefix}e2e_ed25519_key`);
+    return x === null || e === null ? null : { x25519PrivateKey: x, ed25519PrivateKey: e };
+  }
+
+  async setE2eKeys(keys: E2eKeys): Promise<void> {
+    this.#storage.setItem(`${this.#prefix}e2e_x25519_key`, toHex(keys.x25519PrivateKey));
+    this.#storage.setItem(`${this.#prefix}e2e_ed25519_key`, toHex(keys.ed25519PrivateKey));
   }
 
   async get(hostPort: string): Promise<Uint8Array | null> {
