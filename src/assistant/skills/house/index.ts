@@ -1,10 +1,11 @@
 /**
  * The house (issue 11): "what rooms are there", "who is in the kitchen", "is the garage online", "tell the kitchen
- * dinner is ready", "ask the kitchen what time it is", "announce dinner is ready everywhere". The skill only
- * understands and words things: rooms, relays and announcements live in the hub's house service, reached with
- * `ctx.request` over `hive.house.rooms | tell | ask | announce` (docs/PROTOCOL.md §12.2), so it works as well when
- * the assistant is a separate process on the hub's bus. The hub knows who asks from the message context it set
- * (`context.peer`): the room hears "office says: …", and only admin clients may announce.
+ * dinner is ready", "ask the kitchen what time it is", "announce dinner is ready everywhere", "turn conference on
+ * in the kitchen" / "stop the conference" (§12.10). The skill only understands and words things: rooms, relays,
+ * announcements and conference modes live in the hub's house service, reached with `ctx.request` over
+ * `hive.house.rooms | tell | ask | announce | room.set` (docs/PROTOCOL.md §12.2), so it works as well when the
+ * assistant is a separate process on the hub's bus. The hub knows who asks from the message context it set
+ * (`context.peer`): the room hears "office says: …", and only admin clients may announce or change a conference.
  *
  * @module
  */
