@@ -151,17 +151,19 @@ export function sqliteRelayStore(deps: RelayStoreDeps): RelayStore {
       })
       .onConflict((oc) => oc.column('client_id').doUpdateSet(set))
       .execute();
+  /** The keys of the one row whose `column` is `value`. */
+  const keysWhere = (what: string, column: 'client_id' | 'ed25519', value: number | string) =>
+    deps.guard(what, async () => {
+      const row = await db
+        .selectFrom('relay_clients')
+        .selectAll()
+        .where(column, '=', value)
+        .executeTakeFirst();
+      return row === undefined ? null : toKeys(row);
+    });
   return {
     async keys(clientId) {
-      checkId(clientId);
-      return deps.guard('read the relay keys', async () => {
-        const row = await db
-          .selectFrom('relay_clients')
-          .selectAll()
-          .where('client_id', '=', clientId)
-          .executeTakeFirst();
-        return row === undefined ? null : toKeys(row);
-      });
+      return keysWhere('read the relay keys', 'client_id', checkId(clientId));
     },
 
     async listKeys() {
@@ -177,15 +179,7 @@ export function sqliteRelayStore(deps: RelayStoreDeps): RelayStore {
     },
 
     async findByEd25519(ed25519) {
-      const key = checkKey(ed25519, 'ed25519');
-      return deps.guard('find a relay key', async () => {
-        const row = await db
-          .selectFrom('relay_clients')
-          .selectAll()
-          .where('ed25519', '=', key)
-          .executeTakeFirst();
-        return row === undefined ? null : toKeys(row);
-      });
+      return keysWhere('find a relay key', 'ed25519', checkKey(ed25519, 'ed25519'));
     },
 
     async pinKeys(clientId, x25519, ed25519) {
