@@ -95,7 +95,7 @@ export interface SealedRelayInit {
   >;
   /** The house's consent service: signed messages pass it like a relayed order. */
   consent?: ConsentService;
-  /** @default Date.now */
+  /** @default the hub's clock */
   now?: () => number;
 }
 
@@ -128,7 +128,7 @@ export class SealedRelay implements HubService {
 
   constructor(init: SealedRelayInit) {
     this.#init = init;
-    this.#now = init.now ?? Date.now;
+    this.#now = init.now ?? (() => init.hub.ctx.now());
     this.#logger = init.hub.logger;
     // The relay requests are the relay's, not the agent's: accepted from any client whatever its allowed types.
     init.hub.policy.wrapAuthorizer(
