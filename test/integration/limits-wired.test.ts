@@ -23,6 +23,9 @@ import type { MessageBus, MessageData } from '../../src/bus/types.js';
 import type { BusClient } from '../../src/bus/ws-client.js';
 import { BusServer } from '../../src/bus/ws-server.js';
 import { createHiveClient, type HiveClient } from '../../src/client/index.js';
+import type { PrivateMessage } from '../../src/client/sealed.js';
+import { MemoryIdentityStore } from '../../src/client/stores.js';
+import { sealEnvelope } from '../../src/crypto/sealed.js';
 import { isHiveLinkError } from '../../src/errors.js';
 import type { ComposedHub } from '../../src/hub/compose.js';
 import type { HubConfigInput } from '../../src/hub/config.js';
@@ -30,6 +33,7 @@ import { type HubLimitName, LIMIT_DEFS, type LimitName, limitsOfScope } from '..
 import type { JsonObject } from '../../src/protocol/json.js';
 import { createHiveMessage, type HiveMessage, serializeHiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
+import { SealedContent } from '../../src/protocol/sealed.js';
 import { dataDirPaths } from '../../src/store/data-dir.js';
 import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -1217,7 +1221,121 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       const closed = await within(1500, 'the idle close', hall.waitForBus('hive.house.intercom.closed'));
       assert.equal(closed.data.reason, 'idle');
     }),
+
+  // -- sealed messages (relay mode, issue 12): SDK clients publish their keys and write to each other
+
+  maxSealedBytes: () =>
+    withHub({ limits: { maxSealedBytes: 256 } }, async (h) => {
+      const [a, b] = await sealedPair(h);
+      // With the default (64 KiB) a 1000-byte message would be relayed.
+      await assert.rejects(a.sendPrivate(b.id, new Uint8Array(1000)), { code: 'HL_ERR_SEALED_TOO_LARGE' });
+      assert.equal((await a.sendPrivate(b.id, 'short')).delivered, true);
+    }),
+
+  sealedMaxSkewMs: () =>
+    withHub({ limits: { sealedMaxSkewMs: 1000 } }, async (h) => {
+      const [a, b] = await sealedPair(h);
+      // With the default (5 min) an envelope sealed 10 s ago would be relayed.
+      const old = await sealedTo(a, b, Date.now() - 10_000);
+      await assert.rejects(sendSealed(a, b, old), { code: 'HL_ERR_SEALED_STALE' });
+    }),
+
+  sealedReplayCacheSize: () =>
+    withHub({ limits: { sealedReplayCacheSize: 1 } }, async (h) => {
+      const [a, b] = await sealedPair(h);
+      const first = await sealedTo(a, b);
+      await sendSealed(a, b, first);
+      await sendSealed(a, b, await sealedTo(a, b));
+      // With the default (4096 ids) the hub would still know the first id and refuse it as a replay.
+      assert.equal((await sendSealed(a, b, first)).delivered, true);
+    }),
+
+  maxReplyHandles: () =>
+    withHub({ limits: { maxReplyHandles: 1 } }, async (h) => {
+      const [a, b] = await sealedPair(h);
+      const got: PrivateMessage[] = [];
+      const both = new Promise<void>((resolve) =>
+        b.client.onPrivate((m) => {
+          if (got.push(m) === 2) resolve();
+        }),
+      );
+      await a.sendPrivate(b.id, 'one', { anonymous: true });
+      await a.sendPrivate(b.id, 'two', { anonymous: true });
+      await within(5000, 'both messages', both);
+      // With the default (4096) the first handle would still be kept.
+      await assert.rejects(b.client.replyPrivate(got[0]!, 'to one'), { code: 'HL_ERR_SEALED_REPLY_HANDLE' });
+      assert.equal((await b.client.replyPrivate(got[1]!, 'to two')).delivered, true);
+    }),
+
+  replyHandleTtlMs: () => {
+    let offset = 0;
+    return withHub(
+      { limits: { replyHandleTtlMs: 1000 } },
+      async (h) => {
+        const [a, b] = await sealedPair(h);
+        const got = new Promise<PrivateMessage>((resolve) => b.client.onPrivate(resolve));
+        await a.sendPrivate(b.id, 'psst', { anonymous: true });
+        const m = await got;
+        offset = 2000; // the hub's clock moves on; with the default (a day) the handle would still work
+        await assert.rejects(b.client.replyPrivate(m, 'late'), { code: 'HL_ERR_SEALED_REPLY_HANDLE' });
+      },
+      { now: () => Date.now() + offset },
+    );
+  },
+
+  maxRelayAuditRows: () =>
+    withHub({ limits: { maxRelayAuditRows: 2 } }, async (h) => {
+      const [a, b] = await sealedPair(h);
+      for (const text of ['1', '2', '3']) await a.sendPrivate(b.id, text);
+      // With the default (100 000) all three rows would be kept.
+      assert.equal((await h.composed.data.store.relay.listAudit()).length, 2);
+    }),
 };
+
+/** Two SDK clients of `h`, connected, their end-to-end keys published; closed with the hub's data dir. */
+async function sealedPair(
+  h: Running,
+): Promise<{ id: number; client: HiveClient; sendPrivate: HiveClient['sendPrivate'] }[]> {
+  const out = [];
+  for (let i = 0; i < 2; i++) {
+    const c = await h.addClient({ consent: 'allow' });
+    const client = createHiveClient({
+      url: h.url,
+      accessKey: c.accessKey,
+      password: c.password,
+      identityStore: new MemoryIdentityStore(),
+      reconnect: { enabled: false },
+    });
+    await client.connect();
+    await client.sealed.publish();
+    out.push({ id: c.id, client, sendPrivate: client.sendPrivate.bind(client) });
+  }
+  return out;
+}
+
+/** An envelope from `a` to `b` (text), sealed at `timestamp`. */
+async function sealedTo(
+  a: { client: HiveClient },
+  b: { id: number },
+  timestamp = Date.now(),
+): Promise<Uint8Array> {
+  const [entry] = await a.client.directory({ client: b.id });
+  const sealed = await sealEnvelope({
+    recipientKey: Buffer.from(entry!.x25519, 'base64'),
+    content: SealedContent.TEXT,
+    payload: new TextEncoder().encode('hello'),
+    sender: { signedBy: await a.client.sealed.identity() },
+    timestamp,
+  });
+  return sealed.envelope;
+}
+
+function sendSealed(a: { client: HiveClient }, b: { id: number }, envelope: Uint8Array) {
+  return a.client.sealed.sendEnvelope('hive.relay.send', {
+    to: b.id,
+    envelope: Buffer.from(envelope).toString('base64'),
+  });
+}
 
 describe('every hub limit is wired (a hub from compose.ts, each limit set low and tripped)', () => {
   it('has a case, or an allow-list entry with a reason, for every hub limit of the registry', () => {
