@@ -1,7 +1,9 @@
 /**
- * `GET /metrics`: the hub's counters in the Prometheus text exposition format (version 0.0.4), for a scraper to
- * alert on. Values are read when scraped, so a metric costs nothing between scrapes. Today it carries the
- * event-loop watchdog (`src/hub/watchdog.ts`), which runs while the server listens:
+ * `GET /metrics`: the hub's metrics in the Prometheus text exposition format (version 0.0.4, rendered by
+ * prom-client), for a scraper to alert on; optionally behind a bearer token (`metricsTokenFile`). The hub's own
+ * (connections, handshakes, messages, denials, turn latency, queues, process: `src/hub/metrics.ts`) come first;
+ * then the ones below, read when scraped, so they cost nothing between scrapes. The event-loop watchdog
+ * (`src/hub/watchdog.ts`), which runs while the server listens:
  *
  * - `hivelink_event_loop_stalls_total` (counter): stalls longer than `eventLoopStallMs` since the server started;
  * - `hivelink_event_loop_stall_max_ms` (gauge): the longest of them, in ms;
@@ -29,7 +31,12 @@
  *
  * @module
  */
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, type Registry, register } from 'prom-client';
+import { HiveLinkError } from '../errors.js';
+import type { HubMetrics } from '../hub/metrics.js';
 import { createEventLoopWatchdog, type EventLoopWatchdog, type WatchdogLogger } from '../hub/watchdog.js';
 
 /** One metric with a single value, read at scrape time. */
@@ -41,17 +48,33 @@ export interface Metric {
   value(): number;
 }
 
-/** The content type Prometheus expects for the text format. */
-export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/** The content type of the text exposition format (prom-client's: version 0.0.4). */
+export const METRICS_CONTENT_TYPE = register.contentType;
 
-/** `metrics` in the text exposition format: HELP, TYPE and the sample of each, one per line, newline-terminated. */
-export function renderMetrics(metrics: readonly Metric[]): string {
-  let out = '';
+/**
+ * Adds read-at-scrape `metrics` to `registry` as prom-client metrics whose value is read from the source at each
+ * scrape.
+ */
+export function addScrapeMetrics(registry: Registry, metrics: readonly Metric[]): void {
   for (const m of metrics) {
-    const help = m.help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
-    out += `# HELP ${m.name} ${help}\n# TYPE ${m.name} ${m.type}\n${m.name} ${m.value()}\n`;
+    const base = { name: m.name, help: m.help, registers: [registry] };
+    if (m.type === 'gauge') {
+      new Gauge({
+        ...base,
+        collect() {
+          this.set(m.value());
+        },
+      });
+    } else {
+      new Counter({
+        ...base,
+        collect() {
+          this.reset();
+          this.inc(m.value());
+        },
+      });
+    }
   }
-  return out;
 }
 
 /** What {@link authMetrics} reads: the policy's counters (`Policy.authStats`). */
@@ -131,12 +154,19 @@ export function watchdogMetrics(watchdog: EventLoopWatchdog): Metric[] {
 }
 
 export interface MetricsInit {
+  /** The hub's metrics: its registry gets the server's read-at-scrape ones, and renders them all. */
+  readonly hub: HubMetrics;
   /** The `eventLoopStallMs` limit. */
   readonly eventLoopStallMs: number;
   /** Where a stall is logged (a warning with `stallMs`). */
   readonly logger: WatchdogLogger;
   /** More metrics to serve after the watchdog's (the pre-upgrade guard's, `upgrade-guard.ts`). @default none */
   readonly metrics?: readonly Metric[];
+  /**
+   * A bearer token a scraper must send (`Authorization: Bearer <token>`, the hub's `metricsTokenFile`); without
+   * it, or with another, `GET /metrics` answers 401 `HL_ERR_TOKEN_INVALID`. @default none: open
+   */
+  readonly token?: string | null;
 }
 
 /**
@@ -145,12 +175,48 @@ export interface MetricsInit {
  */
 export function registerMetrics(app: FastifyInstance, init: MetricsInit): EventLoopWatchdog {
   const watchdog = createEventLoopWatchdog({ stallMs: init.eventLoopStallMs, logger: init.logger });
-  const metrics = [...watchdogMetrics(watchdog), ...(init.metrics ?? [])];
-  app.get('/metrics', async (_req, reply) => {
+  addScrapeMetrics(init.hub.registry, [...watchdogMetrics(watchdog), ...(init.metrics ?? [])]);
+  const expected =
+    init.token === undefined || init.token === null ? null : Buffer.from(`Bearer ${init.token}`);
+  app.get('/metrics', async (req, reply) => {
+    if (expected !== null && !sameSecret(req.headers.authorization, expected)) {
+      reply.code(401).header('www-authenticate', 'Bearer');
+      return {
+        error: { code: 'HL_ERR_TOKEN_INVALID', message: 'GET /metrics needs the metrics bearer token' },
+      };
+    }
     reply.type(METRICS_CONTENT_TYPE);
-    return renderMetrics(metrics);
+    return init.hub.render();
   });
   app.addHook('onListen', async () => watchdog.start());
   app.addHook('onClose', async () => watchdog.stop());
   return watchdog;
+}
+
+/**
+ * The bearer token of `GET /metrics` from `file` (`metricsTokenFile`): its first line, trimmed.
+ *
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` when the file cannot be read or holds no token
+ */
+export function readMetricsToken(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `cannot read the metrics token file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+  const token = text.split('\n', 1)[0]?.trim() ?? '';
+  if (token === '')
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `the metrics token file ${file} is empty`);
+  return token;
+}
+
+/** Constant-time comparison of a header with the expected value. */
+function sameSecret(header: string | undefined, expected: Buffer): boolean {
+  if (header === undefined) return false;
+  const got = Buffer.from(header);
+  return got.length === expected.length && timingSafeEqual(got, expected);
 }

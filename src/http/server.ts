@@ -27,7 +27,7 @@ import { ensureDataDir } from '../store/data-dir.js';
 import { createFileOnce } from '../store/files.js';
 import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
-import { authMetrics, registerMetrics } from './metrics.js';
+import { authMetrics, readMetricsToken, registerMetrics } from './metrics.js';
 import { type RestHouse, registerRestRoutes } from './rest.js';
 import { UpgradeGuard, type UpgradeGuardStats, upgradeGuardMetrics } from './upgrade-guard.js';
 
@@ -176,6 +176,8 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
   guards.set(app, guard);
   registerHealthRoute(app, init.hub);
   registerMetrics(app, {
+    hub: init.hub.metrics,
+    token: init.config.metricsTokenFile === null ? null : readMetricsToken(init.config.metricsTokenFile),
     eventLoopStallMs: init.config.limits.eventLoopStallMs,
     logger: init.logger ?? init.hub.logger,
     metrics: [...upgradeGuardMetrics(guard), ...authMetrics(init.hub.policy)],

@@ -69,6 +69,11 @@ export interface HubConfig {
   readonly name: string;
   /** Serve the agent bus as an OVOS-compatible messagebus on this port too (null = off). @default null */
   readonly busPort: number | null;
+  /**
+   * A file holding the bearer token `GET /metrics` requires (`Authorization: Bearer <token>`); null = the metrics
+   * are open to whoever reaches the port. @default null
+   */
+  readonly metricsTokenFile: string | null;
   /** pino log level. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Every limit of `LIMIT_DEFS`, with overrides applied. */
@@ -116,6 +121,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     siteId: null,
     name: 'hivelink',
     busPort: null,
+    metricsTokenFile: null,
     logLevel: 'info',
   };
 }
@@ -167,6 +173,7 @@ const schema = z
     siteId: z.string().min(1).nullable(),
     name: z.string().min(1).max(200),
     busPort: port.nullable(),
+    metricsTokenFile: z.string().min(1).nullable(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     limits: limitsSchema,
   })

@@ -23,12 +23,14 @@ import { HiveMessageType } from '../protocol/message-types.js';
 import type { FrameSocket } from '../session/frame-socket.js';
 import type { HubHandshake, HubHandshakeStep } from '../session/hub-handshake.js';
 import { type HandshakeOutcome, SessionMachine, type SessionState } from '../session/machine.js';
+import { UTTERANCE_TYPE } from '../session/turn.js';
 import type { SecureChannel } from '../session/types.js';
 import type { LoggedConnectionHandle } from '../store/connection-log.js';
 import type { ClientRecord, IntercomKeyPin } from '../store/types.js';
 import { type Timers, unrefTimers } from '../timers.js';
 import { isObject } from './frames.js';
 import { dispatch } from './handlers/index.js';
+import type { HubMetrics, MetricsConnection, TurnClock } from './metrics.js';
 import { peerId } from './peers.js';
 import { DenyCode, type Policy } from './policy/index.js';
 import { intercomKeyFingerprint, readIntercomKey } from './policy/intercom.js';
@@ -41,6 +43,8 @@ export interface ConnectionHost {
   readonly ctx: HubContext;
   readonly logger: Logger;
   readonly policy: Policy;
+  /** The hub's counters (`GET /metrics`). */
+  readonly metrics: HubMetrics;
   /** The connection is open: register it, record it, announce it. */
   onOpen(conn: HubConnection): void;
   /** The connection wants a new peer id based on `base` (after a HELLO). */
@@ -90,7 +94,7 @@ function isHubSide(err: HiveLinkError): boolean {
   return err.code === 'HL_ERR_STORE_UNAVAILABLE' || err.code === 'HL_ERR_PSK_DERIVATION';
 }
 
-export class HubConnection implements HubPeer {
+export class HubConnection implements HubPeer, MetricsConnection {
   readonly id: number;
   readonly ip: string;
   readonly rateKey: string;
@@ -119,6 +123,8 @@ export class HubConnection implements HubPeer {
   #auth: { proven(): void } | null = null;
   /** True once the client proved the key: by the handshake (XXpsk2), else by its first authentic frame. */
   #keyProven = false;
+  /** The client's turn, timed for `GET /metrics`. */
+  readonly #turn: TurnClock = { startedAt: 0, answered: false };
 
   constructor(init: HubConnectionInit) {
     this.id = init.id;
@@ -205,6 +211,14 @@ export class HubConnection implements HubPeer {
     return this.#machine.channel;
   }
 
+  get inboundQueued(): number {
+    return this.#machine.queuedInbound;
+  }
+
+  get bufferedBytes(): number {
+    return this.#machine.bufferedBytes;
+  }
+
   /**
    * The client's room: its record's site (set by the admin: `hivelink clients set ID --site kitchen`), else the site
    * its HELLO announced. The admin value wins, and an admin change applies from the next policy refresh.
@@ -262,6 +276,11 @@ export class HubConnection implements HubPeer {
     if (this.#machine.state !== 'open') return false;
     try {
       this.#machine.send(message);
+      const metrics = this.#host.metrics;
+      metrics.sent(message.msg_type);
+      if (this.#turn.startedAt !== 0 && message.msg_type === HiveMessageType.BUS) {
+        metrics.answered(this.#turn, (message.payload as { type?: unknown } | null)?.type);
+      }
       return true;
     } catch (err) {
       if (!isHiveLinkError(err)) throw err;
@@ -276,6 +295,7 @@ export class HubConnection implements HubPeer {
 
   deny(deniedType: string, code: string, reason: string): void {
     this.#host.logger.debug({ peer: this.#peer, deniedType, code }, 'policy denied');
+    this.#host.metrics.denied(code);
     this.send(policyDenied(this.#peer, deniedType, code, reason));
   }
 
@@ -447,12 +467,19 @@ export class HubConnection implements HubPeer {
       this.#announce();
     }
     this.#host.touch(this.record.id);
+    this.#host.metrics.received(message.msg_type);
     const verdict = this.#host.policy.check(this, message);
     if (verdict.kind === 'deny') {
       this.deny(verdict.deniedType, verdict.code, verdict.reason);
       return undefined;
     }
     if (verdict.kind === 'close') throw verdict.error;
+    if (
+      message.msg_type === HiveMessageType.BUS &&
+      (message.payload as { type?: unknown } | null)?.type === UTTERANCE_TYPE
+    ) {
+      this.#host.metrics.utterance(this.#turn);
+    }
     return dispatch(this.#host.ctx, this, message);
   }
 

@@ -42,6 +42,7 @@ import type { HubConfig } from './config.js';
 import { HubConnection } from './connection.js';
 import { FloodCache } from './flood.js';
 import { KdfLimiter } from './kdf-limiter.js';
+import { HubMetrics } from './metrics.js';
 import { PeerRegistry, peerId } from './peers.js';
 import { type Authenticator, storeAuthenticator } from './policy/authenticate.js';
 import { authThrottleLimits, Policy, utteranceGuard } from './policy/index.js';
@@ -98,6 +99,8 @@ export class Hub {
   readonly #kdfLimiter: KdfLimiter;
   readonly #store: ClientStore;
   readonly policy: Policy;
+  /** The counters and gauges of `GET /metrics`. */
+  readonly metrics: HubMetrics;
   readonly #authenticate: Authenticator;
   readonly #now: () => number;
   readonly #peers = new PeerRegistry<HubConnection>();
@@ -147,6 +150,7 @@ export class Hub {
       legacyEnvelopeCacheSize: limits.legacyEnvelopeCacheSize,
     });
     this.policy.addGuard(utteranceGuard(limits.maxUtteranceChars));
+    this.metrics = new HubMetrics(() => this.#connections);
     this.#authenticate = this.policy.authenticator(
       init.authenticate ?? storeAuthenticator(init.store, this.policy),
     );
@@ -468,6 +472,7 @@ export class Hub {
   // -- ConnectionHost
 
   onOpen(conn: HubConnection): void {
+    this.metrics.opened(conn.protocolVersion);
     conn.assignPeer(this.#peers.unique(conn.peer));
     this.#peers.add(conn);
     const record = conn.record;
@@ -534,6 +539,7 @@ export class Hub {
   }
 
   onFailure(conn: HubConnection, error: HiveLinkError): void {
+    this.metrics.failed(error.code, conn.history !== null);
     this.logger.info(
       { peer: conn.peer, code: error.code, reason: error.message },
       'connection refused or failed',

@@ -199,6 +199,16 @@ export class SessionMachine {
     return this.#sendQueue?.queued ?? 0;
   }
 
+  /** Frames received and not yet processed. */
+  get queuedInbound(): number {
+    return this.#inbound.length;
+  }
+
+  /** Bytes written to the socket and not yet sent by it. */
+  get bufferedBytes(): number {
+    return this.#socket.bufferedAmount;
+  }
+
   /** Starts the handshake: sends `opening` in cleartext and processes what has arrived. */
   begin(opening: readonly HiveMessage[] = []): void {
     if (this.#state !== 'connecting') return;

@@ -38,6 +38,7 @@ export interface HubCommandOptions {
   minProtocol?: 1 | 2 | 3;
   busPort?: number;
   skillsDir?: string;
+  metricsTokenFile?: string;
   config?: string;
   logLevel?: HubConfig['logLevel'];
 }
@@ -91,6 +92,7 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     ovosUrl: opts.ovosUrl,
     minProtocol: opts.minProtocol,
     busPort: opts.busPort,
+    metricsTokenFile: opts.metricsTokenFile,
     logLevel: opts.logLevel,
   };
   if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
@@ -208,6 +210,7 @@ export function registerHubCommand(program: Command): void {
       parsePort,
     )
     .option('--skills-dir <dir>', 'extra skills for the embedded assistant (default <data dir>/skills)')
+    .option('--metrics-token-file <file>', 'GET /metrics requires the bearer token this file holds')
     .option('--config <file>', 'JSON config file (default hivelink.json in the config dir, if present)')
     .addOption(
       new Option('--log-level <level>', 'log level on stderr (default info)').choices([
