@@ -1293,10 +1293,10 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
 };
 
 /** Two SDK clients of `h`, connected, their end-to-end keys published; closed with the hub's data dir. */
-async function sealedPair(
-  h: Running,
-): Promise<{ id: number; client: HiveClient; sendPrivate: HiveClient['sendPrivate'] }[]> {
-  const out = [];
+type SealedPeer = { id: number; client: HiveClient; sendPrivate: HiveClient['sendPrivate'] };
+
+async function sealedPair(h: Running): Promise<[SealedPeer, SealedPeer]> {
+  const out: SealedPeer[] = [];
   for (let i = 0; i < 2; i++) {
     const c = await h.addClient({ consent: 'allow' });
     const client = createHiveClient({
@@ -1310,7 +1310,7 @@ async function sealedPair(
     await client.sealed.publish();
     out.push({ id: c.id, client, sendPrivate: client.sendPrivate.bind(client) });
   }
-  return out;
+  return [out[0]!, out[1]!];
 }
 
 /** An envelope from `a` to `b` (text), sealed at `timestamp`. */
