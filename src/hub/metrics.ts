@@ -1,7 +1,7 @@
 /**
  * The hub's Prometheus metrics (issue 17), kept in a prom-client {@link Registry} of its own (one per hub, so two
  * hubs in one process never mix), served by `GET /metrics` (`src/http/metrics.ts`). Names are prefixed
- * `hivelink_`; docs/OPERATIONS.md lists every metric and `docs/grafana-dashboard.json` charts them.
+ * `hivelink_`; the README's "Metrics" lists them and `docs/grafana-dashboard.json` charts them.
  *
  * Counted as it happens, on the connection's path (one map lookup and an add per message, no allocation):
  * - `hivelink_handshakes_total{protocol}`: sessions that opened, by protocol version (2 legacy, 3 Noise);

@@ -5,7 +5,7 @@
  * bearer token.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import parsePrometheusTextFormat, { type MetricFamily, type Sample } from 'parse-prometheus-text-format';
@@ -121,6 +121,22 @@ describe('GET /metrics', () => {
     const after = value(await scrape(hub), 'hivelink_denials_total', { code });
     assert.equal(after - before, 1);
     client.close();
+  });
+
+  it('charts in docs/grafana-dashboard.json only metrics the hub serves', async () => {
+    const dashboard = JSON.parse(
+      readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8'),
+    );
+    const exprs: string[] = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) =>
+      p.targets.map((t) => t.expr),
+    );
+    const used = new Set(exprs.flatMap((e) => e.match(/hivelink_\w+/g) ?? []));
+    assert.ok(used.size >= 15, `${used.size} metrics charted`);
+    const served = await scrape(hub);
+    for (const name of used) {
+      const family = name.replace(/_(bucket|sum|count)$/, '');
+      assert.ok(served.has(name) || served.has(family), `${name} is charted but not served`);
+    }
   });
 
   it('serves the metrics only to the bearer of the token when one is set', async () => {
