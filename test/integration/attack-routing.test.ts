@@ -26,8 +26,7 @@ describe('routing attacks', () => {
 
   before(async () => {
     t = await startHub();
-    const c = await t.addClient({ name: 'victim' });
-    victim = await FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password, protocol: 'legacy' });
+    victim = await FakePeer.open(t.url, (await t.addClient({ name: 'victim' })).peer);
   });
   after(async () => {
     // Nothing any attacker sent reached the victim: only the permitted flood and the admin's broadcast did.
@@ -39,8 +38,7 @@ describe('routing attacks', () => {
   });
 
   async function attacker(over: Parameters<TestHub['addClient']>[0] = {}): Promise<FakePeer> {
-    const c = await t.addClient(over);
-    return FakePeer.open(t.url, { accessKey: c.accessKey, password: c.password, protocol: 'legacy' });
+    return FakePeer.open(t.url, (await t.addClient(over)).peer);
   }
 
   /** The next policy denial `peer` gets. */
@@ -120,12 +118,7 @@ describe('routing attacks', () => {
       t2.bus.emit(reply(m, 'speak', { utterance: `heard ${(m.data.utterances as string[])[0]!.length}` }));
     });
     try {
-      const c = await t2.addClient();
-      const sender = await FakePeer.open(t2.url, {
-        accessKey: c.accessKey,
-        password: c.password,
-        protocol: 'legacy',
-      });
+      const sender = await FakePeer.open(t2.url, (await t2.addClient()).peer);
       const heard: number[] = [];
       t2.bus.on('recognizer_loop:utterance', (m) => heard.push((m.data.utterances as string[])[0]!.length));
       sender.send(bus('recognizer_loop:utterance', { utterances: ['x'.repeat(2_200_000)] }));

@@ -34,12 +34,7 @@ describe('hub agents and transports', () => {
       { agent: ovosAgent({ url: `ws://127.0.0.1:${port}/core`, waitForConnection: true }) },
     );
     try {
-      const c = await t.addClient();
-      const peer = await FakePeer.open(t.url, {
-        accessKey: c.accessKey,
-        password: c.password,
-        protocol: 'legacy',
-      });
+      const peer = await FakePeer.open(t.url, (await t.addClient()).peer);
       peer.sendBus('recognizer_loop:utterance', { utterances: ['hi'] });
       const answer = await peer.waitForBus('speak');
       assert.equal(answer.data.utterance, 'from ovos');
@@ -63,11 +58,7 @@ describe('hub agents and transports', () => {
       try {
         const c = await t.addClient();
         assert.match(t.url, /^wss:/);
-        const peer = await FakePeer.open(t.url, {
-          accessKey: c.accessKey,
-          password: c.password,
-          protocol: 'legacy',
-        });
+        const peer = await FakePeer.open(t.url, c.peer);
         assert.equal(peer.protocolVersion, 2);
         await peer.close();
       } finally {

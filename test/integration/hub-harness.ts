@@ -49,10 +49,13 @@ export interface TestHub {
   readonly data: DataDir;
   readonly dataDir: string;
   readonly identity: HubIdentity;
-  /** Adds a client (password fixed unless given) and returns its record and password. */
+  /**
+   * Adds a client (password fixed unless given) and returns its record and password, and `peer`: the options that
+   * connect it over the legacy protocol (no argon2id key derivation on either side).
+   */
   addClient(
     client?: Partial<NewClient>,
-  ): Promise<{ record: ClientRecord; password: string; accessKey: string }>;
+  ): Promise<{ record: ClientRecord; password: string; accessKey: string; peer: PeerOptions }>;
   close(): Promise<void>;
 }
 
@@ -120,7 +123,9 @@ export async function startHub(config: HubConfigInput = {}, options: StartHubOpt
         password: `hl-test-${clientCounter}-k3Zq9vLw`,
         ...client,
       });
-      return { record: added.record, password: added.password, accessKey: added.record.accessKey };
+      const { accessKey } = added.record;
+      const peer: PeerOptions = { accessKey, password: added.password, protocol: 'legacy' };
+      return { record: added.record, password: added.password, accessKey, peer };
     },
     async close() {
       await hub.stop();

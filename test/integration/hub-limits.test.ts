@@ -11,8 +11,7 @@ describe('hub limits and records', () => {
   it('refuses connections over maxConnectionsPerIp with 1013, and serves again once one closes', async () => {
     const t = await startHub({ limits: { maxConnectionsPerIp: 2 } });
     try {
-      const c = await t.addClient();
-      const opts = { accessKey: c.accessKey, password: c.password, protocol: 'legacy' as const };
+      const opts = (await t.addClient()).peer;
       const a = await FakePeer.open(t.url, opts);
       const b = await FakePeer.open(t.url, opts);
       const third = new FakePeer(t.url, opts);
@@ -28,8 +27,7 @@ describe('hub limits and records', () => {
   it('refuses connections over maxConnections with 1013', async () => {
     const t = await startHub({ limits: { maxConnections: 1 } });
     try {
-      const c = await t.addClient();
-      const opts = { accessKey: c.accessKey, password: c.password, protocol: 'legacy' as const };
+      const opts = (await t.addClient()).peer;
       const a = await FakePeer.open(t.url, opts);
       const b = new FakePeer(t.url, opts);
       assert.deepEqual(await b.closed, { code: 1013, reason: 'too many connections' });
@@ -43,12 +41,7 @@ describe('hub limits and records', () => {
     const t = await startHub({ limits: { lastSeenFlushMs: 20 } });
     try {
       const c = await t.addClient();
-      const peer = await FakePeer.open(t.url, {
-        accessKey: c.accessKey,
-        password: c.password,
-        protocol: 'legacy',
-        ciphers: ['CHACHA20-POLY1305'],
-      });
+      const peer = await FakePeer.open(t.url, { ...c.peer, ciphers: ['CHACHA20-POLY1305'] });
       peer.sendBus('recognizer_loop:utterance', { utterances: ['hi'] });
       await peer.close();
       // The history row is finished asynchronously after the close; stop() flushes and waits for pending writes.
