@@ -64,13 +64,15 @@ export class HubMetrics {
   readonly #handshakes: Counter<'protocol'>;
   readonly #handshakeFailures: Counter<'code'>;
   readonly #connectionFailures: Counter<'code'>;
-  readonly #messages: Counter<'type' | 'direction'>;
   readonly #denials: Counter<'code'>;
   readonly #turn: Histogram;
   readonly #firstAnswer: Histogram;
-  /** Bound label sets, so a message costs a map lookup, not a label hash. */
-  readonly #in = new Map<string, Counter.Internal>();
-  readonly #out = new Map<string, Counter.Internal>();
+  /**
+   * Messages by type, as plain numbers: a message costs a map lookup and an add (prom-client would hash its labels
+   * each time); they are handed to the counter when scraped.
+   */
+  readonly #in = new Map<string, number>();
+  readonly #out = new Map<string, number>();
 
   /** @param connections - the hub's open connections, read at scrape time */
   constructor(connections: () => Iterable<MetricsConnection>) {
@@ -93,11 +95,18 @@ export class HubMetrics {
       labelNames: ['code'],
       registers,
     });
-    this.#messages = new Counter({
+    const byType = { in: this.#in, out: this.#out };
+    new Counter({
       name: 'hivelink_messages_total',
       help: 'HiveMind messages by msg_type: in from clients (before the policy stage), out to clients.',
       labelNames: ['type', 'direction'],
       registers,
+      collect() {
+        this.reset();
+        for (const [direction, counts] of Object.entries(byType)) {
+          for (const [type, n] of counts) this.inc({ type, direction }, n);
+        }
+      },
     });
     this.#denials = new Counter({
       name: 'hivelink_denials_total',
@@ -168,12 +177,12 @@ export class HubMetrics {
 
   /** One HiveMind message received from a client. */
   received(msgType: string): void {
-    this.#bound(this.#in, msgType, 'in').inc();
+    count(this.#in, msgType);
   }
 
   /** One HiveMind message sent to a client. */
   sent(msgType: string): void {
-    this.#bound(this.#out, msgType, 'out').inc();
+    count(this.#out, msgType);
   }
 
   denied(code: string): void {
@@ -199,13 +208,10 @@ export class HubMetrics {
       clock.startedAt = 0;
     }
   }
+}
 
-  #bound(cache: Map<string, Counter.Internal>, msgType: string, direction: 'in' | 'out'): Counter.Internal {
-    const child = cache.get(msgType);
-    if (child !== undefined) return child;
-    const type = KNOWN_TYPES.has(msgType) ? msgType : 'unknown';
-    const bound = cache.get(type) ?? this.#messages.labels({ type, direction });
-    cache.set(type, bound);
-    return bound;
-  }
+/** Adds one message of `msgType` (`unknown` for a type HiveMind does not have, so the labels stay bounded). */
+function count(counts: Map<string, number>, msgType: string): void {
+  const type = KNOWN_TYPES.has(msgType) ? msgType : 'unknown';
+  counts.set(type, (counts.get(type) ?? 0) + 1);
 }
