@@ -37,7 +37,7 @@ import { SealedContent } from '../../src/protocol/sealed.js';
 import { dataDirPaths } from '../../src/store/data-dir.js';
 import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { NewClient } from '../../src/store/types.js';
+import type { ClientStore, NewClient } from '../../src/store/types.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { Peer as BusPeer, frame as busFrame } from './bus-helpers.js';
 import { composeTestHub } from './house-harness.js';
@@ -221,6 +221,32 @@ async function idleTcp(h: Running): Promise<{ socket: Socket; closed: Promise<vo
   await once(socket, 'connect');
   return { socket, closed };
 }
+
+/**
+ * A hub with `limits` and one client connected: `written(store, clientId)` holds within `ms` (`what` names the
+ * write in the failure: with the limit at its default it comes later).
+ */
+function writtenWithin(
+  limits: Partial<Record<LimitName, number>>,
+  ms: number,
+  what: string,
+  written: (store: ClientStore, clientId: number) => Promise<boolean>,
+): Promise<void> {
+  return withHub({ limits }, async (h) => {
+    const c = await h.addClient();
+    const peer = await FakePeer.open(h.url, c.peer);
+    await within(
+      ms,
+      what,
+      until(() => written(h.composed.data.store, c.id)),
+    );
+    await peer.close();
+  });
+}
+
+/** Whether client `clientId`'s one connection is in the history. */
+const historyRow = async (store: ClientStore, clientId: number) =>
+  (await store.history(clientId)).length === 1;
 
 /** Opens legacy sessions at once and resolves with the close of one refused with 1013. */
 async function oneRefusedOf(h: Running, options: PeerOptions[]): Promise<CloseInfo> {
@@ -716,44 +742,24 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
     }),
 
   lastSeenFlushMs: () =>
-    withHub({ limits: { lastSeenFlushMs: 1 } }, async (h) => {
-      const c = await h.addClient();
-      const peer = await FakePeer.open(h.url, c.peer);
-      const store = h.composed.data.store;
-      await within(
-        5000,
-        'the last-seen write',
-        until(async () => typeof (await store.getClient(c.id))?.lastSeen === 'number'),
-      );
-      await peer.close();
-    }),
+    writtenWithin(
+      { lastSeenFlushMs: 1 },
+      5000,
+      'the last-seen write',
+      async (store, id) => typeof (await store.getClient(id))?.lastSeen === 'number',
+    ),
 
   connectionLogFlushMs: () =>
-    withHub({ limits: { connectionLogFlushMs: 1 } }, async (h) => {
-      const c = await h.addClient();
-      const peer = await FakePeer.open(h.url, c.peer);
-      const store = h.composed.data.store;
-      await within(
-        500,
-        'the history write',
-        until(async () => (await store.history(c.id)).length === 1),
-      );
-      await peer.close();
-    }),
+    writtenWithin({ connectionLogFlushMs: 1 }, 500, 'the history write', historyRow),
 
   connectionLogMaxPending: () =>
-    withHub({ limits: { connectionLogMaxPending: 1, connectionLogFlushMs: 600_000 } }, async (h) => {
-      const c = await h.addClient();
-      const peer = await FakePeer.open(h.url, c.peer);
-      const store = h.composed.data.store;
-      // Forced by the first start; with the default bound (10 000) it would wait for the flush (default 1000 ms).
-      await within(
-        500,
-        'the forced history write',
-        until(async () => (await store.history(c.id)).length === 1),
-      );
-      await peer.close();
-    }),
+    // Forced by the first start; with the default bound (10 000) it would wait for the flush (default 1000 ms).
+    writtenWithin(
+      { connectionLogMaxPending: 1, connectionLogFlushMs: 600_000 },
+      500,
+      'the forced history write',
+      historyRow,
+    ),
 
   policyRefreshMs: () =>
     withHub({ limits: { policyRefreshMs: 10 } }, async (h) => {
