@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-/** Budget for app.js, gzipped: the SDK (Noise, legacy ciphers, argon2id in wasm, zlib) and the page. */
-export const CHAT_BUNDLE_BUDGET_GZIP_BYTES = 96 * 1024;
+/**
+ * Budget for app.js, gzipped: the SDK (Noise, legacy ciphers, argon2id in wasm, zlib, and since relay mode the
+ * sealed messages' HPKE and Ed25519, about 6 KiB) and the page.
+ */
+export const CHAT_BUNDLE_BUDGET_GZIP_BYTES = 108 * 1024;
 
 const root = new URL('..', import.meta.url).pathname;
 const source = join(root, 'src/http/chat');
