@@ -9,10 +9,9 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { HiveLinkError } from '../errors.js';
 import { openDataDir, resolveDataDir, resolveSecretsKeyFile } from '../store/data-dir.js';
 import { normalizeCidr } from '../store/ip-rules.js';
-import type { ClientRecord, ClientStore } from '../store/types.js';
+import type { ClientStore } from '../store/types.js';
 
 /** Where a command writes its normal output. */
 export interface CliWriter {
@@ -40,7 +39,7 @@ export function withDataDirOption(cmd: Command): Command {
   return cmd
     .option(
       '--data-dir <dir>',
-      'data dir ($HIVELINK_HOME wins; default $XDG_DATA_HOME/hivelink or ~/.local/share/hivelink)',
+      'data dir (default $HIVELINK_HOME, else $XDG_DATA_HOME/hivelink or ~/.local/share/hivelink)',
     )
     .option(
       '--secrets-key-file <file>',
@@ -81,16 +80,7 @@ export function adminAction<P extends unknown[]>(
 }
 
 /** Finds a client by id or access key, or fails with `no client with id 7`. */
-export async function requireClient(store: ClientStore, idOrKey: string): Promise<ClientRecord> {
-  const client = await store.getClient(idOrKey);
-  if (client !== null) return client;
-  throw new HiveLinkError(
-    'HL_ERR_NOT_FOUND',
-    /^\d+$/.test(idOrKey)
-      ? `no client with id ${idOrKey}`
-      : `no client with access key ${JSON.stringify(idOrKey)}`,
-  );
-}
+export { requireClient } from '../store/require-client.js';
 
 const TRUE = new Set(['true', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'no', 'off', '0']);

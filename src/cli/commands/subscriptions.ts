@@ -12,24 +12,22 @@
  * @module
  */
 import type { Command } from 'commander';
-import { HiveLinkError } from '../../errors.js';
+import { describeSchedule } from '../../hub/house/schedule.js';
 import {
-  checkInterval,
-  describeSchedule,
-  nextTick,
-  parseCron,
-  parseDuration,
-  type Schedule,
-} from '../../hub/house/schedule.js';
-import type { Limits } from '../../limits.js';
-import { normalizeSubscriptionName, type SubscriptionRecord } from '../../store/subscriptions.js';
+  nextTickOf,
+  recordSchedule,
+  SubscriptionAdmin,
+  type SubscriptionAdminLimits,
+  subscriptionJson,
+} from '../../hub/house/subscription-admin.js';
+import { defaultLimits } from '../../limits.js';
+import type { SubscriptionRecord } from '../../store/subscriptions.js';
 import {
   type AdminContext,
   adminAction,
   type CliWriter,
   type DataDirOptions,
   formatTime,
-  requireClient,
   STDOUT,
   table,
   writeJson,
@@ -48,30 +46,22 @@ export interface AddSubscriptionOptions {
 }
 
 /** The limits a command checks (the hub's config file's, else the defaults). */
-export type SubscriptionCliLimits = Pick<
-  Limits,
-  'maxSubscriptions' | 'maxSubscribersPerSubscription' | 'minSubscriptionIntervalMs'
->;
-
-function scheduleOfRecord(r: SubscriptionRecord): Schedule {
-  return r.everyMs !== null ? { kind: 'every', everyMs: r.everyMs } : { kind: 'cron', cron: r.cron ?? '' };
-}
+export type SubscriptionCliLimits = SubscriptionAdminLimits;
 
 function says(r: SubscriptionRecord): string {
   return r.text !== null ? `says "${r.text}"` : `answers "${r.utterance}"`;
 }
 
-/** A subscription as `--json` prints it. */
-function toJson(r: SubscriptionRecord, now: number) {
-  return { ...r, schedule: describeSchedule(scheduleOfRecord(r)), nextTickAt: nextTickOf(r, now) };
-}
-
-function nextTickOf(r: SubscriptionRecord, now: number): number | null {
-  try {
-    return nextTick(scheduleOfRecord(r), r.createdAt, now);
-  } catch {
-    return null;
-  }
+/**
+ * The admin operations on the store of a data dir (a running hub on it picks the changes up from the store); removing
+ * and unsubscribing check no limit.
+ */
+function adminOf(
+  store: AdminContext['store'],
+  limits: SubscriptionCliLimits = defaultLimits(),
+  now?: number,
+): SubscriptionAdmin {
+  return new SubscriptionAdmin({ store, limits, ...(now === undefined ? {} : { now: () => now }) });
 }
 
 /** `subscriptions add`: checks the schedule, stores the subscription and prints it. */
@@ -82,32 +72,13 @@ export async function subscriptionsAdd(
   limits: SubscriptionCliLimits,
   now: number = Date.now(),
 ): Promise<void> {
-  if ((opts.every === undefined) === (opts.cron === undefined)) {
-    throw new HiveLinkError('HL_ERR_BAD_SCHEDULE', 'give exactly one of --every DURATION and --cron "EXPR"');
-  }
-  if ((opts.text === undefined) === (opts.utterance === undefined)) {
-    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'give exactly one of --text "…" and --utterance "…"');
-  }
-  const schedule: Schedule =
-    opts.every !== undefined
-      ? { kind: 'every', everyMs: parseDuration(opts.every) }
-      : { kind: 'cron', cron: parseCron(opts.cron!) };
-  checkInterval(schedule, limits.minSubscriptionIntervalMs, now);
-  const record = await store.subscriptions.add(
-    {
-      name,
-      ...(schedule.kind === 'every' ? { everyMs: schedule.everyMs } : { cron: schedule.cron }),
-      ...(opts.text !== undefined ? { text: opts.text } : { utterance: opts.utterance! }),
-      ...(opts.lang === undefined ? {} : { lang: opts.lang }),
-    },
-    { maxSubscriptions: limits.maxSubscriptions },
-  );
+  const record = await adminOf(store, limits, now).add({ name, ...opts });
   if (opts.json === true) {
-    writeJson(out, toJson(record, now));
+    writeJson(out, subscriptionJson(record, now));
     return;
   }
   out.write(
-    `Added subscription "${record.name}": ${describeSchedule(schedule)}, ${says(record)}.\n` +
+    `Added subscription "${record.name}": ${describeSchedule(recordSchedule(record))}, ${says(record)}.\n` +
       `Next tick: ${formatTime(nextTickOf(record, now))}. Subscribe a client: ` +
       `hivelink subscriptions subscribe "${record.name}" CLIENT\n`,
   );
@@ -119,31 +90,29 @@ export async function subscriptionsList(
   opts: { json?: boolean },
   now: number = Date.now(),
 ): Promise<void> {
-  const list = await store.subscriptions.list();
+  const admin = adminOf(store);
+  const [records, names] = await Promise.all([admin.list(), admin.clientNames()]);
+  const list = records.map((r) => subscriptionJson(r, now, names));
   if (opts.json === true) {
-    writeJson(
-      out,
-      list.map((r) => toJson(r, now)),
-    );
+    writeJson(out, list);
     return;
   }
   if (list.length === 0) {
     out.write('No subscriptions. Add one: hivelink subscriptions add NAME --every 1h --text "…"\n');
     return;
   }
-  const clients = new Map((await store.listClients()).map((c) => [c.id, c.name]));
   out.write(
     table(
       ['name', 'schedule', 'message', 'subscribers', 'ticks', 'next tick'],
       list.map((r) => [
         r.name,
-        describeSchedule(scheduleOfRecord(r)),
+        r.schedule,
         r.text !== null ? `text: ${r.text}` : `utterance: ${r.utterance}`,
         r.subscribers.length === 0
           ? '(none)'
-          : r.subscribers.map((id) => `${id} ${clients.get(id) ?? '?'}`).join(', '),
+          : r.subscribers.map((id, i) => `${id} ${r.subscriberNames[i]}`).join(', '),
         String(r.ticks),
-        formatTime(nextTickOf(r, now)),
+        formatTime(r.nextTickAt),
       ]),
     ),
   );
@@ -151,9 +120,7 @@ export async function subscriptionsList(
 
 /** `subscriptions remove`: deletes a subscription and its subscribers. */
 export async function subscriptionsRemove({ store, out }: AdminContext, name: string): Promise<void> {
-  const record = await store.subscriptions.get(name);
-  if (record === null) throw new HiveLinkError('HL_ERR_NO_SUBSCRIPTION', `no subscription called "${name}"`);
-  await store.subscriptions.remove(record.name);
+  const record = await adminOf(store).remove(name);
   out.write(`Removed subscription "${record.name}" (${record.subscribers.length} subscribers).\n`);
 }
 
@@ -164,13 +131,9 @@ export async function subscriptionsSubscribe(
   client: string,
   limits: SubscriptionCliLimits,
 ): Promise<void> {
-  const record = await requireClient(store, client);
-  const outcome = await store.subscriptions.subscribe(name, record.id, {
-    maxSubscribers: limits.maxSubscribersPerSubscription,
-  });
-  const stored = normalizeSubscriptionName(name);
+  const { client: record, name: stored, unchanged } = await adminOf(store, limits).subscribe(name, client);
   out.write(
-    outcome === 'already'
+    unchanged
       ? `Client ${record.id} "${record.name}" is already subscribed to "${stored}".\n`
       : `Subscribed client ${record.id} "${record.name}" to "${stored}".\n`,
   );
@@ -182,11 +145,9 @@ export async function subscriptionsUnsubscribe(
   name: string,
   client: string,
 ): Promise<void> {
-  const record = await requireClient(store, client);
-  const was = await store.subscriptions.unsubscribe(name, record.id);
-  const stored = normalizeSubscriptionName(name);
+  const { client: record, name: stored, unchanged } = await adminOf(store).unsubscribe(name, client);
   out.write(
-    was
+    !unchanged
       ? `Unsubscribed client ${record.id} "${record.name}" from "${stored}".\n`
       : `Client ${record.id} "${record.name}" was not subscribed to "${stored}".\n`,
   );

@@ -41,9 +41,10 @@ import { type Timers, unrefTimers } from '../../timers.js';
 import type { PeerRegistry } from '../peers.js';
 import { hubBusMessage } from '../replies.js';
 import type { HubPeer } from '../types.js';
-import { checkInterval, describeSchedule, type Schedule } from './schedule.js';
+import { checkInterval, describeSchedule } from './schedule.js';
 import { TickScheduler } from './scheduler.js';
 import { SingleFlight } from './single-flight.js';
+import { recordSchedule } from './subscription-admin.js';
 
 /** Subscribes the asking client: `{name}` → `{ok, name, already}`. */
 export const SUBSCRIBE_TYPE = 'hive.subscriptions.subscribe';
@@ -86,12 +87,6 @@ export interface SubscriptionServiceInit {
 /** The session the hub asks its assistant in for subscription `id`: its own, never a client's. */
 export function subscriptionSessionId(id: number): string {
   return `hivelink-subscription-${id}`;
-}
-
-function scheduleOf(record: SubscriptionRecord): Schedule {
-  return record.everyMs !== null
-    ? { kind: 'every', everyMs: record.everyMs }
-    : { kind: 'cron', cron: record.cron ?? '' };
 }
 
 /** The names a spoken name may mean, most literal first: "the morning news newsletter" → …, "morning news". */
@@ -206,7 +201,7 @@ export class SubscriptionService {
     for (const [i, record] of all.entries()) {
       byId.set(record.id, record);
       const key = String(record.id);
-      const schedule = scheduleOf(record);
+      const schedule = recordSchedule(record);
       let skip: string | null = null;
       if (i >= limits.maxSubscriptions) skip = `beyond maxSubscriptions (${limits.maxSubscriptions})`;
       else {
@@ -229,7 +224,7 @@ export class SubscriptionService {
     for (const key of this.#scheduler.keys()) if (!scheduled.has(key)) this.#scheduler.delete(key);
     const added = all
       .filter((r) => !this.#byId.has(r.id))
-      .map((r) => `${r.name} (${describeSchedule(scheduleOf(r))})`);
+      .map((r) => `${r.name} (${describeSchedule(recordSchedule(r))})`);
     if (added.length > 0) logger.info({ added }, 'subscriptions loaded');
     this.#byId = byId;
     const names = all.filter((r) => scheduled.has(String(r.id))).map((r) => r.name);
