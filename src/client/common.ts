@@ -11,6 +11,17 @@ export {
   type SubscriptionAnswer,
 } from './hive-client.js';
 export {
+  type AnnounceAnswer,
+  ASK_ROOM_TIMEOUT_MS,
+  HOUSE_REQUEST_TIMEOUT_MS,
+  type HouseRequestOptions,
+  type RoomAskAnswer,
+  type RoomInfo,
+  type RoomMember,
+  type RoomsAnswer,
+  type TellAnswer,
+} from './house.js';
+export {
   type FetchLike,
   HiveHttpClient,
   type HiveHttpClientInit,

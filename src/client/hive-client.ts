@@ -19,13 +19,28 @@
 import type { MessageContext, MessageData, SessionData } from '../bus/types.js';
 import type { X25519KeyPair } from '../crypto/backend.js';
 import { derivePskArgon2id } from '../crypto/psk.js';
-import { ERROR_CODES, type ErrorCode, HiveLinkError } from '../errors.js';
+import { HiveLinkError } from '../errors.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import { ClientHandshake } from '../session/client-handshake.js';
 import { AskTurn, DEFAULT_ASK_TIMEOUT_MS, UTTERANCE_TYPE } from './ask-turn.js';
 import { busMessageOf, fillContext, ownSessionOf, wrappedBusMessageOf } from './bus-context.js';
+import { busRequest } from './bus-request.js';
 import { Connection, type ConnectionEnd, type EstablishedStep, failedToConnect } from './connection.js';
+import {
+  type AnnounceAnswer,
+  ASK_ROOM_TIMEOUT_MS,
+  announceAnswer,
+  HOUSE_REQUEST_TIMEOUT_MS,
+  HouseRequest,
+  type HouseRequestOptions,
+  type RoomAskAnswer,
+  type RoomsAnswer,
+  roomAskAnswer,
+  roomsAnswer,
+  type TellAnswer,
+  tellAnswer,
+} from './house.js';
 import { KeyedListeners, Listeners } from './listeners.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import {
@@ -230,8 +245,8 @@ export class HiveClient {
    * Subscribes this client to the hub's subscription `name` ("newsletter"; `hivelink subscriptions`): from its next
    * tick the hub says it here, and a tick missed while offline is said once on reconnect. Sends BUS
    * `hive.subscriptions.subscribe {name}` and waits for the hub's answer; the hub takes the client from the
-   * connection, never from the message. A non-admin client needs the type in its allowed types
-   * (`hivelink clients allow-msg hive.subscriptions.subscribe ID`).
+   * connection, never from the message. The type is among a new client's default allowed types; an older
+   * client may need it added (`hivelink clients allow-msg ID hive.subscriptions.subscribe`).
    * @throws HiveLinkError the hub's refusal (`HL_ERR_NO_SUBSCRIPTION`, `HL_ERR_TOO_MANY_SUBSCRIBERS`),
    *   `HL_ERR_POLICY_DENIED` (type not allowed), `HL_ERR_ASK_TIMEOUT` (no answer in time), as {@link emit}
    */
@@ -246,6 +261,72 @@ export class HiveClient {
       name,
       options.timeoutMs,
       'was_subscribed',
+    );
+  }
+
+  /**
+   * Sends BUS `type` with `data` and a fresh `request_id` to a hub service (the house, the subscriptions, …) and
+   * resolves with the data of its `<type>.response` when it says `ok: true`.
+   * @throws HiveLinkError the hub's refusal with its code, `HL_ERR_POLICY_DENIED` (the type is not in this client's
+   *   allowed types), `HL_ERR_ASK_TIMEOUT` (no answer within `timeoutMs`, default 5 s), as {@link emit}
+   */
+  request(
+    type: string,
+    data: Record<string, unknown> = {},
+    options: { timeoutMs?: number } = {},
+  ): Promise<Record<string, unknown>> {
+    return busRequest(this, this.#o.timers, type, data, options.timeoutMs ?? HOUSE_REQUEST_TIMEOUT_MS);
+  }
+
+  /**
+   * The rooms of the house (`hive.house.rooms`, docs/PROTOCOL.md §12.2): each room's clients, who is online, its
+   * conference mode, and the clients in no room.
+   * @throws HiveLinkError as {@link request}
+   */
+  async rooms(options: { timeoutMs?: number } = {}): Promise<RoomsAnswer> {
+    return roomsAnswer(await this.request(HouseRequest.ROOMS, {}, options));
+  }
+
+  /**
+   * "tell the kitchen dinner is ready" (`hive.house.tell`): every other online client of `room` hears "<this client's
+   * room or name> says: <text>".
+   * @throws HiveLinkError `HL_ERR_ROOM_UNKNOWN`, `HL_ERR_ROOM_EMPTY`, `HL_ERR_ROOM_OFFLINE`,
+   *   `HL_ERR_INVALID_ARGUMENT`, … as {@link request}
+   */
+  async tell(room: string, text: string, options: HouseRequestOptions = {}): Promise<TellAnswer> {
+    const d = await this.request(HouseRequest.TELL, { room, text, ...langOf(options) }, options);
+    return tellAnswer(d);
+  }
+
+  /**
+   * "ask the garage what time it is" (`hive.house.ask`): the utterance runs on the room's side — its own assistant
+   * when a client there is a full assistant (`by: 'client'`), else the hub's in the room's session (`by: 'hub'`) —
+   * and resolves with what the room said.
+   * @throws HiveLinkError the room refusals, `HL_ERR_RELAY_TIMEOUT`, `HL_ERR_NOT_UNDERSTOOD`, `HL_ERR_RELAY_BUSY`,
+   *   … as {@link request} (waiting {@link ASK_ROOM_TIMEOUT_MS} by default)
+   */
+  async askRoom(room: string, utterance: string, options: HouseRequestOptions = {}): Promise<RoomAskAnswer> {
+    const d = await this.request(
+      HouseRequest.ASK,
+      { room, utterance, ...langOf(options) },
+      { timeoutMs: options.timeoutMs ?? ASK_ROOM_TIMEOUT_MS },
+    );
+    return roomAskAnswer(d);
+  }
+
+  /**
+   * Speaks `text` on every online client of `options.room`, or of the hub without one (`hive.house.announce`).
+   * Admin clients only (the hub refuses others), and the type is not among the default allowed ones: `hivelink
+   * clients allow-msg ID hive.house.announce`.
+   * @throws HiveLinkError `HL_ERR_ADMIN_REQUIRED`, the room refusals, … as {@link request}
+   */
+  async announce(
+    text: string,
+    options: HouseRequestOptions & { room?: string } = {},
+  ): Promise<AnnounceAnswer> {
+    const target = options.room === undefined ? { all: true } : { room: options.room };
+    return announceAnswer(
+      await this.request(HouseRequest.ANNOUNCE, { text, ...target, ...langOf(options) }, options),
     );
   }
 
@@ -315,64 +396,18 @@ export class HiveClient {
     this.#rejectAll(closedError());
   }
 
-  /** Sends `type {name}` with a fresh `request_id` and settles on its `<type>.response` or a refusal. */
-  #subscriptionRequest(
+  /** Sends `type {name}` and reads its answer's `flag`. */
+  async #subscriptionRequest(
     type: string,
     name: string,
     timeoutMs: number = SUBSCRIPTION_REQUEST_TIMEOUT_MS,
     flag: 'already' | 'was_subscribed',
   ): Promise<SubscriptionAnswer> {
     if (typeof name !== 'string' || name.trim() === '') {
-      return Promise.reject(new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'name: must be a non-empty string'));
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'name: must be a non-empty string');
     }
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      return Promise.reject(
-        new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'timeoutMs: must be a positive number'),
-      );
-    }
-    const requestId = globalThis.crypto.randomUUID();
-    return new Promise<SubscriptionAnswer>((resolve, reject) => {
-      const timers = this.#o.timers;
-      const finish = (error: HiveLinkError | null, answer?: SubscriptionAnswer) => {
-        offAnswer();
-        offDenied();
-        timers.clearTimeout(timer);
-        if (error === null) resolve(answer!);
-        else reject(error);
-      };
-      const offAnswer = this.onBus(`${type}.response`, (m) => {
-        if (m.context?.request_id !== requestId) return;
-        const d = m.data ?? {};
-        if (d.ok === true) {
-          finish(null, {
-            name: typeof d.name === 'string' ? d.name : name,
-            unchanged: d[flag] === (flag === 'already'),
-          });
-          return;
-        }
-        const code =
-          typeof d.code === 'string' && d.code in ERROR_CODES ? (d.code as ErrorCode) : 'HL_ERR_INTERNAL';
-        finish(new HiveLinkError(code, typeof d.error === 'string' ? d.error : 'the hub refused'));
-      });
-      const offDenied = this.onBus('hive.policy.denied', (m) => {
-        if (m.data?.denied_type !== type) return;
-        finish(
-          new HiveLinkError(
-            'HL_ERR_POLICY_DENIED',
-            `the hub refused ${type}: ${String(m.data?.reason ?? '')}`,
-          ),
-        );
-      });
-      const timer = timers.setTimeout(
-        () => finish(new HiveLinkError('HL_ERR_ASK_TIMEOUT', `no answer to ${type} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      try {
-        this.emitBus(type, { name }, { request_id: requestId });
-      } catch (err) {
-        finish(err instanceof HiveLinkError ? err : new HiveLinkError('HL_ERR_INTERNAL', String(err)));
-      }
-    });
+    const d = await this.request(type, { name }, { timeoutMs });
+    return { name: typeof d.name === 'string' ? d.name : name, unchanged: d[flag] === (flag === 'already') };
   }
 
   async #askOnce(utterance: string, options: AskOptions): Promise<AskResult> {
@@ -489,6 +524,7 @@ export class HiveClient {
           pubkey: null,
           session: structuredClone(this.#session) as HiveMessage['metadata'],
           site_id: o.siteId,
+          ...(o.assistant ? { hivelink_assistant: true } : {}),
         }),
       onHandshaking: () => {
         if (current()) this.#setState({ type: 'handshaking', attempt: this.#attempt });
@@ -617,6 +653,11 @@ export class HiveClient {
     this.#state = Object.freeze(state);
     this.#stateListeners.emit(this.#state);
   }
+}
+
+/** `{lang}` when the options name one. */
+function langOf(options: HouseRequestOptions): { lang?: string } {
+  return options.lang === undefined ? {} : { lang: options.lang };
 }
 
 /** The typed error for how a connection ended. */

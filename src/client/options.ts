@@ -32,6 +32,7 @@ export interface ResolvedOptions {
   readonly protocol: ProtocolChoice;
   readonly allowLegacyFallback: boolean;
   readonly siteId: string;
+  readonly assistant: boolean;
   readonly sessionId: string;
   readonly lang: string;
   readonly binarize: boolean;
@@ -135,6 +136,7 @@ export function resolveOptions(init: HiveClientInit): ResolvedOptions {
     protocol,
     allowLegacyFallback: init.allowLegacyFallback === true,
     siteId: text('siteId', init.siteId, 'unknown'),
+    assistant: init.assistant === true,
     sessionId: text('sessionId', init.sessionId, randomUuid(init.backend)),
     lang: text('lang', init.lang, 'en-US'),
     binarize: init.binarize ?? false,

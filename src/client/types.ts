@@ -110,6 +110,11 @@ export interface HiveClientInit {
   allowLegacyFallback?: boolean;
   /** @default 'unknown' */
   siteId?: string;
+  /**
+   * This client is a full assistant: its HELLO says `"hivelink_assistant": true`, and the hub sends it the questions
+   * relayed to its room, to answer itself (docs/PROTOCOL.md §12.3; `hivelink satellite --assistant`). @default false
+   */
+  assistant?: boolean;
   /** @default a fresh UUID per client instance (never `default`, which hubs reserve) */
   sessionId?: string;
   /** @default 'en-US' */

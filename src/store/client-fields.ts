@@ -13,9 +13,22 @@ import type { ClientPatch, NewClient } from './types.js';
 export const ALWAYS_ALLOWED_TYPE = 'recognizer_loop:utterance';
 
 /**
- * Default `allowedTypes` of a new client: the legacy HiveMind list (docs/PROTOCOL.md §7.1). The doc lists four of
- * them without a prefix (`record_begin`, …); OVOS names them `recognizer_loop:…`. Both spellings are kept so that
- * satellites and configs of either kind match.
+ * The house and subscription requests every client may make of the hub (docs/PROTOCOL.md §12.2, §12.7): list the
+ * rooms, tell and ask a room, subscribe and unsubscribe itself. The hub decides what each may do (the asker is the
+ * connection, never the message); the admin-only requests (`hive.house.announce`, …) are not among them.
+ */
+export const DEFAULT_HOUSE_TYPES: readonly string[] = Object.freeze([
+  'hive.house.rooms',
+  'hive.house.tell',
+  'hive.house.ask',
+  'hive.subscriptions.subscribe',
+  'hive.subscriptions.unsubscribe',
+]);
+
+/**
+ * Default `allowedTypes` of a new client: the legacy HiveMind list (docs/PROTOCOL.md §7.1), then
+ * {@link DEFAULT_HOUSE_TYPES}. The doc lists four of the legacy ones without a prefix (`record_begin`, …); OVOS names
+ * them `recognizer_loop:…`. Both spellings are kept so that satellites and configs of either kind match.
  */
 export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze([
   'recognizer_loop:utterance',
@@ -30,6 +43,7 @@ export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze([
   'recognizer_loop:b64_transcribe',
   'speak:b64_audio',
   'ovos.common_play.SEI.get.response',
+  ...DEFAULT_HOUSE_TYPES,
 ]);
 
 /** Prefix of the access key a revoked client gets: `revoked:<id>`. */

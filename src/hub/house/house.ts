@@ -20,6 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { HouseAnnounceAnswer, HouseAskAnswer, HouseTellAnswer } from '../../bus/house.js';
 import { createMessage } from '../../bus/message.js';
 import type { MessageData, SessionData } from '../../bus/types.js';
 import { HiveLinkError } from '../../errors.js';
@@ -52,35 +53,16 @@ import { PresenceWriter } from './presence.js';
 import { buildRooms, findRoom, type LiveConnection, type Room, type RoomsSnapshot } from './rooms.js';
 import { type Spoken, speakOn } from './speak.js';
 
-export interface TellResult {
-  readonly room: string;
-  /** Connections the message was spoken on. */
-  readonly delivered: number;
-  /** Their client names, each once. */
-  readonly clients: readonly string[];
-}
+/** A tell's result: the bus answer's shape, which SDK clients read too. */
+export type TellResult = HouseTellAnswer;
 
-export interface AskResult {
-  readonly room: string;
-  /** What the room said, in order. */
-  readonly answers: readonly string[];
-  /** `client`: a full-assistant client of the room answered; `hub`: the hub's assistant in the room's session. */
-  readonly by: 'client' | 'hub';
-  /** The client that answered, or whose session was used. */
-  readonly responder: string;
-  /** The room asked a question back (`expect_response`). */
-  readonly expectsResponse: boolean;
-}
+/** An ask's result. */
+export type AskResult = HouseAskAnswer;
 
 /** Where an announcement goes. */
 export type AnnounceTarget = { readonly room: string } | { readonly all: true };
 
-export interface AnnounceResult {
-  /** The room, or null for every room. */
-  readonly room: string | null;
-  readonly delivered: number;
-  readonly clients: readonly string[];
-}
+export type AnnounceResult = HouseAnnounceAnswer;
 
 /** What the house uses of the hub. */
 export interface HouseHub {
