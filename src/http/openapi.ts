@@ -30,54 +30,190 @@ function errorResponse(description: string, codes: readonly string[], headers?: 
   return out;
 }
 
-/** What differs between the bearer-authenticated JSON `POST` routes of `/v1`. */
-interface BearerJsonPost {
+/** What differs between the bearer-authenticated operations of `/v1`. */
+interface BearerOperation {
   readonly operationId: string;
   readonly summary: string;
-  /** Component schema names of the request and the 200 answer. */
-  readonly request: string;
+  /** Component schema names of the JSON body (none: the operation takes no body) and of the answer. */
+  readonly request?: string;
   readonly response: string;
-  /** The 200 description. */
+  /** The answer's status. @default '200' */
+  readonly status?: '200' | '201';
+  /** The answer's description. */
   readonly ok: string;
   /** The route's own error responses (403, 404, …), beside the 400/401/413/415/500 every such route shares. */
   readonly responses: { readonly [status: string]: Json };
+  /** Its path parameters, if any. */
+  readonly parameters?: Json;
+}
+
+/** A JSON answer of component schema `name`. */
+function jsonOf(description: string, name: string): Json {
+  return {
+    description,
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
+  };
 }
 
 /**
- * A bearer-authenticated JSON `POST` operation: the body, token and size errors that fastify and the auth hook give
- * every such route, plus the route's own. Status keys are integer-like, so they serialise in numeric order.
+ * A bearer-authenticated operation: the token errors the auth hook gives every such route, with a JSON body also the
+ * body and size errors fastify gives, plus the route's own. Status keys are integer-like, so they serialise in
+ * numeric order.
  */
-function bearerJsonPost(limits: Limits, op: BearerJsonPost): Json {
+function bearerOperation(limits: Limits, op: BearerOperation): Json {
+  const body: { [key: string]: Json } =
+    op.request === undefined
+      ? {}
+      : {
+          '400': errorResponse(`The body is not valid JSON or not an ${op.request}.`, [
+            'HL_ERR_BAD_REQUEST',
+            'HL_ERR_INVALID_ARGUMENT',
+          ]),
+          '413': errorResponse(`The body is larger than ${limits.restMaxBodyBytes} bytes.`, [
+            'HL_ERR_BODY_TOO_LARGE',
+          ]),
+          '415': errorResponse('The body is not application/json.', ['HL_ERR_BAD_REQUEST']),
+        };
   return {
-    post: {
-      operationId: op.operationId,
-      summary: op.summary,
-      security: [{ bearerAuth: [] }],
-      requestBody: {
-        required: true,
-        content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.request}` } } },
-      },
-      responses: {
-        '200': {
-          description: op.ok,
-          content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } },
+    operationId: op.operationId,
+    summary: op.summary,
+    security: [{ bearerAuth: [] }],
+    ...(op.parameters === undefined ? {} : { parameters: op.parameters }),
+    ...(op.request === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.request}` } } },
+          },
+        }),
+    responses: {
+      [op.status ?? '200']: jsonOf(op.ok, op.response),
+      ...body,
+      '401': errorResponse(
+        'No bearer token, or the token is unknown or revoked.',
+        ['HL_ERR_TOKEN_INVALID', 'HL_ERR_CLIENT_REVOKED'],
+        { 'WWW-Authenticate': { schema: { type: 'string' } } },
+      ),
+      '500': errorResponse('An unexpected failure in the hub.', ['HL_ERR_INTERNAL']),
+      ...op.responses,
+    },
+  };
+}
+
+/** A bearer-authenticated JSON `POST` operation ({@link bearerOperation} with a body). */
+function bearerJsonPost(limits: Limits, op: BearerOperation & { readonly request: string }): Json {
+  return { post: bearerOperation(limits, op) };
+}
+
+/** The 403 of a route for admin clients only. */
+const ADMIN_FORBIDDEN = errorResponse(
+  "The token is not an admin client's, or the IP rules deny the caller.",
+  ['HL_ERR_ADMIN_REQUIRED', 'HL_ERR_IP_DENIED'],
+);
+
+/** The 503 of a route of a hub service. */
+const SERVICE_UNAVAILABLE = errorResponse(
+  'The hub is starting, shutting down, or its database is unavailable.',
+  ['HL_ERR_HUB_UNAVAILABLE', 'HL_ERR_STORE_UNAVAILABLE'],
+);
+
+/** A path parameter. */
+function pathParameter(name: string, description: string, maxLength: number): Json {
+  return {
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string', minLength: 1, maxLength },
+    description,
+  };
+}
+
+const SUBSCRIPTION_NAME = pathParameter(
+  'name',
+  'The subscription (case, `-`/`_` and extra spaces do not matter; URL-encode the spaces).',
+  64,
+);
+
+/** The `/v1/subscriptions` operations (admin clients only). */
+function subscriptionPaths(limits: Limits): { [path: string]: Json } {
+  const notFound = (what: string, codes: string[]) => ({ '404': errorResponse(what, codes) });
+  const admin = { '403': ADMIN_FORBIDDEN, '503': SERVICE_UNAVAILABLE };
+  const badName = {
+    '400': errorResponse('The name is not a subscription name.', ['HL_ERR_INVALID_ARGUMENT']),
+  };
+  return {
+    '/v1/subscriptions': {
+      get: bearerOperation(limits, {
+        operationId: 'listSubscriptions',
+        summary: 'List the subscriptions, their schedules and subscribers (admin clients only).',
+        response: 'SubscriptionList',
+        ok: 'Every subscription, oldest first.',
+        responses: admin,
+      }),
+      post: bearerOperation(limits, {
+        operationId: 'addSubscription',
+        summary: 'Add a subscription, as `hivelink subscriptions add` does (admin clients only).',
+        request: 'SubscriptionRequest',
+        response: 'Subscription',
+        status: '201',
+        ok: 'Added; the hub schedules it before it answers.',
+        responses: {
+          ...admin,
+          '400': errorResponse(
+            'The body is not a SubscriptionRequest: not exactly one of every/cron or of text/utterance, an unreadable schedule, one that ticks more often than minSubscriptionIntervalMs, a bad name or language.',
+            ['HL_ERR_BAD_REQUEST', 'HL_ERR_INVALID_ARGUMENT', 'HL_ERR_BAD_SCHEDULE'],
+          ),
+          '409': errorResponse('The name is taken, or the hub has maxSubscriptions already.', [
+            'HL_ERR_ALREADY_EXISTS',
+            'HL_ERR_TOO_MANY_SUBSCRIPTIONS',
+          ]),
         },
-        '400': errorResponse(`The body is not valid JSON or not an ${op.request}.`, [
-          'HL_ERR_BAD_REQUEST',
-          'HL_ERR_INVALID_ARGUMENT',
-        ]),
-        '401': errorResponse(
-          'No bearer token, or the token is unknown or revoked.',
-          ['HL_ERR_TOKEN_INVALID', 'HL_ERR_CLIENT_REVOKED'],
-          { 'WWW-Authenticate': { schema: { type: 'string' } } },
-        ),
-        '413': errorResponse(`The body is larger than ${limits.restMaxBodyBytes} bytes.`, [
-          'HL_ERR_BODY_TOO_LARGE',
-        ]),
-        '415': errorResponse('The body is not application/json.', ['HL_ERR_BAD_REQUEST']),
-        '500': errorResponse('An unexpected failure in the hub.', ['HL_ERR_INTERNAL']),
-        ...op.responses,
-      },
+      }),
+    },
+    '/v1/subscriptions/{name}': {
+      delete: bearerOperation(limits, {
+        operationId: 'removeSubscription',
+        summary: 'Remove a subscription and its subscribers (admin clients only).',
+        parameters: [SUBSCRIPTION_NAME],
+        response: 'RemovedSubscription',
+        ok: 'Removed; it does not tick again.',
+        responses: { ...admin, ...badName, ...notFound('No such subscription.', ['HL_ERR_NO_SUBSCRIPTION']) },
+      }),
+    },
+    '/v1/subscriptions/{name}/subscribers': {
+      post: bearerOperation(limits, {
+        operationId: 'subscribeClient',
+        summary: 'Subscribe a client: it hears the subscription from its next tick (admin clients only).',
+        parameters: [SUBSCRIPTION_NAME],
+        request: 'SubscriberRequest',
+        response: 'Membership',
+        ok: 'Subscribed (`unchanged`: it was already).',
+        responses: {
+          ...admin,
+          ...notFound('No such subscription, or no such client.', [
+            'HL_ERR_NO_SUBSCRIPTION',
+            'HL_ERR_NOT_FOUND',
+          ]),
+          '409': errorResponse('The subscription has maxSubscribersPerSubscription subscribers already.', [
+            'HL_ERR_TOO_MANY_SUBSCRIBERS',
+          ]),
+        },
+      }),
+    },
+    '/v1/subscriptions/{name}/subscribers/{client}': {
+      delete: bearerOperation(limits, {
+        operationId: 'unsubscribeClient',
+        summary: 'Unsubscribe a client (admin clients only).',
+        parameters: [SUBSCRIPTION_NAME, pathParameter('client', 'The client: its id or access key.', 512)],
+        response: 'Membership',
+        ok: 'Unsubscribed (`unchanged`: it was not subscribed).',
+        responses: {
+          ...admin,
+          ...badName,
+          ...notFound('No such client.', ['HL_ERR_NOT_FOUND']),
+        },
+      }),
     },
   };
 }
@@ -173,6 +309,169 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
             clients: { type: 'array', items: { type: 'string' }, description: 'Their client names.' },
           },
         },
+        RoomRequest: {
+          type: 'object',
+          required: ['conference'],
+          properties: {
+            conference: {
+              enum: ['off', 'on', 'only'],
+              description:
+                "The room's conference mode: `on`, members hear each other's utterances and are answered; `only`, they hear each other and are not answered; `off`.",
+            },
+          },
+        },
+        RoomResponse: {
+          type: 'object',
+          required: ['room', 'conference', 'was', 'online'],
+          properties: {
+            room: { type: 'string', description: 'The room as it is named.' },
+            conference: { enum: ['off', 'on', 'only'] },
+            was: { enum: ['off', 'on', 'only'], description: 'The mode before.' },
+            online: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'Its online clients: who is in the conference now.',
+            },
+          },
+        },
+        RoomsResponse: {
+          type: 'object',
+          required: ['rooms', 'unassigned'],
+          description:
+            "As `hive.house.rooms` answers. An admin client's token gets the whole snapshot: each room's `key` and each client's `id`, `connections` and `from` (`admin`: its record's site, `hello`: its HELLO's) too.",
+          properties: {
+            rooms: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['name', 'online', 'conference', 'clients'],
+                properties: {
+                  name: { type: 'string' },
+                  online: { type: 'integer', description: 'How many of its clients are online.' },
+                  conference: { enum: ['off', 'on', 'only'] },
+                  clients: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['name', 'online', 'assistant'],
+                      properties: {
+                        name: { type: 'string' },
+                        online: { type: 'boolean' },
+                        assistant: {
+                          type: 'boolean',
+                          description: 'A full assistant: it answers relayed questions itself.',
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            unassigned: {
+              type: 'array',
+              description: 'Clients in no room.',
+              items: {
+                type: 'object',
+                required: ['name', 'online'],
+                properties: { name: { type: 'string' }, online: { type: 'boolean' } },
+              },
+            },
+          },
+        },
+        SubscriptionRequest: {
+          type: 'object',
+          required: ['name'],
+          description: 'Exactly one of `every` and `cron`, and exactly one of `text` and `utterance`.',
+          properties: {
+            name: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+              description: 'Letters, digits and spaces: what clients say to subscribe.',
+            },
+            every: { type: 'string', examples: ['15m', '1h30m'], description: 'Tick every DURATION.' },
+            cron: {
+              type: 'string',
+              examples: ['0 7 * * *'],
+              description: "Tick at the times of a cron expression, in the hub's time zone.",
+            },
+            text: { type: 'string', description: 'What each tick says.' },
+            utterance: {
+              type: 'string',
+              description: "What each tick asks the hub's assistant; its answer is said.",
+            },
+            lang: {
+              type: 'string',
+              default: 'en-us',
+              description: 'The language the utterance is asked in.',
+            },
+          },
+        },
+        Subscription: {
+          type: 'object',
+          required: ['id', 'name', 'schedule', 'subscribers', 'subscriberNames'],
+          description: 'As `hivelink subscriptions list --json` prints it. Times are ms since the epoch.',
+          properties: {
+            id: { type: 'integer' },
+            name: { type: 'string' },
+            schedule: { type: 'string', examples: ['every 15m', 'cron 0 7 * * *'] },
+            everyMs: { type: ['integer', 'null'] },
+            cron: { type: ['string', 'null'] },
+            text: { type: ['string', 'null'] },
+            utterance: { type: ['string', 'null'] },
+            lang: { type: 'string' },
+            createdAt: { type: 'integer', description: 'The beat of an `every` schedule.' },
+            ticks: { type: 'integer' },
+            lastTickAt: { type: ['integer', 'null'] },
+            lastMessage: { type: ['string', 'null'], description: 'What the last tick said.' },
+            nextTickAt: { type: ['integer', 'null'], description: 'Null when it never ticks again.' },
+            subscribers: { type: 'array', items: { type: 'integer' }, description: 'Client ids.' },
+            subscriberNames: { type: 'array', items: { type: 'string' }, description: 'Their names.' },
+          },
+        },
+        SubscriptionList: {
+          type: 'object',
+          required: ['subscriptions'],
+          properties: {
+            subscriptions: { type: 'array', items: { $ref: '#/components/schemas/Subscription' } },
+          },
+        },
+        RemovedSubscription: {
+          type: 'object',
+          required: ['name', 'subscribers'],
+          properties: {
+            name: { type: 'string' },
+            subscribers: { type: 'integer', description: 'How many subscribers it had.' },
+          },
+        },
+        SubscriberRequest: {
+          type: 'object',
+          required: ['client'],
+          properties: {
+            client: {
+              oneOf: [
+                { type: 'integer', minimum: 1 },
+                { type: 'string', minLength: 1 },
+              ],
+              description: 'The client: its id or access key.',
+            },
+          },
+        },
+        Membership: {
+          type: 'object',
+          required: ['name', 'client', 'unchanged'],
+          properties: {
+            name: { type: 'string', description: "The subscription's stored name." },
+            client: {
+              type: 'object',
+              properties: { id: { type: 'integer' }, name: { type: 'string' } },
+            },
+            unchanged: {
+              type: 'boolean',
+              description: 'Subscribing: it was subscribed already. Unsubscribing: it was not subscribed.',
+            },
+          },
+        },
         Error: {
           type: 'object',
           required: ['error'],
@@ -234,6 +533,34 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
           ]),
         },
       }),
+      '/v1/rooms/{room}': bearerJsonPost(limits, {
+        operationId: 'setRoom',
+        summary: "Set a room's conference mode (admin clients only).",
+        parameters: [
+          pathParameter('room', 'The room (a site id; case, `_`/`-` and a leading "the" do not matter).', 64),
+        ],
+        request: 'RoomRequest',
+        response: 'RoomResponse',
+        ok: 'Set; it applies to the next utterance.',
+        responses: {
+          '403': ADMIN_FORBIDDEN,
+          '404': errorResponse('No such room.', ['HL_ERR_ROOM_UNKNOWN']),
+          '503': SERVICE_UNAVAILABLE,
+        },
+      }),
+      '/v1/rooms': {
+        get: bearerOperation(limits, {
+          operationId: 'rooms',
+          summary: 'The rooms of the house: their clients, who is online, their modes (any client).',
+          response: 'RoomsResponse',
+          ok: 'Every room now.',
+          responses: {
+            '403': errorResponse('The IP rules deny the caller.', ['HL_ERR_IP_DENIED']),
+            '503': SERVICE_UNAVAILABLE,
+          },
+        }),
+      },
+      ...subscriptionPaths(limits),
       '/v1/openapi.json': {
         get: {
           operationId: 'openapi',

@@ -12,6 +12,12 @@
  * - `POST /v1/rooms/{room}` with the bearer token of an **admin** client and `{"conference": "on" | "only" | "off"}`
  *   sets the room's conference mode (§12.10) and answers `{"room", "conference", "was", "online"}`; an unknown room
  *   is 404 `HL_ERR_ROOM_UNKNOWN`.
+ * - `GET /v1/rooms` (any client's token) answers the rooms of the house as `hive.house.rooms` does; an admin's token
+ *   gets all of the snapshot (client ids, connection counts, where each client's room comes from; §12.1).
+ * - `/v1/subscriptions` (an admin's token): `GET` lists, `POST` adds, `DELETE /{name}` removes, `POST
+ *   /{name}/subscribers {client}` and `DELETE /{name}/subscribers/{client}` subscribe and unsubscribe a client, with
+ *   the checks of `hivelink subscriptions` (`SubscriptionAdmin`); the hub's scheduler has the change when the answer
+ *   comes (§12.7).
  * - `GET /v1/openapi.json` serves the OpenAPI 3.1 description (`openapi.ts`).
  *
  * Every error is `{"error": {"code": "HL_ERR_…", "message": "…"}}` with the status of {@link REST_ERROR_STATUS}.
@@ -30,6 +36,14 @@ import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import { type ErrorCode, HiveLinkError, isHiveLinkError } from '../errors.js';
 import type { ClientAskOptions, ClientAskRequest, ClientAskResult } from '../hub/client-ask.js';
+import { roomJson } from '../hub/house/bus-api.js';
+import type { RoomsSnapshot } from '../hub/house/rooms.js';
+import {
+  type MembershipChange,
+  type SubscriptionAdmin,
+  type SubscriptionJson,
+  subscriptionJson,
+} from '../hub/house/subscription-admin.js';
 import type { Limits } from '../limits.js';
 import { CONFERENCE_MODES, type ConferenceMode, MAX_ROOM_NAME_CHARS } from '../store/house.js';
 import type { ClientRecord } from '../store/types.js';
@@ -43,6 +57,8 @@ export interface RestHub {
     request: ClientAskRequest,
     options?: ClientAskOptions,
   ): Promise<ClientAskResult>;
+  /** The IP rules and revocation a token's client is admitted by (`Policy.admit`). */
+  readonly policy: { admit(record: ClientRecord | null, ip: string): HiveLinkError | null };
 }
 
 /** What `POST /v1/announce` and `POST /v1/rooms/{room}` use of the hub's house (`House.announceAs`, …). */
@@ -68,12 +84,22 @@ export interface RestHouse {
     readonly delivered: number;
     readonly clients: readonly string[];
   }>;
+  /** `GET /v1/rooms`: every room now (`House.rooms`). */
+  rooms(): Promise<RoomsSnapshot>;
 }
+
+/** What `/v1/subscriptions` uses: the admin operations, whose changes reach the hub's scheduler. */
+export type RestSubscriptions = Pick<
+  SubscriptionAdmin,
+  'list' | 'clientNames' | 'add' | 'remove' | 'subscribe' | 'unsubscribe'
+>;
 
 export interface RestRoutesInit {
   hub: RestHub;
   /** The house: `POST /v1/announce`; without it the route answers 503. @default none */
   house?: RestHouse;
+  /** `/v1/subscriptions`; without it those routes answer 503. @default none */
+  subscriptions?: RestSubscriptions;
   /** The hub's limits: `restMaxBodyBytes`, `restAskTimeoutMs`. */
   limits: Limits;
   /** Where unexpected failures are logged. @default a silent logger */
@@ -104,6 +130,17 @@ export interface AnnounceResponseBody {
   clients: string[];
 }
 
+/** A subscription as `/v1/subscriptions` answers it: as `hivelink subscriptions list --json` prints it. */
+export type SubscriptionBody = SubscriptionJson;
+
+/** The 200 body of subscribing or unsubscribing a client. */
+export interface MembershipBody {
+  name: string;
+  client: { id: number; name: string };
+  /** subscribe: it was subscribed already; unsubscribe: it was not subscribed. */
+  unchanged: boolean;
+}
+
 /** The HTTP status each error code is answered with; any other code is a 500 `HL_ERR_INTERNAL`. */
 export const REST_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
   HL_ERR_BAD_REQUEST: 400,
@@ -127,6 +164,18 @@ export const REST_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = O
 const ANNOUNCE_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
   HL_ERR_ROOM_EMPTY: 409,
   HL_ERR_ROOM_OFFLINE: 409,
+});
+
+/** A route's own statuses beside {@link REST_ERROR_STATUS}, as its `config.errorStatus`. */
+type RouteErrorStatus = Readonly<Partial<Record<ErrorCode, number>>>;
+
+/** What only `/v1/subscriptions` answers: the refusals of `hivelink subscriptions`. */
+export const SUBSCRIPTION_ERROR_STATUS: RouteErrorStatus = Object.freeze({
+  HL_ERR_BAD_SCHEDULE: 400,
+  HL_ERR_NO_SUBSCRIPTION: 404,
+  HL_ERR_ALREADY_EXISTS: 409,
+  HL_ERR_TOO_MANY_SUBSCRIPTIONS: 409,
+  HL_ERR_TOO_MANY_SUBSCRIBERS: 409,
 });
 
 /** Seconds a rate-limited caller is told to wait: every client may send at least one message per second. */
@@ -162,6 +211,42 @@ function announceBodySchema(limits: Limits) {
     .refine((b) => !(b.all === true && b.room !== undefined), 'give a room or all, not both');
 }
 
+/** The shape of a new subscription; what it means (one schedule, one message, the limits) is `SubscriptionAdmin`'s. */
+const subscriptionBodySchema = z.object({
+  name: z.string({ error: 'name must be a string' }).min(1).max(256),
+  every: z.string().min(1).max(64).optional(),
+  cron: z.string().min(1).max(256).optional(),
+  text: z.string().min(1).max(8192).optional(),
+  utterance: z.string().min(1).max(8192).optional(),
+  lang: z.string().max(35).regex(LANG, 'lang must be a language tag such as en-us').optional(),
+});
+
+const subscriberBodySchema = z.object({
+  client: z.union([z.string().min(1).max(512), z.number().int().positive()], {
+    error: 'client must be a client id or access key',
+  }),
+});
+
+function membershipBody(change: MembershipChange): MembershipBody {
+  const { id, name } = change.client;
+  return { name: change.name, client: { id, name }, unchanged: change.unchanged };
+}
+
+/** `GET /v1/rooms`: the rooms as `hive.house.rooms` answers them; an admin gets the whole snapshot. */
+function roomsBody(snapshot: RoomsSnapshot, admin: boolean): unknown {
+  if (admin) return snapshot;
+  return {
+    rooms: snapshot.rooms.map(roomJson),
+    unassigned: snapshot.unassigned.map((c) => ({ name: c.name, online: c.online })),
+  };
+}
+
+/** A service of the hub's, or `HL_ERR_HUB_UNAVAILABLE` when this hub has none. */
+function service<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', `this hub has no ${what}`);
+  return value;
+}
+
 const roomBodySchema = z.object({
   conference: z.enum(CONFERENCE_MODES as [ConferenceMode, ...ConferenceMode[]], {
     error: `conference must be one of ${CONFERENCE_MODES.join(', ')}`,
@@ -194,7 +279,7 @@ function errorBody(code: ErrorCode, message: string): RestErrorBody {
 
 /** Sends `error` as JSON with its status (500 `HL_ERR_INTERNAL` for codes the API does not answer with). */
 function sendError(reply: FastifyReply, error: HiveLinkError, status?: number): FastifyReply {
-  const mapped = status ?? REST_ERROR_STATUS[error.code];
+  const mapped = status ?? routeStatus(reply.request, error.code);
   if (mapped === undefined) {
     return reply.code(500).send(errorBody('HL_ERR_INTERNAL', 'internal error'));
   }
@@ -206,6 +291,12 @@ function sendError(reply: FastifyReply, error: HiveLinkError, status?: number): 
   }
   if (mapped === 429) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(mapped).send(errorBody(error.code, error.message));
+}
+
+/** The status of `code` on `request`'s route: the route's own (`config.errorStatus`), else {@link REST_ERROR_STATUS}. */
+function routeStatus(request: FastifyRequest, code: ErrorCode): number | undefined {
+  const own = (request.routeOptions.config as { errorStatus?: RouteErrorStatus }).errorStatus;
+  return own?.[code] ?? REST_ERROR_STATUS[code];
 }
 
 /** The bearer token of `Authorization: Bearer <token>`. */
@@ -294,12 +385,19 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
     bodyLimit: limits.restMaxBodyBytes,
     onRequest: authenticate(requireAdmin(doing)),
   });
+  /** The client {@link authenticate} kept, once its IP rules and revocation admit it from where it calls. */
+  const admitted = (request: FastifyRequest): ClientRecord => {
+    const client = authenticated(request);
+    const refusal = hub.policy.admit(client, clientIp(request));
+    if (refusal !== null) throw refusal;
+    return client;
+  };
 
   void app.register(
     async (v1) => {
       v1.setErrorHandler((error: FastifyError | HiveLinkError, request, reply) => {
         if (isHiveLinkError(error)) {
-          if (REST_ERROR_STATUS[error.code] === undefined) {
+          if (routeStatus(request, error.code) === undefined) {
             logger.error({ err: error, url: request.url }, 'REST request failed');
           }
           return sendError(reply, error);
@@ -356,6 +454,57 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
           const house = houseOf(init);
           const result = await house.setConferenceAs(client, room, body.conference, clientIp(request));
           return reply.code(200).send({ ...result, online: [...result.online] });
+        },
+      );
+
+      v1.get('/rooms', { onRequest: authenticate() }, async (request) => {
+        const client = admitted(request);
+        return roomsBody(await service(init.house, 'house service').rooms(), client.isAdmin);
+      });
+
+      const subscriptions = () => service(init.subscriptions, 'subscription service');
+      const subscriptionRoute = {
+        bodyLimit: limits.restMaxBodyBytes,
+        onRequest: authenticate(requireAdmin('managing subscriptions')),
+        config: { errorStatus: SUBSCRIPTION_ERROR_STATUS },
+      };
+      v1.get('/subscriptions', subscriptionRoute, async (request) => {
+        admitted(request);
+        const admin = subscriptions();
+        const [list, names] = await Promise.all([admin.list(), admin.clientNames()]);
+        return { subscriptions: list.map((r) => subscriptionJson(r, Date.now(), names)) };
+      });
+
+      v1.post('/subscriptions', subscriptionRoute, async (request, reply) => {
+        admitted(request);
+        const body = parseBody(subscriptionBodySchema, request.body);
+        const record = await subscriptions().add(body);
+        return reply.code(201).send(subscriptionJson(record, Date.now()));
+      });
+
+      v1.delete<{ Params: { name: string } }>('/subscriptions/:name', subscriptionRoute, async (request) => {
+        admitted(request);
+        const record = await subscriptions().remove(request.params.name);
+        return { name: record.name, subscribers: record.subscribers.length };
+      });
+
+      v1.post<{ Params: { name: string } }>(
+        '/subscriptions/:name/subscribers',
+        subscriptionRoute,
+        async (request) => {
+          admitted(request);
+          const { client } = parseBody(subscriberBodySchema, request.body);
+          return membershipBody(await subscriptions().subscribe(request.params.name, String(client)));
+        },
+      );
+
+      v1.delete<{ Params: { name: string; client: string } }>(
+        '/subscriptions/:name/subscribers/:client',
+        subscriptionRoute,
+        async (request) => {
+          admitted(request);
+          const { name, client } = request.params;
+          return membershipBody(await subscriptions().unsubscribe(name, client));
         },
       );
 

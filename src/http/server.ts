@@ -28,7 +28,7 @@ import { createFileOnce } from '../store/files.js';
 import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
 import { authMetrics, readMetricsToken, registerMetrics } from './metrics.js';
-import { type RestHouse, registerRestRoutes } from './rest.js';
+import { type RestHouse, type RestSubscriptions, registerRestRoutes } from './rest.js';
 import { UpgradeGuard, type UpgradeGuardStats, upgradeGuardMetrics } from './upgrade-guard.js';
 
 /** Certificate and private key, PEM. */
@@ -129,6 +129,8 @@ export interface HubServerInit {
   tls?: TlsMaterial | null;
   /** The hub's house, for `POST /v1/announce`. @default none (the route answers 503) */
   house?: RestHouse;
+  /** The hub's subscriptions, for `/v1/subscriptions`. @default none (those routes answer 503) */
+  subscriptions?: RestSubscriptions;
 }
 
 const guards = new WeakMap<FastifyInstance, UpgradeGuard>();
@@ -185,6 +187,7 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
   registerRestRoutes(app, {
     hub: init.hub,
     ...(init.house === undefined ? {} : { house: init.house }),
+    ...(init.subscriptions === undefined ? {} : { subscriptions: init.subscriptions }),
     limits: init.config.limits,
     ...(init.logger === undefined ? {} : { logger: init.logger }),
   });

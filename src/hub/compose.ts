@@ -45,6 +45,7 @@ import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
 import type { HubConfig } from './config.js';
 import { House } from './house/house.js';
+import { SubscriptionAdmin } from './house/subscription-admin.js';
 import { SubscriptionService } from './house/subscriptions.js';
 import { Hub } from './hub.js';
 import { SealedRelay } from './relay/sealed.js';
@@ -201,7 +202,20 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.timerClock,
     });
     hub.use(timers);
-    const app = await createHubServer({ hub, config, logger, tls, house });
+    // REST changes to subscriptions reach the scheduler before they are answered (the service's reload).
+    const subscriptionAdmin = new SubscriptionAdmin({
+      store: data.store,
+      limits,
+      changed: () => subscriptions.reload(),
+    });
+    const app = await createHubServer({
+      hub,
+      config,
+      logger,
+      tls,
+      house,
+      subscriptions: subscriptionAdmin,
+    });
     const subscriptions = new SubscriptionService({
       store: data.store.subscriptions,
       watch: (callback, intervalMs) => data.store.watch(callback, intervalMs),

@@ -114,6 +114,22 @@ export class SdkDevice {
   }
 }
 
+/**
+ * Resolves once the hub counts a connection of client `clientId` open (registered under its peer id, which it does
+ * once the client's first frame proves its key). Call it before connecting.
+ */
+export function registered(composed: ComposedHub, clientId: number): Promise<void> {
+  const { hub } = composed;
+  return new Promise<void>((resolve) => {
+    const off = hub.onPeersChanged((conn) => {
+      if (conn.record.id === clientId && hub.ctx.peers.get(conn.peer) === conn) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
 /** What a satellite's HELLO says besides its session id. */
 export interface HelloOptions {
   /** The site its HELLO announces. @default none */

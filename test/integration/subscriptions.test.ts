@@ -16,7 +16,7 @@ import type { ComposedHub } from '../../src/hub/compose.js';
 import type { HubConfigInput } from '../../src/hub/config.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { buildOnce, childEnv, run } from './cli-process.js';
-import { composeTestHub, SdkDevice } from './house-harness.js';
+import { composeTestHub, registered, SdkDevice } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
@@ -89,17 +89,9 @@ async function startHouse(input: HubConfigInput = {}): Promise<House> {
       });
       // Open for the hub too (it registers a connection once the client's first frame proves its key), and what a
       // returning client missed already said: every test starts from a settled hub.
-      const { hub } = composed;
-      const registered = new Promise<void>((resolve) => {
-        const off = hub.onPeersChanged((conn) => {
-          if (conn.record.id === device.id && hub.ctx.peers.get(conn.peer) === conn) {
-            off();
-            resolve();
-          }
-        });
-      });
+      const open = registered(composed, device.id);
       await client.connect();
-      await registered;
+      await open;
       await composed.subscriptions.settled();
       return {
         id: device.id,
