@@ -31,6 +31,8 @@ export interface ClientCommandOptions extends CredentialFlags {
   passwordFile?: string;
   /** Ask for the password on the terminal (not echoed). @default false */
   passwordPrompt?: boolean;
+  /** The client is a full assistant: its HELLO says so and the hub relays its room's questions to it. @default false */
+  assistant?: boolean;
 }
 
 /** A client ready to connect, with what error messages need. */
@@ -137,6 +139,7 @@ export async function openClient(
     ...(opts.lang === undefined ? {} : { lang: opts.lang }),
     protocol: opts.protocol ?? 'auto',
     ...(opts.allowLegacyFallback === true ? { allowLegacyFallback: true } : {}),
+    ...(opts.assistant === true ? { assistant: true } : {}),
     identityStore: identity.store,
     pinStore: identity.store,
     reconnect,

@@ -20,6 +20,13 @@
  * a foreign session removed so the device treats them as its own. Everything the satellite emits carries
  * `context.hivelink_satellite: true`, and it never sends such a message to the hub (no loops).
  *
+ * With `assistant: true` (its hub client's HELLO says `"hivelink_assistant": true`) the satellite is its room's full
+ * assistant (docs/PROTOCOL.md §12.3): a question the hub relays to the room ("ask the garage what time it is",
+ * BUS `recognizer_loop:utterance` with `context.hivelink_relay`) is asked on the local bus in the relay's own
+ * session, never passed to the hub again, and what the local pipeline answers in that session — `speak`,
+ * `ovos.utterance.speak`, then `ovos.utterance.handled` or `complete_intent_failure` — goes back to the hub with the
+ * same `hivelink_relay`.
+ *
  * Browser-safe: no Node imports; timers and clock are injectable.
  *
  * @example
@@ -34,7 +41,7 @@
  * @module
  */
 import { DEFAULT_SESSION_ID, reply, sessionIdOf } from '../bus/message.js';
-import type { MessageBus, MessageData } from '../bus/types.js';
+import type { MessageBus, MessageContext, MessageData, SessionData } from '../bus/types.js';
 import { HiveLinkError, isHiveLinkError } from '../errors.js';
 import { FAILURE_TYPE, HANDLED_TYPE, UTTERANCE_TYPE } from './ask-turn.js';
 import type { AskOptions, AskResult, ClientTimers, TimerHandle } from './types.js';
@@ -80,6 +87,11 @@ const ACTIVITY_TYPES: ReadonlySet<string> = new Set([
 ]);
 const FALLBACK_REQUEST = /^ovos\.skills\.fallback\.(.+)\.request$/;
 
+/** The context key of a question the hub relayed to this room, and of its answers (docs/PROTOCOL.md §12.3). */
+export const RELAY_KEY = 'hivelink_relay';
+/** What the local pipeline says of a relayed question that goes back to the hub. */
+const RELAY_ANSWER_TYPES: ReadonlySet<string> = new Set([...SPEAK_TYPES, HANDLED_TYPE, FAILURE_TYPE]);
+
 /** What a satellite needs of a hub connection ({@link HiveClient} has it). */
 export interface SatelliteHub {
   /** The session the hub's answers to this client carry. */
@@ -87,6 +99,8 @@ export interface SatelliteHub {
   ask(utterance: string, options?: AskOptions): Promise<AskResult>;
   /** Every bus message the hub sends (`'*'`); returns an unsubscribe function. */
   onBus(busType: string, handler: (message: MessageData) => void): () => void;
+  /** Sends a bus message to the hub (the answers to relayed questions; needed with `assistant: true`). */
+  emitBus?(type: string, data?: Record<string, unknown>, context?: MessageContext): unknown;
 }
 
 /** Why the hub was asked. */
@@ -129,7 +143,15 @@ export type SatelliteEvent =
       readonly utterance: string;
       readonly sessionId: string;
     }
-  | { readonly type: 'from-hub'; readonly messageType: string };
+  | { readonly type: 'from-hub'; readonly messageType: string }
+  | {
+      /** A question the hub relayed to this room was answered by the local assistant. */
+      readonly type: 'relayed';
+      readonly utterance: string;
+      readonly answers: number;
+      /** False when the local pipeline did not understand it (`complete_intent_failure`). */
+      readonly handled: boolean;
+    };
 
 /** Construction options of {@link Satellite}. */
 export interface SatelliteInit {
@@ -149,6 +171,11 @@ export interface SatelliteInit {
   maxPending?: number;
   /** Receives every decision. @default ignore */
   onEvent?: (event: SatelliteEvent) => void;
+  /**
+   * Answer the questions the hub relays to this room with the local assistant (the hub client must say it is a full
+   * assistant: `assistant: true` in its options). @default false
+   */
+  assistant?: boolean;
   /** @default `globalThis.setTimeout` / `clearTimeout` */
   timers?: ClientTimers;
   /** Milliseconds, for the latencies. @default `performance.now()` */
@@ -162,6 +189,18 @@ interface Pending {
   readonly utterance: string;
   readonly lang: string | undefined;
   readonly startedAt: number;
+  timer: TimerHandle | null;
+}
+
+/** A question the hub relayed to this room, being answered on the local bus. */
+interface Relay {
+  readonly id: string;
+  readonly utterance: string;
+  /** The relay's session, as the hub sent it (its answers go back in it). */
+  readonly session: Record<string, unknown>;
+  answers: number;
+  /** The local pipeline did not understand it (a fallback may still answer before the turn ends). */
+  failed: boolean;
   timer: TimerHandle | null;
 }
 
@@ -234,6 +273,9 @@ export class Satellite {
   readonly #timers: ClientTimers;
   readonly #now: () => number;
   readonly #pending = new Map<string, Pending>();
+  readonly #assistant: boolean;
+  /** Relayed questions by their session id. */
+  readonly #relays = new Map<string, Relay>();
   #current: HubTurn | null = null;
   #chain: Promise<void> = Promise.resolve();
   #offs: (() => void)[] = [];
@@ -262,6 +304,10 @@ export class Satellite {
     this.#onEvent = init.onEvent ?? (() => undefined);
     this.#timers = init.timers ?? defaultTimers();
     this.#now = init.now ?? (() => globalThis.performance.now());
+    this.#assistant = init.assistant === true;
+    if (this.#assistant && typeof init.hub.emitBus !== 'function') {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'hub: an assistant satellite needs emitBus');
+    }
   }
 
   /** Utterances waiting for the local pipeline's verdict. */
@@ -287,6 +333,7 @@ export class Satellite {
     this.#offs = [];
     for (const p of this.#pending.values()) this.#clearTimer(p);
     this.#pending.clear();
+    for (const r of this.#relays.values()) this.#endRelay(r);
   }
 
   #event(event: SatelliteEvent): void {
@@ -308,7 +355,10 @@ export class Satellite {
   }
 
   #fromLocal(message: MessageData): void {
-    if (this.#state !== 'running' || isMarked(message)) return;
+    if (this.#state !== 'running') return;
+    // Before the mark: the local assistant's replies keep the context of the question the satellite emitted.
+    if (this.#relays.size > 0 && this.#relayAnswer(message)) return;
+    if (isMarked(message)) return;
     if (message.type === UTTERANCE_TYPE) {
       this.#utterance(message);
       return;
@@ -464,8 +514,77 @@ export class Satellite {
     turn.firstAnswerAt ??= this.#now();
   }
 
+  /**
+   * A question the hub relayed to this room: asked on the local bus in the relay's session (marked, so the satellite
+   * never sends it to the hub as a fallback), and forgotten after the decision timeout if nothing ends it.
+   */
+  #relayed(message: MessageData, id: string): void {
+    const session = message.context.session;
+    const utterance = firstUtterance(message);
+    if (!isObject(session) || typeof session.session_id !== 'string' || utterance === null) return;
+    if (this.#relays.size >= this.#maxPending) {
+      const oldest = this.#relays.values().next().value;
+      if (oldest !== undefined) this.#endRelay(oldest);
+    }
+    const relay: Relay = { id, utterance, session, answers: 0, failed: false, timer: null };
+    relay.timer = this.#timers.setTimeout(() => this.#endRelay(relay), this.#decisionTimeoutMs);
+    this.#relays.set(session.session_id, relay);
+    this.#emitLocal({
+      type: UTTERANCE_TYPE,
+      data: message.data,
+      context: {
+        source: 'hivelink',
+        destination: ['skills'],
+        session: session as SessionData,
+        [RELAY_KEY]: id,
+      },
+    });
+  }
+
+  /** A local message of a relayed question's session: its answers go back to the hub. True when it was one. */
+  #relayAnswer(message: MessageData): boolean {
+    const sessionId = sessionIdIn(message);
+    const relay = sessionId === null ? undefined : this.#relays.get(sessionId);
+    if (relay === undefined) return false;
+    if (!RELAY_ANSWER_TYPES.has(message.type)) return true;
+    const context: MessageContext = { session: relay.session as SessionData, [RELAY_KEY]: relay.id };
+    try {
+      this.#hub.emitBus?.(message.type, message.data, context);
+    } catch (err) {
+      if (!isHiveLinkError(err)) throw err;
+      // The hub connection is down: the hub ends the question itself (HL_ERR_RELAY_TIMEOUT).
+    }
+    if (SPEAK_TYPES.has(message.type)) relay.answers += 1;
+    if (message.type === FAILURE_TYPE) relay.failed = true;
+    if (message.type === HANDLED_TYPE) {
+      this.#endRelay(relay);
+      this.#event({
+        type: 'relayed',
+        utterance: relay.utterance,
+        answers: relay.answers,
+        handled: relay.answers > 0 || !relay.failed,
+      });
+    }
+    return true;
+  }
+
+  #endRelay(relay: Relay): void {
+    if (relay.timer !== null) this.#timers.clearTimeout(relay.timer);
+    relay.timer = null;
+    const key = relay.session.session_id as string;
+    if (this.#relays.get(key) === relay) this.#relays.delete(key);
+  }
+
   #fromHub(message: MessageData): void {
     if (this.#state !== 'running') return;
+    if (
+      this.#assistant &&
+      message.type === UTTERANCE_TYPE &&
+      typeof message.context[RELAY_KEY] === 'string'
+    ) {
+      this.#relayed(message, message.context[RELAY_KEY]);
+      return;
+    }
     const own = isForSession(message, this.#hub.sessionId);
     const turn = this.#current;
     if (own && turn !== null) {
@@ -488,6 +607,12 @@ export class Satellite {
     this.#emitLocal(local);
     this.#event({ type: 'from-hub', messageType: message.type });
   }
+}
+
+/** The session id of a message's `context.session`, or null. */
+function sessionIdIn(message: MessageData): string | null {
+  const session = message.context.session;
+  return isObject(session) && typeof session.session_id === 'string' ? session.session_id : null;
 }
 
 /** One log line for a {@link SatelliteEvent}. */
@@ -513,5 +638,7 @@ export function formatSatelliteEvent(event: SatelliteEvent): string {
       return `no local decision for ${JSON.stringify(event.utterance)}; left alone`;
     case 'from-hub':
       return `from hub: ${event.messageType} emitted on the local bus`;
+    case 'relayed':
+      return `answered a relayed question: ${JSON.stringify(event.utterance)} → ${event.answers} answer${event.answers === 1 ? '' : 's'}${event.handled ? '' : ', not understood'}`;
   }
 }

@@ -44,6 +44,8 @@ export interface AddClientOptions {
   allowWeakPassword?: boolean;
   /** @default false */
   admin?: boolean;
+  /** Its room (site id): the house's rooms (docs/PROTOCOL.md §12.1). @default none (its HELLO's) */
+  site?: string;
   /** @default false */
   json?: boolean;
   /** Also save the credentials as this machine's identity for `hivelink ask/chat/satellite`. @default false */
@@ -107,6 +109,7 @@ export async function clientsAdd({ store, out }: AdminContext, opts: AddClientOp
     ...(opts.key === undefined ? {} : { accessKey: opts.key }),
     ...(opts.password === undefined ? {} : { password: opts.password }),
     isAdmin: opts.admin === true,
+    ...(opts.site === undefined ? {} : { siteId: opts.site }),
     ...(allowWeak ? { allowWeakPassword: true } : {}),
   });
   let saved = '';
@@ -393,6 +396,7 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
         `keep a --password below ${LIMIT_DEFS.minPasswordBits.default} bits of estimated entropy (the hub accepts it for this client)`,
       )
       .option('--admin', 'make the client an admin', false)
+      .option('--site <site>', 'its room (site id), e.g. kitchen: hivelink rooms')
       .option('--json', 'print JSON')
       .option('--save-identity', 'also save the credentials for hivelink ask/chat/satellite on this machine')
       .option('--url <url>', 'the hub URL saved with --save-identity (default ws://127.0.0.1:5678)'),

@@ -5,6 +5,10 @@
  * hub, whose answers are spoken on the local bus. Each decision is logged on stderr ("handled locally: …" /
  * "asked hub: …" with the fallback latency).
  *
+ * With `--assistant` the device is its room's full assistant (docs/PROTOCOL.md §12.3): its HELLO says so, and a
+ * question the hub relays to the room ("ask the garage what time it is", from another client) is answered by the
+ * local assistant, its answers sent back to the hub.
+ *
  * stdout: `hivelink satellite attached to BUS` once the local bus is open, and `hivelink satellite connected to hub
  * URL` each time the hub connection opens. Runs until SIGINT/SIGTERM (exit 0). A local bus that cannot be reached at
  * start, or a hub that refuses the login (wrong password, unknown key), ends it with exit code 1 and one line; an
@@ -64,6 +68,7 @@ export async function runSatellite(
     hub: client,
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     ...(opts.timeout === undefined ? {} : { hubTimeoutMs: opts.timeout }),
+    assistant: opts.assistant === true,
     onEvent: (event) => log(formatSatelliteEvent(event)),
   });
   let refuse: (error: HiveLinkError) => void = () => undefined;
@@ -118,6 +123,10 @@ export function registerSatelliteCommand(program: Command, io: SatelliteIo = PRO
       parseGraceMs,
     )
     .option('--timeout <seconds>', 'how long the hub may take to answer (default 10)', parseSeconds)
+    .option(
+      '--assistant',
+      "be the room's full assistant: answer the questions the hub relays to this room with the local assistant",
+    )
     .addHelpText(
       'after',
       `
@@ -125,6 +134,8 @@ The hub is asked only when the local pipeline reports it did not understand: com
 fallback request of the unknown-fallback skill; the grace period covers a local bus with no assistant on it.
 The hub's answers are emitted on the local bus as "speak" (replies of the utterance, so they carry its session),
 then "ovos.utterance.handled". Messages the hub sends on its own (a broadcast) are emitted on the local bus.
+With --assistant, "ask the garage what time it is" said anywhere in the house is answered by this device's local
+assistant when this device is (in) the garage (hivelink clients set ID --site garage).
 Credentials as for "hivelink ask" (flags, $HIVELINK_URL/KEY/PASSWORD, or "hivelink identity set").`,
     )
     .action((opts: SatelliteCommandOptions) => serveUntilSignal((until) => runSatellite(opts, io, until)));
