@@ -1,8 +1,8 @@
 /**
  * The data dir: where the client database, the secrets key and the hub identity live.
  *
- * Resolution order (ARCHITECTURE.md): `$HIVELINK_HOME`, else `--data-dir`, else `$XDG_DATA_HOME/hivelink`, else
- * `~/.local/share/hivelink`. The directory is created with mode 0700.
+ * Resolution order: `--data-dir` (what the user typed wins), else `$HIVELINK_HOME`, else
+ * `$XDG_DATA_HOME/hivelink`, else `~/.local/share/hivelink`. The directory is created with mode 0700.
  *
  * ```
  * <dataDir>/hivelink.db     SQLite client store (+ -wal, -shm)
@@ -43,8 +43,8 @@ export interface ResolveDataDirOptions {
 export function resolveDataDir(options: ResolveDataDirOptions = {}): string {
   const env = options.env ?? process.env;
   const nonEmpty = (s: string | undefined): s is string => typeof s === 'string' && s.length > 0;
-  if (nonEmpty(env.HIVELINK_HOME)) return resolve(env.HIVELINK_HOME);
   if (nonEmpty(options.flag)) return resolve(options.flag);
+  if (nonEmpty(env.HIVELINK_HOME)) return resolve(env.HIVELINK_HOME);
   // XDG: a relative XDG_DATA_HOME is invalid and must be ignored.
   if (nonEmpty(env.XDG_DATA_HOME) && isAbsolute(env.XDG_DATA_HOME))
     return join(env.XDG_DATA_HOME, 'hivelink');

@@ -216,14 +216,19 @@ describe('hivelink clients', () => {
     await hub.close();
   });
 
-  it('$HIVELINK_HOME wins over --data-dir', async () => {
+  it('--data-dir wins over $HIVELINK_HOME, which is the default without it', async () => {
     const home = join(root, 'home');
-    const r = await hivelink(['clients', 'add', '--name', 'h', '--json', '--data-dir', D], {
+    const flagged = join(root, 'flagged');
+    const r = await hivelink(['clients', 'add', '--name', 'h', '--json', '--data-dir', flagged], {
       HIVELINK_HOME: home,
     });
     assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(flagged, 'hivelink.db')));
+    assert.ok(!existsSync(join(home, 'hivelink.db')));
+    const byEnv = await hivelink(['clients', 'add', '--name', 'e', '--json'], { HIVELINK_HOME: home });
+    assert.equal(byEnv.code, 0, byEnv.stderr);
     assert.ok(existsSync(join(home, 'hivelink.db')));
-    assert.equal((JSON.parse(r.stdout) as ClientRecord).id, 1);
+    assert.equal((JSON.parse(byEnv.stdout) as ClientRecord).id, 1);
   });
 });
 

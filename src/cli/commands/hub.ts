@@ -184,7 +184,7 @@ export function registerHubCommand(program: Command): void {
     .description('run a hub: websocket at / and HTTP on one port, until SIGINT/SIGTERM')
     .option('--host <host>', 'address to listen on (default 0.0.0.0)')
     .option('--port <port>', 'port to listen on, 0 picks a free one (default 5678)', parsePort)
-    .option('--data-dir <dir>', 'data dir (database, identity, secrets); $HIVELINK_HOME wins')
+    .option('--data-dir <dir>', 'data dir (database, identity, secrets; default $HIVELINK_HOME)')
     .option(
       '--secrets-key-file <file>',
       'the secrets key, kept apart from the database (default <data dir>/secrets.key; $HIVELINK_SECRETS_KEY_FILE)',

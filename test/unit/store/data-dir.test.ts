@@ -6,10 +6,11 @@ import { after, describe, it } from 'node:test';
 import { openDataDir, resolveDataDir } from '../../../src/store/data-dir.js';
 
 describe('resolveDataDir', () => {
-  it('prefers $HIVELINK_HOME, then the flag, then $XDG_DATA_HOME, then ~/.local/share', () => {
+  it('prefers the flag, then $HIVELINK_HOME, then $XDG_DATA_HOME, then ~/.local/share', () => {
     const env = { HIVELINK_HOME: '/h', XDG_DATA_HOME: '/x', HOME: '/home/u' };
-    assert.equal(resolveDataDir({ flag: '/f', env }), '/h');
-    assert.equal(resolveDataDir({ flag: '/f', env: { ...env, HIVELINK_HOME: '' } }), '/f');
+    assert.equal(resolveDataDir({ flag: '/f', env }), '/f');
+    assert.equal(resolveDataDir({ env }), '/h');
+    assert.equal(resolveDataDir({ flag: '', env }), '/h');
     assert.equal(resolveDataDir({ env: { XDG_DATA_HOME: '/x', HOME: '/home/u' } }), '/x/hivelink');
     assert.equal(
       resolveDataDir({ env: { XDG_DATA_HOME: 'relative', HOME: '/home/u' } }),
