@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { defineSkill, type SkillDefinition } from '../../../src/assistant/skill.js';
+import { defineSkill, type IntentDefinition, type SkillDefinition } from '../../../src/assistant/skill.js';
 import type { MessageData } from '../../../src/bus/types.js';
 import { FAILURE_TAIL, intentTurn } from '../../helpers/ovos-turns.js';
 import { type Harness, PEER, spoken, startHarness, types } from './harness.js';
@@ -72,13 +72,23 @@ function assertOneFailure(h: Harness, message: RegExp, cause: ErrorConstructor, 
   assert.equal(h.assistant.stats.skillErrors, 1);
 }
 
-const echo = (id: string, extra: Partial<SkillDefinition> = {}): SkillDefinition =>
+/** A skill with one intent, `intent`, matched by `examples` and run by `handler`; `extra` adds to it (stop, …). */
+const intentSkill = (
+  id: string,
+  intent: string,
+  examples: string[],
+  handler: IntentDefinition['handler'],
+  extra: Partial<SkillDefinition> = {},
+): SkillDefinition =>
   defineSkill({
     id,
-    locale: { en: { intents: { 'echo.intent': ['start echo mode'] } } },
-    intents: [{ name: 'echo.intent', handler: (ctx) => ctx.speak('echo on') }],
+    locale: { en: { intents: { [intent]: examples } } },
+    intents: [{ name: intent, handler }],
     ...extra,
   });
+
+const echo = (id: string, extra: Partial<SkillDefinition> = {}): SkillDefinition =>
+  intentSkill(id, 'echo.intent', ['start echo mode'], (ctx) => ctx.speak('echo on'), extra);
 
 describe('A: an utterance handled by an example intent', () => {
   it('emits activate, the intent, handler start, speak, complete, handled — in that order, to the asker', async () => {
@@ -346,23 +356,21 @@ describe('E: stop', () => {
 
   it('a skill waiting for an answer is pinged, stopped, and its question ends', async () => {
     let stopped = 0;
-    const asker = defineSkill({
-      id: 'asker.test',
-      locale: { en: { intents: { 'ask.intent': ['quiz time'] } } },
-      intents: [
-        {
-          name: 'ask.intent',
-          handler: async (ctx) => {
-            const answer = await ctx.ask('ready?');
-            ctx.speak(answer === null ? 'stopped' : answer);
-          },
-        },
-      ],
-      stop: () => {
-        stopped++;
-        return true;
+    const asker = intentSkill(
+      'asker.test',
+      'ask.intent',
+      ['quiz time'],
+      async (ctx) => {
+        const answer = await ctx.ask('ready?');
+        ctx.speak(answer === null ? 'stopped' : answer);
       },
-    });
+      {
+        stop: () => {
+          stopped++;
+          return true;
+        },
+      },
+    );
     h = await startHarness({ skills: [asker] });
     await Promise.all([h.next('speak'), h.send('quiz time')]);
     const originalEnd = h.next('ovos.utterance.handled');
@@ -413,16 +421,8 @@ describe('sessions and blacklists', () => {
   });
 
   it('a blocked intent is skipped and the next candidate wins', async () => {
-    const a = defineSkill({
-      id: 'first.test',
-      locale: { en: { intents: { 'x.intent': ['do the thing'] } } },
-      intents: [{ name: 'x.intent', handler: (ctx) => ctx.speak('first') }],
-    });
-    const b = defineSkill({
-      id: 'second.test',
-      locale: { en: { intents: { 'x.intent': ['do the thing'] } } },
-      intents: [{ name: 'x.intent', handler: (ctx) => ctx.speak('second') }],
-    });
+    const a = intentSkill('first.test', 'x.intent', ['do the thing'], (ctx) => ctx.speak('first'));
+    const b = intentSkill('second.test', 'x.intent', ['do the thing'], (ctx) => ctx.speak('second'));
     h = await startHarness({ skills: [a, b] });
     assert.deepEqual(
       spoken(await h.say('do the thing', { session: { blacklisted_intents: ['first.test:x.intent'] } })),
@@ -473,17 +473,8 @@ describe('sessions and blacklists', () => {
 
 describe('handler failures', () => {
   it('a throwing handler: start, error speak, handler.error, complete, handled; the assistant carries on', async () => {
-    const broken = defineSkill({
-      id: 'broken.test',
-      locale: { en: { intents: { 'boom.intent': ['blow up'] } } },
-      intents: [
-        {
-          name: 'boom.intent',
-          handler: () => {
-            throw new Error('kaboom');
-          },
-        },
-      ],
+    const broken = intentSkill('broken.test', 'boom.intent', ['blow up'], () => {
+      throw new Error('kaboom');
     });
     h = await startHarness({ skills: [broken] });
     const turn = await h.say('blow up');
@@ -531,22 +522,13 @@ describe('handler failures', () => {
   });
 
   it('a throwing converse canHandle is reported, counted, and another active skill takes the utterance', async () => {
-    const intentSkill = (
-      id: string,
-      example: string,
-      converse: SkillDefinition['converse'],
-    ): SkillDefinition =>
-      defineSkill({
-        id,
-        locale: { en: { intents: { 'wake.intent': [example] } } },
-        intents: [{ name: 'wake.intent', handler: (ctx) => ctx.speak(`${id} awake`) }],
-        converse,
-      });
-    const steady = intentSkill('steady.test', 'wake the steady one', {
+    const waking = (id: string, example: string, converse: SkillDefinition['converse']): SkillDefinition =>
+      intentSkill(id, 'wake.intent', [example], (ctx) => ctx.speak(`${id} awake`), { converse });
+    const steady = waking('steady.test', 'wake the steady one', {
       canHandle: ({ utterances }) => utterances[0] === 'purple monkey dishwasher',
       handler: (ctx) => ctx.speak(`steady heard ${ctx.utterance}`),
     });
-    const shaky = intentSkill('shaky.test', 'wake the shaky one', {
+    const shaky = waking('shaky.test', 'wake the shaky one', {
       canHandle: async function rejectingConverseCheck() {
         throw new TypeError('shaky check');
       },
