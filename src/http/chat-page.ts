@@ -53,7 +53,10 @@ function secure(reply: FastifyReply): FastifyReply {
     .header('cache-control', 'no-cache');
 }
 
-/** Registers the chat page's routes on `app` (call before `app.ready()`). Files are read once, when first asked. */
+/**
+ * Registers the chat page's routes on `app` (call before `app.ready()`), and `GET /` as a redirect to it. Files are
+ * read once, when first asked.
+ */
 export function registerChatPage(app: FastifyInstance, init: ChatPageInit = {}): void {
   const dir = init.assetsDir ?? defaultChatAssetsDir();
   const cache = new Map<string, Buffer>();
@@ -74,4 +77,6 @@ export function registerChatPage(app: FastifyInstance, init: ChatPageInit = {}):
       return secure(reply).code(200).type(asset.type).send(body);
     });
   }
+  // The hub's root is where a person's browser lands first: send it to the page (websockets upgrade at `/` apart).
+  app.get('/', async (_request, reply) => secure(reply).redirect('/chat', 302));
 }

@@ -58,6 +58,13 @@ describe('chat page over HTTP', () => {
     }
   });
 
+  it('sends a browser that opens the hub itself to the page', async () => {
+    const res = await fetch(`${built.base}/`, { redirect: 'manual' });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/chat');
+    assert.equal(res.headers.get('content-security-policy'), CHAT_CSP);
+  });
+
   it('allows nothing but this origin (and wasm compilation for argon2id)', () => {
     const directives = new Map(
       CHAT_CSP.split(';').map((d) => {
