@@ -653,6 +653,31 @@ export const LIMIT_DEFS = {
     summary:
       'Rows of the relay audit log (who sent a sealed message to whom, never what) kept; the oldest are deleted first.',
   },
+  // -- hub: the mailbox (RENDEZVOUS, issue 12)
+  mailboxMaxMessages: {
+    default: 256,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      "Messages waiting in one recipient's mailbox; one more deposit is refused (RENDEZVOUS reason mailbox_full, HL_ERR_MAILBOX_FULL).",
+  },
+  mailboxMaxBytes: {
+    default: 16 * MiB,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 64 * 1024,
+    summary:
+      "Bytes of mail (the stored INTERCOM or sealed message) waiting in one recipient's mailbox; a deposit that would pass it is refused (mailbox_full).",
+  },
+  mailboxExpiryMs: {
+    default: 7 * 24 * 3_600_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary:
+      'How long deposited mail waits for its recipient to collect and acknowledge it; then it is never handed out and is purged.',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

@@ -192,6 +192,13 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     // Relay mode (sealed messages, the end-to-end key directory); signed messages pass the house's consent.
     const relay = new SealedRelay({ hub, store: data.store, limits, consent: house.consent });
     hub.use(relay);
+    // A sealed message for an offline client waits in its mailbox (RENDEZVOUS), handed out when it connects.
+    const mailbox = hub.ctx.mailbox;
+    if (mailbox !== undefined) {
+      relay.setOffline(async (recipientId, envelope) =>
+        (await mailbox.deposit(recipientId, 'sealed', envelope)).ok ? 'deposited' : 'refused',
+      );
+    }
     // Timers, alarms and reminders: loaded and armed before clients connect, disarmed before they are closed.
     const timers = new TimerService({
       bus: parts.agent.bus,

@@ -42,6 +42,7 @@ import type { HubConfig } from './config.js';
 import { HubConnection } from './connection.js';
 import { FloodCache } from './flood.js';
 import { KdfLimiter } from './kdf-limiter.js';
+import { HubMailbox } from './mailbox.js';
 import { HubMetrics } from './metrics.js';
 import { PeerRegistry, peerId } from './peers.js';
 import { type Authenticator, storeAuthenticator } from './policy/authenticate.js';
@@ -192,7 +193,18 @@ export class Hub {
       pingAnswerAllowed: (origin) => this.#pingAnswerAllowed(origin),
       now,
       busTaps: [],
+      mailbox: new HubMailbox({
+        store: init.store,
+        peers: this.#peers,
+        limits,
+        logger: this.logger,
+        nodeId: init.identity.rsaPublicPem,
+        onPeersChanged: (listener) => this.onPeersChanged(listener),
+        now,
+      }),
     };
+    // The mailbox (RENDEZVOUS) purges expired mail while the hub runs and hands mail out as clients connect.
+    this.#services.push(this.ctx.mailbox!);
     this.#asks = new ClientAsks({
       ctx: this.ctx,
       isRunning: () => this.#state === 'running',

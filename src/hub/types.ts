@@ -13,6 +13,7 @@ import type { HiveMessage } from '../protocol/message.js';
 import type { ClientRecord } from '../store/types.js';
 import type { HubConfig } from './config.js';
 import type { FloodCache } from './flood.js';
+import type { HubMailbox } from './mailbox.js';
 import type { PeerRegistry } from './peers.js';
 import type { QueryTracker } from './queries.js';
 import type { SessionNat } from './session-nat.js';
@@ -94,4 +95,6 @@ export interface HubContext {
   now(): number;
   /** The {@link BusTap}s features added (the hub's list; absent in handler tests that need none). */
   readonly busTaps?: BusTap[];
+  /** Mail for offline clients (RENDEZVOUS); absent in handler tests, where RENDEZVOUS answers "not a rendezvous node". */
+  readonly mailbox?: HubMailbox;
 }

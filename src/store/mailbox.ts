@@ -60,13 +60,13 @@ export interface MailboxStore {
    * Deposits one message: one write transaction that checks the recipient's bounds (unexpired mail only).
    * @throws HiveLinkError `HL_ERR_MAILBOX_FULL` past a bound, `HL_ERR_NOT_FOUND` for an unknown recipient
    */
-  deposit(mail: NewMail, bounds: MailboxBounds): Promise<MailItem>;
-  /** The recipient's unexpired mail, oldest first (at most `limit`). Writes nothing. */
-  pending(recipientId: number, limit?: number): Promise<MailItem[]>;
+  deposit(mail: NewMail, bounds: MailboxBounds, at?: number): Promise<MailItem>;
+  /** The recipient's mail unexpired at `at`, oldest first. Writes nothing. */
+  pending(recipientId: number, at?: number): Promise<MailItem[]>;
   /** Removes the recipient's mail with these deposit ids, in one statement; returns how many there were. */
   ack(recipientId: number, depositIds: readonly string[]): Promise<number>;
-  /** Removes every expired message; returns how many. */
-  purgeExpired(): Promise<number>;
+  /** Removes every message expired at `at`; returns how many. */
+  purgeExpired(at?: number): Promise<number>;
   /** Messages waiting (unexpired), for one recipient or all. */
   count(recipientId?: number): Promise<number>;
   /** The client whose INTERCOM key pin (base64 SPKI DER) this is, or null. */
@@ -99,18 +99,21 @@ function toItem(row: Selectable<MailboxTable>): MailItem {
 
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 
-/** The SQLite {@link MailboxStore}, on the client store's connection (`store.mailbox`). */
+/**
+ * The SQLite {@link MailboxStore}, on the client store's connection (`store.mailbox`). Every `at` is a time in ms,
+ * by default the store's clock (the hub passes its own).
+ */
 export function sqliteMailboxStore(deps: MailboxStoreDeps): MailboxStore {
   const db: Db = deps.db.withTables<{ mailbox: MailboxTable }>();
-  const now = () => checkTime(deps.now(), 'now()');
+  const now = (at?: number) => checkTime(at ?? deps.now(), 'now()');
   return {
-    async deposit(mail, bounds) {
+    async deposit(mail, bounds, at0) {
       checkId(mail.recipientId, 'recipient id');
       if (mail.kind !== 'intercom' && mail.kind !== 'sealed') {
         throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'mail kind must be intercom or sealed');
       }
       const bytes = utf8Bytes(mail.body);
-      const at = now();
+      const at = now(at0);
       return deps.guard('deposit the mail', () =>
         deps.write(async (k) => {
           const t = k.withTables<{ mailbox: MailboxTable }>();
@@ -154,16 +157,15 @@ export function sqliteMailboxStore(deps: MailboxStoreDeps): MailboxStore {
       );
     },
 
-    async pending(recipientId, limit = 1_000_000) {
+    async pending(recipientId, at) {
       checkId(recipientId, 'recipient id');
       return deps.guard('read the mailbox', async () => {
         const rows = await db
           .selectFrom('mailbox')
           .selectAll()
           .where('recipient_id', '=', recipientId)
-          .where('expires_at', '>', now())
+          .where('expires_at', '>', now(at))
           .orderBy('id')
-          .limit(limit)
           .execute();
         return rows.map(toItem);
       });
@@ -189,9 +191,9 @@ export function sqliteMailboxStore(deps: MailboxStoreDeps): MailboxStore {
       });
     },
 
-    async purgeExpired() {
+    async purgeExpired(at) {
       return deps.guard('purge expired mail', async () => {
-        const r = await db.deleteFrom('mailbox').where('expires_at', '<=', now()).executeTakeFirst();
+        const r = await db.deleteFrom('mailbox').where('expires_at', '<=', now(at)).executeTakeFirst();
         return Number(r.numDeletedRows);
       });
     },

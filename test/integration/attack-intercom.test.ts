@@ -155,6 +155,13 @@ describe('INTERCOM: keys bound to clients, envelopes that must be signed ciphert
     return denial(m)!;
   }
 
+  /** After a round trip of `recipient`'s own ({@link settled}) it holds no INTERCOM; then both peers close. */
+  async function assertNothingRelayed(recipient: FakePeer, sender: FakePeer): Promise<void> {
+    await settled(recipient);
+    assert.equal(intercomsOf(recipient).length, 0, 'nothing was relayed');
+    await Promise.all([recipient.close(), sender.close()]);
+  }
+
   it("a second client announcing another client's key is refused and receives nothing addressed to it", async () => {
     const a = await connect(alice.pem);
     await settled(a.peer);
@@ -183,10 +190,12 @@ describe('INTERCOM: keys bound to clients, envelopes that must be signed ciphert
     await settled(m.peer);
     assert.equal(intercomsOf(m.peer).length, 0, 'the claimant received nothing');
 
-    // With Alice offline, the claimant still is not her address: the sender learns no one holds the key.
+    // With Alice offline, the claimant still is not her address: the message waits in Alice's mailbox (RENDEZVOUS).
     await a.peer.close();
     b.peer.send(intercom(seal(bob, alice, speak('alice is away')), alice));
-    assert.equal((await deniedFor(b.peer, HiveMessageType.INTERCOM)).code, 'no_route');
+    const deposited = await b.peer.waitFor((x) => x.msg_type === HiveMessageType.RENDEZVOUS);
+    assert.equal((deposited.payload as JsonObject).status, 'ok');
+    assert.equal((deposited.payload as JsonObject).cmd, 'deposit');
     await settled(m.peer);
     assert.equal(intercomsOf(m.peer).length, 0, 'the claimant received nothing');
 
@@ -261,9 +270,7 @@ describe('INTERCOM: keys bound to clients, envelopes that must be signed ciphert
     // A target that is not a public key is as impossible.
     sender.peer.send(createHiveMessage(HiveMessageType.INTERCOM, good, { target_pubkey: 'PEM-OF-DAVE' }));
     assert.equal((await deniedFor(sender.peer, HiveMessageType.INTERCOM)).code, 'malformed_message');
-    await settled(recipient.peer);
-    assert.equal(intercomsOf(recipient.peer).length, 0, 'nothing was relayed');
-    await Promise.all([recipient.peer.close(), sender.peer.close()]);
+    await assertNothingRelayed(recipient.peer, sender.peer);
   });
 
   it("refuses an INTERCOM not signed by the sender's pinned key", async () => {
@@ -284,9 +291,7 @@ describe('INTERCOM: keys bound to clients, envelopes that must be signed ciphert
     sender.peer.received.length = 0;
     sender.peer.send(intercom({ ...sealed, ciphertext: bytes.toString('base64') }, erin));
     assert.equal((await deniedFor(sender.peer, HiveMessageType.INTERCOM)).code, 'key_not_bound');
-    await settled(recipient.peer);
-    assert.equal(intercomsOf(recipient.peer).length, 0, 'nothing was relayed');
-    await Promise.all([recipient.peer.close(), sender.peer.close()]);
+    await assertNothingRelayed(recipient.peer, sender.peer);
   });
 
   it('relays a real end-to-end encrypted INTERCOM between two clients, both ways, untouched', async () => {

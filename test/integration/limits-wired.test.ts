@@ -49,6 +49,7 @@ import {
   type PeerOptions,
   token,
 } from './hub-harness.js';
+import { deposit, rendezvous } from './rendezvous-helpers.js';
 
 failOnUnhandledRejection();
 // The bus server's own logger (the hub's agent bus with busPort) reads this; its refusals are expected here.
@@ -1296,7 +1297,58 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       // With the default (100 000) all three rows would be kept.
       assert.equal((await h.composed.data.store.relay.listAudit()).length, 2);
     }),
+
+  // -- the mailbox (RENDEZVOUS, issue 12): a raw HiveMind-shaped client deposits for an offline one
+
+  mailboxMaxMessages: () =>
+    withHub({ limits: { mailboxMaxMessages: 1 } }, async (h) => {
+      const [sender, recipient] = [await h.addClient(), await h.addClient()];
+      const peer = await FakePeer.open(h.url, sender.peer);
+      assert.equal((await deposit(peer, recipient.accessKey)).status, 'ok');
+      // With the default (256) a second message would wait too.
+      assert.deepEqual(pick(await deposit(peer, recipient.accessKey)), {
+        status: 'error',
+        reason: 'mailbox_full',
+      });
+      await peer.close();
+    }),
+
+  mailboxMaxBytes: () =>
+    withHub({ limits: { mailboxMaxBytes: 64 * 1024 } }, async (h) => {
+      const [sender, recipient] = [await h.addClient(), await h.addClient()];
+      const peer = await FakePeer.open(h.url, sender.peer);
+      assert.equal((await deposit(peer, recipient.accessKey, 30_000)).status, 'ok');
+      // With the default (16 MiB) a second 30 kB message would fit.
+      assert.deepEqual(pick(await deposit(peer, recipient.accessKey, 30_000)), {
+        status: 'error',
+        reason: 'mailbox_full',
+      });
+      await peer.close();
+    }),
+
+  mailboxExpiryMs: () => {
+    const clock = new FakeTimers();
+    return withHub(
+      { limits: { mailboxExpiryMs: 1000 } },
+      async (h) => {
+        const [sender, recipient] = [await h.addClient(), await h.addClient()];
+        const peer = await FakePeer.open(h.url, sender.peer);
+        assert.equal((await deposit(peer, recipient.accessKey)).status, 'ok');
+        clock.advance(1000);
+        // With the default (7 days) the message would still be handed out.
+        const reader = await FakePeer.open(h.url, recipient.peer);
+        assert.deepEqual((await rendezvous(reader, { cmd: 'collect' })).messages, []);
+        await Promise.all([peer.close(), reader.close()]);
+      },
+      { now: clock.clock },
+    );
+  },
 };
+
+/** `status` and `reason` of a RENDEZVOUS answer. */
+function pick(answer: JsonObject): JsonObject {
+  return { status: answer.status ?? null, reason: answer.reason ?? null };
+}
 
 /** Two SDK clients of `h`, connected, their end-to-end keys published; closed with the hub's data dir. */
 type SealedPeer = { id: number; client: HiveClient; sendPrivate: HiveClient['sendPrivate'] };
