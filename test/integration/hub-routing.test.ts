@@ -364,11 +364,14 @@ describe('hub routing', () => {
     await Promise.all([denied.close(), peer.close()]);
   });
 
-  it('answers RENDEZVOUS with not_a_rendezvous_node', async () => {
+  it('answers RENDEZVOUS from its mailbox (an empty collect), naming itself as the mailbox node', async () => {
     const { peer } = await open(t);
     peer.send(createHiveMessage(HiveMessageType.RENDEZVOUS, { cmd: 'collect' }));
     const got = await peer.waitFor((m) => m.msg_type === 'rendezvous');
-    assert.equal((got.payload as JsonObject).reason, 'not_a_rendezvous_node');
+    const answer = got.payload as JsonObject;
+    assert.equal(answer.status, 'ok');
+    assert.deepEqual(answer.messages, []);
+    assert.equal(answer.mailbox_node, t.hub.ctx.nodeId);
     await peer.close();
   });
 });
