@@ -409,14 +409,15 @@ export const ERROR_CODES = {
     summary: 'A reply handle is unknown, expired or already used (each one carries one reply).',
   },
   HL_ERR_SEALED_ANONYMOUS_REFUSED: {
-    summary: 'The recipient accepts no anonymous sealed messages (clients set ID --accept-anonymous no).',
+    summary:
+      'The recipient accepts no anonymous sealed messages (hivelink clients set ID --accept-anonymous no, or its consent is deny).',
   },
   HL_ERR_SEALED_OFFLINE: {
     summary: 'The recipient of a sealed message has no open connection and no mailbox took it.',
   },
   HL_ERR_RELAY_KEY_MISMATCH: {
     summary:
-      'A client published end-to-end keys other than those pinned to it, or keys another client holds; an admin resets the pin.',
+      'A client published end-to-end keys other than those pinned to it, or keys another client holds; an admin resets the pin (hivelink clients reset-relay-keys ID).',
   },
 
   // -- client and hub: HiveMind INTERCOM envelopes and the mailbox (issue 12)

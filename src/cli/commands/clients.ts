@@ -1,18 +1,19 @@
 /**
  * `hivelink clients …`: add, list, show, remove, rename, history, allow-msg/deny-msg, block-skill/allow-skill,
- * block-intent/allow-intent, set, revoke, token, reset-noise-pin, reset-intercom-pin. A client is named by its id
- * or access key.
+ * block-intent/allow-intent, set, revoke, token, reset-noise-pin, reset-intercom-pin, reset-relay-keys. A client is
+ * named by its id or access key.
  *
  * @module
  */
 import type { Command } from 'commander';
 import { estimatePasswordBits } from '../../crypto/password-strength.js';
+import { e2eFingerprint } from '../../crypto/sealed.js';
 import { HiveLinkError } from '../../errors.js';
 import { intercomKeyFingerprint } from '../../hub/policy/intercom.js';
 import { LIMIT_DEFS } from '../../limits.js';
 import { ALWAYS_ALLOWED_TYPE } from '../../store/client-fields.js';
 import type { ConsentMode } from '../../store/consent.js';
-import type { ClientPatch, ClientRecord } from '../../store/types.js';
+import type { ClientPatch, ClientRecord, ClientStore } from '../../store/types.js';
 import {
   type AdminContext,
   adminAction,
@@ -75,6 +76,8 @@ export interface SetClientOptions {
   allowWeakPassword?: boolean;
   /** Who may message it directly (docs/PROTOCOL.md §12.8). */
   consent?: ConsentMode;
+  /** Whether anonymous sealed messages reach it (docs/PROTOCOL.md §13); `store.relay`, not the client row. */
+  acceptAnonymous?: boolean;
 }
 
 /** The list fields `allow-msg`, `block-skill` etc. edit. */
@@ -159,7 +162,44 @@ export async function clientsList({ store, out }: AdminContext, opts: JsonOption
   );
 }
 
-function describe(c: ClientRecord): string {
+/** What `clients show` adds to the record: its relay-mode state (docs/PROTOCOL.md §13), from `store.relay`. */
+export interface ClientRelayInfo {
+  /** The end-to-end keys it published (pinned), or null. */
+  readonly e2eKeys: {
+    /** `sha256:` + 16 hex digits, as the SDK's directory names them. */
+    readonly fingerprint: string;
+    /** All 64 hex digits. */
+    readonly fingerprintFull: string;
+    /** Base64 of the 32-byte public keys. */
+    readonly x25519: string;
+    readonly ed25519: string;
+    readonly publishedAt: number;
+  } | null;
+  /** False: anonymous sealed messages to it are refused (`clients set ID --accept-anonymous no`). */
+  readonly acceptAnonymous: boolean;
+}
+
+/** A client record as `clients show` and `clients set` print it: the record and its relay-mode state. */
+export type ShownClient = ClientRecord & { readonly relay: ClientRelayInfo };
+
+async function withRelay(store: ClientStore, c: ClientRecord): Promise<ShownClient> {
+  const keys = await store.relay.keys(c.id);
+  let e2eKeys: ClientRelayInfo['e2eKeys'] = null;
+  if (keys !== null) {
+    const [x, e] = [Buffer.from(keys.x25519, 'base64'), Buffer.from(keys.ed25519, 'base64')];
+    e2eKeys = {
+      fingerprint: e2eFingerprint(x, e),
+      fingerprintFull: e2eFingerprint(x, e, true),
+      x25519: keys.x25519,
+      ed25519: keys.ed25519,
+      publishedAt: keys.publishedAt,
+    };
+  }
+  return { ...c, relay: { e2eKeys, acceptAnonymous: await store.relay.acceptsAnonymous(c.id) } };
+}
+
+function describe(c: ShownClient): string {
+  const e2e = c.relay.e2eKeys;
   const rows: [string, string][] = [
     ['id', String(c.id)],
     ['name', c.name],
@@ -178,6 +218,8 @@ function describe(c: ClientRecord): string {
     ['rate limit', c.rateLimitPerSecond === null ? 'hub default' : `${c.rateLimitPerSecond}/s`],
     ['noise pin', c.noisePubkey ?? '(none)'],
     ['intercom pin', c.intercomPubkey === null ? '(none)' : intercomKeyFingerprint(c.intercomPubkey, true)],
+    ['e2e keys', e2e === null ? '(none)' : `${e2e.fingerprint} (${e2e.fingerprintFull})`],
+    ['accept anonymous', yesNo(c.relay.acceptAnonymous)],
     ['weak password', c.allowWeakPassword ? 'allowed' : 'refused'],
     ['consent', c.consent],
     ['created', formatTime(c.createdAt)],
@@ -192,7 +234,7 @@ export async function clientsShow(
   idOrKey: string,
   opts: JsonOption,
 ): Promise<void> {
-  const client = await requireClient(store, idOrKey);
+  const client = await withRelay(store, await requireClient(store, idOrKey));
   if (opts.json === true) writeJson(out, client);
   else out.write(describe(client));
 }
@@ -302,7 +344,9 @@ export async function clientsSet(
   if (opts.description !== undefined) patch.description = opts.description;
   if (opts.allowWeakPassword !== undefined) patch.allowWeakPassword = opts.allowWeakPassword;
   if (opts.consent !== undefined) patch.consent = opts.consent;
-  const updated = await store.updateClient(client.id, patch);
+  if (opts.acceptAnonymous !== undefined)
+    await store.relay.setAcceptAnonymous(client.id, opts.acceptAnonymous);
+  const updated = await withRelay(store, await store.updateClient(client.id, patch));
   if (opts.json === true) writeJson(out, updated);
   else out.write(`Updated client ${updated.id}.\n${describe(updated)}`);
 }
@@ -327,6 +371,15 @@ export async function clientsResetIntercomPin({ store, out }: AdminContext, idOr
   await store.clearIntercomPin(client.id);
   out.write(
     `Cleared the INTERCOM key pin of client ${client.id}; the next key its HELLO announces is pinned.\n`,
+  );
+}
+
+/** `clients reset-relay-keys ID`: the next end-to-end keys the client publishes are pinned (docs/PROTOCOL.md §13). */
+export async function clientsResetRelayKeys({ store, out }: AdminContext, idOrKey: string): Promise<void> {
+  const client = await requireClient(store, idOrKey);
+  await store.relay.clearKeys(client.id);
+  out.write(
+    `Cleared the end-to-end keys pinned to client ${client.id}; the next keys it publishes are pinned.\n`,
   );
 }
 
@@ -477,6 +530,7 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       'direct messages from other rooms: ask (the first time), allow (all) or deny (all)',
       parseConsentMode,
     )
+    .option('--accept-anonymous <bool>', 'let anonymous sealed messages reach it (yes/no)', parseBool)
     .option('--json', 'print JSON');
   // A usage error before the store is opened.
   set.hook('preAction', (cmd) => {
@@ -522,6 +576,15 @@ export function registerClientsCommands(program: Command, out: CliWriter = STDOU
       .argument('<id>'),
     out,
     (ctx, id: string) => clientsResetIntercomPin(ctx, id),
+  );
+
+  adminAction(
+    clients
+      .command('reset-relay-keys')
+      .description('forget the end-to-end keys pinned to a client (after it lost or changed them)')
+      .argument('<id>'),
+    out,
+    (ctx, id: string) => clientsResetRelayKeys(ctx, id),
   );
 
   return clients;

@@ -233,7 +233,7 @@ export class SealedRelay implements HubService {
         'HL_ERR_RELAY_KEY_MISMATCH',
         pin === 'taken'
           ? 'these end-to-end keys belong to another client'
-          : 'other end-to-end keys are pinned to this client; an admin resets them (clients reset-relay-keys)',
+          : `other end-to-end keys are pinned to this client; an admin resets them (hivelink clients reset-relay-keys ${conn.record.id})`,
       );
     }
     return { status: pin, fingerprint };
