@@ -328,7 +328,7 @@ export const ERROR_CODES = {
   },
   HL_ERR_ADMIN_REQUIRED: {
     summary:
-      "Announcing or changing a room's conference (by voice, REST or SDK) needs an admin client (hivelink clients add --admin, or clients set ID --admin true).",
+      "Announcing, changing a room's conference (by voice, REST or SDK) or managing subscriptions over REST needs an admin client (hivelink clients add --admin, or clients set ID --admin true).",
   },
   HL_ERR_ADMIN_QUEUE_FULL: {
     summary:
