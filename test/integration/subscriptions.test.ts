@@ -247,7 +247,10 @@ describe('subscriptions over real sockets', () => {
   it('subscribes from the SDK as the connection, refusing a type the client may not send', async () => {
     const subs = house.composed.data.store.subscriptions;
     await subs.add({ name: 'jokes', everyMs: 30 * MIN, text: 'A joke a day.' });
-    const plain = await house.connect(await house.addClient('plain'));
+    // A new client may subscribe by default (§7.1); one whose list an admin narrowed may not.
+    const plain = await house.connect(
+      await house.addClient('plain', { allowedTypes: ['recognizer_loop:utterance'] }),
+    );
     await assert.rejects(plain.client.subscribe('jokes'), (err: unknown) =>
       isHiveLinkError(err, 'HL_ERR_POLICY_DENIED'),
     );
