@@ -31,9 +31,13 @@ import {
   type AnnounceAnswer,
   ASK_ROOM_TIMEOUT_MS,
   announceAnswer,
+  type ConsentAnswer,
+  consentAnswer,
   HOUSE_REQUEST_TIMEOUT_MS,
   HouseRequest,
   type HouseRequestOptions,
+  type IntercomAnswer,
+  intercomAnswer,
   type RoomAskAnswer,
   type RoomsAnswer,
   roomAskAnswer,
@@ -328,6 +332,41 @@ export class HiveClient {
     return announceAnswer(
       await this.request(HouseRequest.ANNOUNCE, { text, ...target, ...langOf(options) }, options),
     );
+  }
+
+  /**
+   * Answers the consent question the hub asked this client (docs/PROTOCOL.md §12.8, `hive.house.consent`): allow or
+   * refuse direct messages from `sender` (a client id or name; without it, the sender of the question waiting now).
+   * The answer is remembered; what the sender had waiting is delivered, or dropped and the sender told.
+   * @throws HiveLinkError `HL_ERR_CONSENT_NONE_PENDING` (no question waits and no sender was named), … as
+   *   {@link request}
+   */
+  async consent(
+    allow: boolean,
+    options: { sender?: string | number; timeoutMs?: number } = {},
+  ): Promise<ConsentAnswer> {
+    const sender = options.sender === undefined ? {} : { sender: options.sender };
+    return consentAnswer(await this.request(HouseRequest.CONSENT, { allow, ...sender }, options));
+  }
+
+  /**
+   * Opens an intercom line to a room or a client (docs/PROTOCOL.md §12.9, `hive.house.intercom`): from then on each
+   * utterance on one side is spoken on the other, until {@link endIntercom}, "end intercom" on either side, or
+   * `intercomIdleMs` of silence. `state: 'held'` while the called side is asked for consent; BUS
+   * `hive.house.intercom.opened` / `closed` tell when the line opens and closes.
+   * @throws HiveLinkError `HL_ERR_ROOM_UNKNOWN`, `HL_ERR_ROOM_OFFLINE`, `HL_ERR_CONSENT_DENIED`,
+   *   `HL_ERR_INTERCOM_BUSY`, `HL_ERR_INTERCOM_LIMIT`, … as {@link request}
+   */
+  async intercom(target: string, options: { timeoutMs?: number } = {}): Promise<IntercomAnswer> {
+    return intercomAnswer(await this.request(HouseRequest.INTERCOM, { target }, options));
+  }
+
+  /**
+   * Closes this client's intercom line (`hive.house.intercom.end`); resolves with the line's id.
+   * @throws HiveLinkError `HL_ERR_INTERCOM_NOT_OPEN`, … as {@link request}
+   */
+  async endIntercom(options: { timeoutMs?: number } = {}): Promise<string> {
+    return String((await this.request(HouseRequest.INTERCOM_END, {}, options)).line ?? '');
   }
 
   /**

@@ -12,6 +12,9 @@ export const HouseRequest = {
   TELL: 'hive.house.tell',
   ASK: 'hive.house.ask',
   ANNOUNCE: 'hive.house.announce',
+  CONSENT: 'hive.house.consent',
+  INTERCOM: 'hive.house.intercom',
+  INTERCOM_END: 'hive.house.intercom.end',
 } as const;
 
 /** How long {@link HiveClient.rooms}, `tell` and `announce` wait for the hub's answer. */
@@ -72,6 +75,42 @@ function member(c: Record<string, unknown>): RoomMember {
 
 function conferenceOf(v: unknown): RoomInfo['conference'] {
   return v === 'on' || v === 'only' ? v : 'off';
+}
+
+/** {@link HiveClient.consent}: whose messages this client now accepts or refuses. */
+export interface ConsentAnswer {
+  readonly sender: string;
+  readonly senderId: number;
+  readonly allow: boolean;
+  /** Held messages of that sender released (delivered, or dropped on a refusal) by this answer. */
+  readonly released: number;
+}
+
+/** {@link HiveClient.intercom}: the line, open now or held until the called side consents. */
+export interface IntercomAnswer {
+  readonly line: string;
+  readonly state: 'open' | 'held';
+  /** Who is at the other end. */
+  readonly with: string;
+}
+
+/** The answer of `hive.house.consent`. */
+export function consentAnswer(d: Record<string, unknown>): ConsentAnswer {
+  return {
+    sender: String(d.sender ?? ''),
+    senderId: Number(d.sender_id ?? 0),
+    allow: d.allow === true,
+    released: Number(d.released ?? 0),
+  };
+}
+
+/** The answer of `hive.house.intercom`. */
+export function intercomAnswer(d: Record<string, unknown>): IntercomAnswer {
+  return {
+    line: String(d.line ?? ''),
+    state: d.state === 'held' ? 'held' : 'open',
+    with: String(d.with ?? ''),
+  };
 }
 
 /** The answer of `hive.house.rooms`. */

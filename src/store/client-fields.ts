@@ -14,13 +14,17 @@ export const ALWAYS_ALLOWED_TYPE = 'recognizer_loop:utterance';
 
 /**
  * The house and subscription requests every client may make of the hub (docs/PROTOCOL.md §12.2, §12.7): list the
- * rooms, tell and ask a room, subscribe and unsubscribe itself. The hub decides what each may do (the asker is the
+ * rooms, tell and ask a room, answer a consent question, open and end an intercom line, subscribe and unsubscribe
+ * itself. The hub decides what each may do (the asker is the
  * connection, never the message); the admin-only requests (`hive.house.announce`, …) are not among them.
  */
 export const DEFAULT_HOUSE_TYPES: readonly string[] = Object.freeze([
   'hive.house.rooms',
   'hive.house.tell',
   'hive.house.ask',
+  'hive.house.consent',
+  'hive.house.intercom',
+  'hive.house.intercom.end',
   'hive.subscriptions.subscribe',
   'hive.subscriptions.unsubscribe',
 ]);

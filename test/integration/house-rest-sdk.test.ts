@@ -263,6 +263,36 @@ describe('the house from the SDK: a default, non-admin client', () => {
     assert.equal(none.status, 401);
     assert.equal(codeOf(none), 'HL_ERR_TOKEN_INVALID');
   });
+
+  it('answers a consent question and runs an intercom line, both from the SDK', async () => {
+    // A garage that asks (the default): the office's tell waits for the garage's answer.
+    const g = await h.add('garage-pi', { siteId: 'garage' });
+    const garage = await h.connect(g.device);
+    const asked = garage.heard(/wants to talk to you/);
+    const told = office.client.tell('garage', 'the car is ready');
+    await asked;
+    await assert.rejects(told, rejectsWith('HL_ERR_CONSENT_PENDING'));
+    const heard = garage.heard(/the car is ready/);
+    const answer = await garage.client.consent(true);
+    assert.equal(answer.sender, 'office-pc');
+    assert.equal(answer.allow, true);
+    assert.equal(answer.released, 1);
+    assert.equal((await heard).data.utterance, 'office says: the car is ready');
+
+    // The consent is remembered: the line opens at once, and each side hears the other's utterances.
+    const opened = new Promise<MessageData>((resolve) =>
+      garage.client.onBus('hive.house.intercom.opened', resolve),
+    );
+    const line = await office.client.intercom('garage');
+    assert.equal((await opened).data.side, 'called');
+    assert.equal(line.state, 'open');
+    assert.equal(line.with, 'garage');
+    const relayed = garage.heard(/is the door locked/);
+    office.client.emitBus('recognizer_loop:utterance', { utterances: ['is the door locked'] });
+    assert.match(String((await relayed).data.utterance), /office.*: is the door locked/);
+    assert.equal(await office.client.endIntercom(), line.line);
+    await assert.rejects(office.client.endIntercom(), rejectsWith('HL_ERR_INTERCOM_NOT_OPEN'));
+  });
 });
 
 describe('REST /v1/subscriptions (an admin client token)', () => {
