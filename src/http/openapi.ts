@@ -218,6 +218,51 @@ function subscriptionPaths(limits: Limits): { [path: string]: Json } {
   };
 }
 
+/** The `/v1/consent` operations (admin clients only, docs/PROTOCOL.md §12.8). */
+function consentPaths(limits: Limits): { [path: string]: Json } {
+  const admin = { '403': ADMIN_FORBIDDEN, '503': SERVICE_UNAVAILABLE };
+  const pair = [
+    pathParameter('sender', 'The sender: its client id or access key.', 512),
+    pathParameter('recipient', 'The recipient: its client id or access key.', 512),
+  ];
+  const noClient = {
+    '404': errorResponse('No such client.', ['HL_ERR_NOT_FOUND']),
+  };
+  return {
+    '/v1/consent': {
+      get: bearerOperation(limits, {
+        operationId: 'listConsent',
+        summary:
+          'The consent answers clients gave, and the clients that allow or deny everyone (admin clients only).',
+        response: 'ConsentList',
+        ok: 'Every answer, as `hivelink consent list --json` prints it.',
+        responses: admin,
+      }),
+    },
+    '/v1/consent/{sender}/{recipient}': {
+      put: bearerOperation(limits, {
+        operationId: 'setConsent',
+        summary:
+          "Record the recipient's answer about the sender, as `hivelink consent allow|deny` does (admin clients only).",
+        parameters: pair,
+        request: 'ConsentRequest',
+        response: 'ConsentDecision',
+        ok: 'Recorded; what the pair held waiting for it is delivered (allow) or dropped (deny) before the answer.',
+        responses: { ...admin, ...noClient },
+      }),
+      delete: bearerOperation(limits, {
+        operationId: 'forgetConsent',
+        summary:
+          "Forget the recipient's answer about the sender: it is asked again next time (admin clients only).",
+        parameters: pair,
+        response: 'ConsentForgotten',
+        ok: 'Forgotten (`forgotten: false`: there was no answer).',
+        responses: { ...admin, ...noClient },
+      }),
+    },
+  };
+}
+
 /** The document, with the limits of this hub filled in. */
 export function openApiDocument(limits: Limits): { [key: string]: Json } {
   return {
@@ -436,6 +481,68 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
             subscriptions: { type: 'array', items: { $ref: '#/components/schemas/Subscription' } },
           },
         },
+        ConsentParty: {
+          type: 'object',
+          required: ['id', 'name'],
+          properties: { id: { type: 'integer' }, name: { type: 'string' } },
+        },
+        ConsentList: {
+          type: 'object',
+          required: ['answers', 'settings'],
+          properties: {
+            answers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['sender', 'recipient', 'allow', 'decidedAt'],
+                properties: {
+                  sender: { $ref: '#/components/schemas/ConsentParty' },
+                  recipient: { $ref: '#/components/schemas/ConsentParty' },
+                  allow: { type: 'boolean' },
+                  decidedAt: { type: 'integer', description: 'When it was answered (ms since the epoch).' },
+                },
+              },
+            },
+            settings: {
+              type: 'array',
+              description:
+                'The clients whose own setting (`clients set --consent`) is not the default `ask`.',
+              items: {
+                type: 'object',
+                required: ['id', 'name', 'consent'],
+                properties: {
+                  id: { type: 'integer' },
+                  name: { type: 'string' },
+                  consent: { enum: ['allow', 'deny'] },
+                },
+              },
+            },
+          },
+        },
+        ConsentRequest: {
+          type: 'object',
+          required: ['allow'],
+          properties: { allow: { type: 'boolean', description: 'true: the recipient accepts the sender.' } },
+        },
+        ConsentDecision: {
+          type: 'object',
+          required: ['sender', 'recipient', 'allow', 'decidedAt'],
+          properties: {
+            sender: { $ref: '#/components/schemas/ConsentParty' },
+            recipient: { $ref: '#/components/schemas/ConsentParty' },
+            allow: { type: 'boolean' },
+            decidedAt: { type: 'integer' },
+          },
+        },
+        ConsentForgotten: {
+          type: 'object',
+          required: ['sender', 'recipient', 'forgotten'],
+          properties: {
+            sender: { $ref: '#/components/schemas/ConsentParty' },
+            recipient: { $ref: '#/components/schemas/ConsentParty' },
+            forgotten: { type: 'boolean' },
+          },
+        },
         RemovedSubscription: {
           type: 'object',
           required: ['name', 'subscribers'],
@@ -561,6 +668,7 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
         }),
       },
       ...subscriptionPaths(limits),
+      ...consentPaths(limits),
       '/v1/openapi.json': {
         get: {
           operationId: 'openapi',

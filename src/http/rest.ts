@@ -18,6 +18,10 @@
  *   /{name}/subscribers {client}` and `DELETE /{name}/subscribers/{client}` subscribe and unsubscribe a client, with
  *   the checks of `hivelink subscriptions` (`SubscriptionAdmin`); the hub's scheduler has the change when the answer
  *   comes (§12.7).
+ * - `/v1/consent` (an admin's token): `GET` lists the answers and the clients that allow or deny everyone, `PUT
+ *   /{sender}/{recipient} {allow}` records an answer as the recipient's, `DELETE /{sender}/{recipient}` forgets it
+ *   (clients by id or access key), with the checks of `hivelink consent` (`ConsentAdmin`); what the pair holds is
+ *   delivered or dropped before the answer comes (§12.8).
  * - `GET /v1/openapi.json` serves the OpenAPI 3.1 description (`openapi.ts`).
  *
  * Every error is `{"error": {"code": "HL_ERR_…", "message": "…"}}` with the status of {@link REST_ERROR_STATUS}.
@@ -37,6 +41,7 @@ import { z } from 'zod';
 import { type ErrorCode, HiveLinkError, isHiveLinkError } from '../errors.js';
 import type { ClientAskOptions, ClientAskRequest, ClientAskResult } from '../hub/client-ask.js';
 import { roomJson } from '../hub/house/bus-api.js';
+import type { ConsentAdmin } from '../hub/house/consent-admin.js';
 import type { RoomsSnapshot } from '../hub/house/rooms.js';
 import {
   type MembershipChange,
@@ -86,6 +91,8 @@ export interface RestHouse {
   }>;
   /** `GET /v1/rooms`: every room now (`House.rooms`). */
   rooms(): Promise<RoomsSnapshot>;
+  /** `/v1/consent`: the admin's side of consent; a change settles what waits for it before the answer. */
+  readonly consentAdmin: Pick<ConsentAdmin, 'list' | 'set' | 'forget'>;
 }
 
 /** What `/v1/subscriptions` uses: the admin operations, whose changes reach the hub's scheduler. */
@@ -246,6 +253,10 @@ function service<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new HiveLinkError('HL_ERR_HUB_UNAVAILABLE', `this hub has no ${what}`);
   return value;
 }
+
+const consentBodySchema = z.object({ allow: z.boolean({ error: 'allow must be true or false' }) });
+
+const party = (c: ClientRecord) => ({ id: c.id, name: c.name });
 
 const roomBodySchema = z.object({
   conference: z.enum(CONFERENCE_MODES as [ConferenceMode, ...ConferenceMode[]], {
@@ -454,6 +465,44 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
           const house = houseOf(init);
           const result = await house.setConferenceAs(client, room, body.conference, clientIp(request));
           return reply.code(200).send({ ...result, online: [...result.online] });
+        },
+      );
+
+      const consentRoute = {
+        bodyLimit: limits.restMaxBodyBytes,
+        onRequest: authenticate(requireAdmin('managing consent')),
+      };
+      const consent = () => service(init.house, 'house service').consentAdmin;
+      v1.get('/consent', consentRoute, async (request) => {
+        admitted(request);
+        return consent().list();
+      });
+
+      v1.put<{ Params: { sender: string; recipient: string } }>(
+        '/consent/:sender/:recipient',
+        consentRoute,
+        async (request) => {
+          admitted(request);
+          const { allow } = parseBody(consentBodySchema, request.body);
+          const { sender, recipient, decision } = await consent().set(
+            request.params.sender,
+            request.params.recipient,
+            allow,
+          );
+          return { sender: party(sender), recipient: party(recipient), allow, decidedAt: decision.decidedAt };
+        },
+      );
+
+      v1.delete<{ Params: { sender: string; recipient: string } }>(
+        '/consent/:sender/:recipient',
+        consentRoute,
+        async (request) => {
+          admitted(request);
+          const { sender, recipient, forgotten } = await consent().forget(
+            request.params.sender,
+            request.params.recipient,
+          );
+          return { sender: party(sender), recipient: party(recipient), forgotten };
         },
       );
 

@@ -212,3 +212,62 @@ describe('consent: a held message that nobody answers', () => {
     assert.equal(await h.composed.data.store.consent.get(office.id, cellar.id), null);
   });
 });
+
+describe('consent over REST (an admin token)', () => {
+  let h: House;
+  let office: Satellite;
+  let attic: Satellite;
+  let admin: string;
+  let notAdmin: string;
+
+  const rest = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await fetch(`${h.base}/v1/consent${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    // The store poll is slow here: a REST answer must settle what waits by itself.
+    h = await startHouse({ limits: { policyRefreshMs: 60_000 } });
+    office = await h.satellite('office-pc', { siteId: 'office' });
+    attic = await h.satellite('attic-pi', { siteId: 'attic', consent: 'ask' });
+    const ops = await h.client('ops', { isAdmin: true });
+    admin = await h.composed.data.store.issueToken(ops.id);
+    notAdmin = await h.composed.data.store.issueToken(office.id);
+  });
+  after(() => h?.close());
+
+  it('records an answer that releases what waits at once, lists it, and forgets it', async () => {
+    assert.match(await say(office.peer, 'tell the attic the mail came'), /^I asked the attic/);
+    await heard(attic.peer, QUESTION);
+    const path = `/${office.id}/${attic.id}`;
+    assert.equal((await rest('PUT', path, notAdmin, { allow: true })).status, 403);
+    assert.equal((await rest('PUT', path, admin, { allow: 'yes' })).status, 400);
+    assert.equal((await rest('PUT', `/${office.id}/999`, admin, { allow: true })).status, 404);
+
+    const set = await rest('PUT', path, admin, { allow: true });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(set.body.sender, { id: office.id, name: 'office-pc' });
+    assert.equal(set.body.allow, true);
+    await heard(attic.peer, 'office says: the mail came');
+
+    const list = await rest('GET', '', admin);
+    assert.equal(list.status, 200);
+    const answers = list.body.answers as {
+      sender: { id: number };
+      recipient: { id: number };
+      allow: boolean;
+    }[];
+    assert.ok(answers.some((a) => a.sender.id === office.id && a.recipient.id === attic.id && a.allow));
+
+    assert.equal((await rest('DELETE', path, admin)).body.forgotten, true);
+    assert.equal((await rest('DELETE', path, admin)).body.forgotten, false);
+    assert.equal((await rest('GET', '', notAdmin)).status, 403);
+  });
+});

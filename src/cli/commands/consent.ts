@@ -11,14 +11,14 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { CONSENT_MODES, type ConsentDecision, type ConsentMode } from '../../store/consent.js';
+import { ConsentAdmin } from '../../hub/house/consent-admin.js';
+import { CONSENT_MODES, type ConsentMode } from '../../store/consent.js';
 import type { ClientRecord } from '../../store/types.js';
 import {
   type AdminContext,
   adminAction,
   type CliWriter,
   formatTime,
-  requireClient,
   STDOUT,
   table,
   writeJson,
@@ -33,48 +33,30 @@ export function parseConsentMode(value: string): ConsentMode {
 
 const named = (c: Pick<ClientRecord, 'id' | 'name'>) => `${c.id} (${c.name})`;
 
-/** The two clients of a pair, by id or access key. */
-async function pairOf(
-  store: AdminContext['store'],
-  senderKey: string,
-  recipientKey: string,
-): Promise<[ClientRecord, ClientRecord]> {
-  return [await requireClient(store, senderKey), await requireClient(store, recipientKey)];
-}
+const adminOf = (store: AdminContext['store']) => new ConsentAdmin({ store });
 
 /** `consent list`: every recorded answer, and the clients that are not `ask`. */
 export async function consentList({ store, out }: AdminContext, opts: { json?: boolean }): Promise<void> {
-  const [answers, clients] = await Promise.all([store.consent.list(), store.listClients()]);
-  const byId = new Map(clients.map((c) => [c.id, c]));
-  const who = (id: number) => ({ id, name: byId.get(id)?.name ?? '?' });
-  const settings = clients.filter((c) => !c.revoked && c.consent !== 'ask');
+  const listing = await adminOf(store).list();
   if (opts.json === true) {
-    writeJson(out, {
-      answers: answers.map((d: ConsentDecision) => ({
-        sender: who(d.senderId),
-        recipient: who(d.recipientId),
-        allow: d.allow,
-        decidedAt: d.decidedAt,
-      })),
-      settings: settings.map((c) => ({ id: c.id, name: c.name, consent: c.consent })),
-    });
+    writeJson(out, listing);
     return;
   }
-  if (answers.length === 0) out.write('No consent answers yet.\n');
+  if (listing.answers.length === 0) out.write('No consent answers yet.\n');
   else {
     out.write(
       table(
         ['SENDER', 'RECIPIENT', 'ANSWER', 'DECIDED'],
-        answers.map((d) => [
-          named(who(d.senderId)),
-          named(who(d.recipientId)),
-          d.allow ? 'allow' : 'deny',
-          formatTime(d.decidedAt),
+        listing.answers.map((a) => [
+          named(a.sender),
+          named(a.recipient),
+          a.allow ? 'allow' : 'deny',
+          formatTime(a.decidedAt),
         ]),
       ),
     );
   }
-  for (const c of settings) {
+  for (const c of listing.settings) {
     out.write(`Client ${named(c)} ${c.consent === 'allow' ? 'allows' : 'denies'} every direct message.\n`);
   }
 }
@@ -87,8 +69,7 @@ export async function consentSet(
   allow: boolean,
   opts: { json?: boolean } = {},
 ): Promise<void> {
-  const [sender, recipient] = await pairOf(store, senderKey, recipientKey);
-  const decision = await store.consent.set(sender.id, recipient.id, allow);
+  const { sender, recipient, decision } = await adminOf(store).set(senderKey, recipientKey, allow);
   if (opts.json === true) {
     writeJson(out, decision);
     return;
@@ -112,8 +93,7 @@ export async function consentForget(
   recipientKey: string,
   opts: { json?: boolean } = {},
 ): Promise<void> {
-  const [sender, recipient] = await pairOf(store, senderKey, recipientKey);
-  const forgotten = await store.consent.forget(sender.id, recipient.id);
+  const { sender, recipient, forgotten } = await adminOf(store).forget(senderKey, recipientKey);
   if (opts.json === true) {
     writeJson(out, { senderId: sender.id, recipientId: recipient.id, forgotten });
     return;

@@ -48,6 +48,7 @@ import {
 import { serveHouseBus } from './bus-api.js';
 import { Conference, ROOM_SET_KIND, type RoomSetResult } from './conference.js';
 import { ConsentService, consentRefusal, type DirectMessage } from './consent.js';
+import { ConsentAdmin } from './consent-admin.js';
 import { IntercomLines, type Reached } from './intercom-line.js';
 import { PresenceWriter } from './presence.js';
 import { buildRooms, findRoom, type LiveConnection, type Room, type RoomsSnapshot } from './rooms.js';
@@ -129,6 +130,8 @@ export class House {
   readonly conference: Conference;
   /** Who may message whom directly (§12.8): tell/ask between rooms and intercom lines go through it. */
   readonly consent: ConsentService;
+  /** The admin's side of consent (list, record, forget), for REST: a change settles what waits at once. */
+  readonly consentAdmin: ConsentAdmin;
   /** Intercom lines (§12.9). */
   readonly intercom: IntercomLines;
   readonly #bootId = randomUUID();
@@ -161,6 +164,7 @@ export class House {
       logger: init.hub.logger,
       timers: this.#timers,
     });
+    this.consentAdmin = new ConsentAdmin({ store: init.store, changed: () => this.consent.recheck() });
     this.intercom = new IntercomLines({
       peers: this.#ctx.peers,
       consent: this.consent,
