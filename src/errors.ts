@@ -449,6 +449,23 @@ export const ERROR_CODES = {
     summary:
       'The hub refused a RENDEZVOUS request (the reason names why: an unknown recipient, a payload that is not a valid INTERCOM, missing fields).',
   },
+
+  // -- hub: the mesh (nested hubs, issue 13)
+  HL_ERR_MESH_PARENT_UNAVAILABLE: {
+    summary:
+      'No parent link is open (or it closed during a climb): the utterance or QUERY is answered by this hub alone.',
+  },
+  HL_ERR_MESH_CLIMB_TIMEOUT: {
+    summary:
+      'The parent did not finish a climbed utterance within meshClimbTimeoutMs; the satellite got the local answer.',
+  },
+  HL_ERR_MESH_LOOP: {
+    summary:
+      'A relayed message already names this hub in its route (a cycle in the mesh): it is dropped, or answered locally.',
+  },
+  HL_ERR_MESH_ROUTE_TOO_LONG: {
+    summary: 'A relayed message carries maxMeshHops hops already: it is dropped, or answered locally.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -678,6 +678,40 @@ export const LIMIT_DEFS = {
     summary:
       'How long deposited mail waits for its recipient to collect and acknowledge it; then it is never handed out and is purged.',
   },
+
+  // -- hub: the mesh (nested hubs, issue 13; docs/PROTOCOL.md §14)
+  maxMeshHops: {
+    default: 16,
+    unit: 'count',
+    scope: 'hub',
+    min: 2,
+    summary:
+      'Hops a relayed message (a flood, a QUERY, a climbing utterance) may already carry; one that has this many is dropped, and nothing is climbed past it.',
+  },
+  maxMeshTurns: {
+    default: 256,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      "Satellites' utterances the hub follows at once for climbing to its parent (waiting for the local verdict or the parent's answer); the oldest is answered locally beyond.",
+  },
+  meshClimbTimeoutMs: {
+    default: 8000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary:
+      'Time the parent has to finish a climbed utterance; then the satellite gets the local answer (not understood), or the end of what the parent said (a climbed QUERY ends by queryTimeoutMs).',
+  },
+  parentReconnectDelayMs: {
+    default: 1000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 10,
+    summary:
+      'First delay before a lost parent link reconnects; it doubles (with jitter) after every failed attempt, up to 60 s, and starts over once the link is open.',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

@@ -24,6 +24,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['announce', async () => (await import('./commands/house.js')).registerAnnounceCommand],
   ['subscriptions', async () => (await import('./commands/subscriptions.js')).registerSubscriptionsCommands],
   ['consent', async () => (await import('./commands/consent.js')).registerConsentCommands],
+  ['mesh', async () => (await import('./commands/mesh.js')).registerMeshCommands],
   ['relay', async () => (await import('./commands/relay.js')).registerRelayCommands],
   ['ask', async () => (await import('./commands/ask.js')).registerAskCommand],
   ['chat', async () => (await import('./commands/chat.js')).registerChatCommand],

@@ -16,6 +16,8 @@ export interface HealthSource {
   /** Open, authenticated connections. */
   readonly peerCount: number;
   readonly uptimeSeconds: number;
+  /** More of the body, each value under its key (the mesh's `parents`); read on every request. */
+  readonly healthDetails?: ReadonlyMap<string, () => unknown>;
 }
 
 /** The hub process's memory, in bytes. */
@@ -46,6 +48,8 @@ export interface HealthBody {
   uptime_s: number;
   memory: HealthMemory;
   cpu: HealthCpu;
+  /** The hub's parent links (docs/PROTOCOL.md §14): url, state, protocol, since, rtt_ms; [] without parents. */
+  parents?: unknown;
 }
 
 /** The package version, read once. */
@@ -73,9 +77,8 @@ export function healthCpu(): HealthCpu {
 
 /** Registers `GET /healthz` on `app`. */
 export function registerHealthRoute(app: FastifyInstance, source: HealthSource): void {
-  app.get(
-    '/healthz',
-    async (): Promise<HealthBody> => ({
+  app.get('/healthz', async (): Promise<HealthBody> => {
+    const body: HealthBody = {
       status: 'ok',
       version: HIVELINK_VERSION,
       connections: source.connectionCount,
@@ -83,6 +86,9 @@ export function registerHealthRoute(app: FastifyInstance, source: HealthSource):
       uptime_s: source.uptimeSeconds,
       memory: healthMemory(),
       cpu: healthCpu(),
-    }),
-  );
+    };
+    for (const [key, read] of source.healthDetails ?? [])
+      (body as unknown as Record<string, unknown>)[key] = read();
+    return body;
+  });
 }

@@ -13,6 +13,7 @@
  * | the house (`house/house.ts`: rooms, relays, announcements, admin command queue) | `relayAskTimeoutMs`, `maxPendingRelays`, `adminCommandTtlMs` |
  * | subscriptions (`house/subscriptions.ts`) | `maxSubscriptions`, `maxSubscribersPerSubscription`, `minSubscriptionIntervalMs` |
  * | timers, alarms and reminders (`timers/service.ts`) | `maxTimersPerClient`, `maxTimerDurationMs` |
+ * | the mesh (`mesh/mesh-service.ts`: parent links, climbing) | `maxMeshTurns`, `meshClimbTimeoutMs`, `parentReconnectDelayMs`; `maxMeshHops` also in the flood handlers |
  * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
  *
  * @example
@@ -48,6 +49,7 @@ import { House } from './house/house.js';
 import { SubscriptionAdmin } from './house/subscription-admin.js';
 import { SubscriptionService } from './house/subscriptions.js';
 import { Hub } from './hub.js';
+import { MESH_STATUS_KIND, MeshService } from './mesh/mesh-service.js';
 import { SealedRelay } from './relay/sealed.js';
 import { TimerService } from './timers/service.js';
 
@@ -89,6 +91,8 @@ export interface ComposedHub {
   readonly relay: SealedRelay;
   /** Subscriptions ("newsletters"): scheduled ticks, and the clients' subscribe requests on the agent bus. */
   readonly subscriptions: SubscriptionService;
+  /** The mesh: the links to the parent hubs (`config.parents`), climbing, floods up and down (`mesh/`). */
+  readonly mesh: MeshService;
   readonly agent: Agent;
   /** The agent bus: the hub injects client messages here and routes every message it sees. */
   readonly bus: MessageBus;
@@ -199,6 +203,17 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
         (await mailbox.deposit(recipientId, 'sealed', envelope)).ok ? 'deposited' : 'refused',
       );
     }
+    // The mesh (parent links, climbing, floods up and down); `hivelink mesh status` asks it through the admin queue.
+    const mesh = new MeshService({
+      ctx: hub.ctx,
+      config,
+      logger,
+      keysFile: join(dataDir, 'mesh-keys.json'),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    hub.use(mesh);
+    house.adminQueue.register(MESH_STATUS_KIND, async () => ({ ...mesh.status() }));
+    hub.healthDetails.set('parents', () => mesh.status().parents);
     // Timers, alarms and reminders: loaded and armed before clients connect, disarmed before they are closed.
     const timers = new TimerService({
       bus: parts.agent.bus,
@@ -234,7 +249,7 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.subscriptionClock,
     });
     hub.use(subscriptions);
-    return { ...assemble(config, data, hub, app, tls, parts, subscriptions, timers), relay };
+    return { ...assemble(config, data, hub, app, tls, parts, subscriptions, timers), relay, mesh };
   } catch (err) {
     await data.close();
     throw err;
@@ -250,7 +265,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): Omit<ComposedHub, 'relay'> {
+): Omit<ComposedHub, 'relay' | 'mesh'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;

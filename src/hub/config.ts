@@ -29,6 +29,24 @@ export type TlsConfig =
   | { readonly mode: 'files'; readonly cert: string; readonly key: string }
   | { readonly mode: 'self-signed' };
 
+/**
+ * One parent hub this hub connects to as a client (docs/PROTOCOL.md §14): its websocket URL, the access key the
+ * parent gave this hub, and the password, or the file holding it (read when the link starts).
+ */
+export interface ParentConfig {
+  readonly url: string;
+  readonly key: string;
+  readonly password?: string | undefined;
+  readonly passwordFile?: string | undefined;
+}
+
+/**
+ * When a satellite's utterance climbs to the parent (docs/PROTOCOL.md §14): `never`; `on-failure`, when this hub's own
+ * agent reports `complete_intent_failure` for it; `always`, straight to the parent (answered here when no parent
+ * link is open or the parent fails).
+ */
+export type EscalateMode = 'never' | 'on-failure' | 'always';
+
 /** The validated, frozen hub configuration. */
 export interface HubConfig {
   /** Interface to listen on. @default '0.0.0.0' */
@@ -74,6 +92,10 @@ export interface HubConfig {
    * are open to whoever reaches the port. @default null
    */
   readonly metricsTokenFile: string | null;
+  /** The parent hubs this hub is a client of (the mesh, docs/PROTOCOL.md §14). @default [] */
+  readonly parents: readonly ParentConfig[];
+  /** When satellites' utterances climb to a parent. @default 'on-failure' */
+  readonly escalate: EscalateMode;
   /** pino log level. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Every limit of `LIMIT_DEFS`, with overrides applied. */
@@ -122,6 +144,8 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     name: 'hivelink',
     busPort: null,
     metricsTokenFile: null,
+    parents: [],
+    escalate: 'on-failure',
     logLevel: 'info',
   };
 }
@@ -137,6 +161,19 @@ const tlsSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('files'), cert: z.string().min(1), key: z.string().min(1) }).strict(),
   z.object({ mode: z.literal('self-signed') }).strict(),
 ]);
+
+const parentSchema = z
+  .object({
+    url: z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL'),
+    key: z.string().min(1),
+    password: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine(
+    (p) => (p.password === undefined) !== (p.passwordFile === undefined),
+    'give the password or the passwordFile (one of them)',
+  );
 
 const limitsSchema = z.record(z.string(), z.number()).superRefine((limits, ctx) => {
   for (const key of Object.keys(limits)) {
@@ -174,6 +211,8 @@ const schema = z
     name: z.string().min(1).max(200),
     busPort: port.nullable(),
     metricsTokenFile: z.string().min(1).nullable(),
+    parents: z.array(parentSchema).max(16, 'at most 16 parents'),
+    escalate: z.enum(['never', 'on-failure', 'always']),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     limits: limitsSchema,
   })

@@ -123,6 +123,8 @@ export class Hub {
   readonly #services: HubService[] = [];
   /** Connection history, written in batches. */
   readonly #history: ConnectionLog;
+  /** More of `GET /healthz`: each entry's value under its key (the mesh's parent links). */
+  readonly healthDetails = new Map<string, () => unknown>();
 
   constructor(init: HubInit) {
     this.#init = init;
@@ -193,6 +195,7 @@ export class Hub {
       pingAnswerAllowed: (origin) => this.#pingAnswerAllowed(origin),
       now,
       busTaps: [],
+      routeTaps: [],
       mailbox: new HubMailbox({
         store: init.store,
         peers: this.#peers,

@@ -84,11 +84,19 @@ function deliver(ctx: HubContext, conn: HubPeer, message: MessageData): void {
   conn.send(createHiveMessage(HiveMessageType.BUS, out as unknown as JsonObject, { source_peer: conn.peer }));
 }
 
+/** True when a feature's {@link RouteTap} took `message` for `conn` (the router then does not deliver it). */
+function tapped(ctx: HubContext, conn: HubPeer, message: MessageData): boolean {
+  const taps = ctx.routeTaps;
+  if (taps === undefined || taps.length === 0) return false;
+  for (const tap of taps) if (tap(conn, message)) return true;
+  return false;
+}
+
 /** Routes one agent-bus message to the connections it names. */
 export function routeAgentMessage(ctx: HubContext, message: MessageData): void {
   for (const peer of new Set(destinations(message))) {
     const conn = ctx.peers.get(peer);
-    if (conn === undefined) continue;
+    if (conn === undefined || tapped(ctx, conn, message)) continue;
     try {
       deliver(ctx, conn, message);
     } catch (err) {

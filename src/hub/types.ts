@@ -5,7 +5,7 @@
  * @module
  */
 import type { Logger } from 'pino';
-import type { MessageBus, SessionData } from '../bus/types.js';
+import type { MessageBus, MessageData, SessionData } from '../bus/types.js';
 import type { HiveLinkError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { JsonObject } from '../protocol/json.js';
@@ -75,6 +75,13 @@ export interface HubPeer {
  */
 export type BusTap = (conn: HubPeer, payload: JsonObject) => boolean;
 
+/**
+ * A rule of a feature that may take an agent-bus message before the router delivers it to `conn` (the mesh holds back
+ * a local "not understood" while the parent answers, docs/PROTOCOL.md §14). Returns true when it took the message:
+ * the router then does not deliver it to that connection. Taps run in the order they were added.
+ */
+export type RouteTap = (conn: HubPeer, message: MessageData) => boolean;
+
 /** The hub, as message handlers use it. */
 export interface HubContext {
   readonly config: HubConfig;
@@ -95,6 +102,8 @@ export interface HubContext {
   now(): number;
   /** The {@link BusTap}s features added (the hub's list; absent in handler tests that need none). */
   readonly busTaps?: BusTap[];
+  /** The {@link RouteTap}s features added (the hub's list; absent in handler tests that need none). */
+  readonly routeTaps?: RouteTap[];
   /** Mail for offline clients (RENDEZVOUS); absent in handler tests, where RENDEZVOUS answers "not a rendezvous node". */
   readonly mailbox?: HubMailbox;
 }

@@ -49,6 +49,7 @@ import {
   type PeerOptions,
   token,
 } from './hub-harness.js';
+import { linkCredentials, MeshNode } from './mesh-harness.js';
 import { deposit, rendezvous } from './rendezvous-helpers.js';
 
 failOnUnhandledRejection();
@@ -141,6 +142,34 @@ async function withOvosHub(ovosUrl: string, input: HubConfigInput, body: (h: Run
     await body(h);
   });
 }
+
+// -- the mesh (issue 13): hubs with their own identities, a child linked to its parent
+
+/**
+ * A parent hub whose agent is the OVOS bus at `ovosUrl` (nobody answers there unless the test does) and a child
+ * (embedded assistant) linked to it with `limits`, the link open before `body` runs.
+ */
+async function withSilentParent(
+  ovosUrl: string,
+  limits: HubConfigInput['limits'],
+  body: (child: MeshNode) => Promise<void>,
+) {
+  const [parent, child] = [await MeshNode.create('parent'), await MeshNode.create('child')];
+  try {
+    const link = linkCredentials();
+    await parent.addRecords([link.record]);
+    await parent.start({ agent: 'ovos', ovosUrl });
+    await child.start({ parents: [parent.parentEntry(link)], limits: { ...limits } });
+    await child.allOpen();
+    await body(child);
+  } finally {
+    await child.remove();
+    await parent.remove();
+  }
+}
+
+/** Nothing the embedded assistant understands: it reports complete_intent_failure. */
+const NOT_UNDERSTOOD = 'zorbly quintessent marmalade fnarble';
 
 // -- small helpers
 
@@ -432,6 +461,93 @@ const NOT_TRIPPED: Partial<Record<HubLimitName, string>> = {};
  * (the first one below), not as a type error in every checkout.
  */
 const CASES: Partial<Record<HubLimitName, Trip>> = {
+  maxMeshHops: async () => {
+    const node = await MeshNode.create('hops');
+    try {
+      await node.start({ limits: { maxMeshHops: 2 } });
+      const listener = await node.satellite();
+      const sender = await node.satellite({ isAdmin: true, canPropagate: true });
+      const got: number[] = [];
+      const last = new Promise<void>((resolve) => {
+        listener.onBus('mesh.test.hops', (m) => {
+          got.push(Number(m.data.n));
+          if (m.data.n === 1) resolve();
+        });
+      });
+      const flood = (n: number, hops: number) =>
+        createHiveMessage(
+          HiveMessageType.PROPAGATE,
+          createHiveMessage(HiveMessageType.BUS, { type: 'mesh.test.hops', data: { n }, context: {} }),
+          { route: Array.from({ length: hops }, (_, i) => ({ source: `hub-${n}-${i}`, targets: [] })) },
+        );
+      sender.emit(flood(2, 2)); // two hops already: dropped (the default lets 16 through)
+      sender.emit(flood(1, 1));
+      await within(5000, 'the one-hop flood', last);
+      assert.deepEqual(got, [1]);
+      sender.close();
+      listener.close();
+    } finally {
+      await node.remove();
+    }
+  },
+
+  maxMeshTurns: () =>
+    withOvosBus(({ url }) =>
+      withSilentParent(url, { maxMeshTurns: 1 }, async (child) => {
+        const sat = await child.satellite();
+        const firstEnded = new Promise<MessageData>((resolve) => {
+          sat.onBus('ovos.utterance.handled', (m) => {
+            if ((m.context.session as { session_id?: string } | undefined)?.session_id === 's1') resolve(m);
+          });
+        });
+        // Two utterances followed at once: with one turn allowed, the first is answered here (not understood)
+        // instead of climbing to the parent, which never answers.
+        sat.emitBus(
+          'recognizer_loop:utterance',
+          { utterances: [NOT_UNDERSTOOD] },
+          { session: { session_id: 's1' } },
+        );
+        sat.emitBus(
+          'recognizer_loop:utterance',
+          { utterances: [NOT_UNDERSTOOD] },
+          { session: { session_id: 's2' } },
+        );
+        await within(4000, 'the local answer of the first utterance', firstEnded);
+        sat.close();
+      }),
+    ),
+
+  meshClimbTimeoutMs: () =>
+    withOvosBus(({ url }) =>
+      withSilentParent(url, { meshClimbTimeoutMs: 200 }, async (child) => {
+        const sat = await child.satellite();
+        // The parent never answers: after 200 ms the satellite gets this hub's "not understood" (the default: 8 s).
+        const result = await within(4000, 'the local answer', sat.ask(NOT_UNDERSTOOD, { timeoutMs: 20_000 }));
+        assert.equal(result.handled, false);
+        sat.close();
+      }),
+    ),
+
+  parentReconnectDelayMs: async () => {
+    const [child, nobody] = [await MeshNode.create('child'), await MeshNode.create('nobody')];
+    try {
+      await child.start({
+        parents: [nobody.parentEntry(linkCredentials())], // nothing listens there
+        limits: { parentReconnectDelayMs: 30_000 },
+      });
+      const status = await within(
+        5000,
+        'a failed attempt',
+        child.linksUntil((s) => s.parents[0]?.state === 'reconnecting'),
+      );
+      // 30 s × uniform(0.5, 1.5); the default (1 s) would retry within 1.5 s.
+      assert.ok((status.parents[0]?.retry_ms ?? 0) >= 15_000, JSON.stringify(status.parents[0]));
+    } finally {
+      await child.remove();
+      await nobody.remove();
+    }
+  },
+
   maxFrameBytes: () =>
     withHub({ limits: { maxFrameBytes: 1024 } }, async (h) => {
       const peer = await FakePeer.open(h.url, (await h.addClient()).peer);

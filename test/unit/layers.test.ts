@@ -45,6 +45,8 @@ const EXTRA: Record<string, string[]> = {
   'bench/cli-process.ts': ['cli'],
   'hub/compose.ts': ['assistant', 'http'],
   'hub/agent-embedded.ts': ['assistant'],
+  // A parent link of the mesh is an ordinary client of its parent hub, on the SDK (docs/PROTOCOL.md §14).
+  'hub/mesh/parent-link.ts': ['client'],
 };
 const BROWSER_SAFE = new Set(['protocol', 'crypto', 'session', 'client']);
 const SRC = join(REPO_ROOT, 'src');

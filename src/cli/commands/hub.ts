@@ -5,8 +5,11 @@
  * ```
  * hivelink hub [--host 0.0.0.0] [--port 5678] [--data-dir D] [--agent embedded|ovos|echo] [--ovos-url URL]
  *              [--tls-cert F --tls-key F | --tls-self-signed] [--min-protocol 1|2|3] [--bus-port N]
- *              [--config FILE] [--log-level LEVEL]
+ *              [--parent ws://URL --parent-key K (--parent-password P | --parent-password-file F)]…
+ *              [--escalate never|on-failure|always] [--config FILE] [--log-level LEVEL]
  * ```
+ * A parent's password may also come from `$HIVELINK_PARENT_PASSWORD` (a file or the environment keep it out of the
+ * process list); the i-th `--parent-key` and password go with the i-th `--parent`.
  * Settings come from the defaults, then the JSON config file (`--config`, else `hivelink.json` in the config dir
  * when it exists; its keys are those of `HubConfigInput`), then the flags; the result is validated once.
  * The first line on stdout is `hivelink hub listening on ws://HOST:PORT` (the real port with `--port 0`).
@@ -20,7 +23,14 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { HiveLinkError } from '../../errors.js';
 import { type ComposedHub, composeHub, type StartedHub } from '../../hub/compose.js';
-import { type HubConfig, type HubConfigInput, resolveHubConfig } from '../../hub/config.js';
+import {
+  type EscalateMode,
+  type HubConfig,
+  type HubConfigInput,
+  type ParentConfig,
+  resolveHubConfig,
+} from '../../hub/config.js';
+import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
 import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
 
@@ -39,6 +49,11 @@ export interface HubCommandOptions {
   busPort?: number;
   skillsDir?: string;
   metricsTokenFile?: string;
+  parent?: string[];
+  parentKey?: string[];
+  parentPassword?: string[];
+  parentPasswordFile?: string[];
+  escalate?: EscalateMode;
   config?: string;
   logLevel?: HubConfig['logLevel'];
 }
@@ -72,6 +87,67 @@ function readConfigFile(file: string): HubConfigInput {
   return value as HubConfigInput;
 }
 
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/**
+ * The parents of the flags (null without `--parent`): the i-th key and password (or password file) go with the i-th
+ * URL; without either password flag, `$HIVELINK_PARENT_PASSWORD`.
+ */
+export function parentsFromOptions(
+  opts: HubCommandOptions,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ParentConfig[] | null {
+  const urls = opts.parent ?? [];
+  const bad = (message: string) => new HiveLinkError('HL_ERR_INVALID_ARGUMENT', message);
+  if (urls.length === 0) {
+    if (
+      opts.parentKey !== undefined ||
+      opts.parentPassword !== undefined ||
+      opts.parentPasswordFile !== undefined
+    ) {
+      throw bad('--parent-key and --parent-password(-file) go with --parent');
+    }
+    return null;
+  }
+  const keys = opts.parentKey ?? [];
+  const passwords = opts.parentPassword ?? [];
+  const files = opts.parentPasswordFile ?? [];
+  if (keys.length !== urls.length) throw bad('give one --parent-key for each --parent, in the same order');
+  if (passwords.length > 0 && files.length > 0) {
+    throw bad('give either --parent-password or --parent-password-file, not both');
+  }
+  const given = passwords.length > 0 ? passwords : files;
+  if (given.length > 0 && given.length !== urls.length) {
+    throw bad('give one parent password (or password file) for each --parent, in the same order');
+  }
+  const fromEnv = env[PARENT_PASSWORD_ENV];
+  return urls.map((url, i) => {
+    const key = keys[i]!;
+    if (passwords.length > 0) return { url, key, password: passwords[i]! };
+    if (files.length > 0) return { url, key, passwordFile: files[i]! };
+    if (fromEnv === undefined || fromEnv === '') {
+      throw bad(`no password for the parent ${url}: --parent-password-file F, or $${PARENT_PASSWORD_ENV}`);
+    }
+    return { url, key, password: fromEnv };
+  });
+}
+
+/** The config file's parents, each without a password of its own given `$HIVELINK_PARENT_PASSWORD`. */
+function fileParents(
+  parents: readonly ParentConfig[] | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): ParentConfig[] | undefined {
+  const fromEnv = env[PARENT_PASSWORD_ENV];
+  if (parents === undefined || !Array.isArray(parents) || fromEnv === undefined || fromEnv === '') {
+    return parents === undefined ? undefined : [...parents];
+  }
+  return parents.map((p) =>
+    p.password === undefined && p.passwordFile === undefined ? { ...p, password: fromEnv } : p,
+  );
+}
+
 /** Merges defaults, the config file and the flags into one validated config (the data dir resolved). */
 export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
   const configFile = opts.config ?? defaultConfigFile();
@@ -93,6 +169,8 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     minProtocol: opts.minProtocol,
     busPort: opts.busPort,
     metricsTokenFile: opts.metricsTokenFile,
+    escalate: opts.escalate,
+    parents: parentsFromOptions(opts) ?? fileParents(fromFile.parents, process.env),
     logLevel: opts.logLevel,
   };
   if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
@@ -137,6 +215,9 @@ function startedLines(composed: ComposedHub, started: StartedHub): string[] {
     `agent: ${config.agent === 'ovos' ? `OVOS messagebus ${config.ovosUrl}` : config.agent === 'echo' ? 'echo (repeats every utterance)' : 'embedded assistant'}`,
   ];
   if (started.busPort !== null) lines.push(`agent bus served on ws://127.0.0.1:${started.busPort}/core`);
+  if (config.parents.length > 0) {
+    lines.push(`parents: ${config.parents.map((p) => p.url).join(', ')} (escalate ${config.escalate})`);
+  }
   if (composed.assistant !== null) {
     lines.push(
       `skills: ${composed.assistant.skills().length} loaded (drop .mjs skills in ${composed.skillsDir})`,
@@ -211,6 +292,20 @@ export function registerHubCommand(program: Command): void {
     )
     .option('--skills-dir <dir>', 'extra skills for the embedded assistant (default <data dir>/skills)')
     .option('--metrics-token-file <file>', 'GET /metrics requires the bearer token this file holds')
+    .option('--parent <url>', 'a parent hub to connect to as a client (repeatable; the mesh)', collect)
+    .option('--parent-key <key>', 'the access key the parent gave this hub (one per --parent)', collect)
+    .option(
+      '--parent-password <password>',
+      `its password (one per --parent; prefer --parent-password-file or $${PARENT_PASSWORD_ENV})`,
+      collect,
+    )
+    .option('--parent-password-file <file>', 'a file holding its password (one per --parent)', collect)
+    .addOption(
+      new Option(
+        '--escalate <mode>',
+        "when a satellite's utterance climbs to the parent (default on-failure: when this hub does not understand it)",
+      ).choices(['never', 'on-failure', 'always']),
+    )
     .option('--config <file>', 'JSON config file (default hivelink.json in the config dir, if present)')
     .addOption(
       new Option('--log-level <level>', 'log level on stderr (default info)').choices([

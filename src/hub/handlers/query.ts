@@ -29,7 +29,12 @@ export function handleQuery(ctx: HubContext, conn: HubPeer, message: HiveMessage
   ctx.queries.open(conn, queryId, msgType, typeof originator === 'string' ? originator : conn.peer);
   ctx.bus.emit({
     type: `hive.${msgType}.received`,
-    data: { query_id: queryId, peer: conn.peer },
+    // The route lets a parent link climb it further without looping (docs/PROTOCOL.md §14).
+    data: {
+      query_id: queryId,
+      peer: conn.peer,
+      route: message.route.map((hop) => ({ source: hop.source, targets: [...hop.targets] })),
+    },
     context: { source: conn.peer, peer: conn.peer },
   });
   injectBus(ctx, conn, payload, { query_id: queryId });

@@ -49,8 +49,9 @@ export function floodKey(conn: HubPeer, message: HiveMessage): string {
 }
 
 /**
- * True when a flood must be dropped — a loop, or a copy already seen (which this call records as seen) — and then
- * logs it at debug as `<label> dropped`, with `fields` beside the peer.
+ * True when a flood must be dropped — a loop, a route of `maxMeshHops` hops already (docs/PROTOCOL.md §14), or a copy
+ * already seen (which this call records as seen) — and then logs it at debug as `<label> dropped`, with `fields`
+ * beside the peer.
  */
 export function floodDropped(
   ctx: HubContext,
@@ -59,8 +60,12 @@ export function floodDropped(
   label: string,
   fields: Record<string, unknown> = {},
 ): boolean {
-  if (isLoop(ctx, message) || ctx.floods.seen(floodKey(conn, message))) {
-    ctx.logger.debug({ peer: conn.peer, ...fields }, `${label} dropped: loop or already seen`);
+  if (
+    isLoop(ctx, message) ||
+    message.route.length >= ctx.limits.maxMeshHops ||
+    ctx.floods.seen(floodKey(conn, message))
+  ) {
+    ctx.logger.debug({ peer: conn.peer, ...fields }, `${label} dropped: loop, too many hops or already seen`);
     return true;
   }
   return false;
@@ -87,14 +92,20 @@ export function otherPeers(ctx: HubContext, conn: HubPeer): HubPeer[] {
 }
 
 /**
- * Tells a parent link (whatever on the agent bus provides one) to send `message` upstream:
- * `hive.send.upstream {msg_type, payload, route, peer}`, `payload` being the wrapped message.
+ * Tells a parent link (the mesh, `src/hub/mesh/`) to send `message` upstream:
+ * `hive.send.upstream {msg_type, payload, metadata, route, peer}`, `payload` being the wrapped message.
  */
 export function emitUpstream(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
   const json = hiveMessageToJson(message);
   ctx.bus.emit({
     type: 'hive.send.upstream',
-    data: { msg_type: json.msg_type, payload: json.payload, route: json.route, peer: conn.peer },
+    data: {
+      msg_type: json.msg_type,
+      payload: json.payload,
+      metadata: json.metadata,
+      route: json.route,
+      peer: conn.peer,
+    },
     context: { source: conn.peer, peer: conn.peer },
   });
 }
