@@ -5,15 +5,14 @@
  * an old command expires instead of running late, an unknown kind fails, a withdrawn one is not overwritten).
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import pino from 'pino';
 import { HiveLinkError } from '../../../src/errors.js';
 import { AdminQueue } from '../../../src/hub/house/admin-queue.js';
 import { buildRooms, findRoom, siteRoom } from '../../../src/hub/house/rooms.js';
 import type { RoomSettings } from '../../../src/store/house.js';
-import { openSqliteStore } from '../../../src/store/sqlite.js';
-import type { ClientRecord, ClientStore } from '../../../src/store/types.js';
-import { tempDatabases } from '../store/temp-db.js';
+import type { ClientRecord } from '../../../src/store/types.js';
+import { tempStore } from '../store/temp-db.js';
 
 function record(
   id: number,
@@ -74,24 +73,21 @@ describe('rooms', () => {
 });
 
 describe('admin command queue (the hub side)', () => {
-  const freshDb = tempDatabases('hl-admin-queue-');
-  let store: ClientStore;
+  const db = tempStore('hl-admin-queue-');
   let clock: number;
   let queue: AdminQueue;
   beforeEach(() => {
-    store = openSqliteStore(freshDb(), { secrets: new Uint8Array(32).fill(3) });
     clock = 1_000_000;
     queue = new AdminQueue({
-      store: store.house,
+      store: db.store.house,
       ttlMs: 60_000,
       now: () => clock,
       logger: pino({ level: 'silent' }),
     });
   });
-  afterEach(() => store.close());
 
   const enqueue = (kind: string, args: Record<string, unknown>, at = clock) =>
-    store.house.enqueueAdminCommand(kind, args, { maxPending: 10, now: at });
+    db.store.house.enqueueAdminCommand(kind, args, { maxPending: 10, now: at });
 
   it('runs pending commands in order with their handlers and writes each result', async () => {
     const ran: unknown[] = [];
@@ -110,7 +106,7 @@ describe('admin command queue (the hub side)', () => {
     await queue.drain();
     assert.deepEqual(ran, [1, 2]);
     const get = async (id: number) => {
-      const cmd = await store.house.getAdminCommand(id);
+      const cmd = await db.store.house.getAdminCommand(id);
       return [cmd?.state, cmd?.result];
     };
     assert.deepEqual(await get(a.id), ['done', { ok: true, n: 1 }]);
@@ -125,12 +121,12 @@ describe('admin command queue (the hub side)', () => {
     // Finished rows go adminCommandTtlMs after they finished.
     clock += 60_001;
     await queue.drain();
-    assert.equal(await store.house.getAdminCommand(a.id), null);
+    assert.equal(await db.store.house.getAdminCommand(a.id), null);
   });
 
   it('leaves a command withdrawn while it ran as withdrawn', async () => {
     queue.register('slow', async () => {
-      await store.house.finishAdminCommand(
+      await db.store.house.finishAdminCommand(
         cmd.id,
         'expired',
         { ok: false, code: 'HL_ERR_ADMIN_COMMAND_TIMEOUT' },
@@ -140,6 +136,6 @@ describe('admin command queue (the hub side)', () => {
     });
     const cmd = await enqueue('slow', {});
     await queue.drain();
-    assert.equal((await store.house.getAdminCommand(cmd.id))?.state, 'expired');
+    assert.equal((await db.store.house.getAdminCommand(cmd.id))?.state, 'expired');
   });
 });

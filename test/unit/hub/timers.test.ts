@@ -18,10 +18,9 @@ import { MAX_TIMER_MS, OneShotScheduler } from '../../../src/hub/timers/schedule
 import { TimerService } from '../../../src/hub/timers/service.js';
 import type { HubPeer } from '../../../src/hub/types.js';
 import type { HiveMessage } from '../../../src/protocol/message.js';
-import { openSqliteStore } from '../../../src/store/sqlite.js';
-import type { ClientRecord, ClientStore } from '../../../src/store/types.js';
+import type { ClientRecord } from '../../../src/store/types.js';
 import { FakeTimers } from '../../helpers/fake-timers.js';
-import { tempDatabases } from '../store/temp-db.js';
+import { tempStore } from '../store/temp-db.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -157,11 +156,10 @@ class StubPeer implements HubPeer {
   async rekey(): Promise<void> {}
 }
 
-const freshDb = tempDatabases('hl-timers-');
+/** Closed after the service's own `afterEach` has stopped it. */
+const db = tempStore('hl-timers-');
 
 describe('timers: the hub service', () => {
-  let file: string;
-  let store: ClientStore;
   let bus: MemoryBus;
   let peers: PeerRegistry;
   let fake: FakeTimers;
@@ -171,26 +169,30 @@ describe('timers: the hub service', () => {
   let hall: ClientRecord;
 
   const start = async (limits = { maxTimersPerClient: 10, maxTimerDurationMs: 7 * 24 * HOUR }) => {
-    service = new TimerService({ bus, store, peers, limits, timers: fake, now: fake.clock, timezone: 'UTC' });
+    service = new TimerService({
+      bus,
+      store: db.store,
+      peers,
+      limits,
+      timers: fake,
+      now: fake.clock,
+      timezone: 'UTC',
+    });
     await service.start();
   };
 
   beforeEach(async () => {
-    file = freshDb();
-    store = openSqliteStore(file, { secrets: new Uint8Array(32).fill(3) });
-    kitchen = (await store.addClient({ name: 'kitchen-sat', siteId: 'kitchen' })).record;
-    garage = (await store.addClient({ name: 'garage-sat' })).record;
-    hall = (await store.addClient({ name: 'hall-sat', siteId: 'Kitchen' })).record;
+    [kitchen, garage, hall] = await db.addClients({ name: 'kitchen-sat', siteId: 'kitchen' }, 'garage-sat', {
+      name: 'hall-sat',
+      siteId: 'Kitchen',
+    });
     bus = new MemoryBus();
     peers = new PeerRegistry();
     fake = new FakeTimers();
     fake.now = Date.parse('2025-06-10T05:00:00Z');
     await start();
   });
-  afterEach(async () => {
-    await service.stop();
-    await store.close();
-  });
+  afterEach(() => service.stop());
 
   const connect = (record: ClientRecord, peer: string, site: string | null = null) => {
     const p = new StubPeer(peer, record, site);
@@ -257,7 +259,7 @@ describe('timers: the hub service', () => {
     assert.equal(stolen.code, 'HL_ERR_TIMER_NOT_FOUND', "another client's timer cannot be cancelled");
     const unknown = await ask('nobody', 'hive.timer.set', { kind: 'timer', duration_ms: MIN });
     assert.equal(unknown.code, 'HL_ERR_TIMER_NO_CLIENT');
-    assert.equal((await store.listTimers()).length, 2);
+    assert.equal((await db.store.listTimers()).length, 2);
   });
 
   it('speaks a due timer on the owner, else on an online client of its room, else holds it for the owner', async () => {
@@ -287,14 +289,14 @@ describe('timers: the hub service', () => {
     peers.remove(k);
     peers.remove(h);
     await firesAfter(MIN, 'held');
-    assert.notEqual((await store.listTimers(kitchen.id))[0]!.firedAt, null);
+    assert.notEqual((await db.store.listTimers(kitchen.id))[0]!.firedAt, null);
     const k2 = connect(kitchen, 'k2');
     const done = fired();
     bus.emit(createMessage('hive.client.connect', { key: 'k2' }, { source: 'k2' }));
     assert.equal((await done).data.delivered, 'owner');
     assert.deepEqual(k2.spoken(), ['Held timer.']);
     await service.stop();
-    assert.deepEqual(await store.listTimers(), [], 'delivered timers are gone from the store');
+    assert.deepEqual(await db.store.listTimers(), [], 'delivered timers are gone from the store');
   });
 
   it('never speaks on a REST ask; a room is the record site, else the HELLO site', async () => {
@@ -308,7 +310,7 @@ describe('timers: the hub service', () => {
     assert.deepEqual(rest.sent, []);
     assert.deepEqual(notMate.sent, []);
 
-    const shedRecord = (await store.addClient({ name: 'shed-sat' })).record;
+    const shedRecord = (await db.store.addClient({ name: 'shed-sat' })).record;
     const shed = connect(shedRecord, 's1', 'garage'); // no record site: its HELLO's garage is its room
     peers.add(g);
     await ask('g1', 'hive.timer.set', { duration_ms: MIN, utterance: 'for the garage' });
@@ -350,8 +352,7 @@ describe('timers: the hub service', () => {
 
     // A restart: a new service on the same file, with the clock past the timer but not the reminder.
     await service.stop();
-    await store.close();
-    store = openSqliteStore(file, { secrets: new Uint8Array(32).fill(3) });
+    await db.reopen();
     peers = new PeerRegistry();
     const k = connect(kitchen, 'k1');
     fake = new FakeTimers();

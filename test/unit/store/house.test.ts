@@ -4,29 +4,13 @@
  * through a second connection as the admin CLI would.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isHiveLinkError } from '../../../src/errors.js';
 import { checkRoomName, roomKey } from '../../../src/store/house.js';
-import { openSqliteStore } from '../../../src/store/sqlite.js';
-import type { ClientStore } from '../../../src/store/types.js';
-import { tempDatabases } from './temp-db.js';
-
-const SECRETS = new Uint8Array(32).fill(7);
-const freshDb = tempDatabases('hl-house-');
+import { tempStore } from './temp-db.js';
 
 describe('house store', () => {
-  let file: string;
-  let store: ClientStore;
-  let cli: ClientStore;
-  beforeEach(() => {
-    file = freshDb();
-    store = openSqliteStore(file, { secrets: SECRETS, now: () => 1000 });
-    cli = openSqliteStore(file, { secrets: SECRETS });
-  });
-  afterEach(async () => {
-    await store.close();
-    await cli.close();
-  });
+  const db = tempStore('hl-house-', { now: () => 1000 });
 
   it('folds room names: case, _ and -, spaces and a leading "the"', () => {
     assert.equal(roomKey('The Living_Room'), 'living room');
@@ -42,13 +26,13 @@ describe('house store', () => {
   });
 
   it('keeps room settings by folded name; the last spelling is the name', async () => {
-    assert.equal((await store.house.setRoom('Living_Room')).conference, 'off');
-    const set = await store.house.setRoom('the living room', { conference: 'only' });
+    assert.equal((await db.store.house.setRoom('Living_Room')).conference, 'off');
+    const set = await db.store.house.setRoom('the living room', { conference: 'only' });
     assert.deepEqual([set.key, set.name, set.conference], ['living room', 'the living room', 'only']);
-    assert.equal((await cli.house.getRoom('LIVING ROOM'))?.conference, 'only');
-    assert.equal((await cli.house.listRooms()).length, 1);
-    assert.equal(await cli.house.removeRoom('living-room'), true);
-    assert.equal(await cli.house.getRoom('living room'), null);
+    assert.equal((await db.cli.house.getRoom('LIVING ROOM'))?.conference, 'only');
+    assert.equal((await db.cli.house.listRooms()).length, 1);
+    assert.equal(await db.cli.house.removeRoom('living-room'), true);
+    assert.equal(await db.cli.house.getRoom('living room'), null);
   });
 
   it('clears presence when a hub starts, and when that hub (not another) stops', async () => {
@@ -60,65 +44,70 @@ describe('house store', () => {
       assistant: true,
       connectedAt: 5,
     };
-    await store.house.hubStarted({ bootId: 'a', pid: 42, startedAt: 10 });
-    await store.house.writePresence([entry, { ...entry, connId: 2, assistant: false }], []);
-    await store.house.writePresence([{ ...entry, helloSite: 'office' }], [2]);
-    assert.deepEqual(await cli.house.listPresence(), [{ ...entry, helloSite: 'office' }]);
-    assert.deepEqual(await cli.house.hubInstance(), { bootId: 'a', pid: 42, startedAt: 10, stoppedAt: null });
-    await store.house.hubStopped('someone-else', 20);
-    assert.equal((await cli.house.listPresence()).length, 1);
-    await store.house.hubStopped('a', 20);
-    assert.deepEqual(await cli.house.listPresence(), []);
-    assert.equal((await cli.house.hubInstance())?.stoppedAt, 20);
-    await store.house.writePresence([entry], []);
-    await store.house.hubStarted({ bootId: 'b', pid: 43, startedAt: 30 });
-    assert.deepEqual(await cli.house.listPresence(), []);
+    await db.store.house.hubStarted({ bootId: 'a', pid: 42, startedAt: 10 });
+    await db.store.house.writePresence([entry, { ...entry, connId: 2, assistant: false }], []);
+    await db.store.house.writePresence([{ ...entry, helloSite: 'office' }], [2]);
+    assert.deepEqual(await db.cli.house.listPresence(), [{ ...entry, helloSite: 'office' }]);
+    assert.deepEqual(await db.cli.house.hubInstance(), {
+      bootId: 'a',
+      pid: 42,
+      startedAt: 10,
+      stoppedAt: null,
+    });
+    await db.store.house.hubStopped('someone-else', 20);
+    assert.equal((await db.cli.house.listPresence()).length, 1);
+    await db.store.house.hubStopped('a', 20);
+    assert.deepEqual(await db.cli.house.listPresence(), []);
+    assert.equal((await db.cli.house.hubInstance())?.stoppedAt, 20);
+    await db.store.house.writePresence([entry], []);
+    await db.store.house.hubStarted({ bootId: 'b', pid: 43, startedAt: 30 });
+    assert.deepEqual(await db.cli.house.listPresence(), []);
   });
 
   it('queues admin commands up to the bound, finishes each once, and prunes finished ones', async () => {
-    const first = await cli.house.enqueueAdminCommand(
+    const first = await db.cli.house.enqueueAdminCommand(
       'announce',
       { text: 'hi', all: true },
       { maxPending: 2, now: 100 },
     );
     assert.deepEqual([first.state, first.args, first.result], ['pending', { text: 'hi', all: true }, null]);
-    await cli.house.enqueueAdminCommand(
+    await db.cli.house.enqueueAdminCommand(
       'announce',
       { text: 'two', room: 'kitchen' },
       { maxPending: 2, now: 101 },
     );
     await assert.rejects(
-      cli.house.enqueueAdminCommand('announce', { text: 'three' }, { maxPending: 2, now: 102 }),
+      db.cli.house.enqueueAdminCommand('announce', { text: 'three' }, { maxPending: 2, now: 102 }),
       (e) => isHiveLinkError(e, 'HL_ERR_ADMIN_QUEUE_FULL'),
     );
-    const pending = await store.house.pendingAdminCommands(10);
+    const pending = await db.store.house.pendingAdminCommands(10);
     assert.deepEqual(
       pending.map((c) => c.args.text),
       ['hi', 'two'],
     );
     assert.equal(
-      await store.house.finishAdminCommand(first.id, 'done', { ok: true, delivered: 2 }, 200),
+      await db.store.house.finishAdminCommand(first.id, 'done', { ok: true, delivered: 2 }, 200),
       true,
     );
     // Finished once: a withdrawal that comes too late changes nothing.
-    assert.equal(await cli.house.finishAdminCommand(first.id, 'expired', { ok: false }, 201), false);
-    const done = await cli.house.getAdminCommand(first.id);
+    assert.equal(await db.cli.house.finishAdminCommand(first.id, 'expired', { ok: false }, 201), false);
+    const done = await db.cli.house.getAdminCommand(first.id);
     assert.deepEqual(
       [done?.state, done?.result, done?.finishedAt],
       ['done', { ok: true, delivered: 2 }, 200],
     );
-    assert.equal(await store.house.pruneAdminCommands(150), 0);
-    assert.equal(await store.house.pruneAdminCommands(201), 1);
-    assert.equal(await cli.house.getAdminCommand(first.id), null);
-    assert.equal((await store.house.pendingAdminCommands(10)).length, 1);
+    assert.equal(await db.store.house.pruneAdminCommands(150), 0);
+    assert.equal(await db.store.house.pruneAdminCommands(201), 1);
+    assert.equal(await db.cli.house.getAdminCommand(first.id), null);
+    assert.equal((await db.store.house.pendingAdminCommands(10)).length, 1);
   });
 
   it('refuses an empty kind and oversized arguments', async () => {
-    await assert.rejects(cli.house.enqueueAdminCommand('', {}, { maxPending: 5, now: 1 }), (e) =>
+    await assert.rejects(db.cli.house.enqueueAdminCommand('', {}, { maxPending: 5, now: 1 }), (e) =>
       isHiveLinkError(e, 'HL_ERR_INVALID_ARGUMENT'),
     );
     await assert.rejects(
-      cli.house.enqueueAdminCommand('announce', { text: 'x'.repeat(70_000) }, { maxPending: 5, now: 1 }),
+      db.cli.house.enqueueAdminCommand('announce', { text: 'x'.repeat(70_000) }, { maxPending: 5, now: 1 }),
       (e) => isHiveLinkError(e, 'HL_ERR_INVALID_ARGUMENT'),
     );
   });

@@ -4,69 +4,56 @@
  * (newest first, per client, trimmed to its bound, removed with nothing of the message in it).
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../../src/store/sqlite.js';
-import type { ClientStore } from '../../../src/store/types.js';
-import { tempDatabases } from './temp-db.js';
+import { beforeEach, describe, it } from 'node:test';
+import { tempStore } from './temp-db.js';
 
-const SECRETS = new Uint8Array(32).fill(3);
-const freshDb = tempDatabases('hl-relay-');
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 
 describe('relay store', () => {
-  let store: ClientStore;
-  let cli: ClientStore;
+  const db = tempStore('hl-relay-', { now: () => 5000 });
   let a: number;
   let b: number;
   beforeEach(async () => {
-    const file = freshDb();
-    store = openSqliteStore(file, { secrets: SECRETS, now: () => 5000 });
-    cli = openSqliteStore(file, { secrets: SECRETS });
-    a = (await store.addClient({ name: 'a' })).record.id;
-    b = (await store.addClient({ name: 'b' })).record.id;
-  });
-  afterEach(async () => {
-    await store.close();
-    await cli.close();
+    [a, b] = await db.addClientIds('a', 'b');
   });
 
   it('pins keys on first use, refuses others and taken ones, and forgets them on reset', async () => {
-    assert.equal(await store.relay.keys(a), null);
-    assert.equal(await store.relay.pinKeys(a, key(1), key(2)), 'pinned');
-    assert.equal(await store.relay.pinKeys(a, key(1), key(2)), 'same');
-    assert.equal(await store.relay.pinKeys(a, key(1), key(3)), 'mismatch');
-    assert.equal(await store.relay.pinKeys(b, key(4), key(2)), 'taken');
-    assert.deepEqual(await cli.relay.keys(a), {
+    assert.equal(await db.store.relay.keys(a), null);
+    assert.equal(await db.store.relay.pinKeys(a, key(1), key(2)), 'pinned');
+    assert.equal(await db.store.relay.pinKeys(a, key(1), key(2)), 'same');
+    assert.equal(await db.store.relay.pinKeys(a, key(1), key(3)), 'mismatch');
+    assert.equal(await db.store.relay.pinKeys(b, key(4), key(2)), 'taken');
+    assert.deepEqual(await db.cli.relay.keys(a), {
       clientId: a,
       x25519: key(1),
       ed25519: key(2),
       publishedAt: 5000,
     });
-    assert.equal((await store.relay.findByEd25519(key(2)))?.clientId, a);
+    assert.equal((await db.store.relay.findByEd25519(key(2)))?.clientId, a);
     assert.deepEqual(
-      (await store.relay.listKeys()).map((k) => k.clientId),
+      (await db.store.relay.listKeys()).map((k) => k.clientId),
       [a],
     );
-    await cli.relay.clearKeys(a);
-    assert.equal(await store.relay.keys(a), null);
-    assert.equal(await store.relay.pinKeys(b, key(4), key(2)), 'pinned');
-    await assert.rejects(store.relay.pinKeys(a, 'nope', key(2)), { code: 'HL_ERR_INVALID_ARGUMENT' });
-    await assert.rejects(store.relay.pinKeys(999, key(7), key(8)), { code: 'HL_ERR_NOT_FOUND' });
+    await db.cli.relay.clearKeys(a);
+    assert.equal(await db.store.relay.keys(a), null);
+    assert.equal(await db.store.relay.pinKeys(b, key(4), key(2)), 'pinned');
+    await assert.rejects(db.store.relay.pinKeys(a, 'nope', key(2)), { code: 'HL_ERR_INVALID_ARGUMENT' });
+    await assert.rejects(db.store.relay.pinKeys(999, key(7), key(8)), { code: 'HL_ERR_NOT_FOUND' });
   });
 
   it('accepts anonymous messages by default, until told not to; keys and setting go with the client', async () => {
-    assert.equal(await store.relay.acceptsAnonymous(a), true);
-    await cli.relay.setAcceptAnonymous(a, false);
-    assert.equal(await store.relay.acceptsAnonymous(a), false);
-    await store.relay.pinKeys(a, key(1), key(2));
-    assert.equal(await store.relay.acceptsAnonymous(a), false, 'pinning keeps the setting');
-    await store.removeClient(a);
-    assert.equal(await store.relay.findByEd25519(key(2)), null);
+    assert.equal(await db.store.relay.acceptsAnonymous(a), true);
+    await db.cli.relay.setAcceptAnonymous(a, false);
+    assert.equal(await db.store.relay.acceptsAnonymous(a), false);
+    await db.store.relay.pinKeys(a, key(1), key(2));
+    assert.equal(await db.store.relay.acceptsAnonymous(a), false, 'pinning keeps the setting');
+    await db.store.removeClient(a);
+    assert.equal(await db.store.relay.findByEd25519(key(2)), null);
   });
 
   it('keeps the newest audit rows, per client on request', async () => {
     for (let i = 0; i < 5; i++) {
-      await store.relay.audit(
+      await db.store.relay.audit(
         {
           senderId: a,
           recipientId: b,
@@ -78,7 +65,7 @@ describe('relay store', () => {
         3,
       );
     }
-    const rows = await cli.relay.listAudit();
+    const rows = await db.cli.relay.listAudit();
     assert.deepEqual(
       rows.map((r) => r.messageId),
       ['id4', 'id3', 'id2'],
@@ -93,6 +80,6 @@ describe('relay store', () => {
       'recipientId',
       'senderId',
     ]);
-    assert.equal((await store.relay.listAudit({ clientId: b, limit: 1 })).length, 1);
+    assert.equal((await db.store.relay.listAudit({ clientId: b, limit: 1 })).length, 1);
   });
 });

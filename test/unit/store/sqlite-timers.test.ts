@@ -4,13 +4,9 @@
  * (a hub restart). Removing a client removes its timers.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { openSqliteStore } from '../../../src/store/sqlite.js';
-import type { ClientStore, NewTimer } from '../../../src/store/types.js';
-import { tempDatabases } from './temp-db.js';
-
-const SECRETS = new Uint8Array(32).fill(2);
-const freshDb = tempDatabases('hl-sqlite-timers-');
+import { beforeEach, describe, it } from 'node:test';
+import type { NewTimer } from '../../../src/store/types.js';
+import { tempStore } from './temp-db.js';
 
 function timer(clientId: number, extra: Partial<NewTimer> = {}): NewTimer {
   return {
@@ -29,36 +25,30 @@ function timer(clientId: number, extra: Partial<NewTimer> = {}): NewTimer {
 }
 
 describe('SQLite store: timers', () => {
-  let file: string;
-  let store: ClientStore;
+  const db = tempStore('hl-sqlite-timers-');
   let a: number;
   let b: number;
   beforeEach(async () => {
-    file = freshDb();
-    store = openSqliteStore(file, { secrets: SECRETS });
-    a = (await store.addClient({ name: 'kitchen' })).record.id;
-    b = (await store.addClient({ name: 'garage' })).record.id;
+    [a, b] = await db.addClientIds('kitchen', 'garage');
   });
-  afterEach(() => store.close());
 
   it('stores timers per client, soonest first, and keeps them across a reopen', async () => {
-    const late = await store.addTimer(timer(a, { dueAt: 2_000_000_000, name: 'pasta' }), 10);
-    const soon = await store.addTimer(timer(a, { kind: 'alarm', durationMs: null }), 10);
-    await store.addTimer(timer(b, { kind: 'reminder', name: 'call mum' }), 10);
+    const late = await db.store.addTimer(timer(a, { dueAt: 2_000_000_000, name: 'pasta' }), 10);
+    const soon = await db.store.addTimer(timer(a, { kind: 'alarm', durationMs: null }), 10);
+    await db.store.addTimer(timer(b, { kind: 'reminder', name: 'call mum' }), 10);
     assert.equal(late.name, 'pasta');
     assert.equal(late.firedAt, null);
     assert.deepEqual(
-      (await store.listTimers(a)).map((t) => t.id),
+      (await db.store.listTimers(a)).map((t) => t.id),
       [soon.id, late.id],
     );
     assert.deepEqual(
-      (await store.listTimers(b)).map((t) => t.name),
+      (await db.store.listTimers(b)).map((t) => t.name),
       ['call mum'],
     );
-    await store.markTimerFired(soon.id, 1_000_400_000);
-    await store.close();
-    store = openSqliteStore(file, { secrets: SECRETS });
-    const all = await store.listTimers();
+    await db.store.markTimerFired(soon.id, 1_000_400_000);
+    await db.reopen();
+    const all = await db.store.listTimers();
     assert.equal(all.length, 3);
     const reopened = all.find((t) => t.id === soon.id)!;
     assert.equal(reopened.kind, 'alarm');
@@ -68,39 +58,39 @@ describe('SQLite store: timers', () => {
   });
 
   it('refuses a timer beyond the per-client bound, for that client only', async () => {
-    await store.addTimer(timer(a), 2);
-    await store.addTimer(timer(a), 2);
-    await assert.rejects(store.addTimer(timer(a), 2), { code: 'HL_ERR_TIMER_LIMIT' });
-    await store.addTimer(timer(b), 2);
+    await db.store.addTimer(timer(a), 2);
+    await db.store.addTimer(timer(a), 2);
+    await assert.rejects(db.store.addTimer(timer(a), 2), { code: 'HL_ERR_TIMER_LIMIT' });
+    await db.store.addTimer(timer(b), 2);
     // Concurrent adds never pass the bound together.
-    const results = await Promise.allSettled([1, 2, 3, 4].map(() => store.addTimer(timer(b), 3)));
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => db.store.addTimer(timer(b), 3)));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
-    assert.equal((await store.listTimers(b)).length, 3);
+    assert.equal((await db.store.listTimers(b)).length, 3);
   });
 
   it('removes a timer once, and every timer of a removed client', async () => {
-    const t = await store.addTimer(timer(a), 10);
-    await store.addTimer(timer(b), 10);
-    assert.equal(await store.removeTimer(t.id), true);
-    assert.equal(await store.removeTimer(t.id), false);
-    await store.removeClient(b);
-    assert.deepEqual(await store.listTimers(), []);
+    const t = await db.store.addTimer(timer(a), 10);
+    await db.store.addTimer(timer(b), 10);
+    assert.equal(await db.store.removeTimer(t.id), true);
+    assert.equal(await db.store.removeTimer(t.id), false);
+    await db.store.removeClient(b);
+    assert.deepEqual(await db.store.listTimers(), []);
   });
 
   it('refuses bad timers and unknown clients', async () => {
-    await assert.rejects(store.addTimer(timer(999), 10), { code: 'HL_ERR_NOT_FOUND' });
-    await assert.rejects(store.addTimer(timer(a, { kind: 'nap' as 'timer' }), 10), {
+    await assert.rejects(db.store.addTimer(timer(999), 10), { code: 'HL_ERR_NOT_FOUND' });
+    await assert.rejects(db.store.addTimer(timer(a, { kind: 'nap' as 'timer' }), 10), {
       code: 'HL_ERR_INVALID_ARGUMENT',
     });
-    await assert.rejects(store.addTimer(timer(a, { utterance: '' }), 10), {
+    await assert.rejects(db.store.addTimer(timer(a, { utterance: '' }), 10), {
       code: 'HL_ERR_INVALID_ARGUMENT',
     });
-    await assert.rejects(store.addTimer(timer(a, { name: 'x'.repeat(201) }), 10), {
+    await assert.rejects(db.store.addTimer(timer(a, { name: 'x'.repeat(201) }), 10), {
       code: 'HL_ERR_INVALID_ARGUMENT',
     });
-    await assert.rejects(store.addTimer(timer(a, { durationMs: -1 }), 10), {
+    await assert.rejects(db.store.addTimer(timer(a, { durationMs: -1 }), 10), {
       code: 'HL_ERR_INVALID_ARGUMENT',
     });
-    await assert.rejects(store.addTimer(timer(a), 0), { code: 'HL_ERR_INVALID_ARGUMENT' });
+    await assert.rejects(db.store.addTimer(timer(a), 0), { code: 'HL_ERR_INVALID_ARGUMENT' });
   });
 });

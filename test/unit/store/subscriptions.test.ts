@@ -3,30 +3,22 @@
  * last tick it missed — never one from before it subscribed, never the same one twice.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { isHiveLinkError } from '../../../src/errors.js';
-import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { normalizeSubscriptionName } from '../../../src/store/subscriptions.js';
-import type { ClientStore } from '../../../src/store/types.js';
-import { tempDatabases } from './temp-db.js';
-
-const SECRETS = new Uint8Array(32).fill(7);
-const freshDb = tempDatabases('hl-subs-');
+import { tempStore } from './temp-db.js';
 
 const code = (c: string) => (err: unknown) => isHiveLinkError(err) && err.code === c;
 
 describe('subscription store', () => {
-  let store: ClientStore;
   let clock: number;
+  const db = tempStore('hl-subs-', { now: () => clock });
   let kitchen: number;
   let office: number;
   beforeEach(async () => {
     clock = 1_700_000_000_000;
-    store = openSqliteStore(freshDb(), { secrets: SECRETS, now: () => clock });
-    kitchen = (await store.addClient({ name: 'kitchen' })).record.id;
-    office = (await store.addClient({ name: 'office' })).record.id;
+    [kitchen, office] = await db.addClientIds('kitchen', 'office');
   });
-  afterEach(() => store.close());
 
   it('spells a name one way: case, dashes, underscores and spaces', () => {
     assert.equal(normalizeSubscriptionName('  Morning-News_ '), 'morning news');
@@ -37,7 +29,7 @@ describe('subscription store', () => {
   });
 
   it('adds, finds by any spelling, lists and removes', async () => {
-    const added = await store.subscriptions.add({
+    const added = await db.store.subscriptions.add({
       name: 'Morning-News',
       cron: '0 7 * * *',
       text: 'Good morning',
@@ -48,26 +40,26 @@ describe('subscription store', () => {
     assert.equal(added.createdAt, clock);
     assert.equal(added.ticks, 0);
     assert.deepEqual(added.subscribers, []);
-    await store.subscriptions.add({ name: 'time', everyMs: 3_600_000, utterance: 'what time is it' });
-    assert.equal((await store.subscriptions.get('MORNING NEWS'))?.id, added.id);
+    await db.store.subscriptions.add({ name: 'time', everyMs: 3_600_000, utterance: 'what time is it' });
+    assert.equal((await db.store.subscriptions.get('MORNING NEWS'))?.id, added.id);
     assert.deepEqual(
-      (await store.subscriptions.list()).map((s) => [s.name, s.everyMs, s.utterance, s.lang]),
+      (await db.store.subscriptions.list()).map((s) => [s.name, s.everyMs, s.utterance, s.lang]),
       [
         ['morning news', null, null, 'en-us'],
         ['time', 3_600_000, 'what time is it', 'en-us'],
       ],
     );
     await assert.rejects(
-      store.subscriptions.add({ name: 'morning news', everyMs: 60_000, text: 'again' }),
+      db.store.subscriptions.add({ name: 'morning news', everyMs: 60_000, text: 'again' }),
       code('HL_ERR_ALREADY_EXISTS'),
     );
-    await store.subscriptions.remove('morning_news');
-    assert.equal(await store.subscriptions.get('morning news'), null);
-    await assert.rejects(store.subscriptions.remove('morning news'), code('HL_ERR_NO_SUBSCRIPTION'));
+    await db.store.subscriptions.remove('morning_news');
+    assert.equal(await db.store.subscriptions.get('morning news'), null);
+    await assert.rejects(db.store.subscriptions.remove('morning news'), code('HL_ERR_NO_SUBSCRIPTION'));
   });
 
   it('refuses a subscription with both or neither schedule, or both or neither message', async () => {
-    const s = store.subscriptions;
+    const s = db.store.subscriptions;
     await assert.rejects(s.add({ name: 'a', text: 'x' }), code('HL_ERR_INVALID_ARGUMENT'));
     await assert.rejects(
       s.add({ name: 'a', everyMs: 1000, cron: '* * * * *', text: 'x' }),
@@ -82,7 +74,7 @@ describe('subscription store', () => {
   });
 
   it('keeps at most maxSubscriptions subscriptions and maxSubscribers per subscription', async () => {
-    const s = store.subscriptions;
+    const s = db.store.subscriptions;
     await s.add({ name: 'one', everyMs: 60_000, text: '1' }, { maxSubscriptions: 2 });
     await s.add({ name: 'two', everyMs: 60_000, text: '2' }, { maxSubscriptions: 2 });
     await assert.rejects(
@@ -102,7 +94,7 @@ describe('subscription store', () => {
   });
 
   it('subscribes and unsubscribes known clients only, and forgets subscribers of a removed client', async () => {
-    const s = store.subscriptions;
+    const s = db.store.subscriptions;
     await s.add({ name: 'news', everyMs: 60_000, text: 'n' });
     await assert.rejects(s.subscribe('weather', kitchen), code('HL_ERR_NO_SUBSCRIPTION'));
     await assert.rejects(s.subscribe('news', 999), code('HL_ERR_NOT_FOUND'));
@@ -115,12 +107,12 @@ describe('subscription store', () => {
     );
     assert.equal(await s.unsubscribe('news', kitchen), true);
     assert.equal(await s.unsubscribe('news', kitchen), false);
-    await store.removeClient(office);
+    await db.store.removeClient(office);
     assert.deepEqual((await s.get('news'))?.subscribers, []);
   });
 
   it('owes a subscriber the last tick it missed, once, and nothing from before it subscribed', async () => {
-    const s = store.subscriptions;
+    const s = db.store.subscriptions;
     const news = await s.add({ name: 'news', everyMs: 60_000, text: 'n' });
     assert.equal(await s.recordTick(news.id, clock + 60_000, 'before anyone'), 1);
     await s.subscribe('news', kitchen);
