@@ -1,7 +1,7 @@
 /**
  * The hub's frame socket over a server-side `ws` WebSocket: frames, close, ping/pong and `terminate`. When the
  * TCP socket under it is given, every write of one tick is corked and leaves in one system call (an answer and
- * the end of its turn, HELLO and the HANDSHAKE request). {@link gatePreOpenFrames} bounds what `ws` reads for a
+ * the end of its turn), unless `flush` ends the batch early (HELLO and the HANDSHAKE request leave apart). {@link gatePreOpenFrames} bounds what `ws` reads for a
  * connection before its session opens.
  *
  * @module
@@ -37,6 +37,9 @@ export function wsFrameSocket(ws: WebSocket, socket: CorkableSocket | null = nul
         process.nextTick(uncork);
       }
       ws.send(data);
+    },
+    flush() {
+      if (corked) uncork();
     },
     close: (code, reason) => ws.close(code, reason),
     terminate: () => ws.terminate(),

@@ -12,6 +12,11 @@ export interface FrameSocket {
   /** Bytes handed to `send` that the transport has not written yet. */
   readonly bufferedAmount: number;
   send(data: string | Uint8Array): void;
+  /**
+   * Writes what `send` has gathered so far now, so the next `send` leaves in a write of its own (a socket that
+   * batches the writes of one tick). Absent: every `send` is a write already.
+   */
+  flush?(): void;
   /** Starts the closing handshake; `onClose` follows when it is done. */
   close(code: number, reason: string): void;
   /** One listener: every frame that arrives, in order. */

@@ -213,7 +213,12 @@ export class SessionMachine {
   begin(opening: readonly HiveMessage[] = []): void {
     if (this.#state !== 'connecting') return;
     this.#state = 'handshaking';
-    for (const message of opening) this.sendClear(message);
+    // One write per opening message: some HiveMind clients read one handshake frame per TCP read, and take a
+    // HELLO and the HANDSHAKE request arriving in one segment as a broken handshake.
+    opening.forEach((message, i) => {
+      if (i > 0) this.#socket.flush?.();
+      this.sendClear(message);
+    });
     this.#drain();
   }
 
