@@ -17,6 +17,6 @@ export async function requireClient(
     'HL_ERR_NOT_FOUND',
     /^\d+$/.test(idOrKey)
       ? `no client with id ${idOrKey}`
-      : `no client with access key ${JSON.stringify(idOrKey)}`,
+      : `no client with access key or name ${JSON.stringify(idOrKey)}`,
   );
 }

@@ -235,6 +235,26 @@ class SqliteClientStore implements ClientStore {
     return this.#db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * Names are how people tell clients apart (`clients show kitchen`), so two live clients never share one; a revoked
+   * client's name is free again.
+   */
+  async #checkNameFree(db: Kysely<Schema>, name: string, exceptId?: number): Promise<void> {
+    const other = await db
+      .selectFrom('clients')
+      .select('id')
+      .where('name', '=', name)
+      .where('revoked', '=', 0)
+      .where('id', '!=', exceptId ?? 0)
+      .executeTakeFirst();
+    if (other !== undefined) {
+      throw new HiveLinkError(
+        'HL_ERR_ALREADY_EXISTS',
+        `the name ${JSON.stringify(name)} is already used by client ${other.id}`,
+      );
+    }
+  }
+
   async #existing(id: number): Promise<ClientRow> {
     const row = await this.#row(checkId(id));
     if (row === undefined) throw notFound(id);
@@ -259,6 +279,7 @@ class SqliteClientStore implements ClientStore {
             `access key is already used by client ${taken.id}`,
           );
         }
+        await this.#checkNameFree(db, v.name);
         const { id } = await db
           .insertInto('clients')
           .values({
@@ -302,11 +323,19 @@ class SqliteClientStore implements ClientStore {
         const row = await this.#row(Number(idOrKey));
         if (row !== undefined) return toRecord(row);
       }
-      const row = await this.#db
-        .selectFrom('clients')
-        .selectAll()
-        .where('access_key', '=', idOrKey)
-        .executeTakeFirst();
+      const row =
+        (await this.#db
+          .selectFrom('clients')
+          .selectAll()
+          .where('access_key', '=', idOrKey)
+          .executeTakeFirst()) ??
+        // Last, a live client's name (unique among live clients, see #checkNameFree).
+        (await this.#db
+          .selectFrom('clients')
+          .selectAll()
+          .where('name', '=', idOrKey)
+          .where('revoked', '=', 0)
+          .executeTakeFirst());
       return row === undefined ? null : toRecord(row);
     });
   }
@@ -336,6 +365,7 @@ class SqliteClientStore implements ClientStore {
     const columns = patchColumns(validatePatch(patch));
     return this.#guard('update the client', async () => {
       await this.#existing(id);
+      if (columns.name !== undefined) await this.#checkNameFree(this.#db, columns.name, id);
       if (Object.keys(columns).length > 0) {
         await this.#db.updateTable('clients').set(columns).where('id', '=', id).execute();
       }

@@ -242,8 +242,8 @@ export interface ClientStore {
   /** Adds a client; random 32-hex access key and password when not given. */
   addClient(client: NewClient): Promise<AddedClient>;
   /**
-   * A client by id (number) or by access key (string). A string of digits is tried as an id first, then as an
-   * access key. Revoked clients are found by id. Null when none matches.
+   * A client by id (number), or by id, access key or name (string), tried in that order; names are unique among
+   * live clients. Revoked clients are found by id. Null when none matches.
    */
   getClient(idOrKey: number | string): Promise<ClientRecord | null>;
   /** The client that authenticates with this access key; null when none does (revoked clients never do). */

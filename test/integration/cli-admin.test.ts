@@ -175,6 +175,13 @@ describe('hivelink clients', () => {
     assert.match(await ok(['clients', 'rename', '2', 'hallway', ...dd]), /to "hallway"/);
     assert.equal((await json<ClientRecord>(['clients', 'show', '2', ...dd])).name, 'hallway');
     assert.deepEqual(await json<unknown[]>(['clients', 'history', '2', ...dd]), []);
+    // A name is as good as an id, since two live clients never share one.
+    assert.equal((await json<ClientRecord>(['clients', 'show', 'hallway', ...dd])).id, 2);
+    const dup = await hivelink(['clients', 'add', '--name', 'hallway', ...dd]);
+    assert.equal(dup.code, 1);
+    assert.equal(dup.stderr, 'hivelink: the name "hallway" is already used by client 2\n');
+    const clash = await hivelink(['clients', 'rename', '1', 'hallway', ...dd]);
+    assert.match(clash.stderr, /the name "hallway" is already used by client 2/);
   });
 
   it('revoke: the old key no longer names the client, the id stays', async () => {
@@ -184,7 +191,7 @@ describe('hivelink clients', () => {
     assert.equal(c.accessKey, 'revoked:1');
     const r = await hivelink(['clients', 'show', first.accessKey, ...dd]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `hivelink: no client with access key "${first.accessKey}"\n`);
+    assert.equal(r.stderr, `hivelink: no client with access key or name "${first.accessKey}"\n`);
   });
 
   it('remove never frees the id', async () => {
@@ -256,6 +263,19 @@ describe('hivelink ip', () => {
     const r = await hivelink(['ip', 'remove', '2001:db8::/32', '--client', '1', ...dd]);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'hivelink: no IP rule for 2001:db8::/32 (client 1)\n');
+    // The id `ip list` shows removes that rule, whatever its scope, with no --client.
+    const [first] = await json<IpRule[]>(['ip', 'list', ...dd]);
+    assert.ok(first);
+    assert.equal(await ok(['ip', 'remove', String(first.id), ...dd]), `Removed rule ${first.id}.\n`);
+    assert.deepEqual(
+      (await json<IpRule[]>(['ip', 'list', ...dd])).map((x) => x.id).includes(first.id),
+      false,
+    );
+    const gone = await hivelink(['ip', 'remove', String(first.id), ...dd]);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /no IP rule with id \d+ \(see hivelink ip list\)/);
+    const both = await hivelink(['ip', 'remove', '1', '--client', '1', ...dd]);
+    assert.match(both.stderr, /a rule id names one rule: leave out --client/);
   });
 });
 
@@ -329,7 +349,7 @@ describe('admin handlers in-process', () => {
     });
     await assert.rejects(clientsShow(ctx, 'nope', {}), {
       code: 'HL_ERR_NOT_FOUND',
-      message: 'no client with access key "nope"',
+      message: 'no client with access key or name "nope"',
     });
     text = '';
     await clientsList(ctx, {});

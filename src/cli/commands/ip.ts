@@ -48,14 +48,40 @@ export async function ipAdd(
   }
 }
 
-/** `ip remove CIDR`: removes the allow and deny rules for this CIDR in this scope. */
-export async function ipRemove(ctx: AdminContext, cidr: string, opts: ClientScopeOption): Promise<void> {
+/**
+ * `ip remove ID|CIDR`: a rule id (as `ip list` shows it) removes that rule, whatever its scope; a CIDR removes the
+ * allow and deny rules for it in this scope.
+ */
+export async function ipRemove(
+  ctx: AdminContext,
+  target: RuleTarget,
+  opts: ClientScopeOption,
+): Promise<void> {
+  if (typeof target === 'number') {
+    if (opts.client !== undefined) {
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'a rule id names one rule: leave out --client');
+    }
+    if ((await ctx.store.removeIpRule(target)) === 0) {
+      throw new HiveLinkError('HL_ERR_NOT_FOUND', `no IP rule with id ${target} (see hivelink ip list)`);
+    }
+    ctx.out.write(`Removed rule ${target}.\n`);
+    return;
+  }
+  const cidr = target;
   const clientId = await scopeId(ctx, opts);
   const removed = await ctx.store.removeIpRule({ cidr, clientId });
   if (removed === 0) {
     throw new HiveLinkError('HL_ERR_NOT_FOUND', `no IP rule for ${cidr} (${scopeText(clientId)})`);
   }
   ctx.out.write(`Removed ${removed} rule${removed === 1 ? '' : 's'} for ${cidr} (${scopeText(clientId)}).\n`);
+}
+
+/** What `ip remove` takes: a rule id, or a normalised CIDR. */
+export type RuleTarget = number | string;
+
+/** Parses `ip remove`'s argument: digits alone are a rule id, anything else must be a CIDR. */
+export function parseRuleTarget(value: string): RuleTarget {
+  return /^[0-9]+$/.test(value) ? Number(value) : parseCidrArg(value);
 }
 
 /** `ip list`: global rules, then per-client rules. */
@@ -101,11 +127,11 @@ export function registerIpCommands(program: Command, out: CliWriter = STDOUT): C
   adminAction(
     ip
       .command('remove')
-      .description('remove the rules for a CIDR')
-      .argument('<cidr>', 'the CIDR of the rule', parseCidrArg)
-      .option('--client <id>', 'the rules of this client (id or access key)'),
+      .description('remove a rule by its id (see ip list), or the rules for a CIDR')
+      .argument('<id|cidr>', 'a rule id, or the CIDR of the rules', parseRuleTarget)
+      .option('--client <id>', 'with a CIDR: the rules of this client (id or access key)'),
     out,
-    (ctx, cidr: string, opts: Opts) => ipRemove(ctx, cidr, opts),
+    (ctx, target: RuleTarget, opts: Opts) => ipRemove(ctx, target, opts),
   );
 
   adminAction(
