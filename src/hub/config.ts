@@ -239,6 +239,12 @@ export function resolveHubConfig(input: HubConfigInput = {}): HubConfig {
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    if (issue?.code === 'unrecognized_keys') {
+      const [key = ''] = issue.keys;
+      const where = issue.path.length === 0 ? '' : ` in "${issue.path.join('.')}"`;
+      const hint = key in LIMIT_DEFS ? ` (a limit: put it under "limits")` : '';
+      throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `hub config: unknown key "${key}"${where}${hint}`);
+    }
     const path = issue?.path.join('.') ?? '';
     throw new HiveLinkError(
       'HL_ERR_INVALID_ARGUMENT',

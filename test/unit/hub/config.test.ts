@@ -39,5 +39,15 @@ describe('hub config', () => {
     assert.throws(() => resolveHubConfig({ limits: { nope: 1 } as never }), invalid);
     assert.throws(() => resolveHubConfig({ limits: { maxConnections: 0 } }), invalid);
     assert.throws(() => resolveHubConfig({ extra: 1 } as never), invalid);
+    // An unknown key is named, and a limit put at the top level is pointed to "limits".
+    assert.throws(() => resolveHubConfig({ extra: 1 } as never), {
+      message: 'hub config: unknown key "extra"',
+    });
+    assert.throws(() => resolveHubConfig({ maxFrameBytes: 1 } as never), {
+      message: 'hub config: unknown key "maxFrameBytes" (a limit: put it under "limits")',
+    });
+    assert.throws(() => resolveHubConfig({ limits: { nope: 1 } as never }), {
+      message: 'hub config "limits.nope": unknown limit',
+    });
   });
 });
