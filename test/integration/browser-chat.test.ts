@@ -336,6 +336,40 @@ describe('browser chat page (Chromium)', () => {
     }
   });
 
+  it('fits a 390 px phone: nothing overflows and Log out stays on screen (test-artifacts/chat-390.png)', async (t) => {
+    if (chromiumMissing(t)) return;
+    const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-browser-'));
+    const hub = await startDirectHub(dataDir, 0);
+    const browser = await openBrowser(false);
+    try {
+      const page = browser.page;
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`http://127.0.0.1:${hub.port}/chat`);
+      await logIn(page, hub.accessKey, hub.password);
+      await page.locator('#state[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByLabel('Message').fill('tell me a joke');
+      await page.getByLabel('Message').press('Enter');
+      await page.locator('#transcript li.hub .text').first().waitFor({ timeout: UI_TIMEOUT_MS });
+      const fit = await page.evaluate(() => {
+        const button = document.getElementById('logout')!.getBoundingClientRect();
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          button: { left: button.left, right: button.right, width: button.width },
+        };
+      });
+      assert.ok(fit.scrollWidth <= 390, `the page scrolls sideways: ${JSON.stringify(fit)}`);
+      assert.ok(fit.button.width > 0 && fit.button.right <= 390, `Log out is cut: ${JSON.stringify(fit)}`);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'chat-390.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByLabel('Access key').waitFor({ timeout: UI_TIMEOUT_MS });
+    } finally {
+      await browser.close();
+      await hub.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("and a `hivelink chat` child in the same conference see each other's lines (test-artifacts/chat-conference.png)", async (t) => {
     if (chromiumMissing(t)) return;
     buildOnce();

@@ -124,6 +124,7 @@ function addLine(kind: 'you' | 'hub' | 'note' | 'conference', text: string, spea
 function setIndicator(indicator: Indicator, text: string): void {
   ui.state.dataset.state = indicator;
   ui.stateText.textContent = text;
+  ui.stateText.title = text;
 }
 
 function describeOpen(state: Extract<ClientState, { type: 'open' }>): string {
