@@ -45,7 +45,15 @@ import {
   type TellAnswer,
   tellAnswer,
 } from './house.js';
+import {
+  type IntercomContent,
+  type IntercomMessage,
+  IntercomMessaging,
+  type IntercomRefusal,
+} from './intercom.js';
+import type { IntercomShape } from './intercom-envelope.js';
 import { KeyedListeners, Listeners } from './listeners.js';
+import { MailboxReceiver, type MailEntry } from './mailbox.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
 import {
   type DirectoryEntry,
@@ -129,6 +137,10 @@ export class HiveClient {
   readonly #busListeners = new KeyedListeners<MessageData>();
   /** Relay mode (sealed messages), made on first use. */
   #sealed: SealedMessaging | null = null;
+  /** HiveMind INTERCOM, with the `intercom` option. */
+  readonly #intercom: IntercomMessaging | null;
+  /** The hub's mailbox: what waited for this client while it was offline. */
+  readonly #mailbox: MailboxReceiver;
 
   /** @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` naming a bad option */
   constructor(init: HiveClientInit) {
@@ -136,6 +148,23 @@ export class HiveClient {
     this.sessionId = this.#o.sessionId;
     this.useragent = this.#o.useragent;
     this.#session = { session_id: this.sessionId, lang: this.#o.lang, site_id: this.#o.siteId };
+    this.#mailbox = new MailboxReceiver({
+      host: this,
+      timers: this.#o.timers,
+      handlers: { sealed: (e) => this.#sealedMail(e), intercom: (e) => this.#intercomMail(e) },
+    });
+    const o = this.#o;
+    this.#intercom =
+      o.intercom === null || o.intercomRsa === null
+        ? null
+        : new IntercomMessaging({
+            host: this,
+            rsa: o.intercomRsa,
+            backend: o.backend,
+            identityStore: o.identityStore,
+            options: o.intercom,
+            lookup: (query) => this.#mailbox.request({ cmd: 'lookup', ...query }),
+          });
   }
 
   get state(): ClientState {
@@ -187,12 +216,17 @@ export class HiveClient {
    * are retried with backoff when reconnect is enabled.
    * @throws HiveLinkError the refusal (`HL_ERR_AUTH_REFUSED`, `HL_ERR_HANDSHAKE_VERIFY_FAILED`,
    *   `HL_ERR_NOISE_HANDSHAKE_FAILED`, `HL_ERR_NOISE_KEY_MISMATCH`, …); with reconnect disabled, the first
-   *   failure; `HL_ERR_CLIENT_CLOSED` when {@link close} is called first
+   *   failure; `HL_ERR_CLIENT_CLOSED` when {@link close} is called first; with `timeoutMs`,
+   *   `HL_ERR_NOT_CONNECTED` when the session is not open by then (the attempt goes on until {@link close})
    */
-  connect(): Promise<void> {
+  connect(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#state.type === 'open') return Promise.resolve();
-    const opened = new Promise<void>((resolve, reject) => this.#waiters.add({ resolve, reject }));
-    if (this.#state.type === 'idle' || this.#state.type === 'closed') {
+    const start = this.#state.type === 'idle' || this.#state.type === 'closed';
+    const opened =
+      options.timeoutMs === undefined
+        ? new Promise<void>((resolve, reject) => this.#waiters.add({ resolve, reject }))
+        : this.#waitOpen(options.timeoutMs);
+    if (start) {
       this.#o.backoff.reset();
       this.#attempt = 0;
       this.#startAttempt();
@@ -420,6 +454,56 @@ export class HiveClient {
     return this.sealed.onRefused(listener);
   }
 
+  /**
+   * HiveMind INTERCOM (docs/PROTOCOL.md §5.4; the `intercom` option): seals `message` (a HiveMessage, a bus
+   * message, or text sent as BUS `speak`) to `recipient` — a public key PEM, or the name of a client whose key the
+   * hub pinned — signed with this client's RSA key, and sends it; the hub relays it, or keeps it in the recipient's
+   * mailbox while the recipient is offline. Resolves once sent, with the key it was sealed to.
+   * @throws HiveLinkError `HL_ERR_INTERCOM_NO_KEY` (the option is off, or no key is pinned to that name),
+   *   `HL_ERR_INTERCOM_TOO_LARGE`, `HL_ERR_NOT_CONNECTED`, …
+   */
+  sendIntercom(
+    recipient: string,
+    message: IntercomContent,
+    options: { shape?: IntercomShape } = {},
+  ): Promise<{ targetPubkey: string; name: string | null }> {
+    return this.#intercomSide().send(recipient, message, options);
+  }
+
+  /**
+   * Calls `listener` with every INTERCOM addressed to this client's key, live or from the mailbox, once its
+   * signature verified with a trusted key and it decrypted; returns an unsubscribe function.
+   * @throws HiveLinkError `HL_ERR_INTERCOM_NO_KEY` when the `intercom` option is off
+   */
+  onIntercom(listener: (message: IntercomMessage) => void): () => void {
+    return this.#intercomSide().onMessage(listener);
+  }
+
+  /** Calls `listener` with every INTERCOM for this client that it refused (its code): nothing of it was used. */
+  onIntercomRefused(listener: (refusal: IntercomRefusal) => void): () => void {
+    return this.#intercomSide().onRefused(listener);
+  }
+
+  /**
+   * This client's INTERCOM public key (SPKI PEM), as its HELLO announces it.
+   * @throws HiveLinkError `HL_ERR_INTERCOM_NO_KEY` when the `intercom` option is off
+   */
+  async intercomPublicKey(): Promise<string> {
+    return (await this.#intercomSide().keys()).publicKeyPem;
+  }
+
+  /**
+   * Fetches what waits in the hub's mailbox (RENDEZVOUS `collect`, docs/PROTOCOL.md §5.5), hands each new entry to
+   * the {@link onPrivate} or {@link onIntercom} listeners and acknowledges it; resolves with how many were new. The
+   * hub also hands mail out by itself when the connection opens: the client takes it the same way, once each (by
+   * deposit id). An entry whose kind nobody listens for is left in the mailbox.
+   * @throws HiveLinkError `HL_ERR_MAILBOX_REFUSED`, `HL_ERR_ASK_TIMEOUT`, `HL_ERR_NOT_CONNECTED`
+   */
+  async collectMail(): Promise<number> {
+    await this.#mailbox.settled();
+    return this.#mailbox.collect();
+  }
+
   /** Closes the connection and stops reconnecting; pending `connect()` and `ask()` calls reject. */
   close(): void {
     this.#generation += 1;
@@ -488,6 +572,11 @@ export class HiveClient {
         new HiveLinkError('HL_ERR_NOT_CONNECTED', `cannot ask while ${type}; call connect()`),
       );
     }
+    return this.#waitOpen(timeoutMs);
+  }
+
+  /** A waiter for the next open, given up after `timeoutMs`. */
+  #waitOpen(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = this.#o.timers.setTimeout(() => {
         this.#waiters.delete(waiter);
@@ -507,13 +596,34 @@ export class HiveClient {
     });
   }
 
+  #intercomSide(): IntercomMessaging {
+    if (this.#intercom === null) {
+      throw new HiveLinkError('HL_ERR_INTERCOM_NO_KEY', 'INTERCOM needs the client option intercom');
+    }
+    return this.#intercom;
+  }
+
+  /** A sealed message from the mailbox: taken when someone listens for sealed messages. */
+  async #sealedMail(entry: MailEntry): Promise<boolean> {
+    const sealed = this.#sealed;
+    if (sealed === null || !sealed.listening) return false;
+    return sealed.receive(entry.payload, { depositedAt: entry.depositedAt });
+  }
+
+  /** An INTERCOM from the mailbox: taken when the client has INTERCOM and someone listens. */
+  async #intercomMail(entry: MailEntry): Promise<boolean> {
+    const intercom = this.#intercom;
+    if (intercom === null || !intercom.listening) return false;
+    return intercom.receiveMail(entry);
+  }
+
   #startAttempt(): void {
     const generation = ++this.#generation;
     this.#attempt += 1;
     this.#setState({ type: 'connecting', attempt: this.#attempt });
     this.#prepare().then(
-      ({ pin, keyPair }) => {
-        if (generation === this.#generation) this.#open(generation, pin, keyPair);
+      ({ pin, keyPair, intercomKey }) => {
+        if (generation === this.#generation) this.#open(generation, pin, keyPair, intercomKey);
       },
       (err: unknown) => {
         if (generation !== this.#generation) return;
@@ -523,12 +633,25 @@ export class HiveClient {
     );
   }
 
-  async #prepare(): Promise<{ pin: Uint8Array | null; keyPair: X25519KeyPair }> {
-    const [pin, keyPair] = await Promise.all([this.#o.pinStore.get(this.hostPort), this.#staticKeyPair()]);
-    return { pin, keyPair };
+  async #prepare(): Promise<{
+    pin: Uint8Array | null;
+    keyPair: X25519KeyPair;
+    intercomKey: string | null;
+  }> {
+    const [pin, keyPair, intercom] = await Promise.all([
+      this.#o.pinStore.get(this.hostPort),
+      this.#staticKeyPair(),
+      this.#intercom?.keys() ?? null,
+    ]);
+    return { pin, keyPair, intercomKey: intercom?.publicKeyPem ?? null };
   }
 
-  #open(generation: number, pin: Uint8Array | null, keyPair: X25519KeyPair): void {
+  #open(
+    generation: number,
+    pin: Uint8Array | null,
+    keyPair: X25519KeyPair,
+    intercomKey: string | null,
+  ): void {
     const o = this.#o;
     const skipPin = this.#skipPin;
     this.#skipPin = false;
@@ -560,7 +683,7 @@ export class HiveClient {
       maxFrameBytes: o.maxFrameBytes,
       hello: () =>
         createHiveMessage(HiveMessageType.HELLO, {
-          pubkey: null,
+          pubkey: intercomKey,
           session: structuredClone(this.#session) as HiveMessage['metadata'],
           site_id: o.siteId,
           ...(o.assistant ? { hivelink_assistant: true } : {}),

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { intercomPemOf } from './intercom-key.js';
 import { KeyFile, keyFromHex, toHex } from './key-file.node.js';
 import { FilePinStore } from './pin-store.node.js';
 import type { E2eKeys, IdentityStore, PinStore } from './types.js';
@@ -19,6 +20,8 @@ const FIELD = 'noise_key';
 /** The end-to-end private keys of relay mode (docs/PROTOCOL.md §13). */
 const E2E_X25519 = 'e2e_x25519_key';
 const E2E_ED25519 = 'e2e_ed25519_key';
+/** The HiveMind INTERCOM RSA private key, PKCS#8 PEM (docs/PROTOCOL.md §5.4). */
+const INTERCOM_RSA = 'intercom_rsa_key';
 
 /** Keeps the client's Noise private key (and its pins) in a JSON file, so the hub's pin of this client survives restarts. */
 export class FileIdentityStore implements IdentityStore, PinStore {
@@ -58,6 +61,19 @@ export class FileIdentityStore implements IdentityStore, PinStore {
     await this.#file.update((data) => {
       data[E2E_X25519] = toHex(keys.x25519PrivateKey);
       data[E2E_ED25519] = toHex(keys.ed25519PrivateKey);
+    });
+  }
+
+  /** @throws HiveLinkError `HL_ERR_KEY_FILE` when the stored value is not a PKCS#8 PEM */
+  async getIntercomKey(): Promise<string | null> {
+    const value = (await this.#file.read())[INTERCOM_RSA];
+    if (value === undefined) return null;
+    return intercomPemOf(this.#file.path, value);
+  }
+
+  async setIntercomKey(privateKeyPem: string): Promise<void> {
+    await this.#file.update((data) => {
+      data[INTERCOM_RSA] = privateKeyPem;
     });
   }
 

@@ -15,6 +15,7 @@
 import { browserBackend } from '../crypto/backend.browser.js';
 import { HiveLinkError } from '../errors.js';
 import { HiveClient } from './hive-client.js';
+import { webIntercomRsa } from './intercom-rsa.web.js';
 import type { HiveClientOptions, WebSocketConstructor } from './types.js';
 
 export * from './common.js';
@@ -28,5 +29,10 @@ export function createHiveClient(options: HiveClientOptions): HiveClient {
       'WebSocket: this runtime has no global WebSocket; pass one',
     );
   }
-  return new HiveClient({ ...options, backend: options.backend ?? browserBackend, WebSocket: ws });
+  return new HiveClient({
+    ...options,
+    backend: options.backend ?? browserBackend,
+    WebSocket: ws,
+    intercomRsa: options.intercomRsa ?? webIntercomRsa,
+  });
 }

@@ -16,6 +16,7 @@
 import { WebSocket } from 'ws';
 import { nodeBackend } from '../crypto/backend.node.js';
 import { HiveClient } from './hive-client.js';
+import { nodeIntercomRsa } from './intercom-rsa.node.js';
 import type { HiveClientOptions, WebSocketConstructor } from './types.js';
 
 export * from './common.js';
@@ -28,5 +29,6 @@ export function createHiveClient(options: HiveClientOptions): HiveClient {
     ...options,
     backend: options.backend ?? nodeBackend,
     WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor),
+    intercomRsa: options.intercomRsa ?? nodeIntercomRsa,
   });
 }

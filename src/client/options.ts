@@ -12,6 +12,8 @@ import { LIMIT_DEFS } from '../limits.js';
 import { type EncodingName, isEncodingName } from '../protocol/encodings.js';
 import type { ProtocolChoice } from '../session/client-handshake.js';
 import { Backoff } from './backoff.js';
+import type { IntercomOptions } from './intercom.js';
+import type { IntercomRsa } from './intercom-rsa.js';
 import { MemoryIdentityStore, MemoryPinStore } from './stores.js';
 import type {
   ClientTimers,
@@ -33,6 +35,9 @@ export interface ResolvedOptions {
   readonly allowLegacyFallback: boolean;
   readonly siteId: string;
   readonly assistant: boolean;
+  /** INTERCOM, when the option asks for it. */
+  readonly intercom: IntercomOptions | null;
+  readonly intercomRsa: IntercomRsa | null;
   readonly sessionId: string;
   readonly lang: string;
   readonly binarize: boolean;
@@ -98,6 +103,28 @@ function defaultTimers(): ClientTimers {
   };
 }
 
+function intercomOption(value: unknown, rsa: IntercomRsa | undefined): IntercomOptions | null {
+  if (value === undefined || value === false) return null;
+  if (rsa === undefined) throw invalid('intercomRsa', 'is required with intercom');
+  if (value === true) return {};
+  if (typeof value !== 'object' || value === null) throw invalid('intercom', 'must be true or an object');
+  const o = value as IntercomOptions;
+  if (
+    o.privateKeyPem !== undefined &&
+    (typeof o.privateKeyPem !== 'string' || !o.privateKeyPem.includes('PRIVATE KEY'))
+  ) {
+    throw invalid('intercom.privateKeyPem', 'must be a PKCS#8 PRIVATE KEY PEM');
+  }
+  const trusted = o.trustedKeys ?? [];
+  if (!Array.isArray(trusted) || !trusted.every((k) => typeof k === 'string' && k.includes('PUBLIC KEY'))) {
+    throw invalid('intercom.trustedKeys', 'must be a list of PUBLIC KEY PEMs');
+  }
+  return Object.freeze({
+    ...(o.privateKeyPem === undefined ? {} : { privateKeyPem: o.privateKeyPem }),
+    trustedKeys: Object.freeze([...trusted]),
+  });
+}
+
 /**
  * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` naming the first bad option; `HL_ERR_PSK_DERIVATION` for a
  *   malformed provisioned PSK
@@ -137,6 +164,8 @@ export function resolveOptions(init: HiveClientInit): ResolvedOptions {
     allowLegacyFallback: init.allowLegacyFallback === true,
     siteId: text('siteId', init.siteId, 'unknown'),
     assistant: init.assistant === true,
+    intercom: intercomOption(init.intercom, init.intercomRsa),
+    intercomRsa: init.intercomRsa ?? null,
     sessionId: text('sessionId', init.sessionId, randomUuid(init.backend)),
     lang: text('lang', init.lang, 'en-US'),
     binarize: init.binarize ?? false,

@@ -73,6 +73,8 @@ export interface PrivateMessage {
   readonly isReply: boolean;
   /** Anonymous: what {@link SealedMessaging.reply} needs (the hub's handle and the sender's one-time key). */
   readonly replyTo: { readonly handle: string; readonly key: Uint8Array } | null;
+  /** When the hub's mailbox took it for this client while it was offline (ms, the hub's clock); null: live. */
+  readonly depositedAt: number | null;
 }
 
 /** A sealed message this client refused. */
@@ -156,9 +158,32 @@ export class SealedMessaging {
     this.#init = init;
     this.#now = init.now ?? Date.now;
     init.host.onBus('hive.relay.deliver', (m) => {
-      // One at a time, in arrival order: the replay check sees every earlier id.
-      this.#receiving = this.#receiving.then(() => this.#receive(m.data ?? {}));
+      const d = m.data ?? {};
+      void this.receive(
+        d.envelope,
+        typeof d.reply_handle === 'string' ? { replyHandle: d.reply_handle } : {},
+      );
     });
+  }
+
+  /** True while someone listens for sealed messages ({@link onMessage}). */
+  get listening(): boolean {
+    return this.#messages.size > 0;
+  }
+
+  /**
+   * Opens, checks and hands over one envelope (base64) as a `hive.relay.deliver` brings it, or a mailbox entry
+   * (`depositedAt`: the freshness window is measured from when the hub took it, which it checked then, not from
+   * now). Envelopes are taken one at a time, in arrival order, so the replay check sees every earlier id. Resolves
+   * true once the message went to the {@link onMessage} listeners or was refused to the {@link onRefused} ones.
+   */
+  receive(envelope: unknown, options: { replyHandle?: string; depositedAt?: number } = {}): Promise<boolean> {
+    const run = this.#receiving.then(() => this.#receive(envelope, options));
+    this.#receiving = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run.then(() => true);
   }
 
   onMessage(listener: (message: PrivateMessage) => void): () => void {
@@ -300,15 +325,15 @@ export class SealedMessaging {
     return this.#init.host.request(type, data, { timeoutMs: RELAY_REQUEST_TIMEOUT_MS });
   }
 
-  async #receive(data: Record<string, unknown>): Promise<void> {
+  async #receive(envelope: unknown, options: { replyHandle?: string; depositedAt?: number }): Promise<void> {
     let id: string | null = null;
     try {
-      if (typeof data.envelope !== 'string') {
+      if (typeof envelope !== 'string') {
         throw new HiveLinkError('HL_ERR_SEALED_BAD_ENVELOPE', 'hive.relay.deliver without an envelope');
       }
       let bytes: Uint8Array;
       try {
-        bytes = unb64(data.envelope);
+        bytes = unb64(envelope);
       } catch {
         throw new HiveLinkError('HL_ERR_SEALED_BAD_ENVELOPE', 'the envelope is not base64');
       }
@@ -323,7 +348,7 @@ export class SealedMessaging {
       const opened = await openEnvelope(bytes, replyPrivate ?? me.x25519.privateKey);
       id = opened.header.id;
       const maxSkew = this.#init.maxSkewMs ?? 300_000;
-      if (Math.abs(this.#now() - opened.header.timestamp) > maxSkew) {
+      if (Math.abs((options.depositedAt ?? this.#now()) - opened.header.timestamp) > maxSkew) {
         throw new HiveLinkError('HL_ERR_SEALED_STALE', 'the sealed message is too old (or from the future)');
       }
       if (this.#seen.has(id))
@@ -360,9 +385,10 @@ export class SealedMessaging {
         bytes: opened.content === SealedContent.BYTES ? opened.payload : null,
         isReply,
         replyTo:
-          opened.replyKey !== null && typeof data.reply_handle === 'string'
-            ? { handle: data.reply_handle, key: opened.replyKey }
+          opened.replyKey !== null && options.replyHandle !== undefined
+            ? { handle: options.replyHandle, key: opened.replyKey }
             : null,
+        depositedAt: options.depositedAt ?? null,
       });
     } catch (err) {
       const error = isHiveLinkError(err) ? err : new HiveLinkError('HL_ERR_SEALED_BAD_ENVELOPE', String(err));

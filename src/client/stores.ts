@@ -51,4 +51,14 @@ export class MemoryIdentityStore implements IdentityStore {
       ed25519PrivateKey: keys.ed25519PrivateKey.slice(),
     };
   }
+
+  #intercom: string | null = null;
+
+  async getIntercomKey(): Promise<string | null> {
+    return this.#intercom;
+  }
+
+  async setIntercomKey(privateKeyPem: string): Promise<void> {
+    this.#intercom = privateKeyPem;
+  }
 }

@@ -12,6 +12,8 @@ import type { EncodingName } from '../protocol/encodings.js';
 import type { ProtocolChoice } from '../session/client-handshake.js';
 import type { ProtocolVersion } from '../session/types.js';
 import type { Timers } from '../timers.js';
+import type { IntercomOptions } from './intercom.js';
+import type { IntercomRsa } from './intercom-rsa.js';
 
 /** The events of a websocket the client listens to (browser `WebSocket` and `ws` both provide them). */
 export interface WebSocketEventMap {
@@ -67,6 +69,13 @@ export interface IdentityStore {
    */
   getE2eKeys?(): Promise<E2eKeys | null>;
   setE2eKeys?(keys: E2eKeys): Promise<void>;
+  /**
+   * The client's HiveMind INTERCOM RSA private key (PKCS#8 `PRIVATE KEY` PEM; docs/PROTOCOL.md §5.4), or null before
+   * it is made. A store without these methods keeps none: with the `intercom` option the client makes a new key each
+   * run, and the hub refuses it once another is pinned (`key_not_bound`).
+   */
+  getIntercomKey?(): Promise<string | null>;
+  setIntercomKey?(privateKeyPem: string): Promise<void>;
 }
 
 /** A client's end-to-end private keys: X25519 (sealed to) and Ed25519 (signs), 32 bytes each. */
@@ -115,6 +124,15 @@ export interface HiveClientInit {
    * relayed to its room, to answer itself (docs/PROTOCOL.md §12.3; `hivelink satellite --assistant`). @default false
    */
   assistant?: boolean;
+  /**
+   * HiveMind INTERCOM (docs/PROTOCOL.md §5.4): `true` or {@link IntercomOptions} gives the client an RSA key pair
+   * (the option's, else the identity store's, else a new one kept there) whose public half its HELLO announces, so
+   * it can send ({@link HiveClient.sendIntercom}) and receive ({@link HiveClient.onIntercom}) INTERCOMs.
+   * @default off (HELLO says `pubkey: null`)
+   */
+  intercom?: boolean | IntercomOptions;
+  /** The RSA of INTERCOM (the entry points bind node:crypto or WebCrypto). */
+  intercomRsa?: IntercomRsa;
   /** @default a fresh UUID per client instance (never `default`, which hubs reserve) */
   sessionId?: string;
   /** @default 'en-US' */

@@ -13,6 +13,7 @@
  * @module
  */
 import { HiveLinkError } from '../errors.js';
+import { intercomPemOf } from './intercom-key.js';
 import type { E2eKeys, IdentityStore, PinStore } from './types.js';
 
 /** The part of the Web Storage interface the store uses. */
@@ -62,6 +63,17 @@ export class WebStorageStore implements IdentityStore, PinStore {
   async setE2eKeys(keys: E2eKeys): Promise<void> {
     this.#storage.setItem(`${this.#prefix}e2e_x25519_key`, toHex(keys.x25519PrivateKey));
     this.#storage.setItem(`${this.#prefix}e2e_ed25519_key`, toHex(keys.ed25519PrivateKey));
+  }
+
+  /** The HiveMind INTERCOM RSA private key (PKCS#8 PEM), under `<prefix>intercom_rsa_key`. */
+  async getIntercomKey(): Promise<string | null> {
+    const key = `${this.#prefix}intercom_rsa_key`;
+    const value = this.#storage.getItem(key);
+    return value === null ? null : intercomPemOf(`storage item "${key}"`, value);
+  }
+
+  async setIntercomKey(privateKeyPem: string): Promise<void> {
+    this.#storage.setItem(`${this.#prefix}intercom_rsa_key`, privateKeyPem);
   }
 
   async get(hostPort: string): Promise<Uint8Array | null> {
