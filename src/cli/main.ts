@@ -26,6 +26,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['consent', async () => (await import('./commands/consent.js')).registerConsentCommands],
   ['mesh', async () => (await import('./commands/mesh.js')).registerMeshCommands],
   ['relay', async () => (await import('./commands/relay.js')).registerRelayCommands],
+  ['discover', async () => (await import('./commands/discover.js')).registerDiscoverCommand],
   ['ask', async () => (await import('./commands/ask.js')).registerAskCommand],
   ['chat', async () => (await import('./commands/chat.js')).registerChatCommand],
   ['satellite', async () => (await import('./commands/satellite.js')).registerSatelliteCommand],

@@ -92,6 +92,11 @@ export interface HubConfig {
    * are open to whoever reaches the port. @default null
    */
   readonly metricsTokenFile: string | null;
+  /**
+   * `hivelink hub` announces itself on mDNS / DNS-SD with the record HiveMind presence uses, so HiveMind tools and
+   * `hivelink discover` find it (docs/PROTOCOL.md §16). @default true
+   */
+  readonly mdns: boolean;
   /** The parent hubs this hub is a client of (the mesh, docs/PROTOCOL.md §14). @default [] */
   readonly parents: readonly ParentConfig[];
   /** When satellites' utterances climb to a parent. @default 'on-failure' */
@@ -144,6 +149,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     name: 'hivelink',
     busPort: null,
     metricsTokenFile: null,
+    mdns: true,
     parents: [],
     escalate: 'on-failure',
     logLevel: 'info',
@@ -211,6 +217,7 @@ const schema = z
     name: z.string().min(1).max(200),
     busPort: port.nullable(),
     metricsTokenFile: z.string().min(1).nullable(),
+    mdns: z.boolean(),
     parents: z.array(parentSchema).max(16, 'at most 16 parents'),
     escalate: z.enum(['never', 'on-failure', 'always']),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

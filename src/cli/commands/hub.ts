@@ -30,6 +30,7 @@ import {
   type ParentConfig,
   resolveHubConfig,
 } from '../../hub/config.js';
+import { type Announcement, announceHub } from '../../hub/discovery.js';
 import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
 import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
@@ -49,6 +50,8 @@ export interface HubCommandOptions {
   busPort?: number;
   skillsDir?: string;
   metricsTokenFile?: string;
+  /** False with `--no-mdns`. */
+  mdns?: boolean;
   parent?: string[];
   parentKey?: string[];
   parentPassword?: string[];
@@ -169,6 +172,8 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     minProtocol: opts.minProtocol,
     busPort: opts.busPort,
     metricsTokenFile: opts.metricsTokenFile,
+    // commander's default for --no-mdns is true; only the flag itself may override the config file.
+    mdns: opts.mdns === false ? false : undefined,
     escalate: opts.escalate,
     parents: parentsFromOptions(opts) ?? fileParents(fromFile.parents, process.env),
     logLevel: opts.logLevel,
@@ -241,12 +246,23 @@ export async function runHub(
     ...(logger === undefined ? {} : { logger }),
     ...(extras.skillsDir === undefined ? {} : { skillsDir: extras.skillsDir }),
   });
+  let announcement: Announcement | null = null;
   try {
     const started = await composed.start();
     for (const error of composed.assistant?.loadErrors ?? []) {
       io.err.write(`hivelink: skipped a skill: ${error.message}\n`);
     }
     for (const line of startedLines(composed, started)) io.out.write(`${line}\n`);
+    if (config.mdns) {
+      announcement = announceHub({
+        name: config.name,
+        listenHost: config.host,
+        port: started.port,
+        tls: started.scheme === 'wss',
+        siteId: config.siteId,
+        logger: composed.hub.logger,
+      });
+    }
     if ((await composed.data.store.listClients()).length === 0) {
       io.out.write(
         `no clients yet: add one with  hivelink clients add --name kitchen --data-dir ${config.dataDir}\n`,
@@ -254,6 +270,7 @@ export async function runHub(
     }
     await until;
   } finally {
+    await announcement?.stop();
     await composed.stop();
   }
 }
@@ -292,6 +309,7 @@ export function registerHubCommand(program: Command): void {
     )
     .option('--skills-dir <dir>', 'extra skills for the embedded assistant (default <data dir>/skills)')
     .option('--metrics-token-file <file>', 'GET /metrics requires the bearer token this file holds')
+    .option('--no-mdns', 'do not announce this hub on the LAN (mDNS, as HiveMind presence does)')
     .option('--parent <url>', 'a parent hub to connect to as a client (repeatable; the mesh)', collect)
     .option('--parent-key <key>', 'the access key the parent gave this hub (one per --parent)', collect)
     .option(
