@@ -712,6 +712,21 @@ export const LIMIT_DEFS = {
     summary:
       'First delay before a lost parent link reconnects; it doubles (with jitter) after every failed attempt, up to 60 s, and starts over once the link is open.',
   },
+  cascadeWindowMs: {
+    default: 3000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 50,
+    summary:
+      'How long the hub a CASCADE was asked of gathers the answers of the mesh before its selector picks what the asker gets (the first selector ends it sooner); keep it below queryTimeoutMs.',
+  },
+  meshMapWindowMs: {
+    default: 2000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 50,
+    summary: 'How long hivelink mesh map gathers the answers to its PING flood before it draws the tree.',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

@@ -13,7 +13,7 @@
  * | the house (`house/house.ts`: rooms, relays, announcements, admin command queue) | `relayAskTimeoutMs`, `maxPendingRelays`, `adminCommandTtlMs` |
  * | subscriptions (`house/subscriptions.ts`) | `maxSubscriptions`, `maxSubscribersPerSubscription`, `minSubscriptionIntervalMs` |
  * | timers, alarms and reminders (`timers/service.ts`) | `maxTimersPerClient`, `maxTimerDurationMs` |
- * | the mesh (`mesh/mesh-service.ts`: parent links, climbing) | `maxMeshTurns`, `meshClimbTimeoutMs`, `parentReconnectDelayMs`; `maxMeshHops` also in the flood handlers |
+ * | the mesh (`mesh/mesh-service.ts`: parent links, climbing, CASCADE, the map) | `maxMeshTurns`, `meshClimbTimeoutMs`, `parentReconnectDelayMs`, `cascadeWindowMs`, `meshMapWindowMs`; `maxMeshHops` also in the flood handlers |
  * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
  *
  * @example
@@ -49,6 +49,7 @@ import { House } from './house/house.js';
 import { SubscriptionAdmin } from './house/subscription-admin.js';
 import { SubscriptionService } from './house/subscriptions.js';
 import { Hub } from './hub.js';
+import { MESH_MAP_KIND } from './mesh/map.js';
 import { MESH_STATUS_KIND, MeshService } from './mesh/mesh-service.js';
 import { SealedRelay } from './relay/sealed.js';
 import { TimerService } from './timers/service.js';
@@ -213,6 +214,7 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     });
     hub.use(mesh);
     house.adminQueue.register(MESH_STATUS_KIND, async () => ({ ...mesh.status() }));
+    house.adminQueue.register(MESH_MAP_KIND, async () => ({ ...(await mesh.map()) }));
     hub.healthDetails.set('parents', () => mesh.status().parents);
     // Timers, alarms and reminders: loaded and armed before clients connect, disarmed before they are closed.
     const timers = new TimerService({

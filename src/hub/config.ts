@@ -101,6 +101,12 @@ export interface HubConfig {
   readonly parents: readonly ParentConfig[];
   /** When satellites' utterances climb to a parent. @default 'on-failure' */
   readonly escalate: EscalateMode;
+  /**
+   * What the asker of a CASCADE gets from the answers gathered in `cascadeWindowMs` (docs/PROTOCOL.md §14.5): `first`,
+   * `all` or `highest` (confidence), or a selector a program registered; a CASCADE's `metadata.selector` wins.
+   * @default 'all'
+   */
+  readonly cascadeSelector: string;
   /** pino log level. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Every limit of `LIMIT_DEFS`, with overrides applied. */
@@ -152,6 +158,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     mdns: true,
     parents: [],
     escalate: 'on-failure',
+    cascadeSelector: 'all',
     logLevel: 'info',
   };
 }
@@ -220,6 +227,7 @@ const schema = z
     mdns: z.boolean(),
     parents: z.array(parentSchema).max(16, 'at most 16 parents'),
     escalate: z.enum(['never', 'on-failure', 'always']),
+    cascadeSelector: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a selector name: first, all, highest, …'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     limits: limitsSchema,
   })

@@ -196,6 +196,7 @@ export class Hub {
       now,
       busTaps: [],
       routeTaps: [],
+      floodHooks: [],
       mailbox: new HubMailbox({
         store: init.store,
         peers: this.#peers,

@@ -10,7 +10,7 @@
 import type { MessageData } from '../bus/types.js';
 import { isHiveLinkError } from '../errors.js';
 import type { JsonObject } from '../protocol/json.js';
-import { createHiveMessage } from '../protocol/message.js';
+import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
 import { clientMessageFrom } from './inject.js';
 import type { QueryPath } from './queries.js';
@@ -40,31 +40,50 @@ export function endQuery(ctx: HubContext, path: QueryPath): void {
   );
 }
 
+/** True for the bus types that carry an answer to speak (`speak`, `ovos.utterance.speak`). */
+export function isSpeak(message: MessageData): boolean {
+  return SPEAK_TYPES.has(message.type);
+}
+
+/** The utterance and language of a `speak`. */
+export function spoken(message: MessageData): { utterance: string; lang: string | null } {
+  const data = message.data ?? {};
+  return {
+    utterance: typeof data.utterance === 'string' ? data.utterance : '',
+    lang: typeof data.lang === 'string' ? data.lang : null,
+  };
+}
+
+/**
+ * One answer of a QUERY or CASCADE for `peer` (§5.5): the type wrapping BUS `speak {utterance, lang}`, its metadata
+ * `{query_id, …metadata, is_response: true}`.
+ */
+export function queryAnswerMessage(
+  msgType: 'query' | 'cascade',
+  peer: string,
+  queryId: string,
+  answer: { utterance: string; lang: string | null },
+  metadata: JsonObject,
+): HiveMessage {
+  const bus = createHiveMessage(HiveMessageType.BUS, {
+    type: 'speak',
+    data: { utterance: answer.utterance, lang: answer.lang },
+    context: { query_id: queryId, source: 'hive', destination: peer },
+  });
+  return createHiveMessage(msgType === 'cascade' ? HiveMessageType.CASCADE : HiveMessageType.QUERY, bus, {
+    metadata: { query_id: queryId, ...metadata, is_response: true },
+    source_peer: peer,
+  });
+}
+
 function answerQuery(ctx: HubContext, path: QueryPath, message: MessageData): void {
-  if (SPEAK_TYPES.has(message.type)) {
-    const data = message.data ?? {};
-    const utterance = typeof data.utterance === 'string' ? data.utterance : '';
-    const lang = typeof data.lang === 'string' ? data.lang : null;
-    const answer = createHiveMessage(HiveMessageType.BUS, {
-      type: 'speak',
-      data: { utterance, lang },
-      context: { query_id: path.queryId, source: 'hive', destination: path.conn.peer },
-    });
+  if (isSpeak(message)) {
     path.answers += 1;
     path.conn.send(
-      createHiveMessage(
-        path.msgType === 'cascade' ? HiveMessageType.CASCADE : HiveMessageType.QUERY,
-        answer,
-        {
-          metadata: {
-            query_id: path.queryId,
-            originator_peer: path.originatorPeer,
-            responder_peer: ctx.config.name,
-            is_response: true,
-          },
-          source_peer: path.conn.peer,
-        },
-      ),
+      queryAnswerMessage(path.msgType, path.conn.peer, path.queryId, spoken(message), {
+        originator_peer: path.originatorPeer,
+        responder_peer: ctx.config.name,
+      }),
     );
   } else if (END_TYPES.has(message.type)) {
     endQuery(ctx, path);

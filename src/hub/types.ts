@@ -82,6 +82,21 @@ export type BusTap = (conn: HubPeer, payload: JsonObject) => boolean;
  */
 export type RouteTap = (conn: HubPeer, message: MessageData) => boolean;
 
+/**
+ * What the mesh (`src/hub/mesh/`, docs/PROTOCOL.md §14) adds to the flood handlers: each hook sees a message the
+ * handlers accepted from a connection (or a parent link).
+ */
+export interface FloodHook {
+  /** A CASCADE question this hub accepted (not a loop, not a repeat) from `conn`, before it is flooded and asked here. */
+  cascade?(conn: HubPeer, message: HiveMessage): void;
+  /** A CASCADE answer (`metadata.is_response`) from `conn`; true when the hook took it. */
+  cascadeAnswer?(conn: HubPeer, message: HiveMessage): boolean;
+  /** A PROPAGATE(PING) from `conn` whose flood id this hub has handled already: an answer to a PING flood. */
+  pingAnswer?(conn: HubPeer, message: HiveMessage): void;
+  /** More fields for this hub's answer to a PROPAGATE(PING) (the mesh map's `hivelink_mesh`). */
+  pingFields?(): JsonObject;
+}
+
 /** The hub, as message handlers use it. */
 export interface HubContext {
   readonly config: HubConfig;
@@ -104,6 +119,8 @@ export interface HubContext {
   readonly busTaps?: BusTap[];
   /** The {@link RouteTap}s features added (the hub's list; absent in handler tests that need none). */
   readonly routeTaps?: RouteTap[];
+  /** The {@link FloodHook}s features added (the hub's list; absent in handler tests that need none). */
+  readonly floodHooks?: FloodHook[];
   /** Mail for offline clients (RENDEZVOUS); absent in handler tests, where RENDEZVOUS answers "not a rendezvous node". */
   readonly mailbox?: HubMailbox;
 }

@@ -147,15 +147,13 @@ describe('a client speaking exactly like the reference Python client', () => {
     assert.equal(payload.context.source, 'hive');
     assert.equal((payload.context.session as { session_id: string }).session_id, session.session_id);
 
-    // The captured PING: answered once with the hub's own PING (inside PROPAGATE), same flood id.
+    // The captured bare PING: answered once with the hub's own bare PING, same flood id — the shape 0.4.3 reads (a
+    // PROPAGATE(PING) makes its handler raise and reconnect, issue 17).
     const pinged = nextOnBus(t.bus, 'hive.ping.received');
     ws.send(seal(pingPlain!));
     const pong = parseHiveMessage(open(await next()));
-    assert.equal(pong.msg_type, 'propagate');
-    assert.equal(
-      ((pong.payload as { payload: Record<string, unknown> }).payload as Record<string, unknown>).flood_id,
-      JSON.parse(pingPlain!).payload.flood_id,
-    );
+    assert.equal(pong.msg_type, 'ping');
+    assert.equal((pong.payload as Record<string, unknown>).flood_id, JSON.parse(pingPlain!).payload.flood_id);
     assert.equal((await pinged).data.peer, 'pyref-demo-client');
 
     // A well-encrypted frame that is not a HiveMessage: a policy error, and the connection stays usable.

@@ -906,12 +906,9 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
       peer.send(ping('flood-1'));
       peer.send(ping('flood-2'));
+      // A bare PING is answered with a bare PING (the shape an old client reads).
       const answered = (id: string) =>
-        peer.waitFor(
-          (m) =>
-            m.msg_type === HiveMessageType.PROPAGATE &&
-            ((m.payload as HiveMessage).payload as JsonObject).flood_id === id,
-        );
+        peer.waitFor((m) => m.msg_type === HiveMessageType.PING && (m.payload as JsonObject).flood_id === id);
       await answered('flood-1');
       await answered('flood-2'); // a second flood of the same peer, answered at once
       await peer.close();
@@ -1458,6 +1455,45 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       },
       { now: clock.clock },
     );
+  },
+
+  cascadeWindowMs: async () => {
+    const node = await MeshNode.create('cascade');
+    try {
+      await node.start({ agent: 'echo', limits: { cascadeWindowMs: 100 } });
+      const sat = await node.satellite({ canPropagate: true });
+      const ended = new Promise<MessageData>((resolve) => sat.onBus('hive.query.complete', resolve));
+      sat.emit(
+        createHiveMessage(
+          HiveMessageType.CASCADE,
+          createHiveMessage(HiveMessageType.BUS, {
+            type: 'recognizer_loop:utterance',
+            data: { utterances: ['anyone there'] },
+            context: {},
+          }),
+          { metadata: { query_id: 'window-1' } },
+        ),
+      );
+      // The gathered answer is picked after 100 ms; the default (3 s) would not end it within the deadline.
+      const end = await within(1500, 'the end of the gathering', ended);
+      assert.equal(end.data.gathered, 1);
+      sat.close();
+    } finally {
+      await node.remove();
+    }
+  },
+
+  meshMapWindowMs: async () => {
+    const node = await MeshNode.create('map');
+    try {
+      await node.start({ limits: { meshMapWindowMs: 100 } });
+      // The map is drawn after 100 ms; with the default (2 s) it would not be within the deadline.
+      const map = await within(1000, 'the map', node.hub.mesh.map());
+      assert.equal(map.window_ms, 100);
+      assert.equal(map.nodes.length, 1);
+    } finally {
+      await node.remove();
+    }
   },
 };
 

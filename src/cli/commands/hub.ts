@@ -57,6 +57,7 @@ export interface HubCommandOptions {
   parentPassword?: string[];
   parentPasswordFile?: string[];
   escalate?: EscalateMode;
+  cascadeSelector?: string;
   config?: string;
   logLevel?: HubConfig['logLevel'];
 }
@@ -175,6 +176,7 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     // commander's default for --no-mdns is true; only the flag itself may override the config file.
     mdns: opts.mdns === false ? false : undefined,
     escalate: opts.escalate,
+    cascadeSelector: opts.cascadeSelector,
     parents: parentsFromOptions(opts) ?? fileParents(fromFile.parents, process.env),
     logLevel: opts.logLevel,
   };
@@ -323,6 +325,10 @@ export function registerHubCommand(program: Command): void {
         '--escalate <mode>',
         "when a satellite's utterance climbs to the parent (default on-failure: when this hub does not understand it)",
       ).choices(['never', 'on-failure', 'always']),
+    )
+    .option(
+      '--cascade-selector <name>',
+      'what the asker of a CASCADE gets from the answers of the mesh: first, all (default) or highest (confidence)',
     )
     .option('--config <file>', 'JSON config file (default hivelink.json in the config dir, if present)')
     .addOption(

@@ -9,6 +9,7 @@ import { canonicalJson, type JsonObject } from '../../protocol/json.js';
 import { type HiveMessage, hiveMessageToJson, type RouteHop } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
 import type { HubContext, HubPeer } from '../types.js';
+import { readsBarePingOnly } from './ping.js';
 
 /** True when this hub already handled the message (its node id is a hop source): a loop. */
 export function isLoop(ctx: HubContext, message: HiveMessage): boolean {
@@ -76,11 +77,14 @@ export function relayed(ctx: HubContext, conn: HubPeer, message: HiveMessage): H
   return { ...message, route: withHop(ctx, message.route), source_peer: conn.peer };
 }
 
-/** Relays `message` to every open connection but `conn`, and returns what was sent. */
+/**
+ * Relays `message` to every open connection but `conn` (and but those a PROPAGATE(PING) would break: old clients that
+ * read only bare PINGs), and returns what was sent.
+ */
 export function floodOthers(ctx: HubContext, conn: HubPeer, message: HiveMessage): HiveMessage {
-  const targets = otherPeers(ctx, conn);
   const out = relayed(ctx, conn, message);
-  for (const target of targets) target.send(out);
+  const ping = (message.payload as HiveMessage).msg_type === HiveMessageType.PING;
+  for (const target of otherPeers(ctx, conn)) if (!ping || !readsBarePingOnly(target)) target.send(out);
   return out;
 }
 

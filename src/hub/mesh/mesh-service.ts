@@ -18,16 +18,23 @@ import type { Logger } from 'pino';
 import { toMessage } from '../../bus/message.js';
 import type { MessageData } from '../../bus/types.js';
 import { HiveLinkError, isHiveLinkError } from '../../errors.js';
+import type { JsonObject } from '../../protocol/json.js';
 import { createHiveMessage, type HiveMessage, parseHiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
 import type { EscalateMode, HubConfig, ParentConfig } from '../config.js';
 import { handleBroadcast } from '../handlers/broadcast.js';
-import { handlePing } from '../handlers/ping.js';
+import { injectBus } from '../handlers/bus.js';
+import { handleWrappedPing } from '../handlers/ping.js';
 import { floodDropped, floodOthers } from '../handlers/routing.js';
-import type { HubContext } from '../types.js';
+import type { FloodHook, HubContext } from '../types.js';
+import { CascadeGatherer, cascadeSelector, cascadeSelectorNames } from './cascade.js';
 import { Climber, type ClimberHost } from './climb.js';
+import { type MeshMap, MeshMapper } from './map.js';
 import { linkKeys, ParentLink, type ParentLinkStatus } from './parent-link.js';
 import { QueryClimber } from './query-climb.js';
+
+/** The only bus type a parent's CASCADE may ask this hub's agent. */
+const CASCADE_QUESTION_TYPE = 'recognizer_loop:utterance';
 
 /** The admin command kind `hivelink mesh status` submits. */
 export const MESH_STATUS_KIND = 'mesh.status';
@@ -90,6 +97,9 @@ export class MeshService {
   readonly #links: ParentLink[];
   readonly #climber: Climber;
   readonly #queries: QueryClimber;
+  readonly #cascades: CascadeGatherer;
+  readonly #mapper: MeshMapper;
+  readonly #hook: FloodHook;
   #offs: (() => void)[] = [];
   readonly #changeListeners = new Set<(status: MeshStatus) => void>();
   readonly #wasOpen = new Set<ParentLink>();
@@ -124,6 +134,41 @@ export class MeshService {
     };
     this.#climber = new Climber(host);
     this.#queries = new QueryClimber(host);
+    const selector = cascadeSelector(config.cascadeSelector);
+    if (selector === undefined) {
+      throw new HiveLinkError(
+        'HL_ERR_INVALID_ARGUMENT',
+        `cascadeSelector "${config.cascadeSelector}" is not one of: ${cascadeSelectorNames().join(', ')}`,
+      );
+    }
+    this.#cascades = new CascadeGatherer({
+      ctx: init.ctx,
+      limits: config.limits,
+      logger: init.logger,
+      selector,
+    });
+    this.#mapper = new MeshMapper({
+      ctx: init.ctx,
+      limits: config.limits,
+      logger: init.logger,
+      links: this.#links,
+    });
+    this.#hook = {
+      cascade: (conn, message) => this.#cascades.fromConnection(conn, message),
+      cascadeAnswer: (conn, message) => this.#cascades.answerFromConnection(conn, message),
+      pingAnswer: this.#mapper.answer,
+      pingFields: this.#mapper.fields,
+    };
+  }
+
+  /** Floods a PING and draws the mesh map from the answers (`hivelink mesh map`). */
+  map(): Promise<MeshMap> {
+    return this.#mapper.map();
+  }
+
+  /** The parent links (the order of the config), for services that talk to the parents (skills flowing down). */
+  get links(): readonly ParentLink[] {
+    return this.#links;
   }
 
   /** The links' state (the order of the config). */
@@ -140,11 +185,14 @@ export class MeshService {
   async start(): Promise<void> {
     const ctx = this.#ctx;
     ctx.busTaps?.push(this.#climber.tap);
-    ctx.routeTaps?.push(this.#climber.routeTap, this.#queries.routeTap);
+    ctx.routeTaps?.push(this.#cascades.routeTap, this.#climber.routeTap, this.#queries.routeTap);
+    ctx.floodHooks?.push(this.#hook);
     this.#offs.push(
       () => remove(ctx.busTaps, this.#climber.tap),
+      () => remove(ctx.routeTaps, this.#cascades.routeTap),
       () => remove(ctx.routeTaps, this.#climber.routeTap),
       () => remove(ctx.routeTaps, this.#queries.routeTap),
+      () => remove(ctx.floodHooks, this.#hook),
     );
     if (this.#links.length === 0) return;
     this.#offs.push(ctx.bus.on('*', (message) => this.#agentMessage(message), { shared: true }));
@@ -155,6 +203,7 @@ export class MeshService {
           if (!open && this.#wasOpen.delete(link)) {
             this.#climber.linkDown(link);
             this.#queries.linkDown(link);
+            this.#cascades.linkDown(link);
           }
           if (open) this.#wasOpen.add(link);
           const status = this.status();
@@ -170,12 +219,17 @@ export class MeshService {
     this.#offs = [];
     this.#climber.stop();
     this.#queries.stop();
+    this.#cascades.stop();
+    this.#mapper.stop();
     for (const link of this.#links) link.stop();
   }
 
   #agentMessage(message: MessageData): void {
     if (message.type === 'hive.send.upstream') this.#upstream(message);
-    else this.#queries.agentMessage(message);
+    else {
+      this.#queries.agentMessage(message);
+      this.#cascades.agentMessage(message);
+    }
   }
 
   /** `hive.send.upstream {msg_type, payload, metadata, route, peer}`: up every open link but the one it came down. */
@@ -232,13 +286,39 @@ export class MeshService {
         if (floodDropped(ctx, link.peer, message, 'propagate from the parent')) return;
         const out = floodOthers(ctx, link.peer, message);
         for (const other of this.#links) if (other !== link) other.send(out);
-        const inner = message.payload as HiveMessage;
-        if (inner.msg_type === HiveMessageType.PING) handlePing(ctx, link.peer, inner);
+        if ((message.payload as HiveMessage).msg_type === HiveMessageType.PING) {
+          handleWrappedPing(ctx, link.peer, message);
+        }
         return;
       }
+      case HiveMessageType.CASCADE:
+        this.#cascade(link, message);
+        return;
       default:
         this.#init.logger.debug({ url: link.url, type: message.msg_type }, 'mesh: a parent message ignored');
     }
+  }
+
+  /**
+   * A CASCADE from a parent: an answer goes on towards its asker; a question is flooded down and up the other links,
+   * and asked here (an utterance only: a parent does not put other bus messages on this hub's agent bus), its
+   * answers going back up the link.
+   */
+  #cascade(link: ParentLink, message: HiveMessage): void {
+    const ctx = this.#ctx;
+    const queryId = message.metadata.query_id;
+    const inner = message.payload as HiveMessage;
+    if (typeof queryId !== 'string' || queryId === '' || inner?.msg_type !== HiveMessageType.BUS) return;
+    if (message.metadata.is_response === true) {
+      this.#cascades.answerFromParent(link, message);
+      return;
+    }
+    if (floodDropped(ctx, link.peer, message, 'cascade from the parent', { queryId })) return;
+    this.#cascades.fromParent(link, message);
+    const out = floodOthers(ctx, link.peer, message);
+    for (const other of this.#links) if (other !== link) other.send(out);
+    const payload = inner.payload as JsonObject;
+    if (payload.type === CASCADE_QUESTION_TYPE) injectBus(ctx, link.peer, payload, { query_id: queryId });
   }
 
   #broadcast(link: ParentLink, message: HiveMessage): void {

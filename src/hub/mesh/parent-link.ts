@@ -6,7 +6,8 @@
  *
  * What the link reports (`/healthz`, `hivelink mesh status`): its URL, its state, the protocol of the open session,
  * since when it is in that state, and its round-trip time: on every open it sends a bare PING and times the
- * parent's answer (a PROPAGATE(PING) with the same `flood_id`; a parent that does not answer PING leaves it null).
+ * parent's answer (a PING with the same `flood_id`, bare or in a PROPAGATE; a parent that does not answer PING
+ * leaves it null).
  *
  * @module
  */
@@ -296,10 +297,11 @@ export class ParentLink {
     }
   }
 
+  /** The answer to the link's PING: a bare PING (what a hivelink parent answers a bare PING with) or a PROPAGATE(PING). */
   #isPingAnswer(message: HiveMessage): boolean {
     const ping = this.#ping;
-    if (ping === null || message.msg_type !== HiveMessageType.PROPAGATE) return false;
-    const inner = message.payload as HiveMessage;
+    if (ping === null) return false;
+    const inner = message.msg_type === HiveMessageType.PROPAGATE ? (message.payload as HiveMessage) : message;
     if (inner.msg_type !== HiveMessageType.PING) return false;
     if ((inner.payload as JsonObject).flood_id !== ping.floodId) return false;
     this.#rtt = Math.max(0, Math.round(this.#init.now() - ping.sentAt));
