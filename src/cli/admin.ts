@@ -151,3 +151,66 @@ export function table(header: readonly string[], rows: readonly (readonly string
 export function writeJson(out: CliWriter, value: unknown): void {
   out.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** How {@link writeListing} shows a listing as text. */
+export interface ListingView<T> {
+  /** The line written when there is nothing to list. */
+  readonly empty: string;
+  /** The column names. */
+  readonly header: readonly string[];
+  /** The cells of one row. */
+  readonly row: (item: T) => readonly string[];
+}
+
+/** Writes a listing: as JSON with `--json` (an empty one too), else `view.empty` or a {@link table} of the items. */
+export function writeListing<T>(
+  out: CliWriter,
+  opts: { json?: boolean },
+  items: readonly T[],
+  view: ListingView<T>,
+): void {
+  if (opts.json === true) writeJson(out, items);
+  else if (items.length === 0) out.write(view.empty);
+  else out.write(table(view.header, items.map(view.row)));
+}
+
+/** One subcommand of an admin group, declared as data for {@link registerAdminGroup}. */
+export interface AdminSubcommand {
+  readonly name: string;
+  readonly description: string;
+  /** The group's default subcommand (`hivelink rooms` is `hivelink rooms list`). @default false */
+  readonly isDefault?: boolean;
+  /** Its positional arguments as commander spells them (`<id>`, `<text...>`), each alone or with its description. */
+  readonly args?: readonly (string | readonly [string, string])[];
+  /** Adds its options (and hooks), before `--json`. */
+  readonly configure?: (cmd: Command) => Command;
+  /** Adds `--json` (print JSON) after the options `configure` adds. @default false */
+  readonly json?: boolean;
+  /** Runs it: the store and writer, then what commander passes (the arguments, then the options). */
+  readonly run: (ctx: AdminContext, ...params: never[]) => Promise<void>;
+}
+
+/**
+ * Registers `program <name>` with its subcommands, each an {@link adminAction}: one declared list instead of every
+ * command writing out the same chain of command, description, arguments, options and action.
+ */
+export function registerAdminGroup(
+  program: Command,
+  out: CliWriter,
+  group: {
+    readonly name: string;
+    readonly description: string;
+    readonly commands: readonly AdminSubcommand[];
+  },
+): Command {
+  const parent = program.command(group.name).description(group.description);
+  for (const sub of group.commands) {
+    let cmd = parent.command(sub.name, { isDefault: sub.isDefault === true }).description(sub.description);
+    for (const arg of sub.args ?? [])
+      cmd = typeof arg === 'string' ? cmd.argument(arg) : cmd.argument(...arg);
+    if (sub.configure !== undefined) cmd = sub.configure(cmd);
+    if (sub.json === true) cmd = cmd.option('--json', 'print JSON');
+    adminAction(cmd, out, sub.run as (ctx: AdminContext, ...params: unknown[]) => Promise<void>);
+  }
+  return parent;
+}

@@ -16,7 +16,7 @@ import type { ConsentMode } from '../../store/consent.js';
 import type { ClientPatch, ClientRecord, ClientStore } from '../../store/types.js';
 import {
   type AdminContext,
-  adminAction,
+  type AdminSubcommand,
   type CliWriter,
   type DataDirOptions,
   formatTime,
@@ -25,10 +25,11 @@ import {
   parseMinProtocol,
   parsePositiveInt,
   parseRate,
+  registerAdminGroup,
   requireClient,
   STDOUT,
-  table,
   writeJson,
+  writeListing,
 } from '../admin.js';
 import { checkHubUrl, DEFAULT_HUB_URL, IdentityFile } from '../identity-file.js';
 import { parseConsentMode } from './consent.js';
@@ -138,28 +139,18 @@ export async function clientsAdd({ store, out }: AdminContext, opts: AddClientOp
 
 /** `clients list`: every client, revoked ones included. */
 export async function clientsList({ store, out }: AdminContext, opts: JsonOption): Promise<void> {
-  const clients = await store.listClients();
-  if (opts.json === true) {
-    writeJson(out, clients);
-    return;
-  }
-  if (clients.length === 0) {
-    out.write('No clients. Add one with: hivelink clients add --name NAME\n');
-    return;
-  }
-  out.write(
-    table(
-      ['ID', 'NAME', 'ACCESS KEY', 'ADMIN', 'STATUS', 'LAST SEEN'],
-      clients.map((c) => [
-        String(c.id),
-        c.name,
-        c.accessKey,
-        yesNo(c.isAdmin),
-        c.revoked ? 'revoked' : 'active',
-        formatTime(c.lastSeen),
-      ]),
-    ),
-  );
+  writeListing(out, opts, await store.listClients(), {
+    empty: 'No clients. Add one with: hivelink clients add --name NAME\n',
+    header: ['ID', 'NAME', 'ACCESS KEY', 'ADMIN', 'STATUS', 'LAST SEEN'],
+    row: (c) => [
+      String(c.id),
+      c.name,
+      c.accessKey,
+      yesNo(c.isAdmin),
+      c.revoked ? 'revoked' : 'active',
+      formatTime(c.lastSeen),
+    ],
+  });
 }
 
 /** What `clients show` adds to the record: its relay-mode state (docs/PROTOCOL.md §13), from `store.relay`. */
@@ -264,28 +255,18 @@ export async function clientsHistory(
   opts: JsonOption & { limit?: number },
 ): Promise<void> {
   const client = await requireClient(store, idOrKey);
-  const rows = await store.history(client.id, opts.limit);
-  if (opts.json === true) {
-    writeJson(out, rows);
-    return;
-  }
-  if (rows.length === 0) {
-    out.write(`Client ${client.id} has no recorded connections.\n`);
-    return;
-  }
-  out.write(
-    table(
-      ['STARTED', 'ENDED', 'IP', 'PROTOCOL', 'CIPHER', 'CLOSE'],
-      rows.map((r) => [
-        formatTime(r.startedAt),
-        r.endedAt === null ? '-' : formatTime(r.endedAt),
-        r.ip,
-        r.protocol === null ? '-' : `v${r.protocol}`,
-        r.cipher ?? '-',
-        r.closeCode === null ? '-' : `${r.closeCode}${r.closeReason ? ` ${r.closeReason}` : ''}`,
-      ]),
-    ),
-  );
+  writeListing(out, opts, await store.history(client.id, opts.limit), {
+    empty: `Client ${client.id} has no recorded connections.\n`,
+    header: ['STARTED', 'ENDED', 'IP', 'PROTOCOL', 'CIPHER', 'CLOSE'],
+    row: (r) => [
+      formatTime(r.startedAt),
+      r.endedAt === null ? '-' : formatTime(r.endedAt),
+      r.ip,
+      r.protocol === null ? '-' : `v${r.protocol}`,
+      r.cipher ?? '-',
+      r.closeCode === null ? '-' : `${r.closeCode}${r.closeReason ? ` ${r.closeReason}` : ''}`,
+    ],
+  });
 }
 
 const LIST_WORDS: Record<ClientListField, { add: string; remove: string; noun: string }> = {
@@ -428,164 +409,160 @@ export async function clientsToken(
 
 type Opts = DataDirOptions & JsonOption;
 
+/** The subcommands that add a value to or remove it from one of a client's lists. */
+const LIST_COMMANDS: [string, string, ClientListField, 'add' | 'remove', string][] = [
+  ['allow-msg', 'type', 'allowedTypes', 'add', 'let a client send a message type'],
+  ['deny-msg', 'type', 'allowedTypes', 'remove', 'stop a client sending a message type'],
+  ['block-skill', 'skill', 'blockedSkills', 'add', 'block a skill for a client'],
+  ['allow-skill', 'skill', 'blockedSkills', 'remove', 'unblock a skill for a client'],
+  ['block-intent', 'intent', 'blockedIntents', 'add', 'block an intent for a client'],
+  ['allow-intent', 'intent', 'blockedIntents', 'remove', 'unblock an intent for a client'],
+];
+
+/** A subcommand of one client, named by its id or access key, that takes nothing else. */
+const oneClient = (
+  name: string,
+  description: string,
+  run: (ctx: AdminContext, idOrKey: string) => Promise<void>,
+): AdminSubcommand => ({ name, description, args: ['<id>'], run });
+
+/** The subcommands of `hivelink clients`, in the order its help lists them. */
+const CLIENTS_COMMANDS: readonly AdminSubcommand[] = [
+  {
+    name: 'add',
+    description: 'add a client; prints its access key and password once',
+    configure: (cmd) =>
+      cmd
+        .requiredOption('--name <name>', 'a name for the client')
+        .option('--key <key>', 'access key (default: 32 random hex characters)')
+        .option('--password <password>', 'password (default: 32 random hex characters)')
+        .option(
+          '--allow-weak-password',
+          `keep a --password below ${LIMIT_DEFS.minPasswordBits.default} bits of estimated entropy (the hub accepts it for this client)`,
+        )
+        .option('--admin', 'make the client an admin', false)
+        .option('--site <site>', 'its room (site id), e.g. kitchen: hivelink rooms')
+        .option('--json', 'print JSON')
+        .option(
+          '--save-identity',
+          'also save the credentials for hivelink ask/chat/satellite on this machine',
+        )
+        .option('--url <url>', 'the hub URL saved with --save-identity (default ws://127.0.0.1:5678)'),
+    run: (ctx, opts: AddClientOptions & DataDirOptions) => clientsAdd(ctx, opts),
+  },
+  {
+    name: 'list',
+    description: 'list every client',
+    json: true,
+    run: (ctx, opts: Opts) => clientsList(ctx, opts),
+  },
+  {
+    name: 'show',
+    description: 'show one client',
+    args: ['<id>'],
+    json: true,
+    run: (ctx, id: string, opts: Opts) => clientsShow(ctx, id, opts),
+  },
+  oneClient('remove', 'delete a client and its history', clientsRemove),
+  {
+    name: 'rename',
+    description: 'rename a client',
+    args: ['<id>', '<name>'],
+    run: (ctx, id: string, name: string) => clientsRename(ctx, id, name),
+  },
+  {
+    name: 'history',
+    description: "show a client's latest connections",
+    args: ['<id>'],
+    configure: (cmd) => cmd.option('--limit <n>', 'how many (default 50)', parsePositiveInt),
+    json: true,
+    run: (ctx, id: string, opts: Opts & { limit?: number }) => clientsHistory(ctx, id, opts),
+  },
+  ...LIST_COMMANDS.map(
+    ([name, arg, field, op, description]): AdminSubcommand => ({
+      name,
+      description,
+      args: [`<${arg}>`, '<id>'],
+      run: (ctx, value: string, id: string) => clientsEditList(ctx, id, field, op, value),
+    }),
+  ),
+  {
+    name: 'set',
+    description: "change a client's permissions and limits",
+    args: ['<id>'],
+    configure: (cmd) =>
+      cmd
+        .option('--admin <bool>', 'admin (true/false)', parseBool)
+        .option('--can-broadcast <bool>', 'may send BROADCAST', parseBool)
+        .option('--can-escalate <bool>', 'may send ESCALATE', parseBool)
+        .option('--can-propagate <bool>', 'may send PROPAGATE', parseBool)
+        .option('--min-protocol <n>', 'lowest protocol version: 1, 2, 3 or none', parseMinProtocol)
+        .option('--rate-limit <n>', 'messages per second, or none', parseRate)
+        .option('--site <site>', 'site id ("" clears it)')
+        .option('--description <text>', 'free text')
+        .option(
+          '--allow-weak-password <bool>',
+          'let the client connect with a password below the strength floor',
+          parseBool,
+        )
+        .option(
+          '--consent <mode>',
+          'direct messages from other rooms: ask (the first time), allow (all) or deny (all)',
+          parseConsentMode,
+        )
+        .option('--accept-anonymous <bool>', 'let anonymous sealed messages reach it (yes/no)', parseBool)
+        .option('--json', 'print JSON')
+        // A usage error before the store is opened.
+        .hook('preAction', (set) => {
+          const {
+            dataDir: _d,
+            secretsKeyFile: _k,
+            json: _j,
+            ...changes
+          } = set.opts<Opts & SetClientOptions>();
+          if (!setOptionsGiven(changes))
+            set.error('error: clients set needs at least one option to change', {
+              exitCode: 2,
+              code: 'hivelink.usage',
+            });
+        }),
+    run: (ctx, id: string, opts: Opts & SetClientOptions) => clientsSet(ctx, id, opts),
+  },
+  oneClient('revoke', 'revoke a client: its access key stops working', clientsRevoke),
+  {
+    name: 'token',
+    description: 'issue a REST API bearer token for a client (printed once), or --revoke one',
+    args: ['<id>'],
+    configure: (cmd) => cmd.option('--revoke <token>', 'revoke this token of the client instead'),
+    json: true,
+    run: (ctx, id: string, opts: Opts & TokenOptions) => clientsToken(ctx, id, opts),
+  },
+  oneClient(
+    'reset-noise-pin',
+    "forget a client's pinned Noise key (after it was reinstalled)",
+    clientsResetNoisePin,
+  ),
+  oneClient(
+    'reset-intercom-pin',
+    "forget the RSA key pinned to a client's INTERCOM address (after it changed its key)",
+    clientsResetIntercomPin,
+  ),
+  oneClient(
+    'reset-relay-keys',
+    'forget the end-to-end keys pinned to a client (after it lost or changed them)',
+    clientsResetRelayKeys,
+  ),
+];
+
 /**
  * Registers `hivelink clients …` on `program`.
  *
  * @param out - where command output goes. @default process stdout
  */
 export function registerClientsCommands(program: Command, out: CliWriter = STDOUT): Command {
-  const clients = program
-    .command('clients')
-    .description('manage the clients (satellites) allowed to connect: ID is a client id or access key');
-  adminAction(
-    clients
-      .command('add')
-      .description('add a client; prints its access key and password once')
-      .requiredOption('--name <name>', 'a name for the client')
-      .option('--key <key>', 'access key (default: 32 random hex characters)')
-      .option('--password <password>', 'password (default: 32 random hex characters)')
-      .option(
-        '--allow-weak-password',
-        `keep a --password below ${LIMIT_DEFS.minPasswordBits.default} bits of estimated entropy (the hub accepts it for this client)`,
-      )
-      .option('--admin', 'make the client an admin', false)
-      .option('--site <site>', 'its room (site id), e.g. kitchen: hivelink rooms')
-      .option('--json', 'print JSON')
-      .option('--save-identity', 'also save the credentials for hivelink ask/chat/satellite on this machine')
-      .option('--url <url>', 'the hub URL saved with --save-identity (default ws://127.0.0.1:5678)'),
-    out,
-    (ctx, opts: AddClientOptions & DataDirOptions) => clientsAdd(ctx, opts),
-  );
-
-  adminAction(
-    clients.command('list').description('list every client').option('--json', 'print JSON'),
-    out,
-    (ctx, opts: Opts) => clientsList(ctx, opts),
-  );
-
-  adminAction(
-    clients.command('show').description('show one client').argument('<id>').option('--json', 'print JSON'),
-    out,
-    (ctx, id: string, opts: Opts) => clientsShow(ctx, id, opts),
-  );
-
-  adminAction(
-    clients.command('remove').description('delete a client and its history').argument('<id>'),
-    out,
-    (ctx, id: string) => clientsRemove(ctx, id),
-  );
-
-  adminAction(
-    clients.command('rename').description('rename a client').argument('<id>').argument('<name>'),
-    out,
-    (ctx, id: string, name: string) => clientsRename(ctx, id, name),
-  );
-
-  adminAction(
-    clients
-      .command('history')
-      .description("show a client's latest connections")
-      .argument('<id>')
-      .option('--limit <n>', 'how many (default 50)', parsePositiveInt)
-      .option('--json', 'print JSON'),
-    out,
-    (ctx, id: string, opts: Opts & { limit?: number }) => clientsHistory(ctx, id, opts),
-  );
-
-  const listCommands: [string, string, ClientListField, 'add' | 'remove', string][] = [
-    ['allow-msg', 'type', 'allowedTypes', 'add', 'let a client send a message type'],
-    ['deny-msg', 'type', 'allowedTypes', 'remove', 'stop a client sending a message type'],
-    ['block-skill', 'skill', 'blockedSkills', 'add', 'block a skill for a client'],
-    ['allow-skill', 'skill', 'blockedSkills', 'remove', 'unblock a skill for a client'],
-    ['block-intent', 'intent', 'blockedIntents', 'add', 'block an intent for a client'],
-    ['allow-intent', 'intent', 'blockedIntents', 'remove', 'unblock an intent for a client'],
-  ];
-  for (const [name, arg, field, op, description] of listCommands) {
-    adminAction(
-      clients.command(name).description(description).argument(`<${arg}>`).argument('<id>'),
-      out,
-      (ctx, value: string, id: string) => clientsEditList(ctx, id, field, op, value),
-    );
-  }
-
-  const set = clients
-    .command('set')
-    .description("change a client's permissions and limits")
-    .argument('<id>')
-    .option('--admin <bool>', 'admin (true/false)', parseBool)
-    .option('--can-broadcast <bool>', 'may send BROADCAST', parseBool)
-    .option('--can-escalate <bool>', 'may send ESCALATE', parseBool)
-    .option('--can-propagate <bool>', 'may send PROPAGATE', parseBool)
-    .option('--min-protocol <n>', 'lowest protocol version: 1, 2, 3 or none', parseMinProtocol)
-    .option('--rate-limit <n>', 'messages per second, or none', parseRate)
-    .option('--site <site>', 'site id ("" clears it)')
-    .option('--description <text>', 'free text')
-    .option(
-      '--allow-weak-password <bool>',
-      'let the client connect with a password below the strength floor',
-      parseBool,
-    )
-    .option(
-      '--consent <mode>',
-      'direct messages from other rooms: ask (the first time), allow (all) or deny (all)',
-      parseConsentMode,
-    )
-    .option('--accept-anonymous <bool>', 'let anonymous sealed messages reach it (yes/no)', parseBool)
-    .option('--json', 'print JSON');
-  // A usage error before the store is opened.
-  set.hook('preAction', (cmd) => {
-    const { dataDir: _d, secretsKeyFile: _k, json: _j, ...changes } = cmd.opts<Opts & SetClientOptions>();
-    if (!setOptionsGiven(changes))
-      cmd.error('error: clients set needs at least one option to change', {
-        exitCode: 2,
-        code: 'hivelink.usage',
-      });
+  return registerAdminGroup(program, out, {
+    name: 'clients',
+    description: 'manage the clients (satellites) allowed to connect: ID is a client id or access key',
+    commands: CLIENTS_COMMANDS,
   });
-  adminAction(set, out, (ctx, id: string, opts: Opts & SetClientOptions) => clientsSet(ctx, id, opts));
-
-  adminAction(
-    clients.command('revoke').description('revoke a client: its access key stops working').argument('<id>'),
-    out,
-    (ctx, id: string) => clientsRevoke(ctx, id),
-  );
-
-  adminAction(
-    clients
-      .command('token')
-      .description('issue a REST API bearer token for a client (printed once), or --revoke one')
-      .argument('<id>')
-      .option('--revoke <token>', 'revoke this token of the client instead')
-      .option('--json', 'print JSON'),
-    out,
-    (ctx, id: string, opts: Opts & TokenOptions) => clientsToken(ctx, id, opts),
-  );
-
-  adminAction(
-    clients
-      .command('reset-noise-pin')
-      .description("forget a client's pinned Noise key (after it was reinstalled)")
-      .argument('<id>'),
-    out,
-    (ctx, id: string) => clientsResetNoisePin(ctx, id),
-  );
-
-  adminAction(
-    clients
-      .command('reset-intercom-pin')
-      .description("forget the RSA key pinned to a client's INTERCOM address (after it changed its key)")
-      .argument('<id>'),
-    out,
-    (ctx, id: string) => clientsResetIntercomPin(ctx, id),
-  );
-
-  adminAction(
-    clients
-      .command('reset-relay-keys')
-      .description('forget the end-to-end keys pinned to a client (after it lost or changed them)')
-      .argument('<id>'),
-    out,
-    (ctx, id: string) => clientsResetRelayKeys(ctx, id),
-  );
-
-  return clients;
 }

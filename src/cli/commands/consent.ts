@@ -16,9 +16,10 @@ import { CONSENT_MODES, type ConsentMode } from '../../store/consent.js';
 import type { ClientRecord } from '../../store/types.js';
 import {
   type AdminContext,
-  adminAction,
+  type AdminSubcommand,
   type CliWriter,
   formatTime,
+  registerAdminGroup,
   STDOUT,
   table,
   writeJson,
@@ -105,44 +106,36 @@ export async function consentForget(
   );
 }
 
+/** A subcommand of one (sender, recipient) pair, each an id or access key, with `--json`. */
+const pairCommand = (
+  name: string,
+  description: string,
+  run: (ctx: AdminContext, sender: string, recipient: string, opts: { json?: boolean }) => Promise<void>,
+): AdminSubcommand => ({ name, description, args: ['<sender>', '<recipient>'], json: true, run });
+
+/** The subcommands of `hivelink consent`, in the order its help lists them. */
+const CONSENT_COMMANDS: readonly AdminSubcommand[] = [
+  {
+    name: 'list',
+    description: 'list the answers clients gave, and the clients that allow or deny everyone',
+    json: true,
+    run: (ctx, opts: { json?: boolean }) => consentList(ctx, opts),
+  },
+  ...[true, false].map((allow) =>
+    pairCommand(
+      allow ? 'allow' : 'deny',
+      `record that RECIPIENT ${allow ? 'allows' : 'refuses'} direct messages from SENDER (ids or access keys)`,
+      (ctx, sender, recipient, opts) => consentSet(ctx, sender, recipient, allow, opts),
+    ),
+  ),
+  pairCommand('forget', "forget RECIPIENT's answer about SENDER: it is asked again next time", consentForget),
+];
+
 /** Registers `hivelink consent`. */
 export function registerConsentCommands(program: Command, out: CliWriter = STDOUT): Command {
-  const consent = program
-    .command('consent')
-    .description('who may message whom directly (relayed orders between rooms, intercom lines)');
-  adminAction(
-    consent
-      .command('list')
-      .description('list the answers clients gave, and the clients that allow or deny everyone')
-      .option('--json', 'print JSON'),
-    out,
-    (ctx, opts: { json?: boolean }) => consentList(ctx, opts),
-  );
-  for (const allow of [true, false]) {
-    adminAction(
-      consent
-        .command(allow ? 'allow' : 'deny')
-        .description(
-          `record that RECIPIENT ${allow ? 'allows' : 'refuses'} direct messages from SENDER (ids or access keys)`,
-        )
-        .argument('<sender>')
-        .argument('<recipient>')
-        .option('--json', 'print JSON'),
-      out,
-      (ctx, sender: string, recipient: string, opts: { json?: boolean }) =>
-        consentSet(ctx, sender, recipient, allow, opts),
-    );
-  }
-  adminAction(
-    consent
-      .command('forget')
-      .description("forget RECIPIENT's answer about SENDER: it is asked again next time")
-      .argument('<sender>')
-      .argument('<recipient>')
-      .option('--json', 'print JSON'),
-    out,
-    (ctx, sender: string, recipient: string, opts: { json?: boolean }) =>
-      consentForget(ctx, sender, recipient, opts),
-  );
-  return consent;
+  return registerAdminGroup(program, out, {
+    name: 'consent',
+    description: 'who may message whom directly (relayed orders between rooms, intercom lines)',
+    commands: CONSENT_COMMANDS,
+  });
 }

@@ -15,9 +15,11 @@ import { LIMIT_DEFS } from '../../limits.js';
 import { CONFERENCE_MODES, type ConferenceMode } from '../../store/house.js';
 import {
   type AdminContext,
+  type AdminSubcommand,
   adminAction,
   type CliWriter,
   type DataDirOptions,
+  registerAdminGroup,
   STDOUT,
   table,
   writeJson,
@@ -187,35 +189,37 @@ function withQueueOptions(cmd: Command): Command {
     .option('--json', 'print JSON');
 }
 
+/** The subcommands of `hivelink rooms`, in the order its help lists them. */
+const ROOMS_COMMANDS: readonly AdminSubcommand[] = [
+  {
+    name: 'list',
+    isDefault: true,
+    description: 'list the rooms of the house: their clients, who is online, and their modes',
+    json: true,
+    run: (ctx, opts: Opts) => roomsList(ctx, opts),
+  },
+  {
+    name: 'set',
+    description:
+      "set a room's conference mode: on (members hear each other and are answered), only (not answered), off",
+    args: [['<room>', 'the room (a site id: hivelink clients set ID --site ROOM)']],
+    configure: (cmd) =>
+      withQueueOptions(
+        cmd.requiredOption('--conference <mode>', `${CONFERENCE_MODES.join('|')}`, parseConference),
+      ),
+    run: (ctx, room: string, opts: DataDirOptions & RoomSetOptions) => roomSet(ctx, room, opts),
+  },
+];
+
 /** Registers `rooms` (the listing: `rooms list`, its default) and `rooms set`. */
 export function registerRoomsCommand(program: Command, out: CliWriter = STDOUT): Command {
   // The listing is a default subcommand, not the action of `rooms`: so `rooms set … --json --data-dir D` are
   // options of `set` (commander gives a parent's options to the parent wherever they stand).
-  const rooms = program
-    .command('rooms')
-    .description('list the rooms of the house (their clients, who is online, their modes), or set a mode');
-  adminAction(
-    rooms
-      .command('list', { isDefault: true })
-      .description('list the rooms of the house: their clients, who is online, and their modes')
-      .option('--json', 'print JSON'),
-    out,
-    (ctx, opts: Opts) => roomsList(ctx, opts),
-  );
-  adminAction(
-    withQueueOptions(
-      rooms
-        .command('set')
-        .description(
-          "set a room's conference mode: on (members hear each other and are answered), only (not answered), off",
-        )
-        .argument('<room>', 'the room (a site id: hivelink clients set ID --site ROOM)')
-        .requiredOption('--conference <mode>', `${CONFERENCE_MODES.join('|')}`, parseConference),
-    ),
-    out,
-    (ctx, room: string, opts: DataDirOptions & RoomSetOptions) => roomSet(ctx, room, opts),
-  );
-  return rooms;
+  return registerAdminGroup(program, out, {
+    name: 'rooms',
+    description: 'list the rooms of the house (their clients, who is online, their modes), or set a mode',
+    commands: ROOMS_COMMANDS,
+  });
 }
 
 /** Registers `announce`. */

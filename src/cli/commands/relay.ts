@@ -16,8 +16,7 @@ import {
   parsePositiveInt,
   requireClient,
   STDOUT,
-  table,
-  writeJson,
+  writeListing,
 } from '../admin.js';
 
 /** Options of `relay audit`. */
@@ -52,29 +51,20 @@ export async function relayAudit({ store, out }: AdminContext, opts: RelayAuditO
     senderName: names.get(e.senderId) ?? null,
     recipientName: names.get(e.recipientId) ?? null,
   }));
-  if (opts.json === true) {
-    writeJson(out, rows);
-    return;
-  }
-  if (rows.length === 0) {
-    out.write(`No relayed sealed messages${client === null ? '' : ` to or from client ${client.id}`}.\n`);
-    return;
-  }
   const who = (id: number, name: string | null) => `${id} ${name ?? '(removed)'}`;
-  out.write(
-    table(
-      ['TIME', 'FROM', 'TO', 'MODE', 'BYTES', 'OUTCOME', 'MESSAGE ID'],
-      rows.map((r) => [
-        formatTime(r.at),
-        who(r.senderId, r.senderName),
-        who(r.recipientId, r.recipientName),
-        r.mode,
-        String(r.bytes),
-        r.outcome,
-        r.messageId,
-      ]),
-    ),
-  );
+  writeListing(out, opts, rows, {
+    empty: `No relayed sealed messages${client === null ? '' : ` to or from client ${client.id}`}.\n`,
+    header: ['TIME', 'FROM', 'TO', 'MODE', 'BYTES', 'OUTCOME', 'MESSAGE ID'],
+    row: (r) => [
+      formatTime(r.at),
+      who(r.senderId, r.senderName),
+      who(r.recipientId, r.recipientName),
+      r.mode,
+      String(r.bytes),
+      r.outcome,
+      r.messageId,
+    ],
+  });
 }
 
 /**

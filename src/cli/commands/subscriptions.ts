@@ -24,13 +24,14 @@ import { defaultLimits } from '../../limits.js';
 import type { SubscriptionRecord } from '../../store/subscriptions.js';
 import {
   type AdminContext,
-  adminAction,
+  type AdminSubcommand,
   type CliWriter,
   type DataDirOptions,
   formatTime,
+  registerAdminGroup,
   STDOUT,
-  table,
   writeJson,
+  writeListing,
 } from '../admin.js';
 import { hubConfigFromOptions } from './hub.js';
 
@@ -93,29 +94,20 @@ export async function subscriptionsList(
   const admin = adminOf(store);
   const [records, names] = await Promise.all([admin.list(), admin.clientNames()]);
   const list = records.map((r) => subscriptionJson(r, now, names));
-  if (opts.json === true) {
-    writeJson(out, list);
-    return;
-  }
-  if (list.length === 0) {
-    out.write('No subscriptions. Add one: hivelink subscriptions add NAME --every 1h --text "…"\n');
-    return;
-  }
-  out.write(
-    table(
-      ['name', 'schedule', 'message', 'subscribers', 'ticks', 'next tick'],
-      list.map((r) => [
-        r.name,
-        r.schedule,
-        r.text !== null ? `text: ${r.text}` : `utterance: ${r.utterance}`,
-        r.subscribers.length === 0
-          ? '(none)'
-          : r.subscribers.map((id, i) => `${id} ${r.subscriberNames[i]}`).join(', '),
-        String(r.ticks),
-        formatTime(r.nextTickAt),
-      ]),
-    ),
-  );
+  writeListing(out, opts, list, {
+    empty: 'No subscriptions. Add one: hivelink subscriptions add NAME --every 1h --text "…"\n',
+    header: ['name', 'schedule', 'message', 'subscribers', 'ticks', 'next tick'],
+    row: (r) => [
+      r.name,
+      r.schedule,
+      r.text !== null ? `text: ${r.text}` : `utterance: ${r.utterance}`,
+      r.subscribers.length === 0
+        ? '(none)'
+        : r.subscribers.map((id, i) => `${id} ${r.subscriberNames[i]}`).join(', '),
+      String(r.ticks),
+      formatTime(r.nextTickAt),
+    ],
+  });
 }
 
 /** `subscriptions remove`: deletes a subscription and its subscribers. */
@@ -158,81 +150,75 @@ function limitsOf(opts: { config?: string }): SubscriptionCliLimits {
   return hubConfigFromOptions(opts.config === undefined ? {} : { config: opts.config }).limits;
 }
 
+type Opts = DataDirOptions & { config?: string };
+
+/** Adds `--config`: the hub config file whose limits a command checks against. */
+const withConfig = (cmd: Command) =>
+  cmd.option(
+    '--config <file>',
+    "the hub's config file whose limits apply (default hivelink.json, if present)",
+  );
+
+/** The subcommands of `hivelink subscriptions`, in the order its help lists them. */
+const SUBSCRIPTIONS_COMMANDS: readonly AdminSubcommand[] = [
+  {
+    name: 'add',
+    description: 'add a subscription: exactly one of --every/--cron, and of --text/--utterance',
+    args: [['<name>', 'its name (letters, digits, spaces): what clients say to subscribe']],
+    configure: (cmd) =>
+      withConfig(
+        cmd
+          .option('--every <duration>', 'tick every DURATION: 30s, 15m, 1h, 1d, 1h30m')
+          .option(
+            '--cron <expr>',
+            'tick at the times of a cron expression (5 fields, or 6 with seconds), hub time zone',
+          )
+          .option('--text <text>', 'what each tick says')
+          .option('--utterance <utterance>', "what each tick asks the hub's assistant; its answer is said")
+          .option('--lang <lang>', 'the language the utterance is asked in (default en-us)')
+          .option('--json', 'print JSON'),
+      ),
+    run: (ctx, name: string, opts: Opts & AddSubscriptionOptions) =>
+      subscriptionsAdd(ctx, name, opts, limitsOf(opts)),
+  },
+  {
+    name: 'list',
+    description: 'list the subscriptions and their subscribers',
+    json: true,
+    run: (ctx, opts: Opts & { json?: boolean }) => subscriptionsList(ctx, opts),
+  },
+  {
+    name: 'remove',
+    description: 'delete a subscription and its subscribers',
+    args: ['<name>'],
+    run: (ctx, name: string) => subscriptionsRemove(ctx, name),
+  },
+  {
+    name: 'subscribe',
+    description: 'subscribe a client (id or access key): it hears the subscription from its next tick',
+    args: ['<name>', '<client>'],
+    configure: withConfig,
+    run: (ctx, name: string, client: string, opts: Opts) =>
+      subscriptionsSubscribe(ctx, name, client, limitsOf(opts)),
+  },
+  {
+    name: 'unsubscribe',
+    description: 'unsubscribe a client (id or access key)',
+    args: ['<name>', '<client>'],
+    run: (ctx, name: string, client: string) => subscriptionsUnsubscribe(ctx, name, client),
+  },
+];
+
 /**
  * Registers `hivelink subscriptions …` on `program`.
  *
  * @param out - where command output goes. @default process stdout
  */
 export function registerSubscriptionsCommands(program: Command, out: CliWriter = STDOUT): Command {
-  const subs = program
-    .command('subscriptions')
-    .description(
+  return registerAdminGroup(program, out, {
+    name: 'subscriptions',
+    description:
       "newsletters: say a text (or the assistant's answer to an utterance) to subscribed clients at each tick; a running hub picks changes up",
-    );
-  type Opts = DataDirOptions & { config?: string };
-  const withConfig = (cmd: Command) =>
-    cmd.option(
-      '--config <file>',
-      "the hub's config file whose limits apply (default hivelink.json, if present)",
-    );
-
-  adminAction(
-    withConfig(
-      subs
-        .command('add')
-        .description('add a subscription: exactly one of --every/--cron, and of --text/--utterance')
-        .argument('<name>', 'its name (letters, digits, spaces): what clients say to subscribe')
-        .option('--every <duration>', 'tick every DURATION: 30s, 15m, 1h, 1d, 1h30m')
-        .option(
-          '--cron <expr>',
-          'tick at the times of a cron expression (5 fields, or 6 with seconds), hub time zone',
-        )
-        .option('--text <text>', 'what each tick says')
-        .option('--utterance <utterance>', "what each tick asks the hub's assistant; its answer is said")
-        .option('--lang <lang>', 'the language the utterance is asked in (default en-us)')
-        .option('--json', 'print JSON'),
-    ),
-    out,
-    (ctx, name: string, opts: Opts & AddSubscriptionOptions) =>
-      subscriptionsAdd(ctx, name, opts, limitsOf(opts)),
-  );
-
-  adminAction(
-    subs
-      .command('list')
-      .description('list the subscriptions and their subscribers')
-      .option('--json', 'print JSON'),
-    out,
-    (ctx, opts: Opts & { json?: boolean }) => subscriptionsList(ctx, opts),
-  );
-
-  adminAction(
-    subs.command('remove').description('delete a subscription and its subscribers').argument('<name>'),
-    out,
-    (ctx, name: string) => subscriptionsRemove(ctx, name),
-  );
-
-  adminAction(
-    withConfig(
-      subs
-        .command('subscribe')
-        .description('subscribe a client (id or access key): it hears the subscription from its next tick')
-        .argument('<name>')
-        .argument('<client>'),
-    ),
-    out,
-    (ctx, name: string, client: string, opts: Opts) =>
-      subscriptionsSubscribe(ctx, name, client, limitsOf(opts)),
-  );
-
-  adminAction(
-    subs
-      .command('unsubscribe')
-      .description('unsubscribe a client (id or access key)')
-      .argument('<name>')
-      .argument('<client>'),
-    out,
-    (ctx, name: string, client: string) => subscriptionsUnsubscribe(ctx, name, client),
-  );
-  return subs;
+    commands: SUBSCRIPTIONS_COMMANDS,
+  });
 }
