@@ -29,6 +29,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['discover', async () => (await import('./commands/discover.js')).registerDiscoverCommand],
   ['ask', async () => (await import('./commands/ask.js')).registerAskCommand],
   ['chat', async () => (await import('./commands/chat.js')).registerChatCommand],
+  ['send', async () => (await import('./commands/send.js')).registerSendCommand],
+  ['inbox', async () => (await import('./commands/inbox.js')).registerInboxCommand],
   ['satellite', async () => (await import('./commands/satellite.js')).registerSatelliteCommand],
   ['identity', async () => (await import('./commands/identity.js')).registerIdentityCommands],
   ['bus', async () => (await import('./commands/bus.js')).registerBusCommand],

@@ -166,6 +166,11 @@ export class SealedMessaging {
     });
   }
 
+  /** Resolves once every sealed message received so far is opened and handed over (or refused). */
+  async settled(): Promise<void> {
+    await this.#receiving;
+  }
+
   /** True while someone listens for sealed messages ({@link onMessage}). */
   get listening(): boolean {
     return this.#messages.size > 0;

@@ -2,7 +2,8 @@
  * `hivelink chat` as a person uses it: the real binary in a pseudo-terminal (util-linux `script -qfec`, so stdin
  * and stdout are a TTY and readline runs in terminal mode) against a real hub on port 0. Two questions answered, a
  * broadcast from an admin client (a HiveClient in this test) shown as it arrives, a hub restart survived with a
- * visible reconnect, `/quit`. Then the piped (non-TTY) mode.
+ * visible reconnect, `/quit`. Then the piped (non-TTY) mode, with sealed private messages: `/msg`, `/anon`, `/reply`
+ * and incoming ones shown as they arrive.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,9 +12,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { en as jokes } from '../../src/assistant/skills/joke/locale/en.js';
 import { createHiveClient } from '../../src/client/index.js';
+import type { PrivateMessage } from '../../src/client/sealed.js';
+import { credentialFlags } from './cli-creds.js';
 import {
   type AddedClient,
   addBroadcaster,
+  addClient,
   broadcastSpeak,
   buildOnce,
   hivelinkBin,
@@ -122,6 +126,65 @@ describe('hivelink chat', () => {
       r.stderr,
       /\nhivelink: 1 of 2 questions got no answer \(last: the hub did not understand "purple monkey dishwasher"\)\n$/,
     );
+  });
+
+  it('piped: /msg sends a sealed message, incoming private messages are shown, /reply answers an anonymous one', async () => {
+    const friend = await addClient(dataDir, env, 'friend');
+    for (const id of [s.client.id, friend.id]) {
+      const set = await run(['clients', 'set', String(id), '--consent', 'allow', '--data-dir', dataDir], env);
+      assert.equal(set.code, 0, set.stderr);
+    }
+    const sdk = createHiveClient({
+      url: s.hub.url,
+      accessKey: friend.accessKey,
+      password: friend.password,
+      reconnect: { enabled: false },
+    });
+    const heard: PrivateMessage[] = [];
+    const waiters: (() => void)[] = [];
+    sdk.onPrivate((m) => {
+      heard.push(m);
+      for (const w of waiters.splice(0)) w();
+    });
+    const heardCount = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (heard.length >= n ? resolve() : waiters.push(check));
+        check();
+      });
+    await sdk.connect();
+    await sdk.sealed.publish();
+    const chat = start(['chat', ...credentialFlags(s.hub.url, s.client)], env, { stdin: 'pipe' });
+    try {
+      await chat.wait(/\[connected\]/, 'stderr');
+      chat.child.stdin!.write('/msg friend hello from the kitchen\n');
+      await chat.wait(/\[Delivered to friend\.\]/, 'stderr');
+      await heardCount(1);
+      assert.deepEqual([heard[0]!.text, heard[0]!.sender?.name], ['hello from the kitchen', 'kitchen']);
+
+      await sdk.sendPrivate(s.client.id, 'hi kitchen');
+      await chat.wait(/\[private\] friend: hi kitchen\n/);
+      await sdk.sendPrivate(s.client.id, 'who am i', { anonymous: true });
+      await chat.wait(/\[private\] anonymous: who am i \(\/reply to answer\)\n/);
+      chat.child.stdin!.write('/reply a friend, I guess\n/anon friend a secret admirer\n/msg nobody hi\n');
+      await chat.wait(/\[Reply delivered\.\]/, 'stderr');
+      await chat.wait(/\[\/msg: no client or room named "nobody"\]/, 'stderr');
+      await heardCount(3);
+      const byText = new Map(heard.map((m) => [m.text, m]));
+      assert.deepEqual(
+        [byText.get('a friend, I guess')?.isReply, byText.get('a friend, I guess')?.sender?.name],
+        [true, 'kitchen'],
+      );
+      assert.deepEqual(
+        [byText.get('a secret admirer')?.anonymous, byText.get('a secret admirer')?.sender],
+        [true, null],
+      );
+      chat.child.stdin!.end();
+      const exit = await chat.exit;
+      assert.equal(exit.code, 0, exit.stderr);
+    } finally {
+      sdk.close();
+      await chat.stop('SIGKILL');
+    }
   });
 
   it('a wrong password ends the chat with exit 1 and "wrong password"', async () => {

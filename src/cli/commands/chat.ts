@@ -1,8 +1,11 @@
 /**
  * `hivelink chat [--url U --key K --password P] [--lang L] [--timeout S]`: an interactive terminal client. A prompt;
  * every answer printed as it arrives, unsolicited ones too (a broadcast from an admin client is shown as
- * `[announcement] …`, a line of a room's conference as `kitchen-tablet: hello`); the connection state shown (`[connected]`, `[reconnecting in 3.2 s: …]`); reconnects by
- * itself; `/quit`, `/lang xx`, `/status`, `/help`; input history kept in `<config dir>/chat_history`.
+ * `[announcement] …`, a line of a room's conference as `kitchen-tablet: hello`, a sealed private message as
+ * `[private] alice: hello`); the connection state shown (`[connected]`, `[reconnecting in 3.2 s: …]`); reconnects by
+ * itself; `/quit`, `/lang xx`, `/status`, `/help`; `/msg NAME text` and `/anon NAME text` send a sealed message
+ * (relay mode, docs/PROTOCOL.md §13) to a client or a room, signed or anonymous, and `/reply text` answers the last
+ * anonymous one; input history kept in `<config dir>/chat_history`.
  *
  * Piped (stdin not a terminal) it reads one utterance per line, prints only the answers on stdout (state lines go
  * to stderr), and exits once stdin has ended and every question is answered or timed out: 0 when all were answered,
@@ -15,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ClientState } from '../../client/index.js';
+import type { PrivateMessage } from '../../client/sealed.js';
 import { HiveLinkError, isHiveLinkError } from '../../errors.js';
 import { conferenceLine } from '../../session/conference-line.js';
 import { DEFAULT_ASK_TIMEOUT_MS, notUnderstood, sessionIdIn, spokenText } from '../../session/turn.js';
@@ -28,6 +32,7 @@ import {
   withClientOptions,
 } from '../client-options.js';
 import { type Env, resolveConfigDir } from '../identity-file.js';
+import { outcomeLine, privateLine, sendToAll } from '../private-messages.js';
 
 /** Options of `hivelink chat`. */
 export interface ChatCommandOptions extends ClientCommandOptions {
@@ -55,6 +60,9 @@ const HELP = [
   '/help          this list',
   '/lang [TAG]    show or set the language of your questions (e.g. /lang pt-PT)',
   '/status        the connection state',
+  '/msg NAME TEXT a sealed private message to a client or a room (only they can read it)',
+  '/anon NAME TEXT the same, without saying who you are',
+  '/reply TEXT    answer the last anonymous private message',
   '/quit          leave (also Ctrl-D)',
   'Anything else is sent to the hub; answers appear as they arrive.',
 ];
@@ -139,6 +147,14 @@ export async function runChat(opts: ChatCommandOptions, io: ChatIo): Promise<voi
     // session's speak) arrived unsolicited.
     if (text !== null) say(sessionIdIn(message) === client.sessionId ? text : `[announcement] ${text}`);
   });
+  let lastAnonymous: PrivateMessage | null = null;
+  const offPrivate = client.onPrivate((m) => {
+    if (m.replyTo !== null) lastAnonymous = m;
+    say(`[private] ${privateLine(m)}${m.replyTo === null ? '' : ' (/reply to answer)'}`);
+  });
+  const offRefused = client.onPrivateRefused((r) =>
+    status(`[refused a private message (${r.error.code}): ${r.error.message}]`),
+  );
   const offState = client.onState((state) => {
     if (state.type === 'reconnecting') {
       if (state.delayMs === 0) return;
@@ -182,9 +198,48 @@ export async function runChat(opts: ChatCommandOptions, io: ChatIo): Promise<voi
     void pending.finally(() => inflight.delete(pending));
   };
 
+  /** Runs a private-message command once the connection is open; its lines are state lines. */
+  const privately = (label: string, work: () => Promise<string[]>): void => {
+    const pending = client
+      .connect({ timeoutMs })
+      .then(work)
+      .then(
+        (lines) => {
+          for (const l of lines) status(`[${l}]`);
+        },
+        (err: unknown) => status(`[${label}: ${clientFailure(err, ctx).message}]`),
+      );
+    inflight.add(pending);
+    void pending.finally(() => inflight.delete(pending));
+  };
+
   const command = (text: string): void => {
     const [name, ...args] = text.split(/\s+/);
     switch (name) {
+      case '/msg':
+      case '/anon': {
+        const [to, ...words] = args;
+        if (to === undefined || words.length === 0) status(`[usage: ${name} NAME TEXT]`);
+        else {
+          privately(name, async () =>
+            (await sendToAll(client, to, words.join(' '), name === '/anon')).map(outcomeLine),
+          );
+        }
+        break;
+      }
+      case '/reply': {
+        const to = lastAnonymous;
+        if (to === null) status('[no anonymous private message to answer]');
+        else if (args.length === 0) status('[usage: /reply TEXT]');
+        else {
+          lastAnonymous = null; // one answer per message
+          privately(name, async () => {
+            const sent = await client.replyPrivate(to, args.join(' '));
+            return [sent.delivered ? 'Reply delivered.' : "Reply waits in the hub's mailbox."];
+          });
+        }
+        break;
+      }
       case '/quit':
       case '/exit':
         rl.close();
@@ -250,6 +305,8 @@ export async function runChat(opts: ChatCommandOptions, io: ChatIo): Promise<voi
   } finally {
     open = false;
     offBus();
+    offPrivate();
+    offRefused();
     offState();
     client.close();
   }
