@@ -28,6 +28,23 @@ export {
   type HttpAskOptions,
   type HttpAskResult,
 } from './http-client.js';
+export type {
+  IntercomContent,
+  IntercomMessage,
+  IntercomOptions,
+  IntercomRefusal,
+} from './intercom.js';
+export type { IntercomShape } from './intercom-envelope.js';
+export type { IntercomRsa, RsaPemPair } from './intercom-rsa.js';
+export { MAILBOX_REQUEST_TIMEOUT_MS, MAX_SEEN_DEPOSITS } from './mailbox.js';
+export type {
+  DirectoryEntry,
+  DirectoryQuery,
+  PrivateMessage,
+  PrivatePayload,
+  PrivateRefusal,
+  PrivateSent,
+} from './sealed.js';
 export { MemoryIdentityStore, MemoryPinStore } from './stores.js';
 export type {
   AskOptions,
@@ -36,6 +53,7 @@ export type {
   ClientStateType,
   ClientTimers,
   ConnectionInfo,
+  E2eKeys,
   HiveClientInit,
   HiveClientOptions,
   IdentityStore,
