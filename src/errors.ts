@@ -123,6 +123,9 @@ export const ERROR_CODES = {
     closeCode: CLOSE_POLICY_VIOLATION,
     summary: "The peer's Noise static key differs from the pinned one.",
   },
+  HL_ERR_TLS_FINGERPRINT_MISMATCH: {
+    summary: "The hub's TLS certificate is not the one its pinned SHA-256 fingerprint (--fingerprint) names.",
+  },
   HL_ERR_NOISE_DECRYPT: {
     closeCode: CLOSE_POLICY_VIOLATION,
     summary: 'A Noise transport frame failed to decrypt: tampered, replayed or reordered.',

@@ -36,6 +36,27 @@ function socketErrorName(message: string): string | null {
   return m === null ? null : m[1]!;
 }
 
+/**
+ * The way forward when the TLS layer is the cause: a certificate the client does not trust, a `wss://` URL for a
+ * plain hub, or a `ws://` URL for a TLS hub (which hangs up on a plain HTTP request). Null otherwise.
+ */
+function tlsHint(message: string, url: string): string | null {
+  const untrusted =
+    /self[- ]signed certificate|unable to (?:verify the first|get local issuer) certificate|certificate has expired|Hostname\/IP does not match/i.exec(
+      message,
+    );
+  if (url.startsWith('wss://') && untrusted !== null) {
+    return `the hub at ${url} has a TLS certificate this machine does not trust (${untrusted[0]}): pass --ca FILE with the hub's certificate (a self-signed hub keeps it in <data dir>/tls/hivelink.crt), or pin it with --fingerprint SHA256:… (hivelink hub prints it when it starts)`;
+  }
+  if (url.startsWith('wss://') && /wrong version number|packet length too long|EPROTO/i.test(message)) {
+    return `the hub at ${url} does not speak TLS on this port: use ${url.replace(/^wss:/, 'ws:')}`;
+  }
+  if (url.startsWith('ws://') && /socket hang up|ECONNRESET/i.test(message)) {
+    return `the hub at ${url} hung up on the plain websocket: if it serves TLS, use ${url.replace(/^ws:/, 'wss:')}`;
+  }
+  return null;
+}
+
 /** The one-line description of `error` (without the `hivelink: ` prefix). */
 export function describeFailure(error: unknown, ctx: FailureContext): string {
   if (!isHiveLinkError(error)) return error instanceof Error ? error.message : String(error);
@@ -58,6 +79,8 @@ export function describeFailure(error: unknown, ctx: FailureContext): string {
     case 'HL_ERR_NOISE_KEY_MISMATCH':
       return `the hub at ${ctx.hostPort} has a different Noise key than the one pinned for it; if that is expected (the hub was reinstalled), run: hivelink identity forget-hub ${ctx.hostPort}`;
     case 'HL_ERR_CONNECT_FAILED': {
+      const tls = tlsHint(error.message, ctx.url);
+      if (tls !== null) return tls;
       const name = socketErrorName(error.message);
       if (error.stage === 'client.connecting' || name !== null) {
         return `hub unreachable at ${ctx.url} (${name ?? error.message})`;

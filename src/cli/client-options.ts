@@ -5,8 +5,16 @@
  *
  * @module
  */
+
+import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { createHiveClient, type HiveClient, type ReconnectOptions } from '../client/index.js';
+import {
+  createHiveClient,
+  type HiveClient,
+  pinnedTrust,
+  type ReconnectOptions,
+  type TlsTrust,
+} from '../client/index.js';
 import { HiveLinkError } from '../errors.js';
 import type { ProtocolChoice } from '../session/client-handshake.js';
 import type { FailureContext } from './client-errors.js';
@@ -33,6 +41,10 @@ export interface ClientCommandOptions extends CredentialFlags {
   passwordPrompt?: boolean;
   /** The client is a full assistant: its HELLO says so and the hub relays its room's questions to it. @default false */
   assistant?: boolean;
+  /** A PEM file of CA certificates (or the hub's own self-signed certificate) to trust for `wss://`. */
+  ca?: string;
+  /** The SHA-256 fingerprint of the hub's TLS certificate, as `hivelink hub` prints it: trust that certificate. */
+  fingerprint?: string;
 }
 
 /** A client ready to connect, with what error messages need. */
@@ -89,7 +101,42 @@ export function withClientOptions(cmd: Command): Command {
       '--allow-legacy-fallback',
       'with --protocol auto, accept the legacy handshake from a hub that spoke Noise before (refused by default: it looks like a downgrade)',
     )
-    .option('--lang <tag>', 'language of the utterances (default en-US)', parseLang);
+    .option('--lang <tag>', 'language of the utterances (default en-US)', parseLang)
+    .option(
+      '--ca <file>',
+      "for wss://: trust the certificates in this PEM file (a self-signed hub's hivelink.crt)",
+    )
+    .option(
+      '--fingerprint <sha256>',
+      "for wss://: trust the hub's certificate with this SHA-256 fingerprint (hivelink hub prints it at start)",
+    );
+}
+
+/**
+ * What the websocket trusts for `url`, from `--ca` and `--fingerprint` (a pin is checked against the hub first).
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` (both flags, a plain ws:// URL, an unreadable file),
+ *   `HL_ERR_TLS_FINGERPRINT_MISMATCH`, `HL_ERR_CONNECT_FAILED` (no TLS server answers for the pin check)
+ */
+export async function tlsTrust(url: string, opts: ClientCommandOptions): Promise<TlsTrust | undefined> {
+  if (opts.ca === undefined && opts.fingerprint === undefined) return undefined;
+  if (opts.ca !== undefined && opts.fingerprint !== undefined) {
+    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', 'give --ca or --fingerprint, not both');
+  }
+  if (!url.startsWith('wss://')) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `--ca and --fingerprint are for wss:// URLs, not ${url}`,
+    );
+  }
+  if (opts.fingerprint !== undefined) return pinnedTrust(url, opts.fingerprint);
+  try {
+    return { ca: readFileSync(opts.ca!, 'utf8') };
+  } catch (err) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `cannot read --ca ${opts.ca}: ${(err as Error).message}`,
+    );
+  }
 }
 
 /**
@@ -130,7 +177,9 @@ export async function openClient(
 ): Promise<OpenedClient> {
   const identity = IdentityFile.fromEnv(env);
   const creds = resolveCredentials(await secretFlags(opts, err), await identity.readCredentials(), env);
+  const tls = await tlsTrust(creds.url, opts);
   const client = createHiveClient({
+    ...(tls === undefined ? {} : { tls }),
     url: creds.url,
     accessKey: creds.accessKey,
     ...(creds.password === undefined ? {} : { password: creds.password }),

@@ -17,18 +17,36 @@ import { WebSocket } from 'ws';
 import { nodeBackend } from '../crypto/backend.node.js';
 import { HiveClient } from './hive-client.js';
 import { nodeIntercomRsa } from './intercom-rsa.node.js';
+import { type TlsTrust, trustingWebSocket } from './tls.node.js';
 import type { HiveClientOptions, WebSocketConstructor } from './types.js';
 
 export * from './common.js';
 export { FileIdentityStore } from './identity-store.node.js';
 export { FilePinStore } from './pin-store.node.js';
+export {
+  certificateFingerprint,
+  fetchCertificate,
+  normalizeFingerprint,
+  pinnedTrust,
+  type TlsTrust,
+  trustingWebSocket,
+} from './tls.node.js';
+
+/** Node's construction options: those of every runtime, plus what the websocket trusts for a `wss://` hub. */
+export type NodeHiveClientOptions = HiveClientOptions & {
+  /** Extra CAs, or a pinned certificate ({@link pinnedTrust}); ignored when `WebSocket` is given. */
+  tls?: TlsTrust;
+};
 
 /** A {@link HiveClient} on `ws` and the node:crypto backend (either can be overridden in `options`). */
-export function createHiveClient(options: HiveClientOptions): HiveClient {
+export function createHiveClient(options: NodeHiveClientOptions): HiveClient {
+  const { tls, ...rest } = options;
   return new HiveClient({
-    ...options,
+    ...rest,
     backend: options.backend ?? nodeBackend,
-    WebSocket: options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor),
+    WebSocket:
+      options.WebSocket ??
+      (tls === undefined ? (WebSocket as unknown as WebSocketConstructor) : trustingWebSocket(tls)),
     intercomRsa: options.intercomRsa ?? nodeIntercomRsa,
   });
 }

@@ -121,6 +121,12 @@ export async function loadTlsMaterial(config: HubConfig, dataDir: string): Promi
   return loadOrCreateSelfSigned(dataDir);
 }
 
+/** The file of the certificate the hub serves (a self-signed one in `<dataDir>/tls/`), or null for plain HTTP. */
+export function tlsCertificateFile(config: HubConfig, dataDir: string): string | null {
+  if (config.tls === null) return null;
+  return config.tls.mode === 'files' ? config.tls.cert : join(dataDir, 'tls', SELF_SIGNED_CERT_FILE);
+}
+
 export interface HubServerInit {
   hub: Hub;
   config: HubConfig;

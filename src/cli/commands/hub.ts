@@ -30,6 +30,8 @@ import {
   type ParentConfig,
   resolveHubConfig,
 } from '../../hub/config.js';
+import { certificateFingerprint } from '../../client/tls.node.js';
+import { tlsCertificateFile } from '../../http/server.js';
 import { type Announcement, announceHub } from '../../hub/discovery.js';
 import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
@@ -221,6 +223,15 @@ function startedLines(composed: ComposedHub, started: StartedHub): string[] {
     `data dir: ${config.dataDir}`,
     `agent: ${config.agent === 'ovos' ? `OVOS messagebus ${config.ovosUrl}` : config.agent === 'echo' ? 'echo (repeats every utterance)' : 'embedded assistant'}`,
   ];
+  const certFile = config.dataDir === null ? null : tlsCertificateFile(config, config.dataDir);
+  if (certFile !== null) {
+    const fingerprint = certificateFingerprint(readFileSync(certFile, 'utf8'));
+    lines.push(
+      `tls certificate: ${certFile}${config.tls?.mode === 'self-signed' ? ' (self-signed)' : ''}`,
+      `tls fingerprint: ${fingerprint}`,
+      `  clients that do not trust it: --fingerprint ${fingerprint}  or  --ca ${certFile}`,
+    );
+  }
   if (started.busPort !== null) lines.push(`agent bus served on ws://127.0.0.1:${started.busPort}/core`);
   if (config.parents.length > 0) {
     lines.push(`parents: ${config.parents.map((p) => p.url).join(', ')} (escalate ${config.escalate})`);
