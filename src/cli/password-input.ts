@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { HiveLinkError } from '../errors.js';
+import { readNamedFile } from '../store/files.js';
 
 /** Where a warning line goes. */
 export interface LineWriter {
@@ -33,15 +33,7 @@ export function warnSecretFlag(flag: string, err: LineWriter = process.stderr): 
  * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` when the file cannot be read or its first line is empty
  */
 export function readPasswordFile(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new HiveLinkError(
-      'HL_ERR_INVALID_ARGUMENT',
-      `cannot read the password file ${file}: ${(err as Error).message}`,
-    );
-  }
+  const text = readNamedFile(file, 'password file');
   const line = text.split(/\r?\n/, 1)[0] ?? '';
   if (line.length === 0) {
     throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `the password file ${file} is empty`);

@@ -32,12 +32,13 @@
  * @module
  */
 import { timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, type Registry, register } from 'prom-client';
 import { HiveLinkError } from '../errors.js';
 import type { HubMetrics } from '../hub/metrics.js';
+import type { AuthStats } from '../hub/policy/index.js';
 import { createEventLoopWatchdog, type EventLoopWatchdog, type WatchdogLogger } from '../hub/watchdog.js';
+import { readNamedFile } from '../store/files.js';
 
 /** One metric with a single value, read at scrape time. */
 export interface Metric {
@@ -79,54 +80,46 @@ export function addScrapeMetrics(registry: Registry, metrics: readonly Metric[])
 
 /** What {@link authMetrics} reads: the policy's counters (`Policy.authStats`). */
 export interface AuthStatsSource {
-  authStats(): {
-    attempts: number;
-    proven: number;
-    throttled: number;
-    unknownKeys: number;
-    replayed: number;
-  };
+  authStats(): AuthStats;
 }
+
+/** The authentication counters, each the `authStats()` count it serves (see the module doc). */
+const AUTH_COUNTERS: readonly { name: string; stat: keyof AuthStats; help: string }[] = [
+  {
+    name: 'hivelink_auth_attempts_total',
+    stat: 'attempts',
+    help: 'Handshake attempts charged to a failure budget.',
+  },
+  {
+    name: 'hivelink_auth_proven_total',
+    stat: 'proven',
+    help: 'Handshake attempts refunded because the client proved the key.',
+  },
+  {
+    name: 'hivelink_auth_throttled_total',
+    stat: 'throttled',
+    help: 'Connections refused because a failure budget was spent (HL_ERR_AUTH_THROTTLED).',
+  },
+  {
+    name: 'hivelink_auth_unknown_keys_total',
+    stat: 'unknownKeys',
+    help: 'Connections with an unknown access key or an invalid token.',
+  },
+  {
+    name: 'hivelink_auth_replayed_total',
+    stat: 'replayed',
+    help: 'Legacy handshake envelopes refused as replays (HL_ERR_HANDSHAKE_REPLAYED).',
+  },
+];
 
 /** The authentication metrics of the policy stage (see the module doc). */
 export function authMetrics(source: AuthStatsSource): Metric[] {
-  const counter = (
-    name: string,
-    help: string,
-    read: (s: ReturnType<AuthStatsSource['authStats']>) => number,
-  ) => ({
+  return AUTH_COUNTERS.map(({ name, stat, help }) => ({
     name,
     help,
-    type: 'counter' as const,
-    value: () => read(source.authStats()),
-  });
-  return [
-    counter(
-      'hivelink_auth_attempts_total',
-      'Handshake attempts charged to a failure budget.',
-      (s) => s.attempts,
-    ),
-    counter(
-      'hivelink_auth_proven_total',
-      'Handshake attempts refunded because the client proved the key.',
-      (s) => s.proven,
-    ),
-    counter(
-      'hivelink_auth_throttled_total',
-      'Connections refused because a failure budget was spent (HL_ERR_AUTH_THROTTLED).',
-      (s) => s.throttled,
-    ),
-    counter(
-      'hivelink_auth_unknown_keys_total',
-      'Connections with an unknown access key or an invalid token.',
-      (s) => s.unknownKeys,
-    ),
-    counter(
-      'hivelink_auth_replayed_total',
-      'Legacy handshake envelopes refused as replays (HL_ERR_HANDSHAKE_REPLAYED).',
-      (s) => s.replayed,
-    ),
-  ];
+    type: 'counter',
+    value: () => source.authStats()[stat],
+  }));
 }
 
 /** The metrics of an event-loop watchdog (see the module doc). */
@@ -199,15 +192,7 @@ export function registerMetrics(app: FastifyInstance, init: MetricsInit): EventL
  * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` when the file cannot be read or holds no token
  */
 export function readMetricsToken(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new HiveLinkError(
-      'HL_ERR_INVALID_ARGUMENT',
-      `cannot read the metrics token file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
+  const text = readNamedFile(file, 'metrics token file');
   const token = text.split('\n', 1)[0]?.trim() ?? '';
   if (token === '')
     throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `the metrics token file ${file} is empty`);

@@ -59,14 +59,58 @@ export interface TurnClock {
   answered: boolean;
 }
 
+/** The counters the hub adds to as it happens, each with its one label. */
+const COUNTERS = {
+  handshakes: {
+    name: 'hivelink_handshakes_total',
+    help: 'Sessions that opened, by protocol version (2 legacy, 3 Noise).',
+    label: 'protocol',
+  },
+  handshakeFailures: {
+    name: 'hivelink_handshake_failures_total',
+    help: 'Connections that ended on an error before their session opened, by error code.',
+    label: 'code',
+  },
+  connectionFailures: {
+    name: 'hivelink_connection_failures_total',
+    help: 'Open sessions that ended on an error, by error code.',
+    label: 'code',
+  },
+  denials: { name: 'hivelink_denials_total', help: 'hive.policy.denied answers, by code.', label: 'code' },
+} as const;
+
+type Counters = { readonly [K in keyof typeof COUNTERS]: Counter<(typeof COUNTERS)[K]['label']> };
+
+/** The turn histograms (seconds, {@link TURN_BUCKETS}). */
+const HISTOGRAMS = {
+  turn: {
+    name: 'hivelink_turn_seconds',
+    help: "A client's utterance to the end of its turn (ovos.utterance.handled or complete_intent_failure sent back).",
+  },
+  firstAnswer: {
+    name: 'hivelink_agent_first_answer_seconds',
+    help: "A client's utterance to the first message the agent sent back to it.",
+  },
+} as const;
+
+/** The gauges that add up one number of every live connection when scraped. */
+const CONNECTION_SUMS: readonly { name: string; help: string; of: (conn: MetricsConnection) => number }[] = [
+  {
+    name: 'hivelink_inbound_queue_messages',
+    help: 'Frames received from clients and not yet processed, all connections.',
+    of: (conn) => conn.inboundQueued,
+  },
+  {
+    name: 'hivelink_outbound_buffered_bytes',
+    help: 'Bytes sent to clients and not yet written to their sockets, all connections.',
+    of: (conn) => conn.bufferedBytes,
+  },
+];
+
 export class HubMetrics {
   readonly registry = new Registry();
-  readonly #handshakes: Counter<'protocol'>;
-  readonly #handshakeFailures: Counter<'code'>;
-  readonly #connectionFailures: Counter<'code'>;
-  readonly #denials: Counter<'code'>;
-  readonly #turn: Histogram;
-  readonly #firstAnswer: Histogram;
+  readonly #counters: Counters;
+  readonly #histograms: { readonly [K in keyof typeof HISTOGRAMS]: Histogram };
   /**
    * Messages by type, as plain numbers: a message costs a map lookup and an add (prom-client would hash its labels
    * each time); they are handed to the counter when scraped.
@@ -77,24 +121,17 @@ export class HubMetrics {
   /** @param connections - the hub's open connections, read at scrape time */
   constructor(connections: () => Iterable<MetricsConnection>) {
     const registers = [this.registry];
-    this.#handshakes = new Counter({
-      name: 'hivelink_handshakes_total',
-      help: 'Sessions that opened, by protocol version (2 legacy, 3 Noise).',
-      labelNames: ['protocol'],
-      registers,
-    });
-    this.#handshakeFailures = new Counter({
-      name: 'hivelink_handshake_failures_total',
-      help: 'Connections that ended on an error before their session opened, by error code.',
-      labelNames: ['code'],
-      registers,
-    });
-    this.#connectionFailures = new Counter({
-      name: 'hivelink_connection_failures_total',
-      help: 'Open sessions that ended on an error, by error code.',
-      labelNames: ['code'],
-      registers,
-    });
+    const counter = ({ name, help, label }: (typeof COUNTERS)[keyof typeof COUNTERS]) =>
+      new Counter({ name, help, labelNames: [label], registers });
+    this.#counters = {
+      handshakes: counter(COUNTERS.handshakes),
+      handshakeFailures: counter(COUNTERS.handshakeFailures),
+      connectionFailures: counter(COUNTERS.connectionFailures),
+      denials: counter(COUNTERS.denials),
+    } as Counters;
+    const histogram = ({ name, help }: { name: string; help: string }) =>
+      new Histogram({ name, help, buckets: TURN_BUCKETS, registers });
+    this.#histograms = { turn: histogram(HISTOGRAMS.turn), firstAnswer: histogram(HISTOGRAMS.firstAnswer) };
     const byType = { in: this.#in, out: this.#out };
     new Counter({
       name: 'hivelink_messages_total',
@@ -108,24 +145,6 @@ export class HubMetrics {
         }
       },
     });
-    this.#denials = new Counter({
-      name: 'hivelink_denials_total',
-      help: 'hive.policy.denied answers, by code.',
-      labelNames: ['code'],
-      registers,
-    });
-    this.#turn = new Histogram({
-      name: 'hivelink_turn_seconds',
-      help: "A client's utterance to the end of its turn (ovos.utterance.handled or complete_intent_failure sent back).",
-      buckets: TURN_BUCKETS,
-      registers,
-    });
-    this.#firstAnswer = new Histogram({
-      name: 'hivelink_agent_first_answer_seconds',
-      help: "A client's utterance to the first message the agent sent back to it.",
-      buckets: TURN_BUCKETS,
-      registers,
-    });
     new Gauge({
       name: 'hivelink_connections',
       help: 'Open sessions, by protocol version.',
@@ -138,26 +157,18 @@ export class HubMetrics {
         }
       },
     });
-    new Gauge({
-      name: 'hivelink_inbound_queue_messages',
-      help: 'Frames received from clients and not yet processed, all connections.',
-      registers,
-      collect() {
-        let n = 0;
-        for (const conn of connections()) n += conn.inboundQueued;
-        this.set(n);
-      },
-    });
-    new Gauge({
-      name: 'hivelink_outbound_buffered_bytes',
-      help: 'Bytes sent to clients and not yet written to their sockets, all connections.',
-      registers,
-      collect() {
-        let n = 0;
-        for (const conn of connections()) n += conn.bufferedBytes;
-        this.set(n);
-      },
-    });
+    for (const { name, help, of } of CONNECTION_SUMS) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          let n = 0;
+          for (const conn of connections()) n += of(conn);
+          this.set(n);
+        },
+      });
+    }
   }
 
   /** The text exposition of the hub's metrics, then of the process's. */
@@ -167,12 +178,12 @@ export class HubMetrics {
 
   /** A session opened with this protocol version. */
   opened(protocol: number): void {
-    this.#handshakes.inc({ protocol: String(protocol) });
+    this.#counters.handshakes.inc({ protocol: String(protocol) });
   }
 
   /** A connection ended on `code`; `wasOpen` tells a failed handshake from a failed session. */
   failed(code: string, wasOpen: boolean): void {
-    (wasOpen ? this.#connectionFailures : this.#handshakeFailures).inc({ code });
+    (wasOpen ? this.#counters.connectionFailures : this.#counters.handshakeFailures).inc({ code });
   }
 
   /** One HiveMind message received from a client. */
@@ -186,7 +197,7 @@ export class HubMetrics {
   }
 
   denied(code: string): void {
-    this.#denials.inc({ code });
+    this.#counters.denials.inc({ code });
   }
 
   /** A client said an utterance: its turn starts now. */
@@ -201,10 +212,10 @@ export class HubMetrics {
     const seconds = (performance.now() - clock.startedAt) / 1000;
     if (!clock.answered) {
       clock.answered = true;
-      this.#firstAnswer.observe(seconds);
+      this.#histograms.firstAnswer.observe(seconds);
     }
     if (busType === 'ovos.utterance.handled' || busType === 'complete_intent_failure') {
-      this.#turn.observe(seconds);
+      this.#histograms.turn.observe(seconds);
       clock.startedAt = 0;
     }
   }

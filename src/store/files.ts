@@ -1,10 +1,11 @@
 /**
- * Private files in the data dir: created once, atomically, with mode 0600.
+ * Private files in the data dir: created once, atomically, with mode 0600; and reading a file an admin names (a
+ * password, a token, a certificate), refused in one way when it cannot be read.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { HiveLinkError } from '../errors.js';
 
 /** Mode of every secret file hivelink writes. */
@@ -52,5 +53,21 @@ export function createFileOnce(file: string, make: () => string | Uint8Array): b
     } catch {
       // the temporary file was never created, or is already gone: nothing to clean up
     }
+  }
+}
+
+/**
+ * The text of `file`, a file the admin named: `what` says what it holds, for the error.
+ *
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` `cannot read the <what> <file>: <why>` when it cannot be read
+ */
+export function readNamedFile(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `cannot read the ${what} ${file}: ${(err as Error).message}`,
+    );
   }
 }
