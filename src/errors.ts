@@ -177,6 +177,40 @@ export const ERROR_CODES = {
     summary:
       'A skill handler or canHandle hook threw or rejected; the assistant reported it (a handler also on the bus as mycroft.skill.handler.error) and carried on.',
   },
+  HL_ERR_SKILL_BUNDLE_INVALID: {
+    summary:
+      'A skill bundle (.hlskill) is not one: bad magic or framing, a malformed manifest, a file the manifest does not list, or larger than skillBundleMaxBytes.',
+  },
+  HL_ERR_SKILL_TAMPERED: {
+    summary:
+      "A skill bundle's signature does not verify over its manifest, or a file's SHA-256 or size differs from the manifest's.",
+  },
+  HL_ERR_SKILL_UNSIGNED: { summary: 'A skill bundle carries no signature; it is never installed.' },
+  HL_ERR_SKILL_UNTRUSTED: {
+    summary:
+      "A skill bundle's publisher key is not among this hub's trusted keys (hivelink skills trust), or this hub accepts no skills from where it came.",
+  },
+  HL_ERR_SKILL_DOWNGRADE: {
+    summary:
+      'A skill bundle is older than (or the same as) the installed version; an older one installs only with --allow-downgrade.',
+  },
+  HL_ERR_SKILL_ROLLED_BACK: {
+    summary:
+      'A newly installed skill version failed to load or its self-check failed; the previous version (or none) was restored.',
+  },
+  HL_ERR_SKILL_TIMEOUT: {
+    summary:
+      "A sandboxed skill's worker stopped answering for skillSandboxTimeoutMs (a loop, a long computation) or ran out of its memory limit; it was stopped.",
+  },
+  HL_ERR_SKILL_PERMISSION: {
+    summary: 'A sandboxed skill used what its manifest does not declare (a bus request type, a module).',
+  },
+  HL_ERR_UNKNOWN_SKILL: {
+    summary: 'No loaded or installed skill has this id or name (hivelink skills list shows them).',
+  },
+  HL_ERR_UNKNOWN_INTENT: {
+    summary: 'No loaded or installed skill has this intent (hivelink skills list shows them as skill:intent).',
+  },
   // -- hub: connections and policy
   HL_ERR_AUTH_INVALID: {
     closeCode: CLOSE_POLICY_VIOLATION,

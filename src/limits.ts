@@ -727,6 +727,31 @@ export const LIMIT_DEFS = {
     min: 50,
     summary: 'How long hivelink mesh map gathers the answers to its PING flood before it draws the tree.',
   },
+  // -- hub: skills that flow down (signed bundles, the sandbox; issue 13, docs/PROTOCOL.md §15)
+  skillBundleMaxBytes: {
+    default: 4 * MiB,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 1024,
+    summary:
+      'Largest skill bundle (.hlskill) the hub installs or takes from a parent; a larger one is refused with HL_ERR_SKILL_BUNDLE_INVALID.',
+  },
+  skillSandboxTimeoutMs: {
+    default: 2000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 50,
+    summary:
+      "Longest an installed skill's worker may leave the hub's calls unanswered with its event loop blocked (a loop, a long computation); then it is stopped, the call fails with HL_ERR_SKILL_TIMEOUT and the next call starts a fresh worker.",
+  },
+  skillSandboxMaxHeapBytes: {
+    default: 64 * MiB,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 8 * MiB,
+    summary:
+      "Heap (old generation) of an installed skill's worker (resourceLimits); a skill that needs more is stopped with HL_ERR_SKILL_TIMEOUT and the hub carries on.",
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

@@ -167,6 +167,22 @@ export class Assistant {
   }
 
   /**
+   * Adds a skill while the assistant runs (an installed bundle, docs/PROTOCOL.md §15): its intents answer from the
+   * next utterance on.
+   *
+   * @throws HiveLinkError HL_ERR_SKILL_LOAD when it is invalid or its id is taken (nothing is left registered).
+   */
+  addSkill(definition: unknown, origin: string): LoadedSkill {
+    return this.#registry.add(definition, origin);
+  }
+
+  /** Unloads skill `id` (its open questions and running handlers are stopped first); true when it was loaded. */
+  removeSkill(id: string): boolean {
+    for (const sessionId of this.#runner.sessionsOf(id)) this.#runner.answer(sessionId, id, null);
+    return this.#registry.remove(id);
+  }
+
+  /**
    * Loads the skills (a broken one is reported and skipped) and starts serving the bus.
    *
    * @throws HiveLinkError HL_ERR_INVALID_ARGUMENT when called twice or after {@link stop}.

@@ -96,6 +96,11 @@ export class SkillRunner {
     );
   }
 
+  /** Sessions where `skillId` has an open question. */
+  sessionsOf(skillId: string): string[] {
+    return [...this.#questions].filter(([, bySkill]) => bySkill.has(skillId)).map(([sessionId]) => sessionId);
+  }
+
   /** Skills busy in `sessionId`. */
   busySkills(sessionId: string): string[] {
     return [...new Set([...(this.#running.get(sessionId)?.keys() ?? []), ...this.questionsOf(sessionId)])];
@@ -271,6 +276,7 @@ export class SkillRunner {
           storage.set(key, value);
         },
         delete: (key) => storage.delete(key),
+        keys: () => [...storage.keys()],
       },
       speak: (text, options) => speak(text, options),
       speakDialog: (name, vars = {}, options) =>

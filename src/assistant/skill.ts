@@ -141,6 +141,8 @@ export interface SessionStorage {
   get<T = unknown>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   delete(key: string): boolean;
+  /** The keys set in this session. */
+  keys(): string[];
 }
 
 /** What a handler (intent, converse, fallback) works with. */

@@ -25,6 +25,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['subscriptions', async () => (await import('./commands/subscriptions.js')).registerSubscriptionsCommands],
   ['consent', async () => (await import('./commands/consent.js')).registerConsentCommands],
   ['mesh', async () => (await import('./commands/mesh.js')).registerMeshCommands],
+  ['skills', async () => (await import('./commands/skills.js')).registerSkillsCommands],
   ['relay', async () => (await import('./commands/relay.js')).registerRelayCommands],
   ['discover', async () => (await import('./commands/discover.js')).registerDiscoverCommand],
   ['ask', async () => (await import('./commands/ask.js')).registerAskCommand],

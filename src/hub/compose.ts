@@ -37,6 +37,7 @@ import type { MessageBus } from '../bus/types.js';
 import { BusServer } from '../bus/ws-server.js';
 import { HiveLinkError } from '../errors.js';
 import { createHubServer, loadTlsMaterial, type TlsMaterial } from '../http/server.js';
+import { SkillService } from '../skills/service.js';
 import { type DataDir, openDataDir } from '../store/data-dir.js';
 import type { HubIdentity } from '../store/identity.js';
 import type { Timers } from '../timers.js';
@@ -94,6 +95,8 @@ export interface ComposedHub {
   readonly subscriptions: SubscriptionService;
   /** The mesh: the links to the parent hubs (`config.parents`), climbing, floods up and down (`mesh/`). */
   readonly mesh: MeshService;
+  /** Installed signed skills and their flow down the mesh (`skills/service.ts`), with the embedded assistant; else null. */
+  readonly skills: SkillService | null;
   readonly agent: Agent;
   /** The agent bus: the hub injects client messages here and routes every message it sees. */
   readonly bus: MessageBus;
@@ -216,6 +219,24 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     house.adminQueue.register(MESH_STATUS_KIND, async () => ({ ...mesh.status() }));
     house.adminQueue.register(MESH_MAP_KIND, async () => ({ ...(await mesh.map()) }));
     hub.healthDetails.set('parents', () => mesh.status().parents);
+    // Installed skill bundles (sandboxed), `hivelink skills install|publish|list`, and skills flowing down the mesh.
+    const skills =
+      parts.assistant === null || parts.skillsDir === null
+        ? null
+        : new SkillService({
+            hub,
+            assistant: parts.assistant,
+            skillsDir: parts.skillsDir,
+            dataDir,
+            limits,
+            logger,
+            acceptFrom: config.acceptSkillsFrom,
+            links: () => mesh.links,
+          });
+    if (skills !== null) {
+      hub.use(skills);
+      for (const [kind, handler] of skills.adminCommands()) house.adminQueue.register(kind, handler);
+    }
     // Timers, alarms and reminders: loaded and armed before clients connect, disarmed before they are closed.
     const timers = new TimerService({
       bus: parts.agent.bus,
@@ -251,7 +272,7 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.subscriptionClock,
     });
     hub.use(subscriptions);
-    return { ...assemble(config, data, hub, app, tls, parts, subscriptions, timers), relay, mesh };
+    return { ...assemble(config, data, hub, app, tls, parts, subscriptions, timers), relay, mesh, skills };
   } catch (err) {
     await data.close();
     throw err;
@@ -267,7 +288,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): Omit<ComposedHub, 'relay' | 'mesh'> {
+): Omit<ComposedHub, 'relay' | 'mesh' | 'skills'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;

@@ -107,6 +107,8 @@ export interface HubConfig {
    * @default 'all'
    */
   readonly cascadeSelector: string;
+  /** Whose signed skills this hub installs when a parent offers them (docs/PROTOCOL.md §15). @default 'none' */
+  readonly acceptSkillsFrom: 'parent' | 'trusted' | 'none';
   /** pino log level. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Every limit of `LIMIT_DEFS`, with overrides applied. */
@@ -159,6 +161,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     parents: [],
     escalate: 'on-failure',
     cascadeSelector: 'all',
+    acceptSkillsFrom: 'none',
     logLevel: 'info',
   };
 }
@@ -228,6 +231,7 @@ const schema = z
     parents: z.array(parentSchema).max(16, 'at most 16 parents'),
     escalate: z.enum(['never', 'on-failure', 'always']),
     cascadeSelector: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a selector name: first, all, highest, …'),
+    acceptSkillsFrom: z.enum(['parent', 'trusted', 'none']),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     limits: limitsSchema,
   })

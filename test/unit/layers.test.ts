@@ -17,6 +17,7 @@ const LAYERS = [
   'bus',
   'assistant',
   'hub',
+  'skills',
   'client',
   'http',
   'bench',
@@ -31,6 +32,8 @@ const ALLOWED: Record<string, string[]> = {
   bus: ['protocol'],
   assistant: ['bus', 'protocol'],
   hub: ['protocol', 'crypto', 'session', 'store', 'bus'],
+  // Installed skill bundles: the assistant's skills, served by the hub (docs/PROTOCOL.md §15).
+  skills: ['protocol', 'crypto', 'session', 'store', 'bus', 'assistant', 'hub'],
   client: ['protocol', 'crypto', 'session', 'bus'],
   http: ['protocol', 'crypto', 'session', 'store', 'bus', 'assistant', 'hub', 'client'],
   bench: ['protocol', 'crypto', 'session', 'store', 'bus', 'assistant', 'hub', 'client', 'http'],
@@ -43,7 +46,7 @@ const ALLOWED: Record<string, string[]> = {
  */
 const EXTRA: Record<string, string[]> = {
   'bench/cli-process.ts': ['cli'],
-  'hub/compose.ts': ['assistant', 'http'],
+  'hub/compose.ts': ['assistant', 'http', 'skills'],
   'hub/agent-embedded.ts': ['assistant'],
   // A parent link of the mesh is an ordinary client of its parent hub, on the SDK (docs/PROTOCOL.md §14).
   'hub/mesh/parent-link.ts': ['client'],

@@ -6,7 +6,8 @@
  * hivelink hub [--host 0.0.0.0] [--port 5678] [--data-dir D] [--agent embedded|ovos|echo] [--ovos-url URL]
  *              [--tls-cert F --tls-key F | --tls-self-signed] [--min-protocol 1|2|3] [--bus-port N]
  *              [--parent ws://URL --parent-key K (--parent-password P | --parent-password-file F)]…
- *              [--escalate never|on-failure|always] [--config FILE] [--log-level LEVEL]
+ *              [--escalate never|on-failure|always] [--accept-skills-from parent|trusted|none]
+ *              [--config FILE] [--log-level LEVEL]
  * ```
  * A parent's password may also come from `$HIVELINK_PARENT_PASSWORD` (a file or the environment keep it out of the
  * process list); the i-th `--parent-key` and password go with the i-th `--parent`.
@@ -60,6 +61,7 @@ export interface HubCommandOptions {
   parentPasswordFile?: string[];
   escalate?: EscalateMode;
   cascadeSelector?: string;
+  acceptSkillsFrom?: HubConfig['acceptSkillsFrom'];
   config?: string;
   logLevel?: HubConfig['logLevel'];
 }
@@ -179,6 +181,7 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     mdns: opts.mdns === false ? false : undefined,
     escalate: opts.escalate,
     cascadeSelector: opts.cascadeSelector,
+    acceptSkillsFrom: opts.acceptSkillsFrom,
     parents: parentsFromOptions(opts) ?? fileParents(fromFile.parents, process.env),
     logLevel: opts.logLevel,
   };
@@ -340,6 +343,12 @@ export function registerHubCommand(program: Command): void {
     .option(
       '--cascade-selector <name>',
       'what the asker of a CASCADE gets from the answers of the mesh: first, all (default) or highest (confidence)',
+    )
+    .addOption(
+      new Option(
+        '--accept-skills-from <who>',
+        "install signed skills a parent offers: parent (signed, the parent's word for the publisher), trusted (this hub's trusted keys, hivelink skills trust), none (default)",
+      ).choices(['parent', 'trusted', 'none']),
     )
     .option('--config <file>', 'JSON config file (default hivelink.json in the config dir, if present)')
     .addOption(
