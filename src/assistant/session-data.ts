@@ -1,6 +1,6 @@
 /**
- * Reading the language and session of an utterance, and writing the session back in OVOS's serialized shape
- * (docs/PROTOCOL.md §B2.3, §B3.1).
+ * Reading the language, session and time zone of an utterance, and writing the session back in OVOS's serialized
+ * shape (docs/PROTOCOL.md §B2.3, §B3.1).
  *
  * @module
  */
@@ -119,4 +119,27 @@ export function serializeSession(
     blacklisted_skills: stringList(incoming.blacklisted_skills),
     blacklisted_intents: stringList(incoming.blacklisted_intents),
   };
+}
+
+/** An IANA zone the runtime knows, else undefined. */
+function knownZone(zone: unknown): string | undefined {
+  if (typeof zone !== 'string' || zone === '') return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The session's time zone (OVOS `location.timezone.code`, or a plain `timezone`), else `fallback` (the hub's). */
+export function sessionTimezone(session: Record<string, unknown>, fallback: string): string {
+  const location = session.location;
+  if (typeof location === 'object' && location !== null) {
+    const tz = (location as Record<string, unknown>).timezone;
+    const code = typeof tz === 'object' && tz !== null ? (tz as Record<string, unknown>).code : tz;
+    const zone = knownZone(code);
+    if (zone !== undefined) return zone;
+  }
+  return knownZone(session.timezone) ?? fallback;
 }

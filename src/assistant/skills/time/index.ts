@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { sessionTimezone } from '../../session-data.js';
 import { defineSkill, type SkillContext } from '../../skill.js';
 import { en } from './locale/en.js';
 
@@ -35,28 +36,9 @@ function format(lang: string, kind: string, options: Intl.DateTimeFormatOptions,
   return formatter(lang, kind, options).format(date);
 }
 
-/** An IANA zone the runtime knows, else null. */
-function validZone(zone: unknown): string | null {
-  if (typeof zone !== 'string' || zone === '') return null;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    return null;
-  }
-}
-
-/** The session's time zone (OVOS `location.timezone.code`, or a plain `timezone`), else the hub's. */
+/** The session's time zone, else the hub's. */
 function zoneOf(ctx: SkillContext): string {
-  const session = ctx.session as Record<string, unknown>;
-  const location = session.location;
-  if (typeof location === 'object' && location !== null) {
-    const tz = (location as Record<string, unknown>).timezone;
-    const code = typeof tz === 'object' && tz !== null ? (tz as Record<string, unknown>).code : tz;
-    const zone = validZone(code);
-    if (zone !== null) return zone;
-  }
-  return validZone(session.timezone) ?? ctx.timezone;
+  return sessionTimezone(ctx.session as Record<string, unknown>, ctx.timezone);
 }
 
 function speakTime(ctx: SkillContext): void {

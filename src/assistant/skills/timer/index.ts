@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { sessionTimezone } from '../../session-data.js';
 import { defineSkill, type SkillContext } from '../../skill.js';
 import { facingListenerEn, formatDurationEn, formatRemainingEn, joinEn } from './format-en.js';
 import { en } from './locale/en.js';
@@ -57,28 +58,6 @@ function timerOf(v: unknown): TimerInfo | null {
 
 function timersOf(v: unknown): TimerInfo[] {
   return Array.isArray(v) ? v.map(timerOf).filter((t): t is TimerInfo => t !== null) : [];
-}
-
-function validZone(tz: unknown): string | undefined {
-  if (typeof tz !== 'string' || tz === '') return undefined;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The session's time zone (OVOS `location.timezone.code`, or a plain string), else the hub's. */
-export function sessionTimezone(session: Record<string, unknown>, fallback: string): string {
-  const location = session.location;
-  if (typeof location === 'object' && location !== null) {
-    const tz = (location as Record<string, unknown>).timezone;
-    const code = typeof tz === 'object' && tz !== null ? (tz as Record<string, unknown>).code : tz;
-    const valid = validZone(code);
-    if (valid !== undefined) return valid;
-  }
-  return validZone(session.timezone) ?? fallback;
 }
 
 function zoneOf(ctx: SkillContext): string {
