@@ -31,7 +31,7 @@ import { SANDBOX_WORKER_SOURCE } from './sandbox-worker-source.js';
 
 const MiB = 1024 * 1024;
 /** What a worker's load gets beyond the time limit: starting a thread may take a while on a busy machine. */
-const LOAD_GRACE_MS = 5000;
+const LOAD_GRACE_MS = 2000;
 
 /** A worker's error as it posts it. */
 interface WorkerError {

@@ -320,7 +320,8 @@ export class SkillService {
       },
       `skills: installed ${manifest.name} ${manifest.version}`,
     );
-    if (options.source !== 'cli') this.#offerAll(manifest.name);
+    // What the parent offered goes on down; a publish is offered (and counted) by its admin command.
+    if (options.source === 'parent') this.#offerAll(manifest.name);
     return {
       name: manifest.name,
       version: manifest.version,

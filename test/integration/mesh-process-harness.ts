@@ -64,6 +64,8 @@ export interface MeshHubSpec {
   readonly busPort?: boolean;
   readonly logLevel?: 'info' | 'debug';
   readonly limits?: Readonly<Record<string, number>>;
+  /** More keys of its config file (`acceptSkillsFrom`, `escalate`, …). */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 let serial = 0;
@@ -139,6 +141,7 @@ export class MeshHub {
         agent: spec.agent ?? 'embedded',
         parents: this.parents,
         limits: { ...TEST_LIMITS, ...spec.limits },
+        ...spec.config,
       }),
     );
     const extra = ['--config', config, '--log-level', spec.logLevel ?? 'info'];
