@@ -70,6 +70,20 @@ export interface DecoderTarget {
   make(ctx: TargetContext): (rng: Rng) => FuzzInput;
 }
 
+/** A target whose inputs need nothing made once per worker, for {@link inputTarget}. */
+export interface InputTargetSpec {
+  readonly name: string;
+  /** What it feeds, for `--list`. */
+  readonly summary: string;
+  /** Builds one input from the worker's context and the input's rng. */
+  input(ctx: TargetContext, rng: Rng): FuzzInput;
+}
+
+/** The {@link DecoderTarget} of `spec`: its `make` hands each rng to `spec.input`. */
+export function inputTarget(spec: InputTargetSpec): DecoderTarget {
+  return { name: spec.name, summary: spec.summary, make: (ctx) => (rng) => spec.input(ctx, rng) };
+}
+
 /** What every target shares in one worker: the corpus and some keys. */
 export interface TargetContext {
   readonly seed: number;

@@ -22,6 +22,7 @@ import type { Rng } from './rng.js';
 import {
   type DecoderTarget,
   describeValue,
+  inputTarget,
   OracleFailure,
   sameBytes,
   type TargetContext,
@@ -38,108 +39,104 @@ function plaintextOf(rng: Rng, ctx: TargetContext): Uint8Array {
   return rng.chance(0.8) ? utf8Bytes(rng.pick(ctx.corpus.jsonTexts)) : rng.bytes(rng.small(100));
 }
 
-const legacyEnvelopeTarget: DecoderTarget = {
+const legacyEnvelopeTarget = inputTarget({
   name: 'legacy-envelope',
   summary:
     'decryptJsonEnvelope: mutated envelopes (text, structure, re-encoded field bytes, tag-less form, wrong cipher)',
-  make(ctx) {
-    return (rng) => {
-      const cipher = rng.pick(LEGACY_CIPHERS);
-      const encoding = rng.pick(ENCODING_NAMES);
-      const key = legacyKey(rng, cipher);
-      const plaintext = plaintextOf(rng, ctx);
-      const text = encryptJsonEnvelope(ctx.backend, cipher, encoding, key, plaintext);
-      const envelope = JSON.parse(text) as Record<string, Json>;
-      let value: unknown = envelope;
-      let openCipher = cipher;
-      let openEncoding = encoding;
-      switch (
-        rng.weighted([
-          [3, 'text'],
-          [3, 'struct'],
-          [4, 'field'],
-          [1, 'tagless'],
-          [1, 'other'],
-        ] as const)
-      ) {
-        case 'text': {
-          const mutated = mutateText(rng, text);
-          value = tryParse(mutated) ?? mutated;
-          break;
-        }
-        case 'struct':
-          value = mutateValue(rng, envelope);
-          break;
-        case 'field': {
-          const field = rng.pick(['ciphertext', 'tag', 'nonce']);
-          const bytes = decodeBytes(encoding, envelope[field] as string);
-          const reEncoding = rng.chance(0.9) ? encoding : rng.pick(ENCODING_NAMES);
-          value = { ...envelope, [field]: encodeBytes(reEncoding, mutateBytes(rng, bytes)) };
-          break;
-        }
-        case 'tagless': {
-          // the Web Crypto form: tag appended to the ciphertext, no tag key (or null); valid unless mutated
-          const joined = concat(
-            decodeBytes(encoding, envelope.ciphertext as string),
-            decodeBytes(encoding, envelope.tag as string),
-          );
-          const ct = rng.chance(0.5) ? joined : mutateBytes(rng, joined);
-          value = rng.chance(0.5)
-            ? { ciphertext: encodeBytes(encoding, ct), nonce: envelope.nonce! }
-            : { ciphertext: encodeBytes(encoding, ct), tag: null, nonce: envelope.nonce! };
-          break;
-        }
-        default:
-          openCipher = rng.pick(LEGACY_CIPHERS);
-          openEncoding = rng.pick(ENCODING_NAMES);
+  input(ctx, rng) {
+    const cipher = rng.pick(LEGACY_CIPHERS);
+    const encoding = rng.pick(ENCODING_NAMES);
+    const key = legacyKey(rng, cipher);
+    const plaintext = plaintextOf(rng, ctx);
+    const text = encryptJsonEnvelope(ctx.backend, cipher, encoding, key, plaintext);
+    const envelope = JSON.parse(text) as Record<string, Json>;
+    let value: unknown = envelope;
+    let openCipher = cipher;
+    let openEncoding = encoding;
+    switch (
+      rng.weighted([
+        [3, 'text'],
+        [3, 'struct'],
+        [4, 'field'],
+        [1, 'tagless'],
+        [1, 'other'],
+      ] as const)
+    ) {
+      case 'text': {
+        const mutated = mutateText(rng, text);
+        value = tryParse(mutated) ?? mutated;
+        break;
       }
-      const nonces = rng.chance(0.5) ? new NonceWindow(16) : undefined;
-      return {
-        get bytes() {
-          return describeValue(value);
-        },
-        run() {
-          const opened = decryptJsonEnvelope(ctx.backend, openCipher, openEncoding, key, value, nonces);
-          if (!sameBytes(opened, plaintext)) {
-            throw new OracleFailure('forgery', 'a mutated legacy envelope decrypted to other plaintext');
-          }
-          if (nonces !== undefined) {
-            // the same frame again is a replay
-            const again = tolerate(() =>
-              decryptJsonEnvelope(ctx.backend, openCipher, openEncoding, key, value, nonces),
-            );
-            if (again !== undefined)
-              throw new OracleFailure('forgery', 'a replayed legacy envelope was accepted');
-          }
-        },
-      };
+      case 'struct':
+        value = mutateValue(rng, envelope);
+        break;
+      case 'field': {
+        const field = rng.pick(['ciphertext', 'tag', 'nonce']);
+        const bytes = decodeBytes(encoding, envelope[field] as string);
+        const reEncoding = rng.chance(0.9) ? encoding : rng.pick(ENCODING_NAMES);
+        value = { ...envelope, [field]: encodeBytes(reEncoding, mutateBytes(rng, bytes)) };
+        break;
+      }
+      case 'tagless': {
+        // the Web Crypto form: tag appended to the ciphertext, no tag key (or null); valid unless mutated
+        const joined = concat(
+          decodeBytes(encoding, envelope.ciphertext as string),
+          decodeBytes(encoding, envelope.tag as string),
+        );
+        const ct = rng.chance(0.5) ? joined : mutateBytes(rng, joined);
+        value = rng.chance(0.5)
+          ? { ciphertext: encodeBytes(encoding, ct), nonce: envelope.nonce! }
+          : { ciphertext: encodeBytes(encoding, ct), tag: null, nonce: envelope.nonce! };
+        break;
+      }
+      default:
+        openCipher = rng.pick(LEGACY_CIPHERS);
+        openEncoding = rng.pick(ENCODING_NAMES);
+    }
+    const nonces = rng.chance(0.5) ? new NonceWindow(16) : undefined;
+    return {
+      get bytes() {
+        return describeValue(value);
+      },
+      run() {
+        const opened = decryptJsonEnvelope(ctx.backend, openCipher, openEncoding, key, value, nonces);
+        if (!sameBytes(opened, plaintext)) {
+          throw new OracleFailure('forgery', 'a mutated legacy envelope decrypted to other plaintext');
+        }
+        if (nonces !== undefined) {
+          // the same frame again is a replay
+          const again = tolerate(() =>
+            decryptJsonEnvelope(ctx.backend, openCipher, openEncoding, key, value, nonces),
+          );
+          if (again !== undefined)
+            throw new OracleFailure('forgery', 'a replayed legacy envelope was accepted');
+        }
+      },
     };
   },
-};
+});
 
-const legacyBinaryTarget: DecoderTarget = {
+const legacyBinaryTarget = inputTarget({
   name: 'legacy-binary',
   summary: 'decryptBinaryFrame: mutated nonce ‖ ciphertext ‖ tag frames; only the frame as sent may decrypt',
-  make(ctx) {
-    return (rng) => {
-      const cipher = rng.pick(LEGACY_CIPHERS);
-      const key = legacyKey(rng, cipher);
-      const plaintext = plaintextOf(rng, ctx);
-      const frame = encryptBinaryFrame(ctx.backend, cipher, key, plaintext);
-      const bytes = rng.chance(0.03) ? frame : mutateBytes(rng, frame, [frame]);
-      const openCipher = rng.chance(0.95) ? cipher : rng.pick(LEGACY_CIPHERS);
-      return {
-        bytes,
-        run() {
-          const opened = decryptBinaryFrame(ctx.backend, openCipher, key, bytes);
-          if (!sameBytes(bytes, frame) || !sameBytes(opened, plaintext)) {
-            throw new OracleFailure('forgery', 'a mutated legacy binary frame decrypted');
-          }
-        },
-      };
+  input(ctx, rng) {
+    const cipher = rng.pick(LEGACY_CIPHERS);
+    const key = legacyKey(rng, cipher);
+    const plaintext = plaintextOf(rng, ctx);
+    const frame = encryptBinaryFrame(ctx.backend, cipher, key, plaintext);
+    const bytes = rng.chance(0.03) ? frame : mutateBytes(rng, frame, [frame]);
+    const openCipher = rng.chance(0.95) ? cipher : rng.pick(LEGACY_CIPHERS);
+    return {
+      bytes,
+      run() {
+        const opened = decryptBinaryFrame(ctx.backend, openCipher, key, bytes);
+        if (!sameBytes(bytes, frame) || !sameBytes(opened, plaintext)) {
+          throw new OracleFailure('forgery', 'a mutated legacy binary frame decrypted');
+        }
+      },
     };
   },
-};
+});
 
 /** One frame on a v3 connection, as a sender made it (or a mutation of one). */
 interface SentFrame {
@@ -226,42 +223,40 @@ export function checkAuthentic(frame: SentFrame, at: number): void {
     throw new OracleFailure('forgery', `a v3 frame decrypted at counter ${at} that was not sent there`);
 }
 
-const v3TransportTarget: DecoderTarget = {
+const v3TransportTarget = inputTarget({
   name: 'v3-transport',
   summary:
     'V3Transport.open: v3 frame sequences (chunked, odd markers, dropped, repeated, reordered, mutated)',
-  make(ctx) {
-    return (rng) => {
-      const { frames, receiver } = v3Frames(rng, ctx);
-      const rx = receiver();
-      return {
-        bytes: concat(
-          ...frames.map((f) =>
-            concat(Uint8Array.of(f.data.length >> 8, f.data.length & 0xff), f.data.subarray(0, 2048)),
-          ),
+  input(ctx, rng) {
+    const { frames, receiver } = v3Frames(rng, ctx);
+    const rx = receiver();
+    return {
+      bytes: concat(
+        ...frames.map((f) =>
+          concat(Uint8Array.of(f.data.length >> 8, f.data.length & 0xff), f.data.subarray(0, 2048)),
         ),
-        run() {
-          let at = 0;
-          for (const frame of frames) {
-            let ok = false;
-            tolerate(() => {
-              rx.open(frame.data);
-              ok = true;
-            });
-            if (ok) checkAuthentic(frame, at++);
-            else if (!rx.failed)
-              throw new OracleFailure('roundtrip', 'a v3 open failed without poisoning the transport');
-          }
-          if (rx.failed && frames.length > 0) {
-            // a poisoned transport refuses everything after
-            if (tolerate(() => rx.open(frames[0]!.data)) !== undefined)
-              throw new OracleFailure('forgery', 'a poisoned v3 transport opened another frame');
-          }
-        },
-      };
+      ),
+      run() {
+        let at = 0;
+        for (const frame of frames) {
+          let ok = false;
+          tolerate(() => {
+            rx.open(frame.data);
+            ok = true;
+          });
+          if (ok) checkAuthentic(frame, at++);
+          else if (!rx.failed)
+            throw new OracleFailure('roundtrip', 'a v3 open failed without poisoning the transport');
+        }
+        if (rx.failed && frames.length > 0) {
+          // a poisoned transport refuses everything after
+          if (tolerate(() => rx.open(frames[0]!.data)) !== undefined)
+            throw new OracleFailure('forgery', 'a poisoned v3 transport opened another frame');
+        }
+      },
     };
   },
-};
+});
 
 export const CRYPTO_TARGETS: readonly DecoderTarget[] = [
   legacyEnvelopeTarget,

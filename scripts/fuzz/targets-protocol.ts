@@ -36,6 +36,7 @@ import {
   type DecoderTarget,
   describeValue,
   type FuzzInput,
+  inputTarget,
   OracleFailure,
   sameBytes,
   stringifyOrUndefined,
@@ -101,26 +102,24 @@ export function checkJsonRoundTrip(message: HiveMessage): void {
   }
 }
 
-const messageTarget: DecoderTarget = {
+const messageTarget = inputTarget({
   name: 'message',
   summary:
     'parseHiveMessage(text): mutated HiveMessage JSON; accepted messages must serialize and parse again',
-  make(ctx) {
-    return (rng) => {
-      const text = mutatedMessageText(rng, ctx);
-      let message: HiveMessage | null = null;
-      return {
-        bytes: utf8Bytes(text),
-        run() {
-          message = parseHiveMessage(text);
-        },
-        check() {
-          if (message !== null) checkJsonRoundTrip(message);
-        },
-      };
+  input(ctx, rng) {
+    const text = mutatedMessageText(rng, ctx);
+    let message: HiveMessage | null = null;
+    return {
+      bytes: utf8Bytes(text),
+      run() {
+        message = parseHiveMessage(text);
+      },
+      check() {
+        if (message !== null) checkJsonRoundTrip(message);
+      },
     };
   },
-};
+});
 
 class Opaque {
   msg_type = 'bus';
@@ -390,52 +389,50 @@ function agree(a: Outcome, b: Outcome, what: string, strict: boolean): void {
   }
 }
 
-const encodingsTarget: DecoderTarget = {
+const encodingsTarget = inputTarget({
   name: 'encodings',
   summary:
     'decodeBytes for the seven encodings (and unknown names); hex/base64: node and browser codecs agree',
-  make() {
-    return (rng) => {
-      const name = rng.chance(0.02)
-        ? (rng.pick(['json-hex', 'JSON-B85', '', 'JSON-HEX ', '__proto__']) as EncodingName)
-        : rng.pick(ENCODING_NAMES);
-      const source = rng.bytes(rng.small(200));
-      const valid = ENCODING_NAMES.includes(name) ? encodeBytes(name, source) : 'abcd';
-      // capped: decoding is linear, and a nesting flood is no test of an encoding
-      const text = rng.chance(0.1) ? valid : mutateText(rng, valid).slice(0, 256 * 1024);
-      return {
-        bytes: utf8Bytes(`${name}\n${text}`),
-        run() {
-          const main = outcomeOf(() => decodeBytes(name, text));
-          if (name === 'JSON-HEX')
-            agree(
-              outcomeOf(() => nodeHex.hexDecode(text)),
-              outcomeOf(() => browserHex.hexDecode(text)),
-              'hex codecs',
-              true,
+  input(_ctx, rng) {
+    const name = rng.chance(0.02)
+      ? (rng.pick(['json-hex', 'JSON-B85', '', 'JSON-HEX ', '__proto__']) as EncodingName)
+      : rng.pick(ENCODING_NAMES);
+    const source = rng.bytes(rng.small(200));
+    const valid = ENCODING_NAMES.includes(name) ? encodeBytes(name, source) : 'abcd';
+    // capped: decoding is linear, and a nesting flood is no test of an encoding
+    const text = rng.chance(0.1) ? valid : mutateText(rng, valid).slice(0, 256 * 1024);
+    return {
+      bytes: utf8Bytes(`${name}\n${text}`),
+      run() {
+        const main = outcomeOf(() => decodeBytes(name, text));
+        if (name === 'JSON-HEX')
+          agree(
+            outcomeOf(() => nodeHex.hexDecode(text)),
+            outcomeOf(() => browserHex.hexDecode(text)),
+            'hex codecs',
+            true,
+          );
+        if (BASE64.includes(name)) {
+          const n = name as 'JSON-B64';
+          agree(
+            outcomeOf(() => nodeHex.base64Decode(n, text)),
+            outcomeOf(() => browserHex.base64Decode(n, text)),
+            'base64 codecs',
+            true,
+          );
+        }
+        if (main.ok) {
+          const again = decodeBytes(name, encodeBytes(name, main.bytes));
+          if (!sameBytes(again, main.bytes))
+            throw new OracleFailure(
+              'roundtrip',
+              `${name}: decoded bytes change when encoded and decoded again`,
             );
-          if (BASE64.includes(name)) {
-            const n = name as 'JSON-B64';
-            agree(
-              outcomeOf(() => nodeHex.base64Decode(n, text)),
-              outcomeOf(() => browserHex.base64Decode(n, text)),
-              'base64 codecs',
-              true,
-            );
-          }
-          if (main.ok) {
-            const again = decodeBytes(name, encodeBytes(name, main.bytes));
-            if (!sameBytes(again, main.bytes))
-              throw new OracleFailure(
-                'roundtrip',
-                `${name}: decoded bytes change when encoded and decoded again`,
-              );
-          }
-        },
-      };
+        }
+      },
     };
   },
-};
+});
 
 const zlibTarget: DecoderTarget = {
   name: 'zlib',

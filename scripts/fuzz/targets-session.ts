@@ -30,6 +30,7 @@ import {
   type DecoderTarget,
   describeValue,
   type FuzzInput,
+  inputTarget,
   stringifyOrUndefined,
   type TargetContext,
   tolerate,
@@ -78,128 +79,124 @@ function channelInput(
   };
 }
 
-const legacyChannelTarget: DecoderTarget = {
+const legacyChannelTarget = inputTarget({
   name: 'legacy-channel',
   summary:
     'LegacyChannel.open: sealed mutated JSON and bitstrings, raw mutated envelopes and frames, cleartext, replays',
-  make(ctx) {
-    return (rng) => {
-      const cipher = rng.pick(LEGACY_CIPHERS);
-      const encoding = rng.pick(ENCODING_NAMES);
-      const key = rng.bytes(32);
-      const binarize = rng.chance(0.5);
-      const channel = new LegacyChannel(ctx.backend, {
-        key,
-        cipher,
-        encoding,
-        binarize,
-        maxFrameBytes: rng.chance(0.9) ? 8 * 1024 * 1024 : 4096,
-        legacyReplayWindow: 16,
-      });
-      const frames: WireFrame[] = [];
-      for (let n = 1 + rng.small(3); n > 0; n--) {
-        const kind = rng.weighted([
-          [5, 'sealed-json'],
-          [4, 'sealed-bits'],
-          [2, 'raw-text'],
-          [1, 'raw-binary'],
-          [1, 'clear'],
-          [1, 'replay'],
-        ] as const);
-        if (kind === 'sealed-json') {
-          const plain = utf8Bytes(mutatedMessageText(rng, ctx));
-          frames.push({ kind: 'text', text: encryptJsonEnvelope(ctx.backend, cipher, encoding, key, plain) });
-        } else if (kind === 'sealed-bits') {
-          frames.push({
-            kind: 'binary',
-            data: encryptBinaryFrame(ctx.backend, cipher, key, mutatedBits(rng, ctx)),
-          });
-        } else if (kind === 'raw-text') {
-          const valid = encryptJsonEnvelope(
-            ctx.backend,
-            cipher,
-            encoding,
-            key,
-            utf8Bytes(rng.pick(ctx.corpus.jsonTexts)),
-          );
-          frames.push({ kind: 'text', text: mutateText(rng, valid) });
-        } else if (kind === 'raw-binary') {
-          const valid = encryptBinaryFrame(ctx.backend, cipher, key, rng.pick(ctx.corpus.bitstrings));
-          frames.push({ kind: 'binary', data: mutateBytes(rng, valid) });
-        } else if (kind === 'clear') {
-          frames.push({ kind: 'text', text: mutatedMessageText(rng, ctx) });
-        } else if (frames.length > 0) {
-          frames.push(rng.pick(frames));
-        }
+  input(ctx, rng) {
+    const cipher = rng.pick(LEGACY_CIPHERS);
+    const encoding = rng.pick(ENCODING_NAMES);
+    const key = rng.bytes(32);
+    const binarize = rng.chance(0.5);
+    const channel = new LegacyChannel(ctx.backend, {
+      key,
+      cipher,
+      encoding,
+      binarize,
+      maxFrameBytes: rng.chance(0.9) ? 8 * 1024 * 1024 : 4096,
+      legacyReplayWindow: 16,
+    });
+    const frames: WireFrame[] = [];
+    for (let n = 1 + rng.small(3); n > 0; n--) {
+      const kind = rng.weighted([
+        [5, 'sealed-json'],
+        [4, 'sealed-bits'],
+        [2, 'raw-text'],
+        [1, 'raw-binary'],
+        [1, 'clear'],
+        [1, 'replay'],
+      ] as const);
+      if (kind === 'sealed-json') {
+        const plain = utf8Bytes(mutatedMessageText(rng, ctx));
+        frames.push({ kind: 'text', text: encryptJsonEnvelope(ctx.backend, cipher, encoding, key, plain) });
+      } else if (kind === 'sealed-bits') {
+        frames.push({
+          kind: 'binary',
+          data: encryptBinaryFrame(ctx.backend, cipher, key, mutatedBits(rng, ctx)),
+        });
+      } else if (kind === 'raw-text') {
+        const valid = encryptJsonEnvelope(
+          ctx.backend,
+          cipher,
+          encoding,
+          key,
+          utf8Bytes(rng.pick(ctx.corpus.jsonTexts)),
+        );
+        frames.push({ kind: 'text', text: mutateText(rng, valid) });
+      } else if (kind === 'raw-binary') {
+        const valid = encryptBinaryFrame(ctx.backend, cipher, key, rng.pick(ctx.corpus.bitstrings));
+        frames.push({ kind: 'binary', data: mutateBytes(rng, valid) });
+      } else if (kind === 'clear') {
+        frames.push({ kind: 'text', text: mutatedMessageText(rng, ctx) });
+      } else if (frames.length > 0) {
+        frames.push(rng.pick(frames));
       }
-      return channelInput(channel, frames);
-    };
+    }
+    return channelInput(channel, frames);
   },
-};
+});
 
-const v3ChannelTarget: DecoderTarget = {
+const v3ChannelTarget = inputTarget({
   name: 'v3-channel',
   summary:
     'V3Channel.open: sealed mutated JSON and bitstrings (chunked), odd markers, raw mutated frames, text frames',
-  make(ctx) {
-    return (rng) => {
-      const suite = rng.pick(NOISE_SUITES);
-      const key = rng.bytes(32);
-      const send = new CipherState(ctx.backend, suite, key);
-      const chunkBytes = rng.pick([64, 500, 65000]);
-      const sender = new V3Transport(
-        { send, receive: new CipherState(ctx.backend, suite, rng.bytes(32)) },
-        { chunkBytes },
-      );
-      const frames: WireFrame[] = [];
-      for (let n = 1 + rng.small(3); n > 0; n--) {
-        const kind = rng.weighted([
-          [5, 'json'],
-          [4, 'bits'],
-          [1, 'marker'],
-          [1, 'raw'],
-          [0.5, 'text'],
-        ] as const);
-        if (kind === 'json') {
-          // a long text in small chunks would be thousands of frames: a long run of cheap frames, not one slow input
-          const text = mutatedMessageText(rng, ctx).slice(
-            0,
-            chunkBytes < 100 ? 2048 : chunkBytes < 1000 ? 16 * 1024 : undefined,
-          );
-          for (const data of sender.seal('json', utf8Bytes(text))) frames.push({ kind: 'binary', data });
-        } else if (kind === 'bits') {
-          for (const data of sender.seal('bitstring', mutatedBits(rng, ctx)))
-            frames.push({ kind: 'binary', data });
-        } else if (kind === 'marker') {
-          frames.push({
-            kind: 'binary',
-            data: send.encrypt(Uint8Array.of(rng.int(8), ...rng.bytes(rng.small(64)))),
-          });
-        } else if (kind === 'raw') {
-          const valid = sender.seal('json', utf8Bytes(rng.pick(ctx.corpus.jsonTexts)))[0]!;
-          frames.push({ kind: 'binary', data: mutateBytes(rng, valid) });
-        } else {
-          frames.push({ kind: 'text', text: mutatedMessageText(rng, ctx) });
-        }
+  input(ctx, rng) {
+    const suite = rng.pick(NOISE_SUITES);
+    const key = rng.bytes(32);
+    const send = new CipherState(ctx.backend, suite, key);
+    const chunkBytes = rng.pick([64, 500, 65000]);
+    const sender = new V3Transport(
+      { send, receive: new CipherState(ctx.backend, suite, rng.bytes(32)) },
+      { chunkBytes },
+    );
+    const frames: WireFrame[] = [];
+    for (let n = 1 + rng.small(3); n > 0; n--) {
+      const kind = rng.weighted([
+        [5, 'json'],
+        [4, 'bits'],
+        [1, 'marker'],
+        [1, 'raw'],
+        [0.5, 'text'],
+      ] as const);
+      if (kind === 'json') {
+        // a long text in small chunks would be thousands of frames: a long run of cheap frames, not one slow input
+        const text = mutatedMessageText(rng, ctx).slice(
+          0,
+          chunkBytes < 100 ? 2048 : chunkBytes < 1000 ? 16 * 1024 : undefined,
+        );
+        for (const data of sender.seal('json', utf8Bytes(text))) frames.push({ kind: 'binary', data });
+      } else if (kind === 'bits') {
+        for (const data of sender.seal('bitstring', mutatedBits(rng, ctx)))
+          frames.push({ kind: 'binary', data });
+      } else if (kind === 'marker') {
+        frames.push({
+          kind: 'binary',
+          data: send.encrypt(Uint8Array.of(rng.int(8), ...rng.bytes(rng.small(64)))),
+        });
+      } else if (kind === 'raw') {
+        const valid = sender.seal('json', utf8Bytes(rng.pick(ctx.corpus.jsonTexts)))[0]!;
+        frames.push({ kind: 'binary', data: mutateBytes(rng, valid) });
+      } else {
+        frames.push({ kind: 'text', text: mutatedMessageText(rng, ctx) });
       }
-      const receiver = new V3Transport(
-        {
-          send: new CipherState(ctx.backend, suite, rng.bytes(32)),
-          receive: new CipherState(ctx.backend, suite, key),
-        },
-        { chunkBytes },
-      );
-      const channel = new V3Channel({
-        transport: receiver,
-        suite,
-        binarize: rng.chance(0.5),
-        zlib: ctx.backend.zlib,
-        maxFrameBytes: rng.chance(0.9) ? 8 * 1024 * 1024 : 4096,
-      });
-      return channelInput(channel, frames);
-    };
+    }
+    const receiver = new V3Transport(
+      {
+        send: new CipherState(ctx.backend, suite, rng.bytes(32)),
+        receive: new CipherState(ctx.backend, suite, key),
+      },
+      { chunkBytes },
+    );
+    const channel = new V3Channel({
+      transport: receiver,
+      suite,
+      binarize: rng.chance(0.5),
+      zlib: ctx.backend.zlib,
+      maxFrameBytes: rng.chance(0.9) ? 8 * 1024 * 1024 : 4096,
+    });
+    return channelInput(channel, frames);
   },
-};
+});
 
 const PASSWORD = 'fuzz-Kq9vLw-3Zt8';
 
