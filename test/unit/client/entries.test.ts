@@ -8,8 +8,16 @@ import { REPO_ROOT } from '../../helpers/vectors.js';
 import { FakeNetwork } from './helpers/fake-net.js';
 
 describe('client entry points', () => {
-  it('export the same names, plus the file stores in Node', () => {
-    const nodeOnly = new Set(['FileIdentityStore', 'FilePinStore']);
+  it('export the same names, plus the file stores and TLS trust in Node', () => {
+    const nodeOnly = new Set([
+      'FileIdentityStore',
+      'FilePinStore',
+      'certificateFingerprint',
+      'fetchCertificate',
+      'normalizeFingerprint',
+      'pinnedTrust',
+      'trustingWebSocket',
+    ]);
     assert.deepEqual(
       Object.keys(browser).sort(),
       Object.keys(node)
