@@ -15,8 +15,11 @@ import {
   type ReconnectOptions,
   type TlsTrust,
 } from '../client/index.js';
+import { LEGACY_CIPHERS, type LegacyCipherName } from '../crypto/legacy-cipher.js';
 import { HiveLinkError } from '../errors.js';
+import { ENCODING_NAMES, type EncodingName } from '../protocol/encodings.js';
 import type { ProtocolChoice } from '../session/client-handshake.js';
+import { DEFAULT_LEGACY_ENCODINGS } from '../session/client-handshake.js';
 import type { FailureContext } from './client-errors.js';
 import {
   type CredentialFlags,
@@ -45,6 +48,24 @@ export interface ClientCommandOptions extends CredentialFlags {
   ca?: string;
   /** The SHA-256 fingerprint of the hub's TLS certificate, as `hivelink hub` prints it: trust that certificate. */
   fingerprint?: string;
+  /** Legacy encodings to offer, in preference order. @default every encoding */
+  encoding?: EncodingName[];
+  /** Legacy ciphers to offer, in preference order. @default both */
+  cipher?: LegacyCipherName[];
+  /** Ask for bitstring (binary) framing on a legacy session. @default false */
+  binarize?: boolean;
+}
+
+/** A comma-separated list of names out of `names` (a usage error names the bad one and the choices). */
+function nameList<T extends string>(names: readonly T[]): (value: string) => T[] {
+  return (value) => {
+    const list = value.split(',').map((v) => v.trim().toUpperCase());
+    const bad = list.find((v) => !names.includes(v as T));
+    if (bad !== undefined || list.length === 0) {
+      throw new InvalidArgumentError(`${JSON.stringify(bad ?? value)} is not one of ${names.join(', ')}.`);
+    }
+    return list as T[];
+  };
 }
 
 /** A client ready to connect, with what error messages need. */
@@ -109,7 +130,18 @@ export function withClientOptions(cmd: Command): Command {
     .option(
       '--fingerprint <sha256>',
       "for wss://: trust the hub's certificate with this SHA-256 fingerprint (hivelink hub prints it at start)",
-    );
+    )
+    .option(
+      '--encoding <list>',
+      `legacy handshake: encodings to offer, in order (default all: ${DEFAULT_LEGACY_ENCODINGS.join(',')})`,
+      nameList(ENCODING_NAMES),
+    )
+    .option(
+      '--cipher <list>',
+      `legacy handshake: ciphers to offer, in order (default ${LEGACY_CIPHERS.join(',')})`,
+      nameList(LEGACY_CIPHERS),
+    )
+    .option('--binarize', 'legacy handshake: ask for bitstring (binary) framing');
 }
 
 /**
@@ -189,6 +221,9 @@ export async function openClient(
     protocol: opts.protocol ?? 'auto',
     ...(opts.allowLegacyFallback === true ? { allowLegacyFallback: true } : {}),
     ...(opts.assistant === true ? { assistant: true } : {}),
+    ...(opts.encoding === undefined ? {} : { encodings: opts.encoding }),
+    ...(opts.cipher === undefined ? {} : { ciphers: opts.cipher }),
+    ...(opts.binarize === true ? { binarize: true } : {}),
     identityStore: identity.store,
     pinStore: identity.store,
     reconnect,

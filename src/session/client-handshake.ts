@@ -10,7 +10,7 @@
  * @module
  */
 import type { CryptoBackend, X25519KeyPair } from '../crypto/backend.js';
-import { isLegacyCipherName, type LegacyCipherName } from '../crypto/legacy-cipher.js';
+import { isLegacyCipherName, LEGACY_CIPHERS, type LegacyCipherName } from '../crypto/legacy-cipher.js';
 import {
   buildNoisePrologue,
   NoiseHandshake,
@@ -21,7 +21,7 @@ import {
 } from '../crypto/noise/index.js';
 import { deriveSalt, deriveSessionKey, makeEnvelope, verifyEnvelope } from '../crypto/password-handshake.js';
 import { HiveLinkError } from '../errors.js';
-import { type EncodingName, isEncodingName } from '../protocol/encodings.js';
+import { ENCODING_NAMES, type EncodingName, isEncodingName } from '../protocol/encodings.js';
 import { canonicalJson, isJsonObject, type JsonObject, shownValue } from '../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
@@ -45,7 +45,7 @@ export interface ClientHandshakeInit {
   protocol?: ProtocolChoice;
   /** Noise suites in preference order. @default ['25519_ChaChaPoly_SHA256', '25519_AESGCM_SHA256'] */
   suites?: NoiseSuite[];
-  /** Encodings in preference order (legacy). @default ['JSON-B64', 'JSON-HEX'] */
+  /** Encodings in preference order (legacy). @default every encoding, {@link DEFAULT_LEGACY_ENCODINGS} */
   encodings?: EncodingName[];
   /** Ciphers in preference order (legacy). @default ['AES-GCM', 'CHACHA20-POLY1305'] */
   ciphers?: LegacyCipherName[];
@@ -93,6 +93,32 @@ type State =
   | 'established'
   | 'failed';
 
+/**
+ * What a legacy client offers when not told otherwise: every encoding it reads, the compact ones first, so it joins a
+ * hub that allows any of them (a HiveMind hub may allow only one).
+ */
+export const DEFAULT_LEGACY_ENCODINGS: readonly EncodingName[] = Object.freeze([
+  'JSON-B64',
+  'JSON-HEX',
+  ...ENCODING_NAMES.filter((e) => e !== 'JSON-B64' && e !== 'JSON-HEX'),
+]);
+
+/**
+ * `ours`, in our order, narrowed to what the hub's HANDSHAKE request says it allows (`theirs`; absent: everything).
+ * @throws HiveLinkError `HL_ERR_NEGOTIATION_FAILED` "no encoding in common" naming both lists, when nothing is left
+ */
+function inCommon<T extends string>(what: string, ours: readonly T[], theirs: unknown): T[] {
+  if (!Array.isArray(theirs)) return [...ours];
+  const common = ours.filter((x) => theirs.includes(x));
+  if (common.length === 0) {
+    throw new HiveLinkError(
+      'HL_ERR_NEGOTIATION_FAILED',
+      `no ${what} in common: the hub allows ${theirs.map(String).join(', ') || 'none'}, this client offers ${ours.join(', ')} (--${what})`,
+      { stage: 'client-handshake.offer' },
+    );
+  }
+  return common;
+}
 export class ClientHandshake {
   readonly #init: ClientHandshakeInit;
   #state: State = 'awaiting-hello';
@@ -192,14 +218,16 @@ export class ClientHandshake {
     if (request.password === false) {
       throw new HiveLinkError('HL_ERR_NEGOTIATION_FAILED', 'the hub does not offer the password handshake');
     }
+    const encodings = inCommon('encoding', init.encodings ?? DEFAULT_LEGACY_ENCODINGS, request.encodings);
+    const ciphers = inCommon('cipher', init.ciphers ?? LEGACY_CIPHERS, request.ciphers);
     this.#envelope = makeEnvelope(init.backend, init.password);
     this.#state = 'awaiting-legacy';
     return {
       type: 'send',
       send: createHiveMessage(HiveMessageType.HANDSHAKE, {
         binarize: init.binarize ?? false,
-        encodings: [...(init.encodings ?? ['JSON-B64', 'JSON-HEX'])],
-        ciphers: [...(init.ciphers ?? ['AES-GCM', 'CHACHA20-POLY1305'])],
+        encodings,
+        ciphers,
         envelope: this.#envelope,
       }),
     };
