@@ -298,6 +298,8 @@ export class SkillSandbox {
 
   /** The watchdog: pings while calls are pending; a worker silent for the time limit is stopped. */
   #arm(): void {
+    // A pending call keeps the process alive (its answer, or the worker's end, must come); an idle worker does not.
+    this.#worker?.ref();
     if (this.#watchdog !== null) return;
     const limit = this.#init.timeoutMs;
     this.#lastPong = Date.now();
@@ -324,6 +326,7 @@ export class SkillSandbox {
   }
 
   #disarm(): void {
+    this.#worker?.unref();
     if (this.#watchdog !== null) clearInterval(this.#watchdog);
     this.#watchdog = null;
   }

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { reply } from '../../src/bus/message.js';
+import { createMessage, reply } from '../../src/bus/message.js';
 import type { MessageBus, MessageData } from '../../src/bus/types.js';
 import type { BusClient } from '../../src/bus/ws-client.js';
 import { BusServer } from '../../src/bus/ws-server.js';
@@ -39,6 +39,7 @@ import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { ClientStore, NewClient } from '../../src/store/types.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
+import { bundleOf, publisherKey, type TestSkill } from '../helpers/skill-bundles.js';
 import { Peer as BusPeer, frame as busFrame } from './bus-helpers.js';
 import { composeTestHub } from './house-harness.js';
 import {
@@ -1495,7 +1496,105 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       await node.remove();
     }
   },
+
+  skillBundleMaxBytes: () =>
+    withSkillHub({ skillBundleMaxBytes: 2048 }, async ({ install }) => {
+      // A 3 KiB module: with the default (4 MiB) it installs.
+      const padded = { ...LIMIT_SKILL, prelude: `const padding = ${JSON.stringify('x'.repeat(3000))};` };
+      assert.equal(await codeOfPromise(install(padded)), 'HL_ERR_SKILL_BUNDLE_INVALID');
+    }),
+
+  skillSandboxTimeoutMs: () =>
+    withSkillHub({ skillSandboxTimeoutMs: 100 }, async ({ install, say }) => {
+      // Busy for 1.5 s: with the default (2 s) the worker would finish and speak.
+      await install({
+        ...LIMIT_SKILL,
+        handler: "const end = Date.now() + 1500; while (Date.now() < end) {} ctx.speak('finished');",
+      });
+      const turn = await say(LIMIT_SKILL.utterance);
+      assert.ok(
+        turn.some(
+          (m) =>
+            m.type === 'mycroft.skill.handler.error' &&
+            /did not answer for 100 ms/.test(String(m.data.exception)),
+        ),
+      );
+      assert.ok(!turn.some((m) => m.type === 'speak' && m.data.utterance === 'finished'));
+    }),
+
+  skillSandboxMaxHeapBytes: () =>
+    withSkillHub({ skillSandboxMaxHeapBytes: 8 * 1024 * 1024 }, async ({ install, say }) => {
+      // 400,000 small objects (some 30 MB): within the default (64 MiB) heap.
+      await install({
+        ...LIMIT_SKILL,
+        handler:
+          "const kept = []; for (let i = 0; i < 400000; i++) kept.push({ i, s: 'n' + i }); ctx.speak('kept ' + kept.length);",
+      });
+      const turn = await say(LIMIT_SKILL.utterance);
+      assert.ok(
+        turn.some(
+          (m) => m.type === 'mycroft.skill.handler.error' && /memory limit/.test(String(m.data.exception)),
+        ),
+      );
+    }),
 };
+
+/** The skill the skill-limit cases install. */
+const LIMIT_SKILL: TestSkill = {
+  id: 'limits.test',
+  version: '1.0.0',
+  utterance: 'trip the skill limit',
+  answer: 'ok',
+};
+
+async function codeOfPromise(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'no code';
+  }
+  return 'no error';
+}
+
+/** A hub with the embedded assistant and `limits`; `install` signs and installs a skill live, `say` runs a turn. */
+function withSkillHub(
+  limits: HubConfigInput['limits'],
+  body: (s: {
+    install: (skill: TestSkill) => Promise<unknown>;
+    say: (utterance: string) => Promise<MessageData[]>;
+  }) => Promise<void>,
+): Promise<void> {
+  return withHub({ agent: 'embedded', ...(limits === undefined ? {} : { limits }) }, async (h) => {
+    const skills = h.composed.skills!;
+    const key = publisherKey();
+    skills.trust.add(key.publicKey);
+    const bus = h.composed.bus;
+    const inSession = (m: MessageData) =>
+      (m.context?.session as { session_id?: string } | undefined)?.session_id === 'limits';
+    await body({
+      install: (skill) => skills.install(bundleOf(skill, key.secret), { source: 'cli' }),
+      say: (utterance) =>
+        new Promise((resolve) => {
+          const turn: MessageData[] = [];
+          const off = bus.on('*', (m) => {
+            if (!inSession(m)) return;
+            turn.push(m);
+            if (m.type === 'ovos.utterance.handled') {
+              off();
+              resolve(turn);
+            }
+          });
+          bus.emit(
+            createMessage(
+              'recognizer_loop:utterance',
+              { utterances: [utterance], lang: 'en-US' },
+              { source: 'limits', destination: ['skills'], session: { session_id: 'limits' } },
+            ),
+          );
+        }),
+    });
+  });
+}
 
 /** `status` and `reason` of a RENDEZVOUS answer. */
 function pick(answer: JsonObject): JsonObject {
