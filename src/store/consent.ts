@@ -11,6 +11,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { HiveLinkError } from '../errors.js';
 import { checkId, checkTime } from './sqlite-rows.js';
 import type { Schema } from './sqlite-schema.js';
+import type { StorePartDeps } from './store-part.js';
 
 /** A client's consent setting: `ask` the first time (the default), `allow` everyone, `deny` everyone. */
 export type ConsentMode = 'ask' | 'allow' | 'deny';
@@ -47,13 +48,6 @@ export interface ConsentStore {
   list(recipientId?: number): Promise<ConsentDecision[]>;
 }
 
-/** What the SQLite store lends this module: its connection, its error wrapper and its clock. */
-export interface ConsentStoreDeps {
-  readonly db: Kysely<Schema>;
-  guard<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  now(): number;
-}
-
 function toDecision(row: Selectable<ConsentTable>): ConsentDecision {
   return {
     senderId: row.sender_id,
@@ -72,7 +66,7 @@ function checkPair(senderId: number, recipientId: number): void {
 }
 
 /** The SQLite {@link ConsentStore}, on the client store's connection (`store.consent`). */
-export function sqliteConsentStore(deps: ConsentStoreDeps): ConsentStore {
+export function sqliteConsentStore(deps: Omit<StorePartDeps, 'write'>): ConsentStore {
   const db: Db = deps.db.withTables<{ consent: ConsentTable }>();
   const pair = (senderId: number, recipientId: number) =>
     db

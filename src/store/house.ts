@@ -14,9 +14,10 @@
  *
  * @module
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { HiveLinkError } from '../errors.js';
-import type { AdminCommandsTable, Schema } from './sqlite-schema.js';
+import type { AdminCommandsTable } from './sqlite-schema.js';
+import type { StorePartDeps } from './store-part.js';
 
 /** A room's conference mode (issue 11 "Conference"): off, on (members also hear each other), only (not answered). */
 export type ConferenceMode = 'off' | 'on' | 'only';
@@ -159,16 +160,6 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-/** What the SQLite store lends its house part. */
-export interface SqliteHouseDeps {
-  readonly db: Kysely<Schema>;
-  /** Runs `fn`, wrapping every failure as `HL_ERR_STORE_UNAVAILABLE` (or its own code). */
-  guard<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  /** Runs `fn` in a `BEGIN IMMEDIATE` transaction. */
-  write<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
-  now(): number;
-}
-
 function jsonObject(text: string | null): Record<string, unknown> | null {
   if (text === null) return null;
   try {
@@ -216,7 +207,7 @@ function toRoom(row: { key: string; name: string; conference: string; updated_at
 }
 
 /** The house part of the SQLite store. */
-export function sqliteHouseStore(deps: SqliteHouseDeps): HouseStore {
+export function sqliteHouseStore(deps: StorePartDeps): HouseStore {
   const { db, guard, write } = deps;
   return {
     listRooms: () =>

@@ -11,6 +11,7 @@ import type { Generated, Kysely, Selectable } from 'kysely';
 import { HiveLinkError } from '../errors.js';
 import { checkId, checkTime } from './sqlite-rows.js';
 import type { Schema } from './sqlite-schema.js';
+import type { StorePartDeps } from './store-part.js';
 
 /** What a mail item carries: a HiveMind INTERCOM message (JSON) or a hivelink sealed envelope. */
 export type MailKind = 'intercom' | 'sealed';
@@ -73,12 +74,8 @@ export interface MailboxStore {
   recipientOfIntercomKey(keyId: string): Promise<number | null>;
 }
 
-/** What the SQLite store lends this module: its connection, its error wrapper, its write transaction, its clock. */
-export interface MailboxStoreDeps {
-  readonly db: Kysely<Schema>;
-  guard<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  write<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
-  now(): number;
+/** What the SQLite store lends the mailbox: a part's, and a maker of deposit ids. */
+export interface MailboxStoreDeps extends StorePartDeps {
   /** A fresh random deposit id. */
   newId(): string;
 }

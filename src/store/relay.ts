@@ -12,6 +12,7 @@ import type { Generated, Kysely, Selectable } from 'kysely';
 import { HiveLinkError } from '../errors.js';
 import { checkId, checkTime, notFound } from './sqlite-rows.js';
 import type { Schema } from './sqlite-schema.js';
+import type { StorePartDeps } from './store-part.js';
 
 /** The `relay_clients` table (schema step 8). */
 export interface RelayClientsTable {
@@ -94,14 +95,6 @@ export interface RelayStore {
   listAudit(options?: { limit?: number; clientId?: number }): Promise<RelayAuditEntry[]>;
 }
 
-/** What the SQLite store lends this module. */
-export interface RelayStoreDeps {
-  readonly db: Kysely<Schema>;
-  guard<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  write<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
-  now(): number;
-}
-
 const KEY_B64 = /^[A-Za-z0-9+/]{43}=$/;
 
 function checkKey(value: unknown, what: string): string {
@@ -130,7 +123,7 @@ function toEntry(row: Selectable<RelayAuditTable>): RelayAuditEntry {
 }
 
 /** The SQLite {@link RelayStore}, on the client store's connection (`store.relay`). */
-export function sqliteRelayStore(deps: RelayStoreDeps): RelayStore {
+export function sqliteRelayStore(deps: StorePartDeps): RelayStore {
   const db: Db = deps.db.withTables<{ relay_clients: RelayClientsTable; relay_audit: RelayAuditTable }>();
   const wdb = (d: Kysely<Schema>): Db =>
     d.withTables<{ relay_clients: RelayClientsTable; relay_audit: RelayAuditTable }>();

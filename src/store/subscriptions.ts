@@ -17,6 +17,7 @@ import { HiveLinkError } from '../errors.js';
 import { LIMIT_DEFS } from '../limits.js';
 import { checkId, checkTime } from './sqlite-rows.js';
 import type { Schema } from './sqlite-schema.js';
+import type { StorePartDeps } from './store-part.js';
 
 /** The `subscriptions` table (schema step "subscriptions"). */
 export interface SubscriptionsTable {
@@ -205,14 +206,6 @@ function checkCap(value: number | undefined, fallback: number, what: string): nu
   return v;
 }
 
-/** What the SQLite store lends this module: its connection, its error wrapper and its write transaction. */
-export interface SubscriptionStoreDeps {
-  readonly db: Kysely<Schema>;
-  guard<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  write<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
-  now(): number;
-}
-
 type Db = Kysely<Schema & SubscriptionTables>;
 
 type Row = Selectable<SubscriptionsTable>;
@@ -260,7 +253,7 @@ async function rowNamed(db: Db, name: string): Promise<Row | undefined> {
 }
 
 /** The SQLite {@link SubscriptionStore}, on the client store's connection (`store.subscriptions`). */
-export function sqliteSubscriptionStore(deps: SubscriptionStoreDeps): SubscriptionStore {
+export function sqliteSubscriptionStore(deps: StorePartDeps): SubscriptionStore {
   const db = deps.db.withTables<SubscriptionTables>();
   const tables = (k: Kysely<Schema>): Db => k.withTables<SubscriptionTables>();
   return {
