@@ -160,15 +160,29 @@ describe('hivelink clients', () => {
   it('allow-msg/deny-msg, block-skill/allow-skill, block-intent/allow-intent edit the lists', async () => {
     await ok(['clients', 'allow-msg', 'my.custom:event', '1', ...dd]);
     await ok(['clients', 'deny-msg', 'speak:b64_audio', '1', ...dd]);
-    assert.match(await ok(['clients', 'block-skill', 'skill-weather.openvoiceos', '1', ...dd]), /blocked/);
-    await ok(['clients', 'block-skill', 'skill-jokes', '1', ...dd]);
-    await ok(['clients', 'allow-skill', 'skill-jokes', '1', ...dd]);
-    await ok(['clients', 'block-intent', 'weather.intent', first.accessKey, ...dd]);
+    // Issue 17: a block takes what `hivelink skills list` shows (or a short name) and refuses what no skill has.
+    const unknown = await hivelink(['clients', 'block-skill', 'skill-weather.openvoiceos', '1', ...dd]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /"skill-weather\.openvoiceos" is not a loaded skill; hivelink skills list/);
+    const noIntent = await hivelink(['clients', 'block-intent', 'weather.intent', '1', ...dd]);
+    assert.equal(noIntent.code, 1);
+    assert.match(noIntent.stderr, /"weather\.intent" is not an intent of a loaded skill/);
+    assert.match(
+      await ok(['clients', 'block-skill', 'joke', '1', ...dd]),
+      /blocked from skill hivelink-joke\.hivelink/,
+    );
+    await ok(['clients', 'block-skill', 'hivelink-time.hivelink', '1', ...dd]);
+    await ok(['clients', 'allow-skill', 'hivelink-time.hivelink', '1', ...dd]);
+    await ok(['clients', 'block-intent', 'hivelink-math.hivelink:add.intent', first.accessKey, ...dd]);
+    await ok(['clients', 'block-intent', 'who_am_i.intent', first.accessKey, ...dd]);
     const c = await json<ClientRecord>(['clients', 'show', '1', ...dd]);
     assert.ok(c.allowedTypes.includes('my.custom:event'));
     assert.ok(!c.allowedTypes.includes('speak:b64_audio'));
-    assert.deepEqual(c.blockedSkills, ['skill-weather.openvoiceos']);
-    assert.deepEqual(c.blockedIntents, ['weather.intent']);
+    assert.deepEqual(c.blockedSkills, ['hivelink-joke.hivelink']);
+    assert.deepEqual(c.blockedIntents, [
+      'hivelink-math.hivelink:add.intent',
+      'hivelink-whoami.hivelink:who_am_i.intent',
+    ]);
   });
 
   it('rename and history', async () => {
@@ -339,11 +353,16 @@ describe('admin handlers in-process', () => {
     await clientsAdd(ctx, { name: 'x', key: 'x-key', password: 'pw', allowWeakPassword: true, json: true });
     assert.equal((JSON.parse(text) as { password: string }).password, 'pw');
     text = '';
-    await clientsEditList(ctx, 'x-key', 'blockedIntents', 'add', 'a.intent');
-    assert.equal(text, 'Client 1 is now blocked from intent a.intent.\n');
+    await clientsEditList(ctx, 'x-key', 'blockedIntents', 'add', 'joke.intent', { dataDir: D });
+    assert.equal(text, 'Client 1 is now blocked from intent hivelink-joke.hivelink:joke.intent.\n');
     text = '';
-    await clientsEditList(ctx, 'x-key', 'blockedIntents', 'add', 'a.intent');
-    assert.equal(text, 'Client 1 already has intent a.intent.\n');
+    await clientsEditList(ctx, 'x-key', 'blockedIntents', 'add', 'hivelink-joke.hivelink:joke.intent', {
+      dataDir: D,
+    });
+    assert.equal(text, 'Client 1 already has intent hivelink-joke.hivelink:joke.intent.\n');
+    await assert.rejects(clientsEditList(ctx, 'x-key', 'blockedSkills', 'add', 'jokes', { dataDir: D }), {
+      code: 'HL_ERR_UNKNOWN_SKILL',
+    });
     await assert.rejects(clientsEditList(ctx, '1', 'allowedTypes', 'remove', 'recognizer_loop:utterance'), {
       code: 'HL_ERR_INVALID_ARGUMENT',
     });

@@ -13,6 +13,7 @@ import { intercomKeyFingerprint } from '../../hub/policy/intercom.js';
 import { LIMIT_DEFS } from '../../limits.js';
 import { ALWAYS_ALLOWED_TYPE } from '../../store/client-fields.js';
 import type { ConsentMode } from '../../store/consent.js';
+import { resolveDataDir } from '../../store/data-dir.js';
 import type { ClientPatch, ClientRecord, ClientStore } from '../../store/types.js';
 import {
   type AdminContext,
@@ -32,6 +33,7 @@ import {
   writeListing,
 } from '../admin.js';
 import { checkHubUrl, DEFAULT_HUB_URL, IdentityFile } from '../identity-file.js';
+import { resolveIntentName, resolveSkillId, skillCatalog } from '../skills-catalog.js';
 import { parseConsentMode } from './consent.js';
 
 /** Options of `clients add`. */
@@ -275,15 +277,35 @@ const LIST_WORDS: Record<ClientListField, { add: string; remove: string; noun: s
   blockedIntents: { add: 'is now blocked from intent', remove: 'may now use intent', noun: 'intent' },
 };
 
+/**
+ * The skill id or full intent name `name` stands for, among the skills of the data dir (the running hub's, else
+ * what it would load).
+ * @throws HiveLinkError HL_ERR_UNKNOWN_SKILL, HL_ERR_UNKNOWN_INTENT
+ */
+async function knownSkillName(
+  store: ClientStore,
+  opts: DataDirOptions,
+  field: 'blockedSkills' | 'blockedIntents',
+  name: string,
+): Promise<string> {
+  const skills = await skillCatalog(store, resolveDataDir({ flag: opts.dataDir }));
+  return field === 'blockedSkills' ? resolveSkillId(skills, name) : resolveIntentName(skills, name);
+}
+
 /** `allow-msg`, `deny-msg`, `block-skill`, `allow-skill`, `block-intent`, `allow-intent`: edits one list. */
 export async function clientsEditList(
   { store, out }: AdminContext,
   idOrKey: string,
   field: ClientListField,
   op: 'add' | 'remove',
-  value: string,
+  given: string,
+  opts: DataDirOptions = {},
 ): Promise<void> {
   const client = await requireClient(store, idOrKey);
+  // A block takes what `hivelink skills list` shows (a short name too) and refuses what no skill has; an unblock
+  // takes any entry, so a stale one can still be removed.
+  const value =
+    op === 'add' && field !== 'allowedTypes' ? await knownSkillName(store, opts, field, given) : given;
   if (field === 'allowedTypes' && op === 'remove' && value === ALWAYS_ALLOWED_TYPE) {
     throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `${ALWAYS_ALLOWED_TYPE} is always allowed`);
   }
@@ -483,7 +505,8 @@ const CLIENTS_COMMANDS: readonly AdminSubcommand[] = [
       name,
       description,
       args: [`<${arg}>`, '<id>'],
-      run: (ctx, value: string, id: string) => clientsEditList(ctx, id, field, op, value),
+      run: (ctx, value: string, id: string, opts: DataDirOptions) =>
+        clientsEditList(ctx, id, field, op, value, opts),
     }),
   ),
   {
