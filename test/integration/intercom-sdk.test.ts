@@ -84,7 +84,10 @@ describe('INTERCOM and the mailbox from the SDK', () => {
   }
 
   /** New client records of the hub, one per name. */
-  const devices = (...names: string[]) => Promise.all(names.map((name) => SdkDevice.add(hub.composed, name)));
+  const devices = <N extends string[]>(...names: [...N]) =>
+    Promise.all(names.map((name) => SdkDevice.add(hub.composed, name))) as Promise<{
+      [K in keyof N]: SdkDevice;
+    }>;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hivelink-intercom-sdk-'));
