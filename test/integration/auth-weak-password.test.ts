@@ -13,14 +13,8 @@ import { clientsAdd, clientsSet } from '../../src/cli/commands/clients.js';
 import { estimatePasswordBits } from '../../src/crypto/password-strength.js';
 import { openDataDir } from '../../src/store/data-dir.js';
 import { buildOnce, childEnv, run } from './cli-process.js';
-import {
-  FakePeer,
-  failOnUnhandledRejection,
-  nextOnBus,
-  outcome,
-  startHub,
-  type TestHub,
-} from './hub-harness.js';
+import { FakePeer, failOnUnhandledRejection, nextOnBus, outcome, startHub } from './hub-harness.js';
+import { startedForSuite } from './suite-fixture.js';
 
 failOnUnhandledRejection();
 
@@ -71,12 +65,7 @@ describe('hivelink clients add: password strength', () => {
 });
 
 describe('hub: a weak stored password at connect', () => {
-  let t: TestHub;
-
-  before(async () => {
-    t = await startHub();
-  });
-  after(() => t.close());
+  const t = startedForSuite(() => startHub());
 
   it('closes a client whose stored password is weak (an imported database) with 1008, legacy and v3 alike', async () => {
     // The store takes any password: this is what a database imported from elsewhere holds.

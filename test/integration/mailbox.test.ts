@@ -6,13 +6,14 @@
  * what cannot be an INTERCOM is refused by name; and the stored mail is the ciphertext, never a plaintext marker.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { JsonObject } from '../../src/protocol/json.js';
 import { createHiveMessage, parseHiveMessage, serializeHiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { loadVectors } from '../helpers/vectors.js';
-import { FakePeer, failOnUnhandledRejection, startHub, type TestHub } from './hub-harness.js';
+import { FakePeer, failOnUnhandledRejection, startHub } from './hub-harness.js';
 import { deposit, nextMail, opaqueIntercom, rendezvous } from './rendezvous-helpers.js';
+import { startedForSuite } from './suite-fixture.js';
 
 failOnUnhandledRejection();
 
@@ -21,11 +22,7 @@ const vectors = loadVectors<{ bob: { public_key_pem: string }; hybrid_oaep_sha25
 );
 
 describe('mailbox (RENDEZVOUS deposit / collect / ack)', () => {
-  let t: TestHub;
-  before(async () => {
-    t = await startHub();
-  });
-  after(() => t.close());
+  const t = startedForSuite(() => startHub());
 
   it('hands an offline client its mail when it connects, until it acks, exactly once after', async () => {
     const [sender, recipient] = [await t.addClient(), await t.addClient()];

@@ -18,6 +18,7 @@ import { FakeTimers } from '../helpers/fake-timers.js';
 import { buildOnce, childEnv, run } from './cli-process.js';
 import { composeTestHub, registered, SdkDevice } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
+import { startedForSuite } from './suite-fixture.js';
 
 failOnUnhandledRejection();
 
@@ -147,11 +148,7 @@ async function quiet(house: House, sat: Satellite): Promise<void> {
 }
 
 describe('subscriptions over real sockets', () => {
-  let house: House;
-  before(async () => {
-    house = await startHouse();
-  });
-  after(() => house.close());
+  const house = startedForSuite(() => startHouse());
 
   it('delivers a tick to the online subscribers only', async () => {
     const kitchen = await house.connect(await house.addClient('kitchen'));
