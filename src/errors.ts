@@ -503,6 +503,54 @@ export const ERROR_CODES = {
   HL_ERR_MESH_ROUTE_TOO_LONG: {
     summary: 'A relayed message carries maxMeshHops hops already: it is dropped, or answered locally.',
   },
+  // -- files and jobs (issue 15, docs/PROTOCOL.md "Files and jobs")
+  HL_ERR_FILE_TOO_LARGE: {
+    summary: 'A file offered to the hub is larger than maxFileBytes; nothing was stored.',
+  },
+  HL_ERR_FILE_BAD_NAME: {
+    summary:
+      'A file name holds a path (a slash, a backslash, "." or ".."), a control character, or is empty or longer than 255 bytes; the file was refused.',
+  },
+  HL_ERR_FILE_TOO_MANY_TRANSFERS: {
+    summary: 'The client already sends maxParallelTransfers files to the hub at once; one must finish first.',
+  },
+  HL_ERR_FILE_QUOTA: {
+    summary:
+      "The client's files on the hub (stored, arriving and job outputs) would pass fileQuotaBytes; the file was refused and any partial data removed.",
+  },
+  HL_ERR_FILE_HASH_MISMATCH: {
+    summary:
+      'A file arrived whole but its SHA-256 is not the one offered; it was not reported and its data was removed.',
+  },
+  HL_ERR_FILE_UNKNOWN: {
+    summary:
+      'No file (or transfer) with this id belongs to the client: unknown, removed, expired or finished.',
+  },
+  HL_ERR_FILE_TRANSFER: {
+    summary:
+      'A file transfer broke off: the stream or the temporary file failed, or the other side gave up; the partial data may be resumed or was removed.',
+  },
+  HL_ERR_JOB_UNKNOWN_KIND: { summary: 'No job kind of this name is registered on the hub.' },
+  HL_ERR_JOB_BAD_PARAMS: {
+    summary: "A job's parameters do not match its kind's schema; the job was not queued.",
+  },
+  HL_ERR_JOB_NOT_FOUND: { summary: 'No job with this id belongs to the client.' },
+  HL_ERR_JOB_QUEUE_FULL: {
+    summary: 'The client already has maxQueuedJobsPerClient jobs queued or running; one must finish first.',
+  },
+  HL_ERR_JOB_TIMEOUT: {
+    summary: 'A job ran longer than jobTimeoutMs; its worker was stopped and the job failed.',
+  },
+  HL_ERR_JOB_MEMORY: {
+    summary:
+      'A job needed more memory than jobMaxMemoryBytes; its worker (or child process) was stopped and the job failed.',
+  },
+  HL_ERR_JOB_FAILED: { summary: "A job's own work failed (its message says why); the job is failed." },
+  HL_ERR_JOB_INTERRUPTED: {
+    summary:
+      'A job was running when the hub stopped, and its kind does not run again after a restart: it is failed by the restart.',
+  },
+  HL_ERR_JOB_FINISHED: { summary: 'The job is already done, failed or cancelled: it cannot be cancelled.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

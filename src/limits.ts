@@ -752,6 +752,39 @@ export const LIMIT_DEFS = {
     summary:
       "Heap (old generation) of an installed skill's worker (resourceLimits); a skill that needs more is stopped with HL_ERR_SKILL_TIMEOUT and the hub carries on.",
   },
+  // -- hub: files and jobs (issue 15, docs/PROTOCOL.md "Files and jobs")
+  maxFileBytes: {
+    default: 1024 * MiB,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 1024,
+    summary:
+      'Largest file a client may send to the hub (hive.file.offer, or a HiveMind BINARY FILE); a larger one is refused with HL_ERR_FILE_TOO_LARGE before a byte is stored.',
+  },
+  fileQuotaBytes: {
+    default: 2048 * MiB,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 1024,
+    summary:
+      "Bytes of files one client may keep on the hub (stored, arriving, and its jobs' outputs); a file that would pass it is refused with HL_ERR_FILE_QUOTA.",
+  },
+  maxParallelTransfers: {
+    default: 4,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Files one client may be sending to the hub at once (offered, not yet whole); one more is refused with HL_ERR_FILE_TOO_MANY_TRANSFERS.',
+  },
+  fileExpiryMs: {
+    default: 7 * 24 * 3600 * 1000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 1000,
+    summary:
+      'How long a file stays on the hub after it arrived (or a partial one after its last chunk), and a finished job record after it ended; then it is removed (checked hourly and at start).',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

@@ -28,6 +28,14 @@ import { busMessageOf, fillContext, ownSessionOf, wrappedBusMessageOf } from './
 import { busRequest } from './bus-request.js';
 import { Connection, type ConnectionEnd, type EstablishedStep, failedToConnect } from './connection.js';
 import {
+  type DownloadOptions,
+  type FileSource,
+  FileTransfers,
+  type ReceivedFile,
+  type SendFileOptions,
+  type SentFile,
+} from './files.js';
+import {
   type AnnounceAnswer,
   ASK_ROOM_TIMEOUT_MS,
   announceAnswer,
@@ -141,6 +149,8 @@ export class HiveClient {
   readonly #intercom: IntercomMessaging | null;
   /** The hub's mailbox: what waited for this client while it was offline. */
   readonly #mailbox: MailboxReceiver;
+  /** Files to and from the hub (issue 15). */
+  readonly files: FileTransfers;
 
   /** @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` naming a bad option */
   constructor(init: HiveClientInit) {
@@ -152,6 +162,11 @@ export class HiveClient {
       host: this,
       timers: this.#o.timers,
       handlers: { sealed: (e) => this.#sealedMail(e), intercom: (e) => this.#intercomMail(e) },
+    });
+    this.files = new FileTransfers({
+      host: this,
+      timers: this.#o.timers,
+      fileSystem: init.fileSystem ?? null,
     });
     const o = this.#o;
     this.#intercom =
@@ -198,9 +213,32 @@ export class HiveClient {
     return this.#errorListeners.add(listener);
   }
 
-  /** Calls `handler` for every HiveMessage of `msgType` (`'*'`: every message); returns an unsubscribe function. */
-  on(msgType: string, handler: (message: HiveMessage) => void): () => void {
-    return this.#typeListeners.add(msgType, handler);
+  /**
+   * Calls `handler` for every HiveMessage of `msgType` (`'*'`: every message), or with `'file'` for every file sent
+   * to this client ({@link ReceivedFile}); returns an unsubscribe function.
+   */
+  on(event: 'file', handler: (file: ReceivedFile) => void): () => void;
+  on(msgType: string, handler: (message: HiveMessage) => void): () => void;
+  on(
+    msgType: string,
+    handler: ((message: HiveMessage) => void) | ((file: ReceivedFile) => void),
+  ): () => void {
+    if (msgType === 'file') return this.files.onFile(handler as (file: ReceivedFile) => void);
+    return this.#typeListeners.add(msgType, handler as (message: HiveMessage) => void);
+  }
+
+  /**
+   * Sends a file (a path in Node, or bytes) to the hub, or through it to a client or room (`to`), in chunks it can
+   * resume after a reconnect; resolves once the hub checked its SHA-256 (docs/PROTOCOL.md "Files and jobs").
+   * @throws HiveLinkError as {@link FileTransfers.send}
+   */
+  sendFile(source: string | Uint8Array | FileSource, options: SendFileOptions = {}): Promise<SentFile> {
+    return this.files.send(source, options);
+  }
+
+  /** Fetches a file from the hub (to a path, or as bytes); see {@link FileTransfers.download}. */
+  downloadFile(fileId: string, options: DownloadOptions = {}) {
+    return this.files.download(fileId, options);
   }
 
   /**

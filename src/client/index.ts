@@ -15,6 +15,7 @@
  */
 import { WebSocket } from 'ws';
 import { nodeBackend } from '../crypto/backend.node.js';
+import { nodeFileSystem } from './file-system.node.js';
 import { HiveClient } from './hive-client.js';
 import { nodeIntercomRsa } from './intercom-rsa.node.js';
 import { type TlsTrust, trustingWebSocket } from './tls.node.js';
@@ -48,5 +49,6 @@ export function createHiveClient(options: NodeHiveClientOptions): HiveClient {
       options.WebSocket ??
       (tls === undefined ? (WebSocket as unknown as WebSocketConstructor) : trustingWebSocket(tls)),
     intercomRsa: options.intercomRsa ?? nodeIntercomRsa,
+    fileSystem: options.fileSystem ?? nodeFileSystem,
   });
 }

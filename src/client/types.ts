@@ -12,6 +12,7 @@ import type { EncodingName } from '../protocol/encodings.js';
 import type { ProtocolChoice } from '../session/client-handshake.js';
 import type { ProtocolVersion } from '../session/types.js';
 import type { Timers } from '../timers.js';
+import type { ClientFileSystem } from './files.js';
 import type { IntercomOptions } from './intercom.js';
 import type { IntercomRsa } from './intercom-rsa.js';
 
@@ -133,6 +134,8 @@ export interface HiveClientInit {
   intercom?: boolean | IntercomOptions;
   /** The RSA of INTERCOM (the entry points bind node:crypto or WebCrypto). */
   intercomRsa?: IntercomRsa;
+  /** Paths for {@link HiveClient.sendFile} and downloads (the Node entry point binds the disk). @default none */
+  fileSystem?: ClientFileSystem;
   /** @default a fresh UUID per client instance (never `default`, which hubs reserve) */
   sessionId?: string;
   /** @default 'en-US' */

@@ -46,6 +46,7 @@ import { echoAgent } from './agent-echo.js';
 import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
 import type { HubConfig } from './config.js';
+import { FileService } from './files/service.js';
 import { House } from './house/house.js';
 import { SubscriptionAdmin } from './house/subscription-admin.js';
 import { SubscriptionService } from './house/subscriptions.js';
@@ -95,6 +96,8 @@ export interface ComposedHub {
   readonly subscriptions: SubscriptionService;
   /** The mesh: the links to the parent hubs (`config.parents`), climbing, floods up and down (`mesh/`). */
   readonly mesh: MeshService;
+  /** Files on the hub: chunked, resumable transfers and HiveMind FILEs (`files/`, `<data dir>/files`). */
+  readonly files: FileService;
   /** Installed signed skills and their flow down the mesh (`skills/service.ts`), with the embedded assistant; else null. */
   readonly skills: SkillService | null;
   readonly agent: Agent;
@@ -207,6 +210,9 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
         (await mailbox.deposit(recipientId, 'sealed', envelope)).ok ? 'deposited' : 'refused',
       );
     }
+    // Files: chunked, resumable transfers under a per-client quota, in <data dir>/files (issue 15).
+    const files = new FileService({ hub, store: data.store, dataDir, limits });
+    hub.use(files);
     // The mesh (parent links, climbing, floods up and down); `hivelink mesh status` asks it through the admin queue.
     const mesh = new MeshService({
       ctx: hub.ctx,
@@ -272,7 +278,13 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.subscriptionClock,
     });
     hub.use(subscriptions);
-    return { ...assemble(config, data, hub, app, tls, parts, subscriptions, timers), relay, mesh, skills };
+    return {
+      ...assemble(config, data, hub, app, tls, parts, subscriptions, timers),
+      relay,
+      mesh,
+      skills,
+      files,
+    };
   } catch (err) {
     await data.close();
     throw err;
@@ -288,7 +300,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): Omit<ComposedHub, 'relay' | 'mesh' | 'skills'> {
+): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;

@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -196,6 +195,7 @@ export class Hub {
       now,
       busTaps: [],
       routeTaps: [],
+      binaryTaps: [],
       floodHooks: [],
       mailbox: new HubMailbox({
         store: init.store,
@@ -388,7 +388,9 @@ export class Hub {
   async #open(conn: HubConnection, url: string): Promise<void> {
     const { record, password, useragent } = await this.#authenticate({ url, ip: conn.ip });
     if (conn.state !== 'connecting') return;
-    const peer = this.#peers.unique(peerId(useragent, record.id, record.name, randomUUID()));
+    // Announced in the HELLO as HiveMind announces it, `…::default` (`…::default::xxxxxxxx` beside another
+    // connection of this client): HiveMind tools expect that suffix to become their session at their HELLO.
+    const peer = this.#peers.unique(peerId(useragent, record.id, record.name, 'default'));
     const auth = this.policy.connectionAuth(record, conn.ip);
     const handshake = this.#handshakeFor(record, password, peer, auth, conn.ip);
     const nat = new SessionNat(sessionNamespace(this.#backend, this.#init.identity.rsaPublicPem, record.id));

@@ -20,6 +20,17 @@ export function hubBusMessage(peer: string, type: string, data: JsonObject): Hiv
   );
 }
 
+/** BUS `<type>.response` with `data`, answering a client's request (its `request_id` kept when it had one). */
+export function hubAnswer(peer: string, type: string, data: JsonObject, requestId: unknown): HiveMessage {
+  const context: JsonObject = { source: HUB_SOURCE, destination: peer };
+  if (typeof requestId === 'string') context.request_id = requestId;
+  return createHiveMessage(
+    HiveMessageType.BUS,
+    { type: `${type}.response`, data, context },
+    { source_peer: peer },
+  );
+}
+
 /** BUS `hive.policy.denied {denied_type, code, reason}`. */
 export function policyDenied(peer: string, deniedType: string, code: string, reason: string): HiveMessage {
   return hubBusMessage(peer, 'hive.policy.denied', { denied_type: deniedType, code, reason });

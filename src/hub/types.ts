@@ -83,6 +83,12 @@ export type BusTap = (conn: HubPeer, payload: JsonObject) => boolean;
 export type RouteTap = (conn: HubPeer, message: MessageData) => boolean;
 
 /**
+ * A rule of a feature that may take a client's BINARY message before the hub hands it to the agent (the file
+ * service takes the chunks of a transfer and stores a HiveMind FILE). Returns true when it took the message.
+ */
+export type BinaryTap = (conn: HubPeer, message: HiveMessage) => boolean;
+
+/**
  * What the mesh (`src/hub/mesh/`, docs/PROTOCOL.md §14) adds to the flood handlers: each hook sees a message the
  * handlers accepted from a connection (or a parent link).
  */
@@ -119,6 +125,8 @@ export interface HubContext {
   readonly busTaps?: BusTap[];
   /** The {@link RouteTap}s features added (the hub's list; absent in handler tests that need none). */
   readonly routeTaps?: RouteTap[];
+  /** The {@link BinaryTap}s features added (the hub's list; absent in handler tests that need none). */
+  readonly binaryTaps?: BinaryTap[];
   /** The {@link FloodHook}s features added (the hub's list; absent in handler tests that need none). */
   readonly floodHooks?: FloodHook[];
   /** Mail for offline clients (RENDEZVOUS); absent in handler tests, where RENDEZVOUS answers "not a rendezvous node". */

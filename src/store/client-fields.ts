@@ -30,8 +30,28 @@ export const DEFAULT_HOUSE_TYPES: readonly string[] = Object.freeze([
 ]);
 
 /**
+ * The file and job requests every client may make of the hub (docs/PROTOCOL.md "Files and jobs"): send, resume,
+ * fetch, list and remove its own files, and submit, follow and cancel its own jobs. The hub checks each against the
+ * asking connection's client (its quota, its files, its jobs).
+ */
+export const DEFAULT_COMPUTE_TYPES: readonly string[] = Object.freeze([
+  'hive.file.offer',
+  'hive.file.resume',
+  'hive.file.cancel',
+  'hive.file.ack',
+  'hive.file.get',
+  'hive.file.list',
+  'hive.file.delete',
+  'hive.job.submit',
+  'hive.job.get',
+  'hive.job.list',
+  'hive.job.cancel',
+  'hive.job.logs',
+]);
+
+/**
  * Default `allowedTypes` of a new client: the legacy HiveMind list (docs/PROTOCOL.md §7.1), then
- * {@link DEFAULT_HOUSE_TYPES}. The doc lists four of the legacy ones without a prefix (`record_begin`, …); OVOS names
+ * {@link DEFAULT_HOUSE_TYPES} and {@link DEFAULT_COMPUTE_TYPES}. The doc lists four of the legacy ones without a prefix (`record_begin`, …); OVOS names
  * them `recognizer_loop:…`. Both spellings are kept so that satellites and configs of either kind match.
  */
 export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze([
@@ -48,6 +68,7 @@ export const DEFAULT_ALLOWED_TYPES: readonly string[] = Object.freeze([
   'speak:b64_audio',
   'ovos.common_play.SEI.get.response',
   ...DEFAULT_HOUSE_TYPES,
+  ...DEFAULT_COMPUTE_TYPES,
 ]);
 
 /** Prefix of the access key a revoked client gets: `revoked:<id>`. */

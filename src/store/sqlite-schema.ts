@@ -357,6 +357,54 @@ export const MIGRATIONS: readonly Migration[] = [
         outcome TEXT NOT NULL
       );
     `),
+  // 10: files and jobs (issue 15) — files on the hub (their bytes in the data dir) and who they were shared with, and
+  // the jobs with their state, progress, result and log (src/store/hub-files.ts, src/store/jobs.ts)
+  (db) =>
+    db.exec(`
+      CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        owner_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        mime TEXT,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('receiving', 'complete')),
+        received INTEGER NOT NULL DEFAULT 0,
+        origin TEXT NOT NULL CHECK (origin IN ('upload', 'binary', 'job')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX files_by_owner ON files(owner_id, created_at);
+      CREATE INDEX files_by_expiry ON files(expires_at);
+      CREATE TABLE file_shares (
+        file_id TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+        client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        PRIMARY KEY (file_id, client_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX file_shares_by_client ON file_shares(client_id);
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        owner_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        params TEXT NOT NULL,
+        inputs TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        progress INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        result TEXT,
+        outputs TEXT NOT NULL DEFAULT '[]',
+        error_code TEXT,
+        error TEXT,
+        log TEXT NOT NULL DEFAULT '[]',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX jobs_by_owner ON jobs(owner_id, created_at);
+      CREATE INDEX jobs_by_state ON jobs(state, created_at);
+    `),
 ];
 
 /**

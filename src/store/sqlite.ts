@@ -25,6 +25,8 @@ import {
 import { type ConsentStore, sqliteConsentStore } from './consent.js';
 import { PRIVATE_FILE_MODE } from './files.js';
 import { type HouseStore, sqliteHouseStore } from './house.js';
+import { type HubFileStore, sqliteHubFileStore } from './hub-files.js';
+import { type JobStore, sqliteJobStore } from './jobs.js';
 import { type MailboxStore, sqliteMailboxStore } from './mailbox.js';
 import { type RelayStore, sqliteRelayStore } from './relay.js';
 import { openSecret, SECRETS_KEY_BYTES, sealSecret } from './secrets.js';
@@ -164,6 +166,10 @@ class SqliteClientStore implements ClientStore {
   readonly mailbox: MailboxStore;
   /** The relay directory (end-to-end keys), accept-anonymous settings and audit log (`relay.ts`). */
   readonly relay: RelayStore;
+  /** Files on the hub and who they were shared with (`hub-files.ts`; the bytes are in the data dir). */
+  readonly files: HubFileStore;
+  /** Jobs: state, progress, result, log (`jobs.ts`). */
+  readonly jobs: JobStore;
 
   constructor(raw: RawDatabase, init: Required<Omit<SqliteStoreInit, 'busyTimeoutMs'>>) {
     this.#raw = raw;
@@ -202,6 +208,14 @@ class SqliteClientStore implements ClientStore {
       write: (fn) => this.#write(fn),
       now: () => this.#now(),
     });
+    const deps = {
+      db: this.#db,
+      guard: <T>(what: string, fn: () => Promise<T>) => this.#guard(what, fn),
+      write: <T>(fn: (db: Kysely<Schema>) => Promise<T>) => this.#write(fn),
+      now: () => this.#now(),
+    };
+    this.files = sqliteHubFileStore(deps);
+    this.jobs = sqliteJobStore(deps);
   }
 
   /** Runs `fn` wrapping every failure in a HiveLinkError. */

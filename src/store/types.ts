@@ -9,6 +9,8 @@
  */
 import type { ConsentMode, ConsentStore } from './consent.js';
 import type { HouseStore } from './house.js';
+import type { HubFileStore } from './hub-files.js';
+import type { JobStore } from './jobs.js';
 import type { MailboxStore } from './mailbox.js';
 import type { RelayStore } from './relay.js';
 import type { SubscriptionStore } from './subscriptions.js';
@@ -331,6 +333,10 @@ export interface ClientStore {
   readonly mailbox: MailboxStore;
   /** The relay directory (end-to-end keys), accept-anonymous settings and audit log (`relay.ts`), same database. */
   readonly relay: RelayStore;
+  /** Files on the hub (`hub-files.ts`; issue 15), same database; the bytes are in the data dir. */
+  readonly files: HubFileStore;
+  /** Jobs (`jobs.ts`; issue 15), same database. */
+  readonly jobs: JobStore;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.

@@ -1537,6 +1537,60 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
         ),
       );
     }),
+
+  // -- files (issue 15): each refusal from the hub's own checks, through the SDK's transfer
+
+  maxFileBytes: () =>
+    withHub({ limits: { maxFileBytes: 2048 } }, async (h) => {
+      const client = await fileClient(h);
+      // With the default (1 GiB) a 4 KiB file would be stored.
+      assert.equal(
+        await codeOfPromise(client.sendFile(new Uint8Array(4096), { name: 'big.bin' })),
+        'HL_ERR_FILE_TOO_LARGE',
+      );
+      assert.equal((await client.sendFile(new Uint8Array(2048), { name: 'fits.bin' })).size, 2048);
+      client.close();
+    }),
+
+  fileQuotaBytes: () =>
+    withHub({ limits: { fileQuotaBytes: 4096 } }, async (h) => {
+      const client = await fileClient(h);
+      await client.sendFile(new Uint8Array(3000), { name: 'first.bin' });
+      // With the default (2 GiB) a second 3000 bytes would be stored.
+      assert.equal(
+        await codeOfPromise(client.sendFile(new Uint8Array(3000), { name: 'second.bin' })),
+        'HL_ERR_FILE_QUOTA',
+      );
+      client.close();
+    }),
+
+  maxParallelTransfers: () =>
+    withHub({ limits: { maxParallelTransfers: 1 } }, async (h) => {
+      const client = await fileClient(h);
+      const offer = (name: string) =>
+        client.request('hive.file.offer', { name, size: 10, sha256: '0'.repeat(64) });
+      await offer('one.bin'); // left open: no chunk sent
+      // With the default (4) a second transfer would be offered.
+      assert.equal(await codeOfPromise(offer('two.bin')), 'HL_ERR_FILE_TOO_MANY_TRANSFERS');
+      client.close();
+    }),
+
+  fileExpiryMs: () => {
+    const clock = new FakeTimers();
+    return withHub(
+      { limits: { fileExpiryMs: 1000 } },
+      async (h) => {
+        const client = await fileClient(h);
+        await client.sendFile(new Uint8Array(100), { name: 'soon-gone.bin' });
+        clock.advance(1001);
+        // With the default (7 days) the file would stay.
+        assert.equal(await h.composed.files.purge(), 1);
+        assert.deepEqual(await client.files.list(), []);
+        client.close();
+      },
+      { now: clock.clock },
+    );
+  },
 };
 
 /** The skill the skill-limit cases install. */
@@ -1546,6 +1600,20 @@ const LIMIT_SKILL: TestSkill = {
   utterance: 'trip the skill limit',
   answer: 'ok',
 };
+
+/** An SDK client of a new client of `h`, connected (files and jobs). */
+async function fileClient(h: Running): Promise<HiveClient> {
+  const c = await h.addClient();
+  const client = createHiveClient({
+    url: h.url,
+    accessKey: c.accessKey,
+    password: c.password,
+    identityStore: new MemoryIdentityStore(),
+    reconnect: { enabled: false },
+  });
+  await client.connect();
+  return client;
+}
 
 async function codeOfPromise(p: Promise<unknown>): Promise<string> {
   try {

@@ -23,6 +23,7 @@ export function baseName(name: string): string {
 }
 
 export function handleBinary(ctx: HubContext, conn: HubPeer, message: HiveMessage): void {
+  for (const tap of ctx.binaryTaps ?? []) if (tap(conn, message)) return;
   const bytes = message.payload as Uint8Array;
   const binType = message.bin_type ?? BinaryType.UNDEFINED;
   const metadata: JsonObject = { ...message.metadata };

@@ -91,6 +91,8 @@ export class Policy {
   readonly cache: PolicyCache;
   readonly #init: PolicyInit;
   readonly #guards: Guard[] = [];
+  /** Messages the rate limit does not count (a file transfer's chunks: its window bounds them instead). */
+  readonly #rateExempt: ((peer: HubPeer, message: HiveMessage) => boolean)[] = [];
   readonly #authorizers = new Map<string, Authorizer>(Object.entries(authorizers));
   readonly #limiters = new Map<string, RateLimiter>();
   readonly #passwords: PasswordPolicy;
@@ -106,7 +108,19 @@ export class Policy {
     this.#envelopes = new EnvelopeReplayCache(
       init.legacyEnvelopeCacheSize ?? LIMIT_DEFS.legacyEnvelopeCacheSize.default,
     );
-    this.#guards.push(rateGuard({ take: (peer) => this.#limiter(peer).take() }));
+    const rate = rateGuard({ take: (peer) => this.#limiter(peer).take() });
+    this.#guards.push((peer, message) =>
+      this.#rateExempt.some((exempt) => exempt(peer, message)) ? null : rate(peer, message),
+    );
+  }
+
+  /**
+   * Lets the rate limit skip the messages `exempt` says are bounded otherwise: the chunks and acknowledgements of a
+   * file transfer the client has open (its window of unacknowledged chunks bounds them, docs/PROTOCOL.md "Files and
+   * jobs"). The message still passes every other guard and its type's authorizer.
+   */
+  exemptFromRate(exempt: (peer: HubPeer, message: HiveMessage) => boolean): void {
+    this.#rateExempt.push(exempt);
   }
 
   /** Adds a rule every message passes (after the rate limit, before its type's authorizer). */

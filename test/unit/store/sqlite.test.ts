@@ -500,13 +500,13 @@ describe('SQLite client store', () => {
   });
 
   describe('file, schema and failures', () => {
-    it('uses WAL, foreign keys, schema_version 9, and mode 0600 for a new file', async () => {
+    it('uses WAL, foreign keys, schema_version 10, and mode 0600 for a new file', async () => {
       await store.close();
       assert.equal(statSync(file).mode & 0o777, 0o600);
       const raw = new Database(file);
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
       assert.deepEqual(raw.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get(), {
-        value: '9',
+        value: '10',
       });
       raw.close();
       store = openSqliteStore(file, { secrets: SECRETS });
