@@ -183,6 +183,37 @@ export class UtterancePipeline {
     return out;
   }
 
+  /**
+   * Sends each skill its `<id>.<kind>.ping` (with `pingData`), then answers each ping in turn with
+   * `skill.<kind>.pong` saying whether `canHandle` says it can, and returns the first skill that can.
+   */
+  async #firstThatCan(
+    job: Job,
+    skills: readonly LoadedSkill[],
+    kind: 'stop' | 'converse',
+    pingData: (skill: LoadedSkill) => Record<string, unknown>,
+    canHandle: (skill: LoadedSkill) => boolean | Promise<boolean>,
+  ): Promise<LoadedSkill | undefined> {
+    const pings = skills.map((s) => forward(job.msg, `${s.id}.${kind}.ping`, pingData(s)));
+    for (const ping of pings) this.#emit(ping);
+    let chosen: LoadedSkill | undefined;
+    for (const [i, skill] of skills.entries()) {
+      const answer = canHandle(skill);
+      // A synchronous answer (stop's) is used as it is, so all of its pongs go out in the same turn.
+      const can = typeof answer === 'boolean' ? answer : await answer;
+      this.#emit(
+        reply(
+          pings[i]!,
+          `skill.${kind}.pong`,
+          { skill_id: skill.id, can_handle: can },
+          { skill_id: skill.id },
+        ),
+      );
+      if (can && chosen === undefined) chosen = skill;
+    }
+    return chosen;
+  }
+
   async #stop(job: Job, tier: Tier): Promise<boolean> {
     const utterance = job.utterances.find((u) =>
       this.#deps.stopEngine
@@ -192,21 +223,13 @@ export class UtterancePipeline {
     if (utterance === undefined || job.blocked(STOP_SKILL_ID)) return false;
     const runner = this.#deps.runner;
     const candidates = this.#activeSkills(job).filter((s) => runner.isBusy(job.state.id, s.id));
-    const pings = candidates.map((s) => forward(job.msg, `${s.id}.stop.ping`, { skill_id: s.id }));
-    for (const ping of pings) this.#emit(ping);
-    let chosen: LoadedSkill | undefined;
-    for (const [i, skill] of candidates.entries()) {
-      const canHandle = skill.definition.stop !== undefined || runner.isBusy(job.state.id, skill.id);
-      this.#emit(
-        reply(
-          pings[i]!,
-          'skill.stop.pong',
-          { skill_id: skill.id, can_handle: canHandle },
-          { skill_id: skill.id },
-        ),
-      );
-      if (canHandle && chosen === undefined) chosen = skill;
-    }
+    const chosen = await this.#firstThatCan(
+      job,
+      candidates,
+      'stop',
+      (s) => ({ skill_id: s.id }),
+      (skill) => skill.definition.stop !== undefined || runner.isBusy(job.state.id, skill.id),
+    );
     if (chosen !== undefined) {
       const match = this.#emitMatch(
         job,
@@ -252,33 +275,23 @@ export class UtterancePipeline {
     const active = this.#activeSkills(job);
     if (active.length === 0) return false;
     const input = this.#input(job);
-    const pings = active.map((s) =>
-      forward(job.msg, `${s.id}.converse.ping`, { ...job.msg.data, skill_id: s.id }),
-    );
-    for (const ping of pings) this.#emit(ping);
-    let chosen: LoadedSkill | undefined;
-    for (const [i, skill] of active.entries()) {
-      const converse = skill.definition.converse;
-      let canHandle = false;
-      if (converse !== undefined) {
+    const chosen = await this.#firstThatCan(
+      job,
+      active,
+      'converse',
+      (s) => ({ ...job.msg.data, skill_id: s.id }),
+      async (skill) => {
+        const converse = skill.definition.converse;
+        if (converse === undefined) return false;
         try {
-          canHandle = converse.canHandle === undefined || (await converse.canHandle(input)) === true;
+          return converse.canHandle === undefined || (await converse.canHandle(input)) === true;
         } catch (err) {
           // The skill cannot handle it; reported (with the cause and its stack) so the bug is seen.
           this.#hookFailed(skill, 'converse.canHandle', err);
-          canHandle = false;
+          return false;
         }
-      }
-      this.#emit(
-        reply(
-          pings[i]!,
-          'skill.converse.pong',
-          { skill_id: skill.id, can_handle: canHandle },
-          { skill_id: skill.id },
-        ),
-      );
-      if (canHandle && chosen === undefined) chosen = skill;
-    }
+      },
+    );
     if (chosen === undefined) return false;
     const match = this.#emitMatch(job, chosen.id, 'converse:skill', { skill_id: chosen.id, utterance }, true);
     this.#emit(reply(match, `${chosen.id}.converse.request`, { ...match.data }));
