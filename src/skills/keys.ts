@@ -42,18 +42,24 @@ export function generatePublisherKey(file: string): PublisherKey {
   return { secret, publicKey };
 }
 
-/** Reads a key file written by {@link generatePublisherKey}. */
-export function readPublisherKey(file: string): PublisherKey {
-  let parsed: unknown;
+/**
+ * The JSON in `file`.
+ * @throws HiveLinkError HL_ERR_INVALID_ARGUMENT naming `what` and the file when it cannot be read or parsed.
+ */
+export function readJsonFile(file: string, what: string): unknown {
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new HiveLinkError(
       'HL_ERR_INVALID_ARGUMENT',
-      `cannot read the skill key ${file}: ${(err as Error).message}`,
+      `cannot read ${what} ${file}: ${(err as Error).message}`,
     );
   }
-  const k = parsed as Record<string, unknown>;
+}
+
+/** Reads a key file written by {@link generatePublisherKey}. */
+export function readPublisherKey(file: string): PublisherKey {
+  const k = readJsonFile(file, 'the skill key') as Record<string, unknown>;
   if (k?.type !== KEY_TYPE || typeof k.secret !== 'string' || !HEX64.test(k.secret)) {
     throw new HiveLinkError(
       'HL_ERR_INVALID_ARGUMENT',

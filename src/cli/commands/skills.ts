@@ -24,7 +24,13 @@ import { validateSkill } from '../../assistant/skill-validate.js';
 import { HiveLinkError } from '../../errors.js';
 import { LIMIT_DEFS } from '../../limits.js';
 import { BUNDLE_EXTENSION, bundleFileName, packBundle, verifyBundle } from '../../skills/bundle.js';
-import { generatePublisherKey, parsePublicKeyArg, readPublisherKey, TrustStore } from '../../skills/keys.js';
+import {
+  generatePublisherKey,
+  parsePublicKeyArg,
+  readJsonFile,
+  readPublisherKey,
+  TrustStore,
+} from '../../skills/keys.js';
 import {
   type InstallResult,
   SKILLS_INSTALL_KIND,
@@ -57,13 +63,7 @@ interface SkillJson {
 
 function readSkillJson(dir: string): SkillJson {
   const file = join(dir, SKILL_JSON);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `cannot read ${file}: ${(err as Error).message}`);
-  }
-  const j = parsed as Partial<SkillJson>;
+  const j = readJsonFile(file, 'the skill manifest') as Partial<SkillJson>;
   if (typeof j?.name !== 'string' || typeof j.version !== 'string' || typeof j.entry !== 'string') {
     throw new HiveLinkError('HL_ERR_INVALID_ARGUMENT', `${file} needs "name", "version" and "entry"`);
   }
