@@ -100,7 +100,11 @@ describe('a client speaking exactly like the reference Python client', () => {
       /"metadata": \{\}, "route": \[\], "node": null, "target_site_id": null, "target_pubkey": null, "source_peer": null\}$/,
     );
     const hello = parseHiveMessage(helloText).payload as Record<string, string>;
-    assert.match(hello.peer!, /^pyref-demo-client::\d+::pyref-client::/);
+    assert.match(
+      hello.peer!,
+      /^pyref-demo-client::\d+::pyref-client::default$/,
+      'announced as HiveMind does',
+    );
     const request = parseHiveMessage(requestText).payload as Record<string, unknown>;
     assert.equal(request.password, true);
     assert.equal(request.crypto_required, true);
