@@ -12,6 +12,9 @@ import { createHiveClient, type HiveClient } from '../../src/client/index.js';
 import type { ParentConfig } from '../../src/hub/config.js';
 import type { MeshMap } from '../../src/hub/mesh/map.js';
 import { nodeFingerprint } from '../../src/hub/mesh/node.js';
+import type { JsonObject } from '../../src/protocol/json.js';
+import { createHiveMessage, type HiveMessage } from '../../src/protocol/message.js';
+import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { DEFAULT_ALLOWED_TYPES } from '../../src/store/client-fields.js';
 import { openDataDir } from '../../src/store/data-dir.js';
 import { loadOrCreateHubIdentity } from '../../src/store/identity.js';
@@ -29,6 +32,8 @@ const TEST_LIMITS = {
   cascadeWindowMs: 1500,
   authFailuresPerIp: 100_000,
   authFailuresPerKey: 100_000,
+  // Several hubs start at once on a busy machine: their links' first v3 handshakes (argon2id) may take a while.
+  handshakeTimeoutMs: 60_000,
 } as const;
 
 /**
@@ -214,6 +219,101 @@ export async function startAll(hubs: readonly MeshHub[]): Promise<void> {
   await Promise.all(
     hubs.map((h) => (h.parents.length === 0 ? null : h.waitLogCount(LINK_OPEN, h.parents.length))),
   );
+}
+
+/** Lines matching `pattern` in the logs of `hubs` together. */
+export function totalLog(hubs: readonly MeshHub[], pattern: RegExp): number {
+  return hubs.reduce((sum, h) => sum + h.countLog(pattern), 0);
+}
+
+/** Resolves once the logs of `hubs` together have `count` lines matching `pattern` (checked on every write). */
+export function untilTotal(hubs: readonly MeshHub[], pattern: RegExp, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const streams = hubs.map((h) => h.proc.child.stderr!);
+    const check = () => {
+      if (totalLog(hubs, pattern) < count) return;
+      for (const stream of streams) stream.off('data', check);
+      resolve();
+    };
+    for (const stream of streams) stream.on('data', check);
+    check();
+  });
+}
+
+/**
+ * One listening satellite on each of `hubs` (made once: a record costs a password hash), counting the BUS messages
+ * of each type it hears.
+ */
+export class Listeners {
+  readonly hubs: readonly MeshHub[];
+  readonly #clients: HiveClient[];
+
+  private constructor(hubs: readonly MeshHub[], clients: HiveClient[]) {
+    this.hubs = hubs;
+    this.#clients = clients;
+  }
+
+  static async on(hubs: readonly MeshHub[]): Promise<Listeners> {
+    return new Listeners(hubs, await Promise.all(hubs.map((h) => h.satellite())));
+  }
+
+  /** A new listener on `hub` (after it restarted). */
+  async replace(hub: MeshHub): Promise<void> {
+    const i = this.hubs.indexOf(hub);
+    this.#clients[i]?.close();
+    this.#clients[i] = await hub.satellite();
+  }
+
+  /** From now on, counts `type` at each hub; `all` resolves once every hub has heard it. */
+  heard(type: string): { counts: number[]; all: Promise<void> } {
+    const counts = this.hubs.map(() => 0);
+    const all = new Promise<void>((resolve) => {
+      this.#clients.forEach((c, i) => {
+        c.onBus(type, () => {
+          counts[i] = (counts[i] ?? 0) + 1;
+          if (counts.every((n) => n > 0)) resolve();
+        });
+      });
+    });
+    return { counts, all };
+  }
+
+  close(): void {
+    for (const c of this.#clients) c.close();
+  }
+}
+
+/** A flood of BUS `type` in `wrapper` (PROPAGATE, BROADCAST or ESCALATE). */
+export function flood(
+  wrapper: 'propagate' | 'broadcast' | 'escalate',
+  type: string,
+  data: JsonObject = {},
+): HiveMessage {
+  const msgType = {
+    propagate: HiveMessageType.PROPAGATE,
+    broadcast: HiveMessageType.BROADCAST,
+    escalate: HiveMessageType.ESCALATE,
+  }[wrapper];
+  return createHiveMessage(msgType, createHiveMessage(HiveMessageType.BUS, { type, data, context: {} }));
+}
+
+/**
+ * `sender` floods `type` (in `wrapper`), then a marker along the same links (any copy of the flood would come before
+ * it); resolves with what each hub heard of the flood.
+ */
+export async function floodAll(
+  listeners: Listeners,
+  sender: HiveClient,
+  wrapper: 'propagate' | 'broadcast',
+  type: string,
+): Promise<number[]> {
+  const heard = listeners.heard(type);
+  sender.emit(flood(wrapper, type));
+  await heard.all;
+  const marker = listeners.heard('mesh.test.marker');
+  sender.emit(flood(wrapper, 'mesh.test.marker'));
+  await marker.all;
+  return heard.counts;
 }
 
 /** The parent fingerprints of each node of `map`, by name: the tree as a test compares it. */

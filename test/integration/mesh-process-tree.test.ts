@@ -21,12 +21,20 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { MessageData } from '../../src/bus/types.js';
 import type { HiveClient } from '../../src/client/index.js';
-import type { JsonObject } from '../../src/protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { DEFAULT_ALLOWED_TYPES } from '../../src/store/client-fields.js';
 import { buildOnce } from './cli-process.js';
-import { MeshHub, meshRoot, meshSkill, startAll, treeOf } from './mesh-process-harness.js';
+import {
+  flood,
+  floodAll,
+  Listeners,
+  MeshHub,
+  meshRoot,
+  meshSkill,
+  startAll,
+  treeOf,
+} from './mesh-process-harness.js';
 
 /** The messages of a hub's agent bus (`--bus-port`), with a wait. */
 class BusWatch {
@@ -115,16 +123,6 @@ function utteranceOf(answer: HiveMessage): string {
   return ((answer.payload as HiveMessage).payload as { data: { utterance: string } }).data.utterance;
 }
 
-/** A flood of BUS `type` (`wrapper` PROPAGATE, BROADCAST or ESCALATE). */
-function flood(wrapper: 'propagate' | 'broadcast' | 'escalate', type: string, data: JsonObject) {
-  const msgType = {
-    propagate: HiveMessageType.PROPAGATE,
-    broadcast: HiveMessageType.BROADCAST,
-    escalate: HiveMessageType.ESCALATE,
-  }[wrapper];
-  return createHiveMessage(msgType, createHiveMessage(HiveMessageType.BUS, { type, data, context: {} }));
-}
-
 describe('a three-level tree of hub processes', { timeout: 170_000 }, () => {
   const { root, remove } = meshRoot();
   let cloud: MeshHub;
@@ -185,34 +183,12 @@ describe('a three-level tree of hub processes', { timeout: 170_000 }, () => {
   });
 
   it('PROPAGATE from the bottom and BROADCAST from the top reach every hub once', async () => {
-    const hubs = [cloud, house, room];
-    const listeners = await Promise.all(hubs.map(async (h) => keep(await h.satellite())));
-    const heard = (type: string) => {
-      const counts = hubs.map(() => 0);
-      const all = new Promise<void>((resolve) => {
-        listeners.forEach((l, i) => {
-          l.onBus(type, () => {
-            counts[i] = (counts[i] ?? 0) + 1;
-            if (counts.every((c) => c > 0)) resolve();
-          });
-        });
-      });
-      return { counts, all };
-    };
-    const hello = heard('mesh.test.hello');
+    const listeners = await Listeners.on([cloud, house, room]);
     const sender = keep(await room.satellite({ isAdmin: true, canPropagate: true }));
-    sender.emit(flood('propagate', 'mesh.test.hello', { n: 1 }));
-    await hello.all;
-    const news = heard('mesh.test.news');
     const admin = keep(await cloud.satellite({ isAdmin: true, canBroadcast: true }));
-    admin.emit(flood('broadcast', 'mesh.test.news', { n: 2 }));
-    await news.all;
-    // A marker sent after each flood, along the same links, arrives after any copy of it would have.
-    const marker = heard('mesh.test.marker');
-    admin.emit(flood('broadcast', 'mesh.test.marker', {}));
-    await marker.all;
-    assert.deepEqual(hello.counts, [1, 1, 1]);
-    assert.deepEqual(news.counts, [1, 1, 1]);
+    assert.deepEqual(await floodAll(listeners, sender, 'propagate', 'mesh.test.hello'), [1, 1, 1]);
+    assert.deepEqual(await floodAll(listeners, admin, 'broadcast', 'mesh.test.news'), [1, 1, 1]);
+    listeners.close();
   });
 
   it('QUERY climbs to the first node that answers', async () => {

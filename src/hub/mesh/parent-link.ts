@@ -22,11 +22,13 @@ import {
   type PinStore,
 } from '../../client/index.js';
 import type { ClientState, ClientStateType } from '../../client/types.js';
+import { nodeBackend } from '../../crypto/backend.node.js';
 import type { ErrorCode, HiveLinkError } from '../../errors.js';
 import type { JsonObject } from '../../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../../protocol/message.js';
 import { HiveMessageType } from '../../protocol/message-types.js';
 import type { ClientRecord } from '../../store/types.js';
+import { withOffThreadArgon2id } from '../argon2-worker.js';
 import type { ParentConfig } from '../config.js';
 import { SessionNat } from '../session-nat.js';
 import type { HubPeer, PeerSession } from '../types.js';
@@ -166,6 +168,10 @@ export class ParentLink {
   readonly #listeners = new Set<(message: HiveMessage) => void>();
   readonly #stateListeners = new Set<(open: boolean) => void>();
   #offs: (() => void)[] = [];
+  /** Retries after a handshake timeout (the SDK takes it for a refusal), and the pending one. */
+  #timeoutRetries = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #stopped = false;
 
   constructor(init: ParentLinkInit) {
     this.#init = init;
@@ -179,6 +185,8 @@ export class ParentLink {
       siteId: init.siteId ?? undefined,
       identityStore: init.keys,
       pinStore: init.keys,
+      // The v3 PSK (argon2id, 64 MiB) in a worker: computed here it would stall every connection of this hub.
+      backend: withOffThreadArgon2id(nodeBackend),
       reconnect: {
         enabled: true,
         initialDelayMs: init.reconnectDelayMs,
@@ -202,6 +210,9 @@ export class ParentLink {
   }
 
   stop(): void {
+    this.#stopped = true;
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
     for (const off of this.#offs) off();
     this.#offs = [];
     this.client.close();
@@ -252,6 +263,7 @@ export class ParentLink {
     const log = this.#init.logger;
     this.#since = this.#init.now();
     if (state.type === 'open') {
+      this.#timeoutRetries = 0;
       this.#opens += 1;
       this.#error = null;
       this.#wasOpen = true;
@@ -264,11 +276,29 @@ export class ParentLink {
           { url: this.url, code: state.error.code, delayMs: Math.round(state.delayMs) },
           'parent link down; reconnecting',
         );
+      } else if (state.type === 'closed' && state.reason === 'handshake timeout' && !this.#stopped) {
+        this.#retryAfterTimeout();
       } else if (state.type === 'closed' && state.error !== null) {
         log.error({ url: this.url, code: state.error.code }, 'parent link refused; not retrying');
       }
     }
     for (const listener of this.#stateListeners) listener(this.#wasOpen);
+  }
+
+  /**
+   * The parent closed the handshake for taking too long (1008 "handshake timeout": a busy parent, not a refusal of
+   * this hub's credentials): connect again after the backoff delay, doubling up to the longest.
+   */
+  #retryAfterTimeout(): void {
+    const base = this.#init.reconnectDelayMs * 2 ** Math.min(this.#timeoutRetries, 16);
+    const delayMs = Math.min(base, Math.max(MAX_RECONNECT_DELAY_MS, this.#init.reconnectDelayMs));
+    this.#timeoutRetries += 1;
+    this.#init.logger.warn({ url: this.url, delayMs }, 'parent link handshake timed out; retrying');
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (!this.#stopped) this.client.connect().catch(() => undefined);
+    }, delayMs);
+    this.#retryTimer.unref?.();
   }
 
   #failed(error: HiveLinkError): void {
