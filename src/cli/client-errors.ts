@@ -16,6 +16,8 @@ export interface FailureContext {
   timeoutMs?: number;
   /** True when a provisioned PSK was used instead of a password. */
   usedPsk?: boolean;
+  /** The access key used, for the admin command a refusal names. */
+  accessKey?: string;
 }
 
 /** Seconds for people: `10 s`, `2.5 s`. */
@@ -70,7 +72,7 @@ export function describeFailure(error: unknown, ctx: FailureContext): string {
       if (/password handshake verification failed|handshake failed at/i.test(reason)) return wrongSecret;
       if (/invalid authorization/i.test(reason)) return `access key refused (${reason})`;
       if (/noise key differs/i.test(reason)) {
-        return `the hub knows this client by another Noise key (${reason}); use the identity file this client first connected with, or ask the hub admin to run: hivelink clients reset-noise-pin ID`;
+        return `the hub knows this client by another device (${reason}): each device needs a client of its own (hivelink clients add); to move this client to this device, the hub admin runs: hivelink clients reset-noise-pin ${ctx.accessKey ?? 'NAME'} (its name or access key)`;
       }
       return `the hub refused the connection (${reason})`;
     }

@@ -232,6 +232,11 @@ export async function openClient(
     client,
     creds,
     identity,
-    failure: { url: creds.url, hostPort: client.hostPort, usedPsk: creds.password === undefined },
+    failure: {
+      url: creds.url,
+      hostPort: client.hostPort,
+      usedPsk: creds.password === undefined,
+      accessKey: creds.accessKey,
+    },
   };
 }

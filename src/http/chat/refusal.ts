@@ -18,7 +18,7 @@ export function describeRefusal(error: HiveLinkError): string {
       if (/invalid authorization/i.test(reason))
         return 'this hub does not know that access key (or it was revoked)';
       if (/noise key differs/i.test(reason)) {
-        return 'the hub knows this client by another browser: log in from that browser, or ask the hub admin to run "hivelink clients reset-noise-pin ID"';
+        return 'the hub knows this client by another device: log in from that device, or ask the hub admin to run "hivelink clients reset-noise-pin NAME" with this client\'s name or access key';
       }
       return reason;
     case 'HL_ERR_NOISE_KEY_MISMATCH':

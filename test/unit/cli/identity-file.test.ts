@@ -136,4 +136,15 @@ describe('describeFailure', () => {
       'wrong PSK',
     );
   });
+
+  it('a client pinned to another device is told how it is moved, with its own key in the command', () => {
+    const refused = new HiveLinkError(
+      'HL_ERR_AUTH_REFUSED',
+      'the hub refused the connection: client noise key differs from the pinned key',
+    );
+    assert.equal(
+      describeFailure(refused, { ...ctx, accessKey: 'k1' }),
+      'the hub knows this client by another device (client noise key differs from the pinned key): each device needs a client of its own (hivelink clients add); to move this client to this device, the hub admin runs: hivelink clients reset-noise-pin k1 (its name or access key)',
+    );
+  });
 });
