@@ -4,6 +4,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import type { MessageData } from '../bus/types.js';
+import { type ErrorCode, HiveLinkError } from '../errors.js';
 import type { HubPeer } from './types.js';
 
 /** `<useragent>::<client_id>::<name>::<session_id>`, the HiveMind peer id. */
@@ -21,6 +23,20 @@ export class PeerRegistry<P extends HubPeer = HubPeer> {
   /** The connection registered as `peer`. */
   get(peer: string): P | undefined {
     return this.#byPeer.get(peer);
+  }
+
+  /**
+   * The open connection that sent `message`, a client's request the hub put on its bus: the one its `context.peer`
+   * names (set by the hub, never by the client).
+   *
+   * @throws HiveLinkError `code` when it names no connected client
+   */
+  requester(message: MessageData, code: ErrorCode): P {
+    const peer = message.context?.peer;
+    const conn = typeof peer === 'string' ? this.#byPeer.get(peer) : undefined;
+    if (conn === undefined)
+      throw new HiveLinkError(code, 'the request names no connected client (context.peer)');
+    return conn;
   }
 
   values(): IterableIterator<P> {

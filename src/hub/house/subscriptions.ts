@@ -405,15 +405,7 @@ export class SubscriptionService {
   }
 
   async #handle(message: MessageData): Promise<Record<string, unknown>> {
-    const peer = message.context?.peer;
-    const conn = typeof peer === 'string' ? this.#init.peers.get(peer) : undefined;
-    if (conn === undefined) {
-      throw new HiveLinkError(
-        'HL_ERR_INVALID_ARGUMENT',
-        'the request names no connected client (context.peer)',
-      );
-    }
-    const clientId = conn.record.id;
+    const clientId = this.#init.peers.requester(message, 'HL_ERR_INVALID_ARGUMENT').record.id;
     const store = this.#init.store;
     if (message.type === LIST_TYPE) {
       const [mine, all] = await Promise.all([store.subscriptionsOf(clientId), store.list()]);

@@ -218,15 +218,7 @@ export class TimerService {
 
   /** The open connection that asks: the one `context.peer` names (the hub set it when it injected the message). */
   #asker(message: MessageData): HubPeer {
-    const peer = message.context?.peer;
-    const conn = typeof peer === 'string' ? this.#init.peers.get(peer) : undefined;
-    if (conn === undefined) {
-      throw new HiveLinkError(
-        'HL_ERR_TIMER_NO_CLIENT',
-        'the request names no connected client (context.peer)',
-      );
-    }
-    return conn;
+    return this.#init.peers.requester(message, 'HL_ERR_TIMER_NO_CLIENT');
   }
 
   async #handle(message: MessageData): Promise<Record<string, unknown>> {
