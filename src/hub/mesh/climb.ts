@@ -45,6 +45,7 @@ import { unrefTimers } from '../../timers.js';
 import type { EscalateMode } from '../config.js';
 import { agentMessageFrom, clientMessageFrom, clientSession } from '../inject.js';
 import type { HubContext, HubPeer } from '../types.js';
+import { isObject } from './node.js';
 import type { ParentLink } from './parent-link.js';
 
 /** The context key of what the mesh adds to a climbing utterance: `{route: [node id, …]}`. */
@@ -52,10 +53,6 @@ export const MESH_CONTEXT_KEY = 'hivelink_mesh';
 
 const CANCELLED_TYPE = 'ovos.utterance.cancelled';
 const ERROR_SOUND = 'mycroft.audio.play_sound';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The route (node ids) a message's `context.hivelink_mesh` names; [] when it names none or a malformed one. */
 export function meshRouteOf(context: unknown): string[] {

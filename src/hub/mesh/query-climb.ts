@@ -18,11 +18,8 @@ import type { QueryPath } from '../queries.js';
 import { endQuery } from '../router.js';
 import type { HubPeer } from '../types.js';
 import { type ClimberHost, climbRefusal } from './climb.js';
+import { isObject } from './node.js';
 import type { ParentLink } from './parent-link.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A QUERY this hub is answering, as its agent bus showed it. */
 interface Pending {
