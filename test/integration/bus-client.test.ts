@@ -19,6 +19,20 @@ async function setup(clientInit: BusClientInit = {}) {
   return { server, port, url, client };
 }
 
+/** Runs `test` with a bus server on 127.0.0.1 port 0 and a client of it (not connected yet); closes both after. */
+async function withBus(
+  test: (bus: Awaited<ReturnType<typeof setup>>) => Promise<void>,
+  clientInit: BusClientInit = {},
+): Promise<void> {
+  const bus = await setup(clientInit);
+  try {
+    await test(bus);
+  } finally {
+    await bus.client.close();
+    await bus.server.stop();
+  }
+}
+
 function nextState(client: BusClient, type: BusClientEvent['type']): Promise<BusClientEvent> {
   return new Promise((resolve) => {
     const off = client.onState((event) => {
@@ -34,9 +48,8 @@ function isCode(code: string) {
 }
 
 describe('BusClient', () => {
-  it('sends ovos.session.sync on open, then what was emitted before, with the session filled in', async () => {
-    const { server, url, client } = await setup();
-    try {
+  it('sends ovos.session.sync on open, then what was emitted before, with the session filled in', () =>
+    withBus(async ({ url, client }) => {
       const peer = await Peer.connect(url);
       client.emit(createMessage('early', { n: 1 }));
       assert.equal(client.queued, 1);
@@ -54,11 +67,7 @@ describe('BusClient', () => {
         context: { session: { session_id: 'default' } },
       });
       await peer.close();
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  });
+    }));
 
   it('never dispatches its own emit locally: a bus that does not echo means handlers never see it', async () => {
     const quiet = new WebSocketServer({ host: '127.0.0.1', port: 0 });
@@ -88,38 +97,27 @@ describe('BusClient', () => {
     }
   });
 
-  it('sees its own messages through the echo, and keeps a session the message carries', async () => {
-    const { server, client } = await setup();
-    try {
+  it('sees its own messages through the echo, and keeps a session the message carries', () =>
+    withBus(async ({ client }) => {
       await client.connect();
       const echoed = client.waitForMessage('mine');
       client.emit(createMessage('mine', {}, { session: { session_id: 'own', lang: 'de-DE' } }));
       const m = await echoed;
       assert.deepEqual(m?.context.session, { session_id: 'own', lang: 'de-DE' });
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  });
+    }));
 
-  it('waitForResponse gets the answer of a responder on the bus', async () => {
-    const { server, client } = await setup();
-    try {
+  it('waitForResponse gets the answer of a responder on the bus', () =>
+    withBus(async ({ server, client }) => {
       const local = server.localBus();
       local.on('mycroft.intents.is_ready', (m) => local.emit(response(m, { status: true })));
       await client.connect();
       const answer = await client.waitForResponse(createMessage('mycroft.intents.is_ready'));
       assert.deepEqual(answer?.data, { status: true });
       assert.equal(await client.waitForResponse(createMessage('nobody.answers'), undefined, 0), undefined);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  });
+    }));
 
-  it('applies ovos.session.update_default and remembers non-default sessions it sees', async () => {
-    const { server, client } = await setup();
-    try {
+  it('applies ovos.session.update_default and remembers non-default sessions it sees', () =>
+    withBus(async ({ server, client }) => {
       const local = server.localBus();
       await client.connect();
       const updated = client.waitForMessage('ovos.session.update_default');
@@ -139,30 +137,24 @@ describe('BusClient', () => {
       const next = local.waitForMessage('after.update');
       client.emit(createMessage('after.update'));
       assert.deepEqual((await next)?.context.session, { session_id: 'default', lang: 'pt-PT' });
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  });
+    }));
 
-  it('remembers at most maxKnownSessions sessions, forgetting the least recently seen', async () => {
-    const { server, client } = await setup({ maxKnownSessions: 2 });
-    try {
-      await client.connect();
-      const local = server.localBus();
-      for (const id of ['s1', 's2', 's1', 's3']) {
-        const seen = client.waitForMessage('hello');
-        local.emit(createMessage('hello', {}, { session: { session_id: id } }));
-        await seen;
-      }
-      assert.equal(client.getSession('s2'), undefined);
-      assert.deepEqual(client.getSession('s1'), { session_id: 's1' });
-      assert.deepEqual(client.getSession('s3'), { session_id: 's3' });
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  });
+  it('remembers at most maxKnownSessions sessions, forgetting the least recently seen', () =>
+    withBus(
+      async ({ server, client }) => {
+        await client.connect();
+        const local = server.localBus();
+        for (const id of ['s1', 's2', 's1', 's3']) {
+          const seen = client.waitForMessage('hello');
+          local.emit(createMessage('hello', {}, { session: { session_id: id } }));
+          await seen;
+        }
+        assert.equal(client.getSession('s2'), undefined);
+        assert.deepEqual(client.getSession('s1'), { session_id: 's1' });
+        assert.deepEqual(client.getSession('s3'), { session_id: 's3' });
+      },
+      { maxKnownSessions: 2 },
+    ));
 
   it('reconnects after the server restarts and syncs the session again', async () => {
     const { server, port, client } = await setup({ reconnectDelayMs: 10, maxReconnectDelayMs: 40 });
