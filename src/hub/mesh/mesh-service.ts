@@ -9,6 +9,9 @@
  *   link is an ordinary client of it (`can_escalate`, `can_propagate`);
  * - passes **down** what a parent floods (PROPAGATE, BROADCAST — wrapped, or unwrapped as a hivelink parent relays it)
  *   to this hub's connections through the same handlers, loops, repeats and long routes dropped as for any flood;
+ * - gathers CASCADE answers from the whole tree for the hub a client asked, and passes them back from the others
+ *   ({@link CascadeGatherer}, §14.5); answers PING floods with its mesh fields and draws the map ({@link MeshMapper},
+ *   `hivelink mesh map`, §14.6);
  * - reports each link (`status()`: `/healthz`, `hivelink mesh status` through the admin command queue).
  *
  * @module
