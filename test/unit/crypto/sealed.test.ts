@@ -17,7 +17,12 @@ import {
   sealedSuite,
 } from '../../../src/crypto/sealed.js';
 import { isHiveLinkError } from '../../../src/errors.js';
-import { parseSealedHeader, SEALED_MIN_BYTES, SealedContent } from '../../../src/protocol/sealed.js';
+import {
+  parseSealedHeader,
+  SEALED_MIN_BYTES,
+  SealedContent,
+  type SealedContentType,
+} from '../../../src/protocol/sealed.js';
 import { REPO_ROOT } from '../../helpers/vectors.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -61,18 +66,27 @@ describe('sealed envelopes', () => {
     ed25519PrivateKey: hex(vectors.sender.ed25519_private),
   });
 
-  it('seals the committed signed vector byte for byte, and opens it with the signer named', async () => {
-    const v = vectors.signed;
+  /** Seals vector `v` from `from` as it was made (its id, time and ephemeral key); its bytes are the committed ones. */
+  async function sealsAsCommitted(
+    v: { content: SealedContentType; payload: string; id: string; timestamp: number; envelope: string },
+    from: Parameters<typeof sealEnvelope>[0]['sender'],
+  ): Promise<Uint8Array> {
     const { envelope } = await sealEnvelope({
       recipientKey: recipient.x25519.publicKey,
       content: v.content,
       payload: hex(v.payload),
-      sender: { signedBy: sender },
+      sender: from,
       id: v.id,
       timestamp: v.timestamp,
       ikmE: hex(vectors.ikmE),
     });
     assert.equal(toHex(envelope), v.envelope);
+    return envelope;
+  }
+
+  it('seals the committed signed vector byte for byte, and opens it with the signer named', async () => {
+    const v = vectors.signed;
+    await sealsAsCommitted(v, { signedBy: sender });
     const opened = await openEnvelope(hex(v.envelope), recipient.x25519.privateKey);
     assert.deepEqual(
       [opened.header.id, opened.header.timestamp, opened.header.anonymous, opened.content],
@@ -85,16 +99,7 @@ describe('sealed envelopes', () => {
 
   it('seals the committed anonymous vector byte for byte; it carries the reply key and no signer', async () => {
     const v = vectors.anonymous;
-    const { envelope } = await sealEnvelope({
-      recipientKey: recipient.x25519.publicKey,
-      content: v.content,
-      payload: hex(v.payload),
-      sender: { replyKey: hex(v.reply_key) },
-      id: v.id,
-      timestamp: v.timestamp,
-      ikmE: hex(vectors.ikmE),
-    });
-    assert.equal(toHex(envelope), v.envelope);
+    const envelope = await sealsAsCommitted(v, { replyKey: hex(v.reply_key) });
     const opened = await openEnvelope(envelope, recipient.x25519.privateKey);
     assert.deepEqual(
       [opened.header.anonymous, opened.signer, toHex(opened.replyKey!)],
