@@ -92,6 +92,8 @@ export interface HubConfig {
    * are open to whoever reaches the port. @default null
    */
   readonly metricsTokenFile: string | null;
+  /** Append the log (pino JSON lines) to this file instead of writing it to stderr. @default null */
+  readonly logFile: string | null;
   /**
    * `hivelink hub` announces itself on mDNS / DNS-SD with the record HiveMind presence uses, so HiveMind tools and
    * `hivelink discover` find it (docs/PROTOCOL.md §16). @default true
@@ -157,6 +159,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     name: 'hivelink',
     busPort: null,
     metricsTokenFile: null,
+    logFile: null,
     mdns: true,
     parents: [],
     escalate: 'on-failure',
@@ -227,6 +230,7 @@ const schema = z
     name: z.string().min(1).max(200),
     busPort: port.nullable(),
     metricsTokenFile: z.string().min(1).nullable(),
+    logFile: z.string().min(1).nullable(),
     mdns: z.boolean(),
     parents: z.array(parentSchema).max(16, 'at most 16 parents'),
     escalate: z.enum(['never', 'on-failure', 'always']),

@@ -36,6 +36,7 @@ import { tlsCertificateFile } from '../../http/server.js';
 import { type Announcement, announceHub } from '../../hub/discovery.js';
 import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
+import { processLogger } from '../log.js';
 import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
 
 /** The flags of `hivelink hub`, as commander parses them. */
@@ -53,6 +54,7 @@ export interface HubCommandOptions {
   busPort?: number;
   skillsDir?: string;
   metricsTokenFile?: string;
+  logFile?: string;
   /** False with `--no-mdns`. */
   mdns?: boolean;
   parent?: string[];
@@ -177,6 +179,7 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     minProtocol: opts.minProtocol,
     busPort: opts.busPort,
     metricsTokenFile: opts.metricsTokenFile,
+    logFile: opts.logFile,
     // commander's default for --no-mdns is true; only the flag itself may override the config file.
     mdns: opts.mdns === false ? false : undefined,
     escalate: opts.escalate,
@@ -259,7 +262,8 @@ export async function runHub(
   extras: { skillsDir?: string } = {},
 ): Promise<void> {
   const composed = await composeHub(config, {
-    ...(logger === undefined ? {} : { logger }),
+    logger:
+      logger ?? processLogger(config.logLevel, { file: config.logFile, tty: process.stderr.isTTY === true }),
     ...(extras.skillsDir === undefined ? {} : { skillsDir: extras.skillsDir }),
   });
   let announcement: Announcement | null = null;
@@ -351,6 +355,7 @@ export function registerHubCommand(program: Command): void {
       ).choices(['parent', 'trusted', 'none']),
     )
     .option('--config <file>', 'JSON config file (default hivelink.json in the config dir, if present)')
+    .option('--log-file <file>', 'append the log (JSON lines) to this file instead of stderr')
     .addOption(
       new Option('--log-level <level>', 'log level on stderr (default info)').choices([
         'fatal',
