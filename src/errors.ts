@@ -211,6 +211,10 @@ export const ERROR_CODES = {
   HL_ERR_UNKNOWN_INTENT: {
     summary: 'No loaded or installed skill has this intent (hivelink skills list shows them as skill:intent).',
   },
+  HL_ERR_LANG_UNSUPPORTED: {
+    summary:
+      "No loaded skill speaks the utterance's language; the assistant answered \"language not supported\" (dialog language_not_supported) instead of not understood.",
+  },
   // -- hub: connections and policy
   HL_ERR_AUTH_INVALID: {
     closeCode: CLOSE_POLICY_VIOLATION,

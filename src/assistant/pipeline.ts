@@ -13,7 +13,9 @@ import { createMessage, DEFAULT_SESSION_ID, forward, reply } from '../bus/messag
 import type { MessageData, SessionData } from '../bus/types.js';
 import { HiveLinkError } from '../errors.js';
 import type { IntentEngine } from './engine/intent-engine.js';
+import { langFallbacks } from './engine/lang/index.js';
 import type { IntentMatch, MatcherKind, Tier } from './engine/types.js';
+import { LANG_UNSUPPORTED_CODE, LANG_UNSUPPORTED_DIALOG, langUnsupportedText } from './locale/index.js';
 import { blacklistsOf, serializeSession } from './session-data.js';
 import type { SessionState, SessionStore } from './session-store.js';
 import type { UtteranceInput } from './skill.js';
@@ -22,6 +24,9 @@ import type { SkillRunner, Turn } from './skill-runner.js';
 
 /** The skill id OVOS's stop pipeline uses. */
 export const STOP_SKILL_ID = 'stop.openvoiceos';
+
+/** The skill id in `meta.skill` of what the core itself says (an unsupported language). */
+export const CORE_SKILL_ID = 'hivelink.core';
 
 /** What the pipeline works with. */
 export interface PipelineDeps {
@@ -105,9 +110,41 @@ export class UtterancePipeline {
         if (stage !== undefined && (await stage(job))) return;
       }
     }
+    if (utterances.length > 0 && !this.#speaks(lang)) {
+      this.#unsupported(job);
+      return;
+    }
     this.#emit(reply(msg, 'mycroft.audio.play_sound', { uri: 'snd/error.mp3' }));
     this.#emit(reply(msg, 'complete_intent_failure', { ...msg.data, lang }));
     this.#emit(reply(msg, 'ovos.utterance.handled', {}));
+    this.#syncDefault(job);
+  }
+
+  /**
+   * True when some loaded skill registered intents for `lang` (its exact tag or its primary subtag), or none did for
+   * any language (skills without resources, fallbacks only, are not tied to one).
+   */
+  #speaks(lang: string): boolean {
+    const known = new Set(this.#deps.engine.languages());
+    return known.size === 0 || langFallbacks(lang).some((tag) => known.has(tag));
+  }
+
+  /**
+   * Nothing handled an utterance in a language no skill speaks: rather than "did not understand", the core says
+   * (in English) that the language is not supported, with a stable dialog id and error code in `meta`, and ends
+   * the turn as handled.
+   */
+  #unsupported(job: Job): void {
+    const supported = [...new Set(this.#deps.engine.languages().map((t) => t.split('-')[0]!))].sort();
+    const text = langUnsupportedText(job.lang, supported);
+    const meta = {
+      skill: CORE_SKILL_ID,
+      dialog: LANG_UNSUPPORTED_DIALOG,
+      error: LANG_UNSUPPORTED_CODE,
+      data: { lang: job.lang, supported },
+    };
+    this.#emit(reply(job.msg, 'speak', { utterance: text, expect_response: false, lang: 'en-US', meta }));
+    this.#emit(reply(job.msg, 'ovos.utterance.handled', {}));
     this.#syncDefault(job);
   }
 

@@ -4,11 +4,17 @@
  * @module
  */
 import { ENGLISH } from './en.js';
+import { SPANISH } from './es.js';
+import { PORTUGUESE } from './pt.js';
 import { genericLanguage, type LanguageResources } from './types.js';
 
 export type { LanguageResources } from './types.js';
 
-const BUILT_IN: ReadonlyMap<string, LanguageResources> = new Map([['en', ENGLISH]]);
+const BUILT_IN: ReadonlyMap<string, LanguageResources> = new Map([
+  ['en', ENGLISH],
+  ['pt', PORTUGUESE],
+  ['es', SPANISH],
+]);
 
 /** Lowercase BCP-47 tag with `-` separators (`en_US` → `en-us`); `''` for anything that is not a tag. */
 export function normalizeLangTag(lang: unknown): string {
