@@ -12,13 +12,10 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { nodeBackend } from '../../src/crypto/backend.node.js';
 import { LIMIT_DEFS } from '../../src/limits.js';
-import { encodeBytes } from '../../src/protocol/encodings.js';
 import type { MonitorInit, MonitorMessage } from './hub-monitor.js';
 import { procStatus } from './proc.js';
 import { spawnTsWorker } from './ts-worker.js';
@@ -56,27 +53,13 @@ function fuzzLimits(): Record<string, number> {
 
 /** Creates the temp data dir with `clients` clients and the config file. */
 export async function prepareHub(clients: number): Promise<HubSetup> {
-  // loaded here, not at the top: a run of the in-process targets alone needs neither
-  const { openDataDir } = await import('../../src/store/data-dir.js');
-  const { derivePskArgon2id } = await import('../../src/crypto/psk.js');
-  const dir = mkdtempSync(join(tmpdir(), 'hivelink-fuzz-hub-'));
-  const data = openDataDir(dir);
-  try {
-    const nodeId = data.loadIdentity().rsaPublicPem;
-    const password = encodeBytes('JSON-HEX', nodeBackend.randomBytes(16));
-    const psk = await derivePskArgon2id(nodeBackend, password, nodeId);
-    const accessKeys: string[] = [];
-    for (let i = 0; i < clients; i++) {
-      const added = await data.store.addClient({ name: `fuzz-${i}`, password });
-      await data.store.setCachedPsk(added.record.id, nodeId, psk);
-      accessKeys.push(added.record.accessKey);
-    }
-    const configFile = join(dir, 'fuzz-hub.json');
-    writeFileSync(configFile, JSON.stringify({ limits: fuzzLimits() }));
-    return { dir, configFile, accessKeys, password, nodeId, psk };
-  } finally {
-    await data.close();
-  }
+  // loaded here, not at the top: a run of the in-process targets alone needs none of it
+  const { seedDataDir } = await import('../../src/bench/local-hub.js');
+  const seeded = await seedDataDir('hivelink-fuzz-hub-', 'fuzz', clients);
+  const configFile = join(seeded.dir, 'fuzz-hub.json');
+  writeFileSync(configFile, JSON.stringify({ limits: fuzzLimits() }));
+  const { dir, password, nodeId, psk } = seeded;
+  return { dir, configFile, accessKeys: seeded.clients.map((c) => c.accessKey), password, nodeId, psk };
 }
 
 /** True when dist/ was built from the current src/ (every source file has an output at least as new). */

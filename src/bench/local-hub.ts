@@ -20,6 +20,7 @@ import { HiveLinkError } from '../errors.js';
 import type { HealthBody } from '../http/health.js';
 import { encodeBytes } from '../protocol/encodings.js';
 import { openDataDir } from '../store/data-dir.js';
+import type { ClientRecord } from '../store/types.js';
 import { childExecArgv, siblingEntry } from './pool.js';
 import type { HubSample } from './soak-stats.js';
 import type { BenchCredentials } from './types.js';
@@ -47,46 +48,66 @@ export interface HubAddress {
   readonly startMs: number;
 }
 
+/** A temp data dir whose clients share one password, its v3 PSK already cached for each (see the module doc). */
+export interface SeededDataDir {
+  readonly dir: string;
+  readonly password: string;
+  /** The hub's RSA public key, which the PSK is derived with. */
+  readonly nodeId: string;
+  readonly psk: Uint8Array;
+  readonly clients: readonly ClientRecord[];
+}
+
 /**
- * Creates a temp data dir with `clients` clients and a config file. The rate limit is raised so that a single
- * client may send as fast as the hub answers (the limiter still runs on every message).
+ * Creates a temp data dir named after `prefix` with `count` clients named `<name>-<i>` (see {@link SeededDataDir}):
+ * what a load run (the bench, the live fuzz targets) connects as.
  */
-export async function prepareLocalHub(options: PrepareOptions): Promise<LocalHubSetup> {
-  const dir = mkdtempSync(join(tmpdir(), 'hivelink-bench-'));
+export async function seedDataDir(prefix: string, name: string, count: number): Promise<SeededDataDir> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const data = openDataDir(dir);
   try {
     const nodeId = data.loadIdentity().rsaPublicPem;
     const password = encodeBytes('JSON-HEX', nodeBackend.randomBytes(16));
     const psk = await derivePskArgon2id(nodeBackend, password, nodeId);
-    const credentials: BenchCredentials[] = [];
-    for (let i = 0; i < Math.max(1, options.clients); i++) {
-      const added = await data.store.addClient({ name: `bench-${i}`, password });
+    const clients: ClientRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      const added = await data.store.addClient({ name: `${name}-${i}`, password });
       await data.store.setCachedPsk(added.record.id, nodeId, psk);
-      credentials.push({
-        accessKey: added.record.accessKey,
-        password,
-        noisePrivateKey: encodeBytes('JSON-HEX', nodeBackend.x25519KeyPair().privateKey),
-      });
+      clients.push(added.record);
     }
-    const configFile = join(dir, 'hivelink.json');
-    const max = Math.max(options.maxConnections, 64);
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        limits: {
-          maxConnections: max,
-          maxConnectionsPerIp: max,
-          // A storm opens every connection at once from one address, before any upgrade completes.
-          maxPendingUpgrades: max,
-          maxPendingUpgradesPerIp: max,
-          defaultRateLimitPerSecond: 1_000_000,
-        },
-      }),
-    );
-    return { dir, configFile, credentials };
+    return { dir, password, nodeId, psk, clients };
   } finally {
     await data.close();
   }
+}
+
+/**
+ * Creates a temp data dir with `clients` clients and a config file. The rate limit is raised so that a single
+ * client may send as fast as the hub answers (the limiter still runs on every message).
+ */
+export async function prepareLocalHub(options: PrepareOptions): Promise<LocalHubSetup> {
+  const seeded = await seedDataDir('hivelink-bench-', 'bench', Math.max(1, options.clients));
+  const credentials = seeded.clients.map((client) => ({
+    accessKey: client.accessKey,
+    password: seeded.password,
+    noisePrivateKey: encodeBytes('JSON-HEX', nodeBackend.x25519KeyPair().privateKey),
+  }));
+  const configFile = join(seeded.dir, 'hivelink.json');
+  const max = Math.max(options.maxConnections, 64);
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      limits: {
+        maxConnections: max,
+        maxConnectionsPerIp: max,
+        // A storm opens every connection at once from one address, before any upgrade completes.
+        maxPendingUpgrades: max,
+        maxPendingUpgradesPerIp: max,
+        defaultRateLimitPerSecond: 1_000_000,
+      },
+    }),
+  );
+  return { dir: seeded.dir, configFile, credentials };
 }
 
 /** Deletes the temp data dir. */
