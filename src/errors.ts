@@ -554,6 +554,7 @@ export const ERROR_CODES = {
     summary:
       'A job was running when the hub stopped, and its kind does not run again after a restart: it is failed by the restart.',
   },
+  HL_ERR_JOB_CANCELLED: {
   HL_ERR_JOB_FINISHED: { summary: 'The job is already done, failed or cancelled: it cannot be cancelled.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

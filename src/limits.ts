@@ -785,6 +785,43 @@ export const LIMIT_DEFS = {
     summary:
       'How long a file stays on the hub after it arrived (or a partial one after its last chunk), and a finished job record after it ended; then it is removed (checked hourly and at start).',
   },
+  jobConcurrency: {
+    default: 2,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary: 'Jobs of one kind running at once, hub-wide (each in its own worker thread); more wait queued.',
+  },
+  jobConcurrencyPerClient: {
+    default: 2,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary: "Jobs of one client running at once, whatever their kind; the client's others wait queued.",
+  },
+  maxQueuedJobsPerClient: {
+    default: 16,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary: 'Jobs one client may have queued or running; one more is refused with HL_ERR_JOB_QUEUE_FULL.',
+  },
+  jobTimeoutMs: {
+    default: 600_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary:
+      'Longest a job may run; then its worker and child processes are stopped and the job fails with HL_ERR_JOB_TIMEOUT.',
+  },
+  jobMaxMemoryBytes: {
+    default: 512 * MiB,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 16 * MiB,
+    summary:
+      "Memory of one job: its worker thread's heap (resourceLimits) and each child process's address space (ulimit -v); a job that needs more fails with HL_ERR_JOB_MEMORY.",
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

@@ -60,6 +60,7 @@ import {
   type IntercomRefusal,
 } from './intercom.js';
 import type { IntercomShape } from './intercom-envelope.js';
+import { JobClient, type JobFile, type JobHandle } from './jobs.js';
 import { KeyedListeners, Listeners } from './listeners.js';
 import { MailboxReceiver, type MailEntry } from './mailbox.js';
 import { type ResolvedOptions, resolveOptions } from './options.js';
@@ -151,6 +152,8 @@ export class HiveClient {
   readonly #mailbox: MailboxReceiver;
   /** Files to and from the hub (issue 15). */
   readonly files: FileTransfers;
+  /** Jobs on the hub (issue 15). */
+  readonly jobs: JobClient;
 
   /** @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` naming a bad option */
   constructor(init: HiveClientInit) {
@@ -168,6 +171,7 @@ export class HiveClient {
       timers: this.#o.timers,
       fileSystem: init.fileSystem ?? null,
     });
+    this.jobs = new JobClient(this);
     const o = this.#o;
     this.#intercom =
       o.intercom === null || o.intercomRsa === null
@@ -234,6 +238,19 @@ export class HiveClient {
    */
   sendFile(source: string | Uint8Array | FileSource, options: SendFileOptions = {}): Promise<SentFile> {
     return this.files.send(source, options);
+  }
+
+  /**
+   * Submits a job of `kind` to the hub (its input `files` sent first), and returns its handle: progress events,
+   * `result()`, `cancel()` (docs/PROTOCOL.md "Files and jobs").
+   * @throws HiveLinkError as {@link JobClient.submit}
+   */
+  submitJob(
+    kind: string,
+    params: Record<string, unknown> = {},
+    options: { files?: readonly JobFile[] } = {},
+  ): Promise<JobHandle> {
+    return this.jobs.submit(kind, params, options);
   }
 
   /** Fetches a file from the hub (to a path, or as bytes); see {@link FileTransfers.download}. */

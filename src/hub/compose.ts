@@ -51,6 +51,7 @@ import { House } from './house/house.js';
 import { SubscriptionAdmin } from './house/subscription-admin.js';
 import { SubscriptionService } from './house/subscriptions.js';
 import { Hub } from './hub.js';
+import { JobService } from './jobs/service.js';
 import { MESH_MAP_KIND } from './mesh/map.js';
 import { MESH_STATUS_KIND, MeshService } from './mesh/mesh-service.js';
 import { SealedRelay } from './relay/sealed.js';
@@ -70,6 +71,8 @@ export interface ComposeOptions {
   timerClock?: { timers: Timers; now: () => number };
   /** The hub's clock in ms (rate limits, failure budgets, query paths, records). @default Date.now */
   now?: () => number;
+  /** Modules of more job kinds (`defineJob` default exports), beside the built-in ones. @default none */
+  jobKinds?: readonly (string | URL)[];
 }
 
 /** Where a started hub listens. */
@@ -98,6 +101,8 @@ export interface ComposedHub {
   readonly mesh: MeshService;
   /** Files on the hub: chunked, resumable transfers and HiveMind FILEs (`files/`, `<data dir>/files`). */
   readonly files: FileService;
+  /** Jobs: stored, run in worker threads under limits, with progress and results (`jobs/`). */
+  readonly jobs: JobService;
   /** Installed signed skills and their flow down the mesh (`skills/service.ts`), with the embedded assistant; else null. */
   readonly skills: SkillService | null;
   readonly agent: Agent;
@@ -213,6 +218,20 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     // Files: chunked, resumable transfers under a per-client quota, in <data dir>/files (issue 15).
     const files = new FileService({ hub, store: data.store, dataDir, limits });
     hub.use(files);
+    // Jobs (speak, transcribe, image, archive, and kinds skills register), in worker threads under limits.
+    const jobs = new JobService({
+      bus: parts.agent.bus,
+      peers: hub.ctx.peers,
+      store: data.store,
+      files,
+      fileRecord: (id) => data.store.files.get(id),
+      dataDir,
+      limits,
+      logger,
+      ...(options.jobKinds === undefined ? {} : { kinds: options.jobKinds }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    hub.use(jobs);
     // The mesh (parent links, climbing, floods up and down); `hivelink mesh status` asks it through the admin queue.
     const mesh = new MeshService({
       ctx: hub.ctx,
@@ -284,6 +303,7 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       mesh,
       skills,
       files,
+      jobs,
     };
   } catch (err) {
     await data.close();
@@ -300,7 +320,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files'> {
+): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files' | 'jobs'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;

@@ -23,6 +23,7 @@ import type { MessageBus, MessageData } from '../../src/bus/types.js';
 import type { BusClient } from '../../src/bus/ws-client.js';
 import { BusServer } from '../../src/bus/ws-server.js';
 import { createHiveClient, type HiveClient } from '../../src/client/index.js';
+import type { JobHandle } from '../../src/client/jobs.js';
 import type { PrivateMessage } from '../../src/client/sealed.js';
 import { MemoryIdentityStore } from '../../src/client/stores.js';
 import { sealEnvelope } from '../../src/crypto/sealed.js';
@@ -83,7 +84,7 @@ interface Running {
 async function withHub(
   input: HubConfigInput,
   body: (h: Running) => Promise<void>,
-  options: { now?: () => number } = {},
+  options: { now?: () => number; jobKinds?: readonly URL[] } = {},
 ): Promise<void> {
   const h = await startComposed(input, options);
   try {
@@ -93,7 +94,10 @@ async function withHub(
   }
 }
 
-async function startComposed(input: HubConfigInput, options: { now?: () => number } = {}): Promise<Running> {
+async function startComposed(
+  input: HubConfigInput,
+  options: { now?: () => number; jobKinds?: readonly URL[] } = {},
+): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-limits-'));
   const { composed, port, busPort, url } = await composeTestHub(
     dataDir,
@@ -1591,6 +1595,87 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       { now: clock.clock },
     );
   },
+
+  // -- jobs (issue 15): the scheduler's bounds and a worker's limits, with the test kinds of test/fixtures/jobs
+
+  jobConcurrency: () =>
+    withHub(
+      { limits: { jobConcurrency: 1, jobConcurrencyPerClient: 4 } },
+      async (h) => {
+        const client = await fileClient(h);
+        const [first, second] = await waitingSecond(client, ['slow', 'slow']);
+        // With the default (2 of a kind) the second would run beside the first.
+        assert.equal((await client.jobs.attach(second.id)).job.state, 'queued');
+        await first.cancel();
+        await running(second);
+        await second.cancel();
+        client.close();
+      },
+      JOB_KINDS,
+    ),
+
+  jobConcurrencyPerClient: () =>
+    withHub(
+      { limits: { jobConcurrencyPerClient: 1 } },
+      async (h) => {
+        const client = await fileClient(h);
+        const [first, second] = await waitingSecond(client, ['slow', 'slow-fail']);
+        // With the default (2 per client) the second kind would run beside the first.
+        assert.equal((await client.jobs.attach(second.id)).job.state, 'queued');
+        await first.cancel();
+        await running(second);
+        await second.cancel();
+        client.close();
+      },
+      JOB_KINDS,
+    ),
+
+  maxQueuedJobsPerClient: () =>
+    withHub(
+      { limits: { maxQueuedJobsPerClient: 1 } },
+      async (h) => {
+        const client = await fileClient(h);
+        const first = await client.submitJob('slow', { steps: 1000, stepMs: 20 });
+        // With the default (16) a second job would be queued.
+        assert.equal(
+          await codeOfPromise(client.submitJob('slow', { steps: 1, stepMs: 0 })),
+          'HL_ERR_JOB_QUEUE_FULL',
+        );
+        await first.cancel();
+        client.close();
+      },
+      JOB_KINDS,
+    ),
+
+  jobTimeoutMs: () =>
+    withHub(
+      { limits: { jobTimeoutMs: 300 } },
+      async (h) => {
+        const client = await fileClient(h);
+        // Two seconds of steps: with the default (10 min) it would be done.
+        const job = await client.submitJob('slow', { steps: 100, stepMs: 20 });
+        assert.equal(await codeOfPromise(job.result()), 'HL_ERR_JOB_TIMEOUT');
+        client.close();
+      },
+      JOB_KINDS,
+    ),
+
+  jobMaxMemoryBytes: () =>
+    withHub(
+      { limits: { jobMaxMemoryBytes: 16 * 1024 * 1024 } },
+      async (h) => {
+        const client = await fileClient(h);
+        // 96 MiB of arrays: within the default (512 MiB) heap.
+        const job = await client.submitJob('hog', { mib: 96 });
+        assert.equal(await codeOfPromise(job.result()), 'HL_ERR_JOB_MEMORY');
+        // The hub carries on: the next job runs.
+        assert.deepEqual((await (await client.submitJob('hog', { mib: 1 })).result()).result, {
+          held_mib: 1,
+        });
+        client.close();
+      },
+      JOB_KINDS,
+    ),
 };
 
 /** The skill the skill-limit cases install. */
@@ -1600,6 +1685,34 @@ const LIMIT_SKILL: TestSkill = {
   utterance: 'trip the skill limit',
   answer: 'ok',
 };
+
+/** The test job kinds (test/fixtures/jobs) the job-limit cases use. */
+const JOB_KINDS = {
+  jobKinds: ['slow.ts', 'slow-fail.ts', 'hog.ts'].map(
+    (f) => new URL(`../fixtures/jobs/${f}`, import.meta.url),
+  ),
+};
+
+/** Resolves once `job` reports progress while running. */
+function running(job: JobHandle): Promise<void> {
+  return new Promise((resolve) => {
+    if (job.job.state === 'running' && job.job.progress > 0) resolve();
+    job.on('progress', (j) => {
+      if (j.state === 'running' && j.progress > 0) resolve();
+    });
+  });
+}
+
+/** Submits two long jobs of `kinds` and waits for the first to run. */
+async function waitingSecond(
+  client: HiveClient,
+  kinds: readonly [string, string],
+): Promise<[JobHandle, JobHandle]> {
+  const first = await client.submitJob(kinds[0], { steps: 1000, stepMs: 20 });
+  const second = await client.submitJob(kinds[1], { steps: 1000, stepMs: 20 });
+  await running(first);
+  return [first, second];
+}
 
 /** An SDK client of a new client of `h`, connected (files and jobs). */
 async function fileClient(h: Running): Promise<HiveClient> {
