@@ -209,11 +209,12 @@ export const ERROR_CODES = {
     summary: 'No loaded or installed skill has this id or name (hivelink skills list shows them).',
   },
   HL_ERR_UNKNOWN_INTENT: {
-    summary: 'No loaded or installed skill has this intent (hivelink skills list shows them as skill:intent).',
+    summary:
+      'No loaded or installed skill has this intent (hivelink skills list shows them as skill:intent).',
   },
   HL_ERR_LANG_UNSUPPORTED: {
     summary:
-      "No loaded skill speaks the utterance's language; the assistant answered \"language not supported\" (dialog language_not_supported) instead of not understood.",
+      'No loaded skill speaks the utterance\'s language; the assistant answered "language not supported" (dialog language_not_supported) instead of not understood.',
   },
   // -- hub: connections and policy
   HL_ERR_AUTH_INVALID: {
@@ -507,6 +508,41 @@ export const ERROR_CODES = {
   HL_ERR_MESH_ROUTE_TOO_LONG: {
     summary: 'A relayed message carries maxMeshHops hops already: it is dropped, or answered locally.',
   },
+
+  // -- hub and satellite: the voice path (speech in and out, Wyoming; issue 14)
+  HL_ERR_AUDIO_FORMAT: {
+    summary:
+      'Audio is not in a form the voice path takes: PCM s16le mono (sample_width 2) at 8000 to 48000 Hz, or a 16-bit PCM WAV file.',
+  },
+  HL_ERR_AUDIO_TOO_LONG: {
+    summary:
+      'One utterance of audio is longer than voiceMaxUtteranceMs; it was refused and its bytes dropped.',
+  },
+  HL_ERR_AUDIO_NO_END: {
+    summary:
+      'A RAW_AUDIO stream went on for voiceMaxUtteranceMs without an end of speech; its buffer was dropped and the stream refused.',
+  },
+  HL_ERR_VOICE_OFF: {
+    summary: 'Audio was sent to a hub that has no speech engine for it (hivelink hub --stt / --tts).',
+  },
+  HL_ERR_VOICE_BUSY: {
+    summary: 'As many speech jobs wait or run as voiceMaxJobs allows; the audio or text was refused.',
+  },
+  HL_ERR_VOICE_ENGINE: {
+    summary:
+      'A speech engine failed: the program is missing or exited with an error, or a Wyoming server refused or closed the connection.',
+  },
+  HL_ERR_VOICE_ENGINE_TIMEOUT: {
+    summary: 'A speech engine did not finish within voiceEngineTimeoutMs; its process was killed.',
+  },
+  HL_ERR_VOICE_OUTPUT_TOO_LARGE: {
+    summary:
+      'A speech engine produced more than voiceMaxSynthBytes of audio or text; the output was dropped.',
+  },
+  HL_ERR_WYOMING_PROTOCOL: {
+    summary:
+      'A Wyoming peer sent something the protocol does not allow: a header line that is not a JSON event, an oversized header or payload, or the wrong event.',
+  },
   // -- files and jobs (issue 15, docs/PROTOCOL.md "Files and jobs")
   HL_ERR_FILE_TOO_LARGE: {
     summary: 'A file offered to the hub is larger than maxFileBytes; nothing was stored.',
@@ -555,6 +591,8 @@ export const ERROR_CODES = {
       'A job was running when the hub stopped, and its kind does not run again after a restart: it is failed by the restart.',
   },
   HL_ERR_JOB_CANCELLED: {
+    summary: 'The job was cancelled by its owner before it finished; it has no result.',
+  },
   HL_ERR_JOB_FINISHED: { summary: 'The job is already done, failed or cancelled: it cannot be cancelled.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
