@@ -5,11 +5,13 @@
  */
 import { defineSkill } from '../../skill.js';
 import { en } from './locale/en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
 
 export const greetingSkill = defineSkill({
   id: 'hivelink-greeting.hivelink',
   className: 'GreetingSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     { name: 'hello.intent', handler: (ctx) => ctx.speakDialog('hello') },
     { name: 'how_are_you.intent', handler: (ctx) => ctx.speakDialog('how_are_you') },

@@ -5,11 +5,13 @@
  */
 import { defineSkill } from '../../skill.js';
 import { en } from './locale/en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
 
 export const helpSkill = defineSkill({
   id: 'hivelink-help.hivelink',
   className: 'HelpSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     {
       name: 'what_can_you_do.intent',

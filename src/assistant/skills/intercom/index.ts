@@ -10,6 +10,8 @@
  */
 import { defineSkill, type SkillContext } from '../../skill.js';
 import { en } from './locale/en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
 
 export const INTERCOM_SKILL_ID = 'hivelink-intercom.hivelink';
 
@@ -49,7 +51,7 @@ async function house(
 }
 
 async function intercom(ctx: SkillContext): Promise<void> {
-  const target = (ctx.entities.target ?? '').trim().replace(/^the\s+/i, '');
+  const target = (ctx.entities.target ?? '').trim().replace(/^(?:the|o|a|os|as|el|la|los|las)\s+/i, '');
   const answer = await house(ctx, 'hive.house.intercom', { target }, target);
   if (answer === null) return;
   // Open: the hub itself says so on both sides; held: the called side is asked first.
@@ -71,7 +73,7 @@ function consent(allow: boolean) {
 export const intercomSkill = defineSkill({
   id: INTERCOM_SKILL_ID,
   className: 'IntercomSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     { name: 'intercom.intent', handler: intercom },
     {

@@ -5,11 +5,13 @@
  */
 import { defineSkill } from '../../skill.js';
 import { en } from './locale/en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
 
 export const jokeSkill = defineSkill({
   id: 'hivelink-joke.hivelink',
   className: 'JokeSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     {
       name: 'joke.intent',

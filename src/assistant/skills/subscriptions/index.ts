@@ -9,6 +9,8 @@
  */
 import { defineSkill, type SkillContext } from '../../skill.js';
 import { en } from './locale/en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
 
 export const SUBSCRIPTIONS_SKILL_ID = 'hivelink-subscriptions.hivelink';
 
@@ -22,9 +24,14 @@ function names(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** The name as the user said it, without the article ("the morning news" → "morning news"), for the answer. */
+/**
+ * The name as the user said it, without the article or possessive ("the morning news" → "morning news", "as notícias"
+ * → "notícias", "el tiempo" → "tiempo"), for the answer.
+ */
 function spokenName(ctx: SkillContext): string {
-  return (ctx.entities.name ?? '').trim().replace(/^(?:the|my|our)\s+/i, '');
+  return (ctx.entities.name ?? '')
+    .trim()
+    .replace(/^(?:the|my|our|o|a|os|as|el|la|los|las|meu|minha|meus|minhas|mi|mis)\s+/i, '');
 }
 
 /** Asks the hub; speaks the failure and returns null when it does not answer or refuses. */
@@ -74,7 +81,7 @@ function membership(
 export const subscriptionsSkill = defineSkill({
   id: SUBSCRIPTIONS_SKILL_ID,
   className: 'SubscriptionsSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     membership('subscribe', 'already', ['already', 'subscribed']),
     membership('unsubscribe', 'was_subscribed', ['unsubscribed', 'not_subscribed']),

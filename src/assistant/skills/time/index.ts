@@ -9,6 +9,8 @@
 import { sessionTimezone } from '../../session-data.js';
 import { defineSkill, type SkillContext } from '../../skill.js';
 import { en } from './locale/en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
 
 /** Formatters by language, kind and time zone: building an `Intl.DateTimeFormat` costs far more than using one. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -65,7 +67,7 @@ function speakDate(ctx: SkillContext): void {
 export const timeSkill = defineSkill({
   id: 'hivelink-time.hivelink',
   className: 'TimeSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     { name: 'time.intent', handler: speakTime },
     { name: 'date.intent', handler: speakDate },

@@ -6,11 +6,13 @@
  */
 import { defineSkill } from '../../skill.js';
 import { en } from './locale/en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
 
 export const whoamiSkill = defineSkill({
   id: 'hivelink-whoami.hivelink',
   className: 'WhoAmISkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     {
       name: 'who_am_i.intent',
