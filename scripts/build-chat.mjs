@@ -10,10 +10,10 @@ import { build } from 'esbuild';
 
 /**
  * Budget for app.js, gzipped: the SDK (Noise, legacy ciphers, argon2id in wasm, zlib, since relay mode the sealed
- * messages' HPKE and Ed25519, about 6 KiB, and HiveMind INTERCOM with mailbox delivery, under 1 KiB) and the page.
- * About 3 KiB of headroom over what it is.
+ * messages' HPKE and Ed25519, about 6 KiB, HiveMind INTERCOM with mailbox delivery, under 1 KiB, and resumable file
+ * transfers, about 4 KiB) and the page. A few KiB of headroom over what it is.
  */
-export const CHAT_BUNDLE_BUDGET_GZIP_BYTES = 112 * 1024;
+export const CHAT_BUNDLE_BUDGET_GZIP_BYTES = 118 * 1024;
 
 const root = new URL('..', import.meta.url).pathname;
 const source = join(root, 'src/http/chat');
