@@ -46,6 +46,10 @@ export const en: SkillLocale = {
   },
   dialogs: {
     result: ['{a} {op} {b} is {result}.', '{a} {op} {b} equals {result}.'],
+    op_plus: ['plus'],
+    op_minus: ['minus'],
+    op_times: ['times'],
+    op_divide: ['divided by'],
     divide_by_zero: ["You can't divide by zero. The answer is undefined.", 'Dividing by zero is undefined.'],
     not_understood: ["Sorry, I didn't understand those numbers."],
   },
