@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { MessageContext, MessageData } from '../bus/types.js';
 import { HiveLinkError, isHiveLinkError } from '../errors.js';
@@ -120,12 +119,19 @@ export const FILE_REQUEST_TIMEOUT_MS = 15_000;
 /** A transfer with no acknowledgement for this long asks the hub where it stands (resume). */
 export const FILE_STALL_MS = 20_000;
 
+/** Hex SHA-256 of `bytes` (WebCrypto: native in Node and browsers). */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return bytesToHex(
+    new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)),
+  );
+}
+
 /** Bytes as a {@link FileSource}. */
 export function bytesSource(bytes: Uint8Array, name = 'file'): FileSource {
   return {
     name,
     size: bytes.byteLength,
-    sha256: async () => bytesToHex(sha256(bytes)),
+    sha256: () => sha256Hex(bytes),
     read: async (offset, length) => bytes.subarray(offset, offset + length),
     close: async () => undefined,
   };
@@ -157,7 +163,7 @@ export function memorySink(): FileSink & { bytes(): Uint8Array } {
     async finish(_expected) {
       const all = join();
       parts = [all];
-      return bytesToHex(sha256(all));
+      return sha256Hex(all);
     },
     async abort() {
       parts = [];
@@ -486,15 +492,17 @@ export class FileTransfers {
       return;
     }
     const { file_name: name, file_id: fileId } = message.metadata;
-    this.#listeners.emit({
-      fileId: typeof fileId === 'string' ? fileId : null,
-      name: typeof name === 'string' ? name : 'file',
-      size: bytes.byteLength,
-      sha256: bytesToHex(sha256(bytes)),
-      mime: null,
-      from: null,
-      bytes,
-    });
+    void sha256Hex(bytes).then((digest) =>
+      this.#listeners.emit({
+        fileId: typeof fileId === 'string' ? fileId : null,
+        name: typeof name === 'string' ? name : 'file',
+        size: bytes.byteLength,
+        sha256: digest,
+        mime: null,
+        from: null,
+        bytes,
+      }),
+    );
   }
 }
 

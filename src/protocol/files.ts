@@ -53,7 +53,7 @@ export const JobMsg = {
 /** Bytes of every chunk but the last. */
 export const FILE_CHUNK_BYTES = 256 * 1024;
 /** Chunks a sender may have unacknowledged at once: at most this many chunks of one transfer are in flight. */
-export const FILE_WINDOW_CHUNKS = 8;
+export const FILE_WINDOW_CHUNKS = 12;
 /** Largest file the hub hands to a recipient as one HiveMind BINARY FILE (larger: `hive.file.available`). */
 export const FILE_INLINE_MAX_BYTES = 1024 * 1024;
 /** Longest file name, in UTF-8 bytes. */
