@@ -15,6 +15,9 @@ import type { ClientStore } from '../store/types.js';
 /** How often the CLI looks at the store while it waits (the hub answers on its next check, `policyRefreshMs`). */
 const POLL_MS = 20;
 
+/** The file in the data dir where a running `hivelink hub` keeps the URL it listens on (removed when it stops). */
+export const HUB_URL_FILE = 'hub.url';
+
 /** True when a process with id `pid` exists on this machine (one of another user counts). */
 export function processAlive(pid: number): boolean {
   try {

@@ -22,6 +22,8 @@ export interface CliWriter {
 export interface AdminContext {
   readonly store: ClientStore;
   readonly out: CliWriter;
+  /** The data dir the store was opened from. */
+  readonly dataDir?: string;
 }
 
 /** Options every admin command has. */
@@ -57,7 +59,7 @@ export async function withAdminContext<T>(
     secretsKeyFile: resolveSecretsKeyFile({ flag: options.secretsKeyFile }),
   });
   try {
-    return await fn({ store: data.store, out });
+    return await fn({ store: data.store, out, dataDir: data.paths.dir });
   } finally {
     await data.close();
   }

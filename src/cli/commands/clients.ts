@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { estimatePasswordBits } from '../../crypto/password-strength.js';
 import { e2eFingerprint } from '../../crypto/sealed.js';
@@ -32,6 +34,7 @@ import {
   writeJson,
   writeListing,
 } from '../admin.js';
+import { HUB_URL_FILE, runningHub } from '../admin-queue.js';
 import { checkHubUrl, DEFAULT_HUB_URL, IdentityFile } from '../identity-file.js';
 import { resolveIntentName, resolveSkillId, skillCatalog } from '../skills-catalog.js';
 import { parseConsentMode } from './consent.js';
@@ -105,9 +108,29 @@ export function checkPasswordStrength(password: string, minBits = LIMIT_DEFS.min
   );
 }
 
+/**
+ * The URL of the hub running on this data dir, as it wrote it when it started (`hub.url`), or null when no hub runs
+ * there (a file left by a hub that died is ignored).
+ */
+async function runningHubUrl(store: ClientStore, dataDir: string | undefined): Promise<string | null> {
+  if (dataDir === undefined || (await runningHub(store)) === null) return null;
+  try {
+    const url = readFileSync(join(dataDir, HUB_URL_FILE), 'utf8').trim();
+    return url === '' ? null : url;
+  } catch {
+    return null;
+  }
+}
+
 /** `clients add`: creates a client and prints its access key and password once. */
-export async function clientsAdd({ store, out }: AdminContext, opts: AddClientOptions): Promise<void> {
-  const identityUrl = opts.saveIdentity === true ? checkHubUrl(opts.url ?? DEFAULT_HUB_URL) : null;
+export async function clientsAdd(
+  { store, out, dataDir }: AdminContext,
+  opts: AddClientOptions,
+): Promise<void> {
+  const identityUrl =
+    opts.saveIdentity === true
+      ? checkHubUrl(opts.url ?? (await runningHubUrl(store, dataDir)) ?? DEFAULT_HUB_URL)
+      : null;
   const allowWeak = opts.allowWeakPassword === true;
   if (opts.password !== undefined && !allowWeak) checkPasswordStrength(opts.password);
   const { record, password } = await store.addClient({

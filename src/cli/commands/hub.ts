@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -36,6 +36,7 @@ import { tlsCertificateFile } from '../../http/server.js';
 import { type Announcement, announceHub } from '../../hub/discovery.js';
 import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
+import { HUB_URL_FILE } from '../admin-queue.js';
 import { processLogger } from '../log.js';
 import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
 
@@ -267,12 +268,16 @@ export async function runHub(
     ...(extras.skillsDir === undefined ? {} : { skillsDir: extras.skillsDir }),
   });
   let announcement: Announcement | null = null;
+  let urlFile: string | null = null;
   try {
     const started = await composed.start();
     for (const error of composed.assistant?.loadErrors ?? []) {
       io.err.write(`hivelink: skipped a skill: ${error.message}\n`);
     }
     for (const line of startedLines(composed, started)) io.out.write(`${line}\n`);
+    // Where `hivelink clients add --save-identity` finds this hub's real address (a --port other than 5678).
+    urlFile = join(composed.data.paths.dir, HUB_URL_FILE);
+    writeFileSync(urlFile, `${started.scheme}://${displayHost(config.host)}:${started.port}\n`, { mode: 0o600 });
     if (config.mdns) {
       announcement = announceHub({
         name: config.name,
@@ -291,6 +296,7 @@ export async function runHub(
     await until;
   } finally {
     await announcement?.stop();
+    if (urlFile !== null) rmSync(urlFile, { force: true });
     await composed.stop();
   }
 }
