@@ -16,7 +16,7 @@ export const SPANISH: LanguageResources = {
     [/(\d),(?=\d)/g, '$1.'],
     [/(\d)\s*\+\s*(?=-?\d)/g, '$1 más '],
     [/(\d)\s*(?:\*|×|x)\s*(?=-?\d)/g, '$1 por '],
-    [/(\d)\s*(?:\/|÷|:)\s*(?=-?\d)/g, '$1 dividido entre '],
+    [/(\d)\s*(?:\/|÷)\s*(?=-?\d)/g, '$1 dividido entre '],
     [/(\d)\s*[-−–]\s*(?=\d)/g, '$1 menos '],
   ],
   stopwords: new Set(

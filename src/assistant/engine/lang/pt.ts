@@ -16,7 +16,7 @@ export const PORTUGUESE: LanguageResources = {
     [/(\d),(?=\d)/g, '$1.'],
     [/(\d)\s*\+\s*(?=-?\d)/g, '$1 mais '],
     [/(\d)\s*(?:\*|×|x)\s*(?=-?\d)/g, '$1 vezes '],
-    [/(\d)\s*(?:\/|÷|:)\s*(?=-?\d)/g, '$1 a dividir por '],
+    [/(\d)\s*(?:\/|÷)\s*(?=-?\d)/g, '$1 a dividir por '],
     [/(\d)\s*[-−–]\s*(?=\d)/g, '$1 menos '],
   ],
   stopwords: new Set(

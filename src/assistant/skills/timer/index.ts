@@ -13,13 +13,13 @@
  */
 import { sessionTimezone } from '../../session-data.js';
 import { defineSkill, type SkillContext } from '../../skill.js';
-import { facingListenerEn, formatDurationEn, formatRemainingEn, joinEn } from './format-en.js';
+import { type Kind, type TimerLanguage, timerLanguage } from './language.js';
 import { en } from './locale/en.js';
-import { type ClockTime, parseClockEn, parseDurationEn } from './parse-en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
+import type { ClockTime } from './parse-en.js';
 
 export const TIMER_SKILL_ID = 'hivelink-timer.hivelink';
-
-type Kind = 'timer' | 'alarm' | 'reminder';
 
 /** A timer as the hub's service describes it (`hive.timer.*.response`). */
 interface TimerInfo {
@@ -102,7 +102,12 @@ function dayWord(ctx: SkillContext, dueAt: number, now: number): string {
   const diff = dayNumber(dueAt, tz) - dayNumber(now, tz);
   if (diff <= 0) return ctx.dialog('today');
   if (diff === 1) return ctx.dialog('tomorrow');
-  const weekday = new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: tz }).format(new Date(dueAt));
+  let weekday: string;
+  try {
+    weekday = new Intl.DateTimeFormat(ctx.lang, { weekday: 'long', timeZone: tz }).format(new Date(dueAt));
+  } catch {
+    weekday = new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: tz }).format(new Date(dueAt));
+  }
   return ctx.dialog('on_day', { weekday });
 }
 
@@ -110,25 +115,40 @@ function timeOf(ctx: SkillContext, ms: number): string {
   return clockFormat(ctx, zoneOf(ctx)).format(new Date(ms));
 }
 
-/** A name as said ("the pasta" → "pasta"); null when nothing is left. */
-function cleanName(raw: string | undefined): string | null {
+/** The reading and wording of the turn's language. */
+function words(ctx: SkillContext): TimerLanguage {
+  return timerLanguage(ctx.lang);
+}
+
+/** A name as said ("the pasta" → "pasta", "a massa" → "massa"); null when nothing is left. */
+function cleanName(ctx: SkillContext, raw: string | undefined): string | null {
   if (raw === undefined) return null;
-  const words = raw
+  const articles = words(ctx).articles;
+  const parts = raw
     .trim()
     .split(/\s+/)
     .filter((w) => w !== '');
-  while (words.length > 0 && ['the', 'a', 'an', 'my', 'one'].includes(words[0]!)) words.shift();
-  const name = words.join(' ');
+  while (parts.length > 0 && articles.includes(parts[0]!)) parts.shift();
+  const name = parts.join(' ');
   return name === '' ? null : name;
 }
 
-function said(ctx: SkillContext, word: string): boolean {
-  return ` ${ctx.utterance.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `.includes(` ${word} `);
+/** The utterance in lower case, words separated by single spaces. */
+function normalized(ctx: SkillContext): string {
+  return ctx.utterance
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
-/** The kind the utterance names ("alarms" → alarm), or null for all of them. */
+function said(ctx: SkillContext, word: string): boolean {
+  return ` ${normalized(ctx)} `.includes(` ${word} `);
+}
+
+/** The kind the utterance names ("alarms", "alarmes" → alarm), or null for all of them. */
 function kindSaid(ctx: SkillContext): Kind | null {
-  const named = (['timer', 'alarm', 'reminder'] as const).filter((k) => said(ctx, k) || said(ctx, `${k}s`));
+  const kinds = words(ctx).kinds;
+  const named = (['timer', 'alarm', 'reminder'] as const).filter((k) => kinds[k].some((w) => said(ctx, w)));
   return named.length === 1 ? named[0]! : null;
 }
 
@@ -157,7 +177,7 @@ function refused(ctx: SkillContext, answer: Answer | null): boolean {
   if (answer.code === 'HL_ERR_TIMER_LIMIT') {
     ctx.speakDialog('too_many', { max: Number(answer.data.max ?? 0) });
   } else if (answer.code === 'HL_ERR_TIMER_TOO_LONG') {
-    ctx.speakDialog('too_long', { max: formatDurationEn(Number(answer.data.max_ms ?? 0)) });
+    ctx.speakDialog('too_long', { max: words(ctx).formatDuration(Number(answer.data.max_ms ?? 0)) });
   } else {
     ctx.speakDialog('failed');
   }
@@ -171,9 +191,9 @@ async function durationOf(ctx: SkillContext): Promise<number | undefined> {
     const reply = await ctx.ask(ctx.dialog('ask_duration'));
     if (reply === null) return undefined;
     text = reply.toLowerCase().replace(/[^\p{L}\p{N}.]+/gu, ' ');
-    text = text.replace(/^(for|about|make it|in)\s+/, '');
+    text = text.trim().replace(words(ctx).lead, '');
   }
-  const ms = parseDurationEn(text);
+  const ms = words(ctx).parseDuration(text);
   if (ms === undefined) ctx.speakDialog('duration_not_understood');
   return ms;
 }
@@ -181,8 +201,8 @@ async function durationOf(ctx: SkillContext): Promise<number | undefined> {
 async function setTimer(ctx: SkillContext): Promise<void> {
   const ms = await durationOf(ctx);
   if (ms === undefined) return;
-  const name = cleanName(ctx.entities.name);
-  const duration = formatDurationEn(ms);
+  const name = cleanName(ctx, ctx.entities.name);
+  const duration = words(ctx).formatDuration(ms);
   const owner = ctx.client.name ?? 'someone';
   const label =
     name === null ? ctx.dialog('label_timer', { duration }) : ctx.dialog('label_timer_named', { name });
@@ -205,7 +225,7 @@ async function whenOf(
   ctx: SkillContext,
 ): Promise<{ at?: ClockTime & { tomorrow: boolean }; ms?: number } | null> {
   if (ctx.entities.duration !== undefined) {
-    const ms = parseDurationEn(ctx.entities.duration);
+    const ms = words(ctx).parseDuration(ctx.entities.duration);
     if (ms === undefined) {
       ctx.speakDialog('duration_not_understood');
       return null;
@@ -221,14 +241,14 @@ async function whenOf(
       .replace(/o'clock/g, 'oclock')
       .replace(/[^\p{L}\p{N}.]+/gu, ' ')
       .trim()
-      .replace(/^(at|for)\s+/, '');
+      .replace(words(ctx).lead, '');
   }
-  const at = parseClockEn(text);
+  const at = words(ctx).parseClock(text);
   if (at === undefined) {
     ctx.speakDialog('time_not_understood');
     return null;
   }
-  return { at: { ...at, tomorrow: said(ctx, 'tomorrow') } };
+  return { at: { ...at, tomorrow: words(ctx).tomorrow(normalized(ctx)) } };
 }
 
 async function setAlarm(ctx: SkillContext, wake: boolean): Promise<void> {
@@ -254,15 +274,15 @@ async function setAlarm(ctx: SkillContext, wake: boolean): Promise<void> {
 }
 
 async function remind(ctx: SkillContext): Promise<void> {
-  let raw = cleanName(ctx.entities.what);
+  let raw = cleanName(ctx, ctx.entities.what);
   if (raw === null) {
     const reply = await ctx.ask(ctx.dialog('ask_what'));
     if (reply === null) return;
-    raw = cleanName(reply.toLowerCase().replace(/^to\s+/, ''));
+    raw = cleanName(ctx, reply.toLowerCase().replace(/^(?:to|de|que)\s+/, ''));
   }
   const when = await whenOf(ctx);
   if (when === null) return;
-  const what = raw === null ? null : facingListenerEn(raw);
+  const what = raw === null ? null : words(ctx).facingListener(raw);
   const owner = ctx.client.name ?? 'someone';
   const answer = await request(ctx, 'hive.timer.set', {
     kind: 'reminder',
@@ -278,7 +298,7 @@ async function remind(ctx: SkillContext): Promise<void> {
   if (refused(ctx, answer)) return;
   const shown = what ?? '';
   if (when.at === undefined) {
-    ctx.speakDialog('reminder_set_in', { what: shown, duration: formatDurationEn(when.ms!) });
+    ctx.speakDialog('reminder_set_in', { what: shown, duration: words(ctx).formatDuration(when.ms!) });
   } else {
     const dueAt = timerOf(answer!.data.timer)?.dueAt ?? answer!.now;
     ctx.speakDialog('reminder_set_at', {
@@ -291,12 +311,13 @@ async function remind(ctx: SkillContext): Promise<void> {
 
 /** One timer as listed ("the pasta timer with 3 minutes left"). */
 function describe(ctx: SkillContext, t: TimerInfo, now: number): string {
-  const remaining = formatRemainingEn(t.dueAt - now);
+  const w = words(ctx);
+  const remaining = w.formatRemaining(t.dueAt - now);
   let item: string;
   if (t.kind === 'timer') {
     item =
       t.name === null
-        ? ctx.dialog('item_timer', { duration: formatDurationEn(t.durationMs ?? t.dueAt - now), remaining })
+        ? ctx.dialog('item_timer', { duration: w.formatDuration(t.durationMs ?? t.dueAt - now), remaining })
         : ctx.dialog('item_timer_named', { name: t.name, remaining });
   } else if (t.kind === 'alarm') {
     item = ctx.dialog('item_alarm', { time: timeOf(ctx, t.dueAt), day: dayWord(ctx, t.dueAt, now) });
@@ -316,7 +337,7 @@ function describe(ctx: SkillContext, t: TimerInfo, now: number): string {
 function label(ctx: SkillContext, t: TimerInfo): string {
   if (t.kind === 'timer') {
     return t.name === null
-      ? ctx.dialog('label_timer', { duration: formatDurationEn(t.durationMs ?? 0) })
+      ? ctx.dialog('label_timer', { duration: words(ctx).formatDuration(t.durationMs ?? 0) })
       : ctx.dialog('label_timer_named', { name: t.name });
   }
   if (t.kind === 'alarm') return ctx.dialog('label_alarm', { time: timeOf(ctx, t.dueAt) });
@@ -357,46 +378,29 @@ async function list(ctx: SkillContext): Promise<void> {
   const found = await timersSaid(ctx);
   if (found === null) return;
   const { kind, timers, now } = found;
-  const items = joinEn(timers.map((t) => describe(ctx, t, now)));
+  const items = words(ctx).join(timers.map((t) => describe(ctx, t, now)));
   if (timers.length === 1) ctx.speakDialog('list_one', { items });
   else ctx.speakDialog('list_many', { count: timers.length, things: things(ctx, kind), items });
 }
 
-const ORDINALS: Readonly<Record<string, number>> = {
-  first: 0,
-  '1st': 0,
-  second: 1,
-  '2nd': 1,
-  third: 2,
-  '3rd': 2,
-  fourth: 3,
-  '4th': 3,
-  fifth: 4,
-  '5th': 4,
-};
-
 /** The timers `words` picks out of `timers`: by name, by duration ("the 5 minute one"), by clock time, by ordinal. */
-function pick(ctx: SkillContext, timers: readonly TimerInfo[], words: string): TimerInfo[] {
-  const text = ` ${words
+function pick(ctx: SkillContext, timers: readonly TimerInfo[], answer: string): TimerInfo[] {
+  const w = words(ctx);
+  const text = ` ${answer
     .toLowerCase()
     .replace(/[^\p{L}\p{N}.]+/gu, ' ')
     .trim()} `;
-  if (/ (all|both|every|everything|all of them) /.test(text)) return [...timers];
+  if (w.all.test(text)) return [...timers];
   const byName = timers.filter((t) => t.name !== null && text.includes(` ${t.name.toLowerCase()} `));
   if (byName.length > 0) return byName;
-  const named = cleanName(
-    text
-      .trim()
-      .replace(/\b(timer|alarm|reminder|one|the|for|at|to)\b/g, ' ')
-      .replace(/\s+/g, ' '),
-  );
+  const named = cleanName(ctx, text.trim().replace(w.noise, ' ').replace(/\s+/g, ' ').trim());
   if (named !== null) {
-    const ms = parseDurationEn(named.replace(/\bminute\b/g, 'minutes').replace(/\bhour\b/g, 'hours'));
+    const ms = w.parseDuration(named.replace(/\bminute\b/g, 'minutes').replace(/\bhour\b/g, 'hours'));
     if (ms !== undefined) {
       const byDuration = timers.filter((t) => t.durationMs === ms);
       if (byDuration.length > 0) return byDuration;
     }
-    const clock = parseClockEn(named);
+    const clock = w.parseClock(named);
     if (clock !== undefined) {
       const shown = wallClock(ctx, clock);
       const byTime = timers.filter((t) => t.kind !== 'timer' && timeOf(ctx, t.dueAt) === shown);
@@ -405,10 +409,10 @@ function pick(ctx: SkillContext, timers: readonly TimerInfo[], words: string): T
     const partial = timers.filter((t) => t.name?.toLowerCase().includes(named) === true);
     if (partial.length > 0) return partial;
   }
-  for (const [word, index] of Object.entries(ORDINALS)) {
+  for (const [word, index] of Object.entries(w.ordinals)) {
     if (text.includes(` ${word} `) && timers[index] !== undefined) return [timers[index]!];
   }
-  if (text.includes(' last ') && timers.length > 0) return [timers.at(-1)!];
+  if (w.last.some((l) => text.includes(` ${l} `)) && timers.length > 0) return [timers.at(-1)!];
   return [];
 }
 
@@ -416,38 +420,39 @@ async function cancel(ctx: SkillContext): Promise<void> {
   const found = await timersSaid(ctx);
   if (found === null) return;
   const { kind, timers, now } = found;
-  const plural = ['timers', 'alarms', 'reminders'].some((w) => said(ctx, w)) || said(ctx, 'all');
+  const w = words(ctx);
+  const plural = w.several.some((word) => said(ctx, word));
   let chosen: TimerInfo[];
-  const name = cleanName(ctx.entities.name);
+  const name = cleanName(ctx, ctx.entities.name);
   if (plural && name === null) chosen = [...timers];
   else if (name !== null) chosen = pick(ctx, timers, name);
   else if (timers.length === 1) chosen = [...timers];
   else {
-    const items = joinEn(timers.map((t) => describe(ctx, t, now)));
+    const items = w.join(timers.map((t) => describe(ctx, t, now)));
     const reply = await ctx.ask(
       ctx.dialog('which', { count: timers.length, things: things(ctx, kind), items }),
     );
     if (reply === null) return;
-    if (/\b(none|neither|nothing|never mind|nevermind|no|keep|leave)\b/i.test(reply)) {
+    if (w.keep.test(reply)) {
       ctx.speakDialog('kept');
       return;
     }
     chosen = pick(ctx, timers, reply);
   }
   if (chosen.length === 0) {
-    ctx.speakDialog('no_match', { items: joinEn(timers.map((t) => describe(ctx, t, now))) });
+    ctx.speakDialog('no_match', { items: w.join(timers.map((t) => describe(ctx, t, now))) });
     return;
   }
   const answer = await request(ctx, 'hive.timer.cancel', { ids: chosen.map((t) => t.id) });
   if (answer !== null && answer.code === 'HL_ERR_TIMER_NOT_FOUND') {
     // It fired or was cancelled elsewhere since the list.
-    ctx.speakDialog('no_match', { items: joinEn(timers.map((t) => describe(ctx, t, now))) });
+    ctx.speakDialog('no_match', { items: w.join(timers.map((t) => describe(ctx, t, now))) });
     return;
   }
   if (refused(ctx, answer)) return;
   const cancelled = timersOf(answer!.data.cancelled);
   if (cancelled.length === 0) {
-    ctx.speakDialog('no_match', { items: joinEn(timers.map((t) => describe(ctx, t, now))) });
+    ctx.speakDialog('no_match', { items: w.join(timers.map((t) => describe(ctx, t, now))) });
   } else if (cancelled.length === 1) {
     ctx.speakDialog('cancelled', { label: label(ctx, cancelled[0]!) });
   } else {
@@ -460,7 +465,7 @@ async function cancel(ctx: SkillContext): Promise<void> {
 export const timerSkill = defineSkill({
   id: TIMER_SKILL_ID,
   className: 'TimerSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     { name: 'set_timer.intent', handler: setTimer },
     { name: 'set_alarm.intent', handler: (ctx) => setAlarm(ctx, false) },
