@@ -135,6 +135,73 @@ const SUBSCRIPTION_NAME = pathParameter(
   64,
 );
 
+/** `GET /v1/jobs/{id}/events`: a bearer operation whose 200 is a text/event-stream. */
+function eventsOperation(limits: Limits, id: Json, responses: { [status: string]: Json }): Json {
+  const op = bearerOperation(limits, {
+    operationId: 'jobEvents',
+    summary:
+      'Server-sent events of a job: `progress` (the state now first), then `done`, each with the job as JSON; closed after `done`.',
+    response: 'JobResponse',
+    ok: 'A text/event-stream.',
+    parameters: [id],
+    responses,
+  }) as { responses: { [status: string]: Json } };
+  op.responses['200'] = {
+    description: 'The events, as text/event-stream.',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  };
+  return op as unknown as Json;
+}
+
+/** The `/v1/jobs` operations (any client: its own jobs; docs/PROTOCOL.md "Files and jobs"). */
+function jobPaths(limits: Limits): { [path: string]: Json } {
+  const id = pathParameter('id', 'The job id (as `POST /v1/jobs` answered it).', 64);
+  const common = {
+    '403': errorResponse('The IP rules deny the caller.', ['HL_ERR_IP_DENIED']),
+    '503': SERVICE_UNAVAILABLE,
+  };
+  const notFound = {
+    '404': errorResponse('No job with this id belongs to the client.', ['HL_ERR_JOB_NOT_FOUND']),
+  };
+  return {
+    '/v1/jobs': bearerJsonPost(limits, {
+      operationId: 'submitJob',
+      summary: "Queues a job of the token's client: its kind, parameters and input files (ids of its files).",
+      request: 'JobRequest',
+      response: 'JobResponse',
+      status: '201',
+      ok: 'The job, queued.',
+      responses: {
+        '400': errorResponse(
+          "The body is not a job request, its kind is unknown, its parameters do not fit the kind, or an input is not the client's.",
+          [
+            'HL_ERR_BAD_REQUEST',
+            'HL_ERR_INVALID_ARGUMENT',
+            'HL_ERR_JOB_UNKNOWN_KIND',
+            'HL_ERR_JOB_BAD_PARAMS',
+            'HL_ERR_FILE_UNKNOWN',
+          ],
+        ),
+        '409': errorResponse('The client has maxQueuedJobsPerClient jobs queued or running.', [
+          'HL_ERR_JOB_QUEUE_FULL',
+        ]),
+        ...common,
+      },
+    }),
+    '/v1/jobs/{id}': {
+      get: bearerOperation(limits, {
+        operationId: 'getJob',
+        summary: "A job of the token's client: state, progress, result, outputs.",
+        response: 'JobResponse',
+        ok: 'The job now.',
+        parameters: [id],
+        responses: { ...notFound, ...common },
+      }),
+    },
+    '/v1/jobs/{id}/events': { get: eventsOperation(limits, id, { ...notFound, ...common }) },
+  };
+}
+
 /** The `/v1/subscriptions` operations (admin clients only). */
 function subscriptionPaths(limits: Limits): { [path: string]: Json } {
   const notFound = (what: string, codes: string[]) => ({ '404': errorResponse(what, codes) });
@@ -283,6 +350,45 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
         },
       },
       schemas: {
+        JobRequest: {
+          type: 'object',
+          required: ['kind'],
+          properties: {
+            kind: {
+              type: 'string',
+              description: 'speak, transcribe, image, archive, or a kind a skill registered',
+            },
+            params: {
+              type: 'object',
+              description: 'The kind\'s parameters (docs/PROTOCOL.md "Files and jobs")',
+            },
+            files: {
+              type: 'array',
+              items: { type: 'string' },
+              description: "Ids of the client's files on the hub",
+            },
+          },
+        },
+        JobResponse: {
+          type: 'object',
+          required: ['job'],
+          properties: {
+            job: {
+              type: 'object',
+              required: ['id', 'kind', 'state', 'progress'],
+              properties: {
+                id: { type: 'string' },
+                kind: { type: 'string' },
+                state: { enum: ['queued', 'running', 'done', 'failed', 'cancelled'] },
+                progress: { type: 'integer', minimum: 0, maximum: 100 },
+                message: { type: 'string' },
+                result: {},
+                outputs: { type: 'array', items: { type: 'object' } },
+                error: { type: ['object', 'null'] },
+              },
+            },
+          },
+        },
         AskRequest: {
           type: 'object',
           required: ['utterance'],
@@ -669,6 +775,7 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
       },
       ...subscriptionPaths(limits),
       ...consentPaths(limits),
+      ...jobPaths(limits),
       '/v1/openapi.json': {
         get: {
           operationId: 'openapi',

@@ -53,6 +53,7 @@ import type { Limits } from '../limits.js';
 import { CONFERENCE_MODES, type ConferenceMode, MAX_ROOM_NAME_CHARS } from '../store/house.js';
 import type { ClientRecord } from '../store/types.js';
 import { openApiDocument } from './openapi.js';
+import { type RestJobs, registerJobRoutes } from './rest-jobs.js';
 
 /** What the REST routes use of the hub. */
 export interface RestHub {
@@ -107,6 +108,8 @@ export interface RestRoutesInit {
   house?: RestHouse;
   /** `/v1/subscriptions`; without it those routes answer 503. @default none */
   subscriptions?: RestSubscriptions;
+  /** `/v1/jobs` (`rest-jobs.ts`); without it those routes answer 503. @default none */
+  jobs?: RestJobs;
   /** The hub's limits: `restMaxBodyBytes`, `restAskTimeoutMs`. */
   limits: Limits;
   /** Where unexpected failures are logged. @default a silent logger */
@@ -556,6 +559,14 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
           return membershipBody(await subscriptions().unsubscribe(name, client));
         },
       );
+
+      registerJobRoutes(v1, {
+        jobs: () => service(init.jobs, 'job service'),
+        bodyLimit: limits.restMaxBodyBytes,
+        authenticate: authenticate(),
+        admitted,
+        parseBody,
+      });
 
       v1.post(
         '/ask',

@@ -29,6 +29,7 @@ import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
 import { authMetrics, readMetricsToken, registerMetrics } from './metrics.js';
 import { type RestHouse, type RestSubscriptions, registerRestRoutes } from './rest.js';
+import type { RestJobs } from './rest-jobs.js';
 import { UpgradeGuard, type UpgradeGuardStats, upgradeGuardMetrics } from './upgrade-guard.js';
 
 /** Certificate and private key, PEM. */
@@ -137,6 +138,8 @@ export interface HubServerInit {
   house?: RestHouse;
   /** The hub's subscriptions, for `/v1/subscriptions`. @default none (those routes answer 503) */
   subscriptions?: RestSubscriptions;
+  /** The hub's jobs, for `/v1/jobs`. @default none (those routes answer 503) */
+  jobs?: RestJobs;
 }
 
 const guards = new WeakMap<FastifyInstance, UpgradeGuard>();
@@ -194,6 +197,7 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
     hub: init.hub,
     ...(init.house === undefined ? {} : { house: init.house }),
     ...(init.subscriptions === undefined ? {} : { subscriptions: init.subscriptions }),
+    ...(init.jobs === undefined ? {} : { jobs: init.jobs }),
     limits: init.config.limits,
     ...(init.logger === undefined ? {} : { logger: init.logger }),
   });

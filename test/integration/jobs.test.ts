@@ -209,6 +209,41 @@ describe('jobs on the hub', () => {
     assert.equal(await codeOf(handle.cancel()), 'HL_ERR_JOB_FINISHED');
   });
 
+  it('REST: POST /v1/jobs, GET /v1/jobs/ID and its server-sent events', async () => {
+    const token = await composed.data.store.issueToken(device.id);
+    const base = url.replace('ws://', 'http://');
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const posted = await fetch(`${base}/v1/jobs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ kind: 'slow', params: { steps: 5, stepMs: 20 } }),
+    });
+    assert.equal(posted.status, 201);
+    const { job } = (await posted.json()) as { job: JobInfo };
+    const events = await fetch(`${base}/v1/jobs/${job.id}/events`, { headers });
+    assert.equal(events.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const text = await events.text(); // the stream ends after `done`
+    const names = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    assert.equal(names.at(-1), 'done');
+    assert.ok(names.filter((n) => n === 'progress').length >= 2, text);
+    const progress = [...text.matchAll(/^data: (.*)$/gm)].map((m) => (JSON.parse(m[1]!) as JobInfo).progress);
+    assert.deepEqual(
+      progress,
+      [...progress].sort((a, b) => a - b),
+    );
+    const got = (await (await fetch(`${base}/v1/jobs/${job.id}`, { headers })).json()) as { job: JobInfo };
+    assert.deepEqual([got.job.state, got.job.result], ['done', { steps: 5 }]);
+    const missing = await fetch(`${base}/v1/jobs/nope`, { headers });
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'HL_ERR_JOB_NOT_FOUND');
+    const bad = await fetch(`${base}/v1/jobs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ kind: 'dream' }),
+    });
+    assert.equal(bad.status, 400);
+  });
+
   it('survives a hub restart: a re-queued kind runs again, the other is failed by the restart', async () => {
     const again = await client.submitJob('slow', { steps: 40, stepMs: 25 });
     const lost = await client.submitJob('slow-fail', { steps: 1000, stepMs: 25 });
