@@ -14,7 +14,6 @@
  * | subscriptions (`house/subscriptions.ts`) | `maxSubscriptions`, `maxSubscribersPerSubscription`, `minSubscriptionIntervalMs` |
  * | timers, alarms and reminders (`timers/service.ts`) | `maxTimersPerClient`, `maxTimerDurationMs` |
  * | the mesh (`mesh/mesh-service.ts`: parent links, climbing, CASCADE, the map) | `maxMeshTurns`, `meshClimbTimeoutMs`, `parentReconnectDelayMs`, `cascadeWindowMs`, `meshMapWindowMs`; `maxMeshHops` also in the flood handlers |
- * | the voice path (`handlers/audio.ts`, the engines of `src/voice`) | `voiceMaxUtteranceMs`, `voiceMaxJobs`, `voiceEngineTimeoutMs`, `voiceMaxSynthBytes` |
  * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
  *
  * @example
@@ -42,14 +41,12 @@ import { SkillService } from '../skills/service.js';
 import { type DataDir, openDataDir } from '../store/data-dir.js';
 import type { HubIdentity } from '../store/identity.js';
 import type { Timers } from '../timers.js';
-import { createStt, createTts } from '../voice/engines.js';
 import type { Agent } from './agent.js';
 import { echoAgent } from './agent-echo.js';
 import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
 import type { HubConfig } from './config.js';
 import { FileService } from './files/service.js';
-import { HubVoice } from './handlers/audio.js';
 import { House } from './house/house.js';
 import { SubscriptionAdmin } from './house/subscription-admin.js';
 import { SubscriptionService } from './house/subscriptions.js';
@@ -102,8 +99,6 @@ export interface ComposedHub {
   readonly subscriptions: SubscriptionService;
   /** The mesh: the links to the parent hubs (`config.parents`), climbing, floods up and down (`mesh/`). */
   readonly mesh: MeshService;
-  /** Speech in and out (`config.voice`: `--stt`, `--tts`), or null when the hub has no engine. */
-  readonly voice: HubVoice | null;
   /** Files on the hub: chunked, resumable transfers and HiveMind FILEs (`files/`, `<data dir>/files`). */
   readonly files: FileService;
   /** Jobs: stored, run in worker threads under limits, with progress and results (`jobs/`). */
@@ -303,10 +298,8 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.subscriptionClock,
     });
     hub.use(subscriptions);
-    const voice = composeVoice(config, hub, parts.assistant, logger);
     return {
       ...assemble(config, data, hub, app, tls, parts, subscriptions, timers),
-      voice,
       relay,
       mesh,
       skills,
@@ -319,36 +312,6 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
   }
 }
 
-/** The speech path when `config.voice` names an engine: audio in (BINARY, bus forms) and spoken answers out. */
-function composeVoice(
-  config: HubConfig,
-  hub: Hub,
-  assistant: Assistant | null,
-  logger: Logger,
-): HubVoice | null {
-  const { voice, limits } = config;
-  if (voice.stt === null && voice.tts === null) return null;
-  const engineLimits = { timeoutMs: limits.voiceEngineTimeoutMs, maxOutputBytes: limits.voiceMaxSynthBytes };
-  const service = new HubVoice({
-    ctx: hub.ctx,
-    policy: hub.policy,
-    stt: voice.stt === null ? null : createStt(voice.stt, engineLimits),
-    tts:
-      voice.tts === null
-        ? null
-        : createTts(voice.tts, engineLimits, {
-            voice: voice.ttsVoice ?? undefined,
-            rate: voice.ttsRate ?? undefined,
-          }),
-    limits,
-    settings: { vadSilenceMs: voice.vadSilenceMs },
-    assistant,
-    logger,
-  });
-  hub.use(service);
-  return service;
-}
-
 function assemble(
   config: HubConfig,
   data: DataDir,
@@ -358,7 +321,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files' | 'jobs' | 'voice'> {
+): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files' | 'jobs'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;
