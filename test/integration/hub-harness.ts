@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
-import type { MessageData, SessionData } from '../../src/bus/types.js';
+import type { MessageBus, MessageData, SessionData } from '../../src/bus/types.js';
 import type { X25519KeyPair } from '../../src/crypto/backend.js';
 import { nodeBackend } from '../../src/crypto/backend.node.js';
 import type { LegacyCipherName } from '../../src/crypto/legacy-cipher.js';
@@ -388,7 +388,7 @@ export async function outcome(peer: FakePeer): Promise<CloseInfo | 'open' | 'fai
 
 /** The next message of `type` on `bus` (optionally matching `filter`). */
 export function nextOnBus(
-  bus: MemoryBus,
+  bus: MessageBus,
   type: string,
   filter: (m: MessageData) => boolean = () => true,
 ): Promise<MessageData> {

@@ -20,7 +20,7 @@ import type { HiveClient } from '../../src/client/index.js';
 import type { ComposedHub } from '../../src/hub/compose.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { composeTestHub, SdkDevice } from './house-harness.js';
-import { failOnUnhandledRejection } from './hub-harness.js';
+import { failOnUnhandledRejection, nextOnBus } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
@@ -34,6 +34,11 @@ interface Running {
   readonly composed: ComposedHub;
   readonly url: string;
   readonly fake: FakeTimers;
+  /** Connects `sat` (again) to this hub; `stop` closes it. */
+  connect(sat: Satellite): Promise<Satellite>;
+  /** Adds a satellite named `name` in `siteId` and connects it. */
+  satellite(name: string, siteId: string | null): Promise<Satellite>;
+  /** Closes the satellites connected to it, then stops the hub. */
   stop(): Promise<void>;
 }
 
@@ -44,7 +49,34 @@ async function startHub(dataDir: string, fake: FakeTimers): Promise<Running> {
     {},
     { timerClock: { timers: fake, now: fake.clock } },
   );
-  return { composed, url, fake, stop: () => composed.stop() };
+  const connected = new Set<Satellite>();
+  const hub: Running = {
+    composed,
+    url,
+    fake,
+    async connect(sat) {
+      connected.add(sat);
+      return sat.connect(hub);
+    },
+    async satellite(name, siteId) {
+      return hub.connect(await Satellite.add(hub, name, siteId));
+    },
+    async stop() {
+      for (const sat of connected) sat.client?.close();
+      await composed.stop();
+    },
+  };
+  return hub;
+}
+
+/** Runs `test` on a hub of its own (a fresh data dir, a new clock) and stops it after. */
+async function withHub(test: (hub: Running) => Promise<void>): Promise<void> {
+  const hub = await startHub(freshDir(), newClock());
+  try {
+    await test(hub);
+  } finally {
+    await hub.stop();
+  }
 }
 
 function freshDir(): string {
@@ -98,7 +130,7 @@ class Satellite {
   /** Closes the connection and resolves when the hub has seen it go. */
   async disconnect(bus: MessageBus): Promise<void> {
     const client = this.client!;
-    const gone = next(bus, 'hive.client.disconnect', (m) =>
+    const gone = nextOnBus(bus, 'hive.client.disconnect', (m) =>
       String(m.data.key).includes(`::${this.device.name}::`),
     );
     client.close();
@@ -107,20 +139,9 @@ class Satellite {
   }
 }
 
-/** The next message of `type` on `bus` that passes `filter`. */
-function next(bus: MessageBus, type: string, filter: (m: MessageData) => boolean = () => true) {
-  return new Promise<MessageData>((resolve) => {
-    const off = bus.on(type, (m) => {
-      if (!filter(m)) return;
-      off();
-      resolve(m);
-    });
-  });
-}
-
 /** Moves the timer clock and resolves with the `hive.timer.fired` of the timer that comes due. */
 function advance(hub: Running, ms: number): Promise<MessageData> {
-  const fired = next(hub.composed.bus, 'hive.timer.fired');
+  const fired = nextOnBus(hub.composed.bus, 'hive.timer.fired');
   hub.fake.advance(ms);
   return fired;
 }
@@ -132,13 +153,10 @@ function newClock(): FakeTimers {
 }
 
 describe('timers that find their room (issue 11)', () => {
-  it('two satellites set timers by voice and each hears, and lists, only its own', {
-    timeout: 60_000,
-  }, async () => {
-    const hub = await startHub(freshDir(), newClock());
-    const kitchen = await (await Satellite.add(hub, 'kitchen-sat', 'kitchen')).connect(hub);
-    const garage = await (await Satellite.add(hub, 'garage-sat', 'garage')).connect(hub);
-    try {
+  it('two satellites set timers by voice and each hears, and lists, only its own', { timeout: 60_000 }, () =>
+    withHub(async (hub) => {
+      const kitchen = await hub.satellite('kitchen-sat', 'kitchen');
+      const garage = await hub.satellite('garage-sat', 'garage');
       assert.deepEqual(await kitchen.say('set a timer for 5 minutes'), ['Timer set for 5 minutes.']);
       assert.deepEqual(await garage.say('set a timer for 1 hour and 30 minutes'), [
         'Timer set for 1 hour and 30 minutes.',
@@ -163,72 +181,62 @@ describe('timers that find their room (issue 11)', () => {
       assert.deepEqual(kitchen.unprompted(), ['Your timer for 5 minutes is done.']);
       assert.deepEqual(garage.unprompted(), ['Your timer for 1 hour and 30 minutes is done.']);
       assert.deepEqual(await kitchen.say('what timers do i have'), ["You don't have any timers."]);
-    } finally {
-      kitchen.client?.close();
-      garage.client?.close();
-      await hub.stop();
-    }
-  });
+    }),
+  );
 
-  it('lists and cancels: one of several by name, the only one, and what is left keeps firing', {
-    timeout: 60_000,
-  }, async () => {
-    const hub = await startHub(freshDir(), newClock());
-    const sat = await (await Satellite.add(hub, 'office-sat', 'office')).connect(hub);
-    try {
-      await sat.say('set a pasta timer for 10 minutes');
-      await sat.say('set a timer for 3 minutes');
-      await sat.say('remind me to call mum in 2 hours');
-      assert.deepEqual(await sat.say('what timers do i have'), [
-        'You have 2 timers: a timer for 3 minutes with 3 minutes left and the pasta timer with 10 minutes left.',
-      ]);
-      assert.deepEqual(await sat.say('what reminders do i have'), [
-        'You have a reminder to call mum in 2 hours.',
-      ]);
-      assert.deepEqual(await sat.say('cancel the pasta timer'), ['Cancelled your pasta timer.']);
-      assert.deepEqual(await sat.say('cancel the timer'), ['Cancelled your timer for 3 minutes.']);
-      assert.deepEqual(await sat.say('cancel the timer'), ["You don't have any timers."]);
-      const reminded = sat.hears('Reminder: call mum.');
-      const fired = await advance(hub, 2 * 60 * MIN);
-      assert.equal((fired.data.timer as { kind: string }).kind, 'reminder');
-      await reminded;
-      assert.deepEqual(sat.unprompted(), ['Reminder: call mum.'], 'the cancelled timers never rang');
-    } finally {
-      sat.client?.close();
-      await hub.stop();
-    }
-  });
+  it(
+    'lists and cancels: one of several by name, the only one, and what is left keeps firing',
+    { timeout: 60_000 },
+    () =>
+      withHub(async (hub) => {
+        const sat = await hub.satellite('office-sat', 'office');
+        await sat.say('set a pasta timer for 10 minutes');
+        await sat.say('set a timer for 3 minutes');
+        await sat.say('remind me to call mum in 2 hours');
+        assert.deepEqual(await sat.say('what timers do i have'), [
+          'You have 2 timers: a timer for 3 minutes with 3 minutes left and the pasta timer with 10 minutes left.',
+        ]);
+        assert.deepEqual(await sat.say('what reminders do i have'), [
+          'You have a reminder to call mum in 2 hours.',
+        ]);
+        assert.deepEqual(await sat.say('cancel the pasta timer'), ['Cancelled your pasta timer.']);
+        assert.deepEqual(await sat.say('cancel the timer'), ['Cancelled your timer for 3 minutes.']);
+        assert.deepEqual(await sat.say('cancel the timer'), ["You don't have any timers."]);
+        const reminded = sat.hears('Reminder: call mum.');
+        const fired = await advance(hub, 2 * 60 * MIN);
+        assert.equal((fired.data.timer as { kind: string }).kind, 'reminder');
+        await reminded;
+        assert.deepEqual(sat.unprompted(), ['Reminder: call mum.'], 'the cancelled timers never rang');
+      }),
+  );
 
-  it('the owner offline: a client of its room hears it; nobody in the room: said when the owner comes back', {
-    timeout: 60_000,
-  }, async () => {
-    const hub = await startHub(freshDir(), newClock());
-    const bus = hub.composed.bus;
-    const owner = await (await Satellite.add(hub, 'kitchen-sat', 'kitchen')).connect(hub);
-    const display = await (await Satellite.add(hub, 'kitchen-display', 'kitchen')).connect(hub);
-    const garage = await (await Satellite.add(hub, 'garage-sat', 'garage')).connect(hub);
-    try {
-      await owner.say('set a timer for 1 minute');
-      await owner.disconnect(bus);
-      const roomHears = display.hears("kitchen-sat's timer for 1 minute is done.");
-      const fired = await advance(hub, MIN);
-      assert.equal(fired.data.delivered, 'room');
-      await roomHears;
-      assert.deepEqual(garage.unprompted(), [], 'another room hears nothing');
+  it(
+    'the owner offline: a client of its room hears it; nobody in the room: said when the owner comes back',
+    { timeout: 60_000 },
+    () =>
+      withHub(async (hub) => {
+        const bus = hub.composed.bus;
+        const owner = await hub.satellite('kitchen-sat', 'kitchen');
+        const display = await hub.satellite('kitchen-display', 'kitchen');
+        const garage = await hub.satellite('garage-sat', 'garage');
+        await owner.say('set a timer for 1 minute');
+        await owner.disconnect(bus);
+        const roomHears = display.hears("kitchen-sat's timer for 1 minute is done.");
+        const fired = await advance(hub, MIN);
+        assert.equal(fired.data.delivered, 'room');
+        await roomHears;
+        assert.deepEqual(garage.unprompted(), [], 'another room hears nothing');
 
-      await garage.say('remind me to close the door in 2 minutes');
-      await garage.disconnect(bus);
-      const held = await advance(hub, 2 * MIN);
-      assert.equal(held.data.delivered, 'held', 'nobody else is in the garage');
-      await garage.connect(hub);
-      const late = await garage.hears('Reminder: close the door.');
-      assert.equal((late.data.timer as { late: boolean }).late, true);
-      assert.deepEqual(display.unprompted(), ["kitchen-sat's timer for 1 minute is done."]);
-    } finally {
-      for (const s of [owner, display, garage]) s.client?.close();
-      await hub.stop();
-    }
-  });
+        await garage.say('remind me to close the door in 2 minutes');
+        await garage.disconnect(bus);
+        const held = await advance(hub, 2 * MIN);
+        assert.equal(held.data.delivered, 'held', 'nobody else is in the garage');
+        await garage.connect(hub);
+        const late = await garage.hears('Reminder: close the door.');
+        assert.equal((late.data.timer as { late: boolean }).late, true);
+        assert.deepEqual(display.unprompted(), ["kitchen-sat's timer for 1 minute is done."]);
+      }),
+  );
 
   it('a timer set before a hub restart fires after it, on the satellite that set it', {
     timeout: 60_000,
@@ -236,21 +244,19 @@ describe('timers that find their room (issue 11)', () => {
     const dataDir = freshDir();
     const clock = newClock();
     let hub = await startHub(dataDir, clock);
-    const kitchen = await (await Satellite.add(hub, 'kitchen-sat', 'kitchen')).connect(hub);
-    const garage = await (await Satellite.add(hub, 'garage-sat', 'garage')).connect(hub);
     try {
+      const kitchen = await hub.satellite('kitchen-sat', 'kitchen');
+      const garage = await hub.satellite('garage-sat', 'garage');
       assert.deepEqual(await kitchen.say('set a timer for 5 minutes'), ['Timer set for 5 minutes.']);
       assert.deepEqual(await garage.say('set a timer for 20 minutes'), ['Timer set for 20 minutes.']);
-      kitchen.client?.close();
-      garage.client?.close();
       await hub.stop();
 
       // The same data dir, a new process's worth of hub; a minute went by while it was down.
       const later = newClock();
       later.now = clock.now + MIN;
       hub = await startHub(dataDir, later);
-      await kitchen.connect(hub);
-      await garage.connect(hub);
+      await hub.connect(kitchen);
+      await hub.connect(garage);
       assert.deepEqual(await kitchen.say('what timers do i have'), [
         'You have a timer for 5 minutes with 4 minutes left.',
       ]);
@@ -264,8 +270,6 @@ describe('timers that find their room (issue 11)', () => {
       assert.deepEqual(kitchen.unprompted(), ['Your timer for 5 minutes is done.']);
       assert.deepEqual(garage.unprompted(), ['Your timer for 20 minutes is done.']);
     } finally {
-      kitchen.client?.close();
-      garage.client?.close();
       await hub.stop();
     }
   });
