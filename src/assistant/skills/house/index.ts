@@ -11,7 +11,10 @@
  */
 import { defineSkill, type SkillContext } from '../../skill.js';
 import { en } from './locale/en.js';
-import { announceTarget, askText, joinEn, splitRoom, tellText } from './parse-en.js';
+import { es } from './locale/es.js';
+import { pt } from './locale/pt.js';
+import { announceTarget, splitRoom, tellText } from './parse-en.js';
+import { type HousePhrasing, housePhrasing } from './phrasing.js';
 
 export const HOUSE_SKILL_ID = 'hivelink-house.hivelink';
 
@@ -89,9 +92,17 @@ async function roomNames(ctx: SkillContext): Promise<string[]> {
   return answer.rooms.map(roomOf).flatMap((r) => (r === null ? [] : [r.name]));
 }
 
+/** The `room` slot of an intent, without a leading article ("la cocina" → "cocina"). */
+function roomSlot(ctx: SkillContext): string {
+  const [first = '', ...rest] = (ctx.entities.room ?? '').trim().split(/\s+/);
+  return phrasing(ctx).room.articles.includes(first.toLowerCase())
+    ? rest.join(' ')
+    : [first, ...rest].join(' ');
+}
+
 /** The room an intent names in its `room` slot, or null (after asking which). */
 function spokenRoom(ctx: SkillContext): string | null {
-  const room = (ctx.entities.room ?? '').trim();
+  const room = roomSlot(ctx);
   if (room === '') {
     ctx.speakDialog('which_room');
     return null;
@@ -109,6 +120,11 @@ function rawRest(ctx: SkillContext, verbs: RegExp): string {
   return first !== '' && tail.toLowerCase().includes(first) ? tail : slot;
 }
 
+/** The phrasing of the turn's language. */
+function phrasing(ctx: SkillContext): HousePhrasing {
+  return housePhrasing(ctx.lang);
+}
+
 async function listRooms(ctx: SkillContext): Promise<void> {
   const answer = await house(ctx, 'rooms', {});
   if (answer === null) return;
@@ -120,7 +136,7 @@ async function listRooms(ctx: SkillContext): Promise<void> {
     .map(roomOf)
     .flatMap((r) => (r ? [r.name] : []));
   if (names.length === 0) ctx.speakDialog('no_rooms');
-  else ctx.speakDialog(names.length === 1 ? 'one_room' : 'rooms', { list: joinEn(names) });
+  else ctx.speakDialog(names.length === 1 ? 'one_room' : 'rooms', { list: phrasing(ctx).join(names) });
 }
 
 async function roomInfo(ctx: SkillContext): Promise<{ spoken: string; room: RoomInfo } | null> {
@@ -140,12 +156,13 @@ async function whoIsIn(ctx: SkillContext): Promise<void> {
   const info = await roomInfo(ctx);
   if (info === null) return;
   const { room } = info;
+  const join = phrasing(ctx).join;
   const online = room.clients.filter((c) => c.online).map((c) => c.name);
   const offline = room.clients.filter((c) => !c.online).map((c) => c.name);
   if (room.clients.length === 0) ctx.speakDialog('empty_room', { room: room.name });
-  else if (offline.length === 0) ctx.speakDialog('who_online', { room: room.name, online: joinEn(online) });
-  else if (online.length === 0) ctx.speakDialog('who_offline', { room: room.name, offline: joinEn(offline) });
-  else ctx.speakDialog('who_mixed', { room: room.name, online: joinEn(online), offline: joinEn(offline) });
+  else if (offline.length === 0) ctx.speakDialog('who_online', { room: room.name, online: join(online) });
+  else if (online.length === 0) ctx.speakDialog('who_offline', { room: room.name, offline: join(offline) });
+  else ctx.speakDialog('who_mixed', { room: room.name, online: join(online), offline: join(offline) });
 }
 
 async function isOnline(ctx: SkillContext): Promise<void> {
@@ -155,7 +172,7 @@ async function isOnline(ctx: SkillContext): Promise<void> {
   const online = room.clients.filter((c) => c.online).map((c) => c.name);
   if (room.clients.length === 0) ctx.speakDialog('empty_room', { room: room.name });
   else if (online.length === 0) ctx.speakDialog('offline', { room: room.name });
-  else ctx.speakDialog('online', { room: room.name, online: joinEn(online) });
+  else ctx.speakDialog('online', { room: room.name, online: phrasing(ctx).join(online) });
 }
 
 /**
@@ -168,7 +185,7 @@ async function roomAndMessage(
   clean: (message: string) => string,
   missing: string,
 ): Promise<{ room: string; message: string } | null> {
-  const split = splitRoom(rawRest(ctx, lead), await roomNames(ctx));
+  const split = splitRoom(rawRest(ctx, lead), await roomNames(ctx), phrasing(ctx).room);
   if (split === null) {
     ctx.speakDialog('which_room');
     return null;
@@ -182,12 +199,8 @@ async function roomAndMessage(
 }
 
 async function tell(ctx: SkillContext): Promise<void> {
-  const said = await roomAndMessage(
-    ctx,
-    /\b(?:tell|let)\s+(?:(?:everyone|everybody)\s+in\s+)?|\bmessage\s+to\s+/i,
-    tellText,
-    'tell_what',
-  );
+  const words = phrasing(ctx);
+  const said = await roomAndMessage(ctx, words.tell, (m) => tellText(m, words.room), 'tell_what');
   if (said === null) return;
   const answer = await house(ctx, 'tell', { room: said.room, text: said.message });
   if (answer === null) return;
@@ -199,12 +212,8 @@ async function tell(ctx: SkillContext): Promise<void> {
 }
 
 async function ask(ctx: SkillContext): Promise<void> {
-  const said = await roomAndMessage(
-    ctx,
-    /\bask\s+(?:(?:everyone|everybody|someone)\s+in\s+)?/i,
-    askText,
-    'ask_what',
-  );
+  const words = phrasing(ctx);
+  const said = await roomAndMessage(ctx, words.ask, words.askText, 'ask_what');
   if (said === null) return;
   const answer = await house(ctx, 'ask', { room: said.room, utterance: said.message }, ASK_TIMEOUT_MS);
   if (answer === null) return;
@@ -217,8 +226,9 @@ async function ask(ctx: SkillContext): Promise<void> {
 }
 
 async function announce(ctx: SkillContext): Promise<void> {
-  const rest = rawRest(ctx, /\b(?:announce|broadcast|announcement)\s+(?:that\s+)?/i);
-  const { target, text } = announceTarget(rest, await roomNames(ctx));
+  const words = phrasing(ctx);
+  const rest = rawRest(ctx, words.announce);
+  const { target, text } = announceTarget(rest, await roomNames(ctx), words.room);
   if (text.trim() === '') {
     ctx.speakDialog('announce_what');
     return;
@@ -241,7 +251,7 @@ async function announce(ctx: SkillContext): Promise<void> {
  */
 function conference(mode: 'on' | 'only' | 'off'): (ctx: SkillContext) => Promise<void> {
   return async (ctx) => {
-    const spoken = (ctx.entities.room ?? '').trim();
+    const spoken = roomSlot(ctx);
     const answer = await house(ctx, 'room.set', {
       conference: mode,
       ...(spoken === '' ? {} : { room: spoken }),
@@ -261,7 +271,7 @@ function conference(mode: 'on' | 'only' | 'off'): (ctx: SkillContext) => Promise
 export const houseSkill = defineSkill({
   id: HOUSE_SKILL_ID,
   className: 'HouseSkill',
-  locale: { en },
+  locale: { en, pt, es },
   intents: [
     { name: 'rooms.intent', handler: listRooms },
     { name: 'who_is_in.intent', handler: whoIsIn },

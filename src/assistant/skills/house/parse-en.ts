@@ -7,6 +7,36 @@
  * @module
  */
 
+/** The words around a room name in one language (English here; others in phrasing.ts). */
+export interface RoomWords {
+  /** Articles skipped before a room name ("the"). */
+  readonly articles: readonly string[];
+  /** Words before a room at the end of an announcement ("in", "to"). */
+  readonly prepositions: readonly string[];
+  /** An announcement's target of every room, at its end or its start. */
+  readonly everywhereEnd: RegExp;
+  readonly everywhereStart: RegExp;
+  /** An announcement that starts with its room ("in the kitchen that …"): the rest in group 1. */
+  readonly leadIn: RegExp;
+  /** "… in the garage" with a room nobody knows: text in group 1, room in group 2. */
+  readonly unknownRoom: RegExp;
+  /** What a message starts with and is not part of it ("that", "to"). */
+  readonly tellLead: RegExp;
+}
+
+/** English. */
+export const ROOM_WORDS_EN: RoomWords = {
+  articles: ['the'],
+  prepositions: ['in', 'to'],
+  everywhereEnd:
+    /\s+(?:everywhere|to everyone|to everybody|in every room|in all (?:the )?rooms|to all (?:the )?rooms)[.!]*$/i,
+  everywhereStart:
+    /^(?:everywhere|to everyone|to everybody|in every room|in all (?:the )?rooms)\s+(?:that\s+)?/i,
+  leadIn: /^(?:in|to)\s+(?:the\s+)?(.+)$/i,
+  unknownRoom: /^(.+?)\s+in\s+the\s+(\S+(?:\s+\S+)?)[.!]*$/i,
+  tellLead: /^(?:that|to)\s+/i,
+};
+
 /** How room names compare (the store's `roomKey`): lower case, `_`/`-` as spaces, a leading "the" dropped. */
 export function foldRoom(name: string): string {
   return name
@@ -42,9 +72,13 @@ function prefixLength(raw: readonly string[], room: string): number {
  * room the words start with, else the first word (the hub then says it knows no such room). A leading "the" is
  * skipped. Null when there are no words.
  */
-export function splitRoom(rest: string, rooms: readonly string[]): { room: string; message: string } | null {
+export function splitRoom(
+  rest: string,
+  rooms: readonly string[],
+  lang: RoomWords = ROOM_WORDS_EN,
+): { room: string; message: string } | null {
   let raw = words(rest);
-  if (raw[0]?.toLowerCase() === 'the') raw = raw.slice(1);
+  if (lang.articles.includes(raw[0]?.toLowerCase() ?? '')) raw = raw.slice(1);
   if (raw.length === 0) return null;
   let best: { room: string; n: number } | null = null;
   for (const room of rooms) {
@@ -59,8 +93,8 @@ export function splitRoom(rest: string, rooms: readonly string[]): { room: strin
 }
 
 /** What to tell, without a leading "that" or "to" ("tell the kitchen that dinner is ready"). */
-export function tellText(message: string): string {
-  return message.replace(/^(?:that|to)\s+/i, '').trim();
+export function tellText(message: string, lang: RoomWords = ROOM_WORDS_EN): string {
+  return message.replace(lang.tellLead, '').trim();
 }
 
 /**
@@ -80,11 +114,6 @@ export function askText(message: string): string {
 /** Where an announcement goes, and its text. */
 export type AnnounceTarget = { readonly all: true } | { readonly room: string };
 
-const EVERYWHERE_END =
-  /\s+(?:everywhere|to everyone|to everybody|in every room|in all (?:the )?rooms|to all (?:the )?rooms)[.!]*$/i;
-const EVERYWHERE_START =
-  /^(?:everywhere|to everyone|to everybody|in every room|in all (?:the )?rooms)\s+(?:that\s+)?/i;
-
 /**
  * "dinner is ready everywhere" → every room; "dinner is ready in the kitchen" / "in the kitchen that dinner is
  * ready" → that room (a known one, or the words after "in the"); no target → every room.
@@ -92,32 +121,33 @@ const EVERYWHERE_START =
 export function announceTarget(
   rest: string,
   rooms: readonly string[],
+  lang: RoomWords = ROOM_WORDS_EN,
 ): { target: AnnounceTarget; text: string } {
   const trimmed = rest.trim();
-  if (EVERYWHERE_END.test(trimmed))
-    return { target: { all: true }, text: trimmed.replace(EVERYWHERE_END, '') };
-  if (EVERYWHERE_START.test(trimmed))
-    return { target: { all: true }, text: trimmed.replace(EVERYWHERE_START, '') };
-  const start = /^(?:in|to)\s+(?:the\s+)?(.+)$/i.exec(trimmed);
+  if (lang.everywhereEnd.test(trimmed))
+    return { target: { all: true }, text: trimmed.replace(lang.everywhereEnd, '') };
+  if (lang.everywhereStart.test(trimmed))
+    return { target: { all: true }, text: trimmed.replace(lang.everywhereStart, '') };
+  const start = lang.leadIn.exec(trimmed);
   if (start !== null) {
-    const split = splitRoom(start[1]!, rooms);
+    const split = splitRoom(start[1]!, rooms, lang);
     if (split !== null && split.message !== '') {
-      return { target: { room: split.room }, text: tellText(split.message) };
+      return { target: { room: split.room }, text: tellText(split.message, lang) };
     }
   }
   const raw = words(trimmed);
   let best: { room: string; at: number } | null = null;
   for (let at = raw.length - 1; at > 0; at--) {
     const preposition = raw[at - 1]!.toLowerCase();
-    const article = raw[at]!.toLowerCase() === 'the' ? 1 : 0;
-    if (preposition !== 'in' && preposition !== 'to') continue;
+    const article = lang.articles.includes(raw[at]!.toLowerCase()) ? 1 : 0;
+    if (!lang.prepositions.includes(preposition)) continue;
     for (const room of rooms) {
       const tail = raw.slice(at + article);
       if (prefixLength(tail, room) === tail.length && (best === null || at < best.at)) best = { room, at };
     }
   }
   if (best !== null) return { target: { room: best.room }, text: raw.slice(0, best.at - 1).join(' ') };
-  const unknown = /^(.+?)\s+in\s+the\s+(\S+(?:\s+\S+)?)[.!]*$/i.exec(trimmed);
+  const unknown = lang.unknownRoom.exec(trimmed);
   if (unknown !== null) return { target: { room: unknown[2]! }, text: unknown[1]! };
   return { target: { all: true }, text: trimmed };
 }

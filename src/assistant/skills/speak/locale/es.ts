@@ -6,7 +6,7 @@ export const es: SkillLocale = {
     // Words to say back; not a request for something else ("repite eso", "di otra vez").
     dictation: {
       pattern:
-        '(?!(?:me|le|te|nos|eso|esto|aquello|otra vez|de nuevo|nada|algo|lo que|mi|el último|la última)(?: |$))\\S+(?: \\S+)*',
+        '(?!(?:me|le|te|nos|al|a la|a los|a las|eso|esto|aquello|otra vez|de nuevo|nada|algo|lo que|mi|el último|la última)(?: |$))\\S+(?: \\S+)*',
     },
   },
   intents: {

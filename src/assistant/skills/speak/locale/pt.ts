@@ -6,7 +6,7 @@ export const pt: SkillLocale = {
     // Words to say back; not a request for something else ("diz-me as horas", "repete isso").
     dictation: {
       pattern:
-        '(?!(?:me|lhe|te|nos|isso|isto|aquilo|outra vez|de novo|nada|algo|alguma coisa|o que|a minha|o meu|a última|o último)(?: |$))\\S+(?: \\S+)*',
+        '(?!(?:me|lhe|te|nos|à|ao|aos|às|isso|isto|aquilo|outra vez|de novo|nada|algo|alguma coisa|o que|a minha|o meu|a última|o último)(?: |$))\\S+(?: \\S+)*',
     },
   },
   intents: {
