@@ -27,6 +27,12 @@ import type { SkillDefinition } from './skill.js';
 import { loadSkillDirectory } from './skill-loader.js';
 import { type LoadedSkill, SkillRegistry } from './skill-registry.js';
 import { SkillRunner } from './skill-runner.js';
+import {
+  importSkillFile,
+  type SkillDirectoryWatch,
+  type SkillFileChange,
+  watchSkillDirectory,
+} from './skill-watch.js';
 import { builtInSkills } from './skills/index.js';
 
 /** Construction options of {@link Assistant}. */
@@ -37,6 +43,11 @@ export interface AssistantInit {
   skills?: readonly SkillDefinition[];
   /** A directory of `.js`/`.mjs` skill modules loaded at start (each default-exports a skill definition). */
   skillsDir?: string;
+  /**
+   * Reload a skill of `skillsDir` when its file changes, load a new file, unload a removed one, all without a
+   * restart; a version that fails to load leaves the previous one answering. @default false
+   */
+  watchSkillsDir?: boolean;
   /** IANA time zone for time and date answers. @default the system's */
   timezone?: string;
   /** Current time. @default `() => new Date()` */
@@ -93,6 +104,11 @@ export class Assistant {
   readonly #timezone: string;
   readonly #onError: (error: HiveLinkError) => void;
   readonly #loadErrors: HiveLinkError[] = [];
+  /** Skills loaded from files of `skillsDir`, by file, for hot reload. */
+  readonly #fileSkills = new Map<string, LoadedSkill>();
+  #watch: SkillDirectoryWatch | null = null;
+  /** Reloads run one after another, in the order the changes settled. */
+  #reloading: Promise<void> = Promise.resolve();
   #skillErrors = 0;
   #offs: (() => void)[] = [];
   #state: 'idle' | 'starting' | 'running' | 'stopped' = 'idle';
@@ -195,7 +211,19 @@ export class Assistant {
     if (this.#init.skillsDir !== undefined) {
       const { skills, errors } = await loadSkillDirectory(this.#init.skillsDir);
       for (const { file, error } of errors) this.#loadFailed(error, file);
-      for (const { definition, file } of skills) this.#load(definition, file);
+      for (const { definition, file } of skills) {
+        const loaded = this.#load(definition, file);
+        if (loaded !== null) this.#fileSkills.set(file, loaded);
+      }
+      if (this.#init.watchSkillsDir === true) {
+        this.#watch = watchSkillDirectory(
+          this.#init.skillsDir,
+          (change) => {
+            this.#reloading = this.#reloading.then(() => this.#reload(change));
+          },
+          (err) => this.#report(err),
+        );
+      }
     }
     if (this.#state !== 'starting') return;
     this.#subscribe();
@@ -209,14 +237,20 @@ export class Assistant {
   stop(): void {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
+    this.#watch?.close();
+    this.#watch = null;
     for (const off of this.#offs) off();
     this.#offs = [];
     this.#runner.stopAll();
   }
 
-  #load(def: unknown, origin: string): void {
+  #stopped(): boolean {
+    return this.#state === 'stopped';
+  }
+
+  #load(def: unknown, origin: string): LoadedSkill | null {
     try {
-      this.#registry.add(def, origin);
+      return this.#registry.add(def, origin);
     } catch (err) {
       this.#loadFailed(
         isHiveLinkError(err)
@@ -224,7 +258,42 @@ export class Assistant {
           : new HiveLinkError('HL_ERR_SKILL_LOAD', `skill ${origin}: ${String(err)}`),
         origin,
       );
+      return null;
     }
+  }
+
+  /**
+   * One settled change of a skill file: the new version replaces the old (`mycroft.skills.loaded`), a removed file's
+   * skill is unloaded (`mycroft.skills.shutdown`); a version that does not load is reported and the old one stays.
+   */
+  async #reload(change: SkillFileChange): Promise<void> {
+    if (this.#stopped()) return;
+    const { file } = change;
+    const old = this.#fileSkills.get(file);
+    if (change.kind === 'removed') {
+      if (old === undefined) return;
+      this.removeSkill(old.id);
+      this.#fileSkills.delete(file);
+      this.#emit(createMessage('mycroft.skills.shutdown', { path: file, id: old.id }));
+      return;
+    }
+    let definition: SkillDefinition;
+    try {
+      definition = await importSkillFile(file);
+    } catch (err) {
+      this.#loadFailed(err as HiveLinkError, file);
+      return;
+    }
+    if (this.#stopped()) return; // stopped while the module loaded
+    if (old !== undefined) this.removeSkill(old.id);
+    const loaded = this.#load(definition, file);
+    if (loaded === null) {
+      // The new version was refused (say, its id is another skill's): the old one answers again.
+      if (old !== undefined) this.#fileSkills.set(file, this.addSkill(old.definition, file));
+      return;
+    }
+    this.#fileSkills.set(file, loaded);
+    this.#emit(createMessage('mycroft.skills.loaded', { path: file, id: loaded.id, name: loaded.id }));
   }
 
   #loadFailed(err: HiveLinkError, origin: string): void {

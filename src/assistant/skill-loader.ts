@@ -7,10 +7,9 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { HiveLinkError } from '../errors.js';
 import type { SkillDefinition } from './skill.js';
-import { validateSkill } from './skill-validate.js';
+import { importSkillFile } from './skill-watch.js';
 
 /** What {@link loadSkillDirectory} found. */
 export interface SkillDirectoryResult {
@@ -38,18 +37,9 @@ export async function loadSkillDirectory(dir: string): Promise<SkillDirectoryRes
   for (const name of names) {
     const file = join(root, name);
     try {
-      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-      result.skills.push({ file, definition: validateSkill(mod.default, file) });
+      result.skills.push({ file, definition: await importSkillFile(file) });
     } catch (err) {
-      const error =
-        err instanceof HiveLinkError
-          ? err
-          : new HiveLinkError(
-              'HL_ERR_SKILL_LOAD',
-              `skill ${file}: the module failed to load: ${err instanceof Error ? err.message : String(err)}`,
-              { cause: err },
-            );
-      result.errors.push({ file, error });
+      result.errors.push({ file, error: err as HiveLinkError });
     }
   }
   return result;

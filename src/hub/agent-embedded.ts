@@ -31,6 +31,8 @@ export interface EmbeddedAgentInit {
   skillsDir?: string;
   /** @default the registry defaults */
   limits?: Partial<Pick<Limits, EmbeddedAgentLimit>>;
+  /** Reload skills of `skillsDir` when their files change. @default false */
+  watchSkillsDir?: boolean;
   /** Skill load and skill code failures. @default the assistant's: one line and the stack on stderr */
   onError?: (error: HiveLinkError) => void;
 }
@@ -46,6 +48,7 @@ export function embeddedAgent(init: EmbeddedAgentInit): EmbeddedAgent {
   const assistant = new Assistant({
     bus: init.bus,
     ...(init.skillsDir === undefined ? {} : { skillsDir: init.skillsDir }),
+    ...(init.watchSkillsDir === true ? { watchSkillsDir: true } : {}),
     ...(limits.assistantResponseTimeoutMs === undefined
       ? {}
       : { responseTimeoutMs: limits.assistantResponseTimeoutMs }),

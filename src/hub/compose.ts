@@ -168,7 +168,17 @@ function composeAgent(
   // skipped while the others keep working.
   const skillsDir = options.skillsDir ?? join(dataDir, 'skills');
   if (options.skillsDir === undefined) mkdirSync(skillsDir, { recursive: true, mode: 0o700 });
-  const agent = embeddedAgent({ bus, skillsDir, limits });
+  // Skill files reload when they change (no restart), and a skill's failure is logged with its stack.
+  const agent = embeddedAgent({
+    bus,
+    skillsDir,
+    limits,
+    watchSkillsDir: true,
+    onError: (err) => {
+      const cause = err.cause instanceof Error ? err.cause : undefined;
+      logger.warn({ code: err.code, ...(cause === undefined ? {} : { err: cause }) }, err.message);
+    },
+  });
   return { agent, assistant: agent.assistant, skillsDir, busServer };
 }
 

@@ -55,4 +55,39 @@ describe('hub skills directory', () => {
     assert.equal(sum.code, 0, sum.stderr);
     assert.match(sum.stdout, /42/);
   });
+
+  it('reloads an edited skill without a restart, and logs the stack of a skill that throws', async () => {
+    const client = await addClient(dataDir, env, 'greenhouse-sat-2');
+    const creds = ['--url', hub.url, '--key', client.accessKey, '--password', client.password];
+    writeFileSync(
+      join(dataDir, 'skills', 'greenhouse.mjs'),
+      GREENHOUSE_SKILL.replace('The greenhouse is watered.', 'The greenhouse is soaked.'),
+    );
+    // Each ask is a real turn; the reload lands once the file has settled (about 0.1 s), so a few turns at most.
+    let answer = '';
+    for (let i = 0; i < 20 && answer !== 'The greenhouse is soaked.'; i++) {
+      answer = (await run(['ask', ...creds, 'water the tomatoes'], env)).stdout.trim();
+    }
+    assert.equal(answer, 'The greenhouse is soaked.');
+
+    writeFileSync(
+      join(dataDir, 'skills', 'thrower.mjs'),
+      `export default {
+  id: 'thrower.example',
+  locale: { en: { intents: { 'boom.intent': ['blow the fuse'] } } },
+  intents: [{ name: 'boom.intent', handler: function blowTheFuse() { throw new Error('fuse blown'); } }],
+};
+`,
+    );
+    const from = hub.proc.stderr().length;
+    let said = '';
+    for (let i = 0; i < 20 && !/went wrong/.test(said); i++) {
+      said = (await run(['ask', ...creds, 'blow the fuse'], env)).stdout;
+    }
+    assert.match(said, /Sorry, something went wrong in the thrower\.example skill/);
+    const line = await hub.proc.wait(/^\{.*"code":"HL_ERR_SKILL_FAILED".*\}$/m, 'stderr', from);
+    const entry = JSON.parse(line[0]) as { err?: { message?: string; stack?: string } };
+    assert.equal(entry.err?.message, 'fuse blown');
+    assert.match(entry.err?.stack ?? '', /blowTheFuse .*thrower\.mjs/);
+  });
 });
