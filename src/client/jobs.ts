@@ -14,6 +14,7 @@ import { ERROR_CODES, type ErrorCode, HiveLinkError } from '../errors.js';
 import { JobMsg } from '../protocol/files.js';
 import type { FileSource, FileTransfers } from './files.js';
 import { Listeners } from './listeners.js';
+import type { SealedHost } from './sealed.js';
 import type { ClientState } from './types.js';
 
 /** A job as the hub reports it. */
@@ -51,15 +52,9 @@ const EARLY_JOBS = 64;
 const FINAL: ReadonlySet<string> = new Set(['done', 'failed', 'cancelled']);
 
 /** What the jobs need of a {@link HiveClient}. */
-export interface JobsHost {
+export interface JobsHost extends SealedHost {
   readonly state: ClientState;
   onState(listener: (state: ClientState) => void): () => void;
-  onBus(busType: string, handler: (message: MessageData) => void): () => void;
-  request(
-    type: string,
-    data: Record<string, unknown>,
-    options: { timeoutMs?: number },
-  ): Promise<Record<string, unknown>>;
   readonly files: FileTransfers;
 }
 

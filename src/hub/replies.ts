@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isHiveLinkError } from '../errors.js';
 import type { JsonObject } from '../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
@@ -18,6 +19,24 @@ export function hubBusMessage(peer: string, type: string, data: JsonObject): Hiv
     { type, data, context: { source: HUB_SOURCE, destination: peer } },
     { source_peer: peer },
   );
+}
+
+/**
+ * What a hub service answers a request with: `{ok: true, …}` from `run`, or `{ok: false, code, error}` when it
+ * throws (a failure that is not a `HiveLinkError` is logged and answered `HL_ERR_INTERNAL`).
+ */
+export async function answerOf(
+  run: () => Promise<JsonObject>,
+  logger: { warn(obj: object, msg: string): void },
+  what: string,
+): Promise<JsonObject> {
+  try {
+    return { ok: true, ...(await run()) };
+  } catch (err) {
+    if (isHiveLinkError(err)) return { ok: false, code: err.code, error: err.message };
+    logger.warn({ err }, `${what} failed`);
+    return { ok: false, code: 'HL_ERR_INTERNAL', error: `${what} failed` };
+  }
 }
 
 /** BUS `<type>.response` with `data`, answering a client's request (its `request_id` kept when it had one). */

@@ -59,17 +59,13 @@ export interface HubFileRecord {
   readonly expiresAt: number;
 }
 
-export interface NewHubFile {
-  readonly id: string;
-  readonly ownerId: number;
-  readonly name: string;
-  readonly mime: string | null;
-  readonly size: number;
-  readonly sha256: string;
-  readonly origin: FileOrigin;
+export type NewHubFile = Pick<
+  HubFileRecord,
+  'id' | 'ownerId' | 'name' | 'mime' | 'size' | 'sha256' | 'origin'
+> & {
   /** `complete` for a file written whole (a BINARY FILE, a job output). @default 'receiving' */
   readonly state?: FileState;
-}
+};
 
 /** The owner's bounds a new file is checked against (limits `fileQuotaBytes`, `maxParallelTransfers`). */
 export interface FileBounds {

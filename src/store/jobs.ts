@@ -66,13 +66,7 @@ export interface JobRecord {
   readonly finishedAt: number | null;
 }
 
-export interface NewJob {
-  readonly id: string;
-  readonly ownerId: number;
-  readonly kind: string;
-  readonly params: { readonly [key: string]: JsonValue };
-  readonly inputs: readonly string[];
-}
+export type NewJob = Pick<JobRecord, 'id' | 'ownerId' | 'kind' | 'params' | 'inputs'>;
 
 /** How a job ended. */
 export interface JobEnd {

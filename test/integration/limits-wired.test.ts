@@ -1598,37 +1598,11 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
 
   // -- jobs (issue 15): the scheduler's bounds and a worker's limits, with the test kinds of test/fixtures/jobs
 
-  jobConcurrency: () =>
-    withHub(
-      { limits: { jobConcurrency: 1, jobConcurrencyPerClient: 4 } },
-      async (h) => {
-        const client = await fileClient(h);
-        const [first, second] = await waitingSecond(client, ['slow', 'slow']);
-        // With the default (2 of a kind) the second would run beside the first.
-        assert.equal((await client.jobs.attach(second.id)).job.state, 'queued');
-        await first.cancel();
-        await running(second);
-        await second.cancel();
-        client.close();
-      },
-      JOB_KINDS,
-    ),
+  // With the default (2 of a kind) the second would run beside the first.
+  jobConcurrency: () => secondWaits({ jobConcurrency: 1, jobConcurrencyPerClient: 4 }, ['slow', 'slow']),
 
-  jobConcurrencyPerClient: () =>
-    withHub(
-      { limits: { jobConcurrencyPerClient: 1 } },
-      async (h) => {
-        const client = await fileClient(h);
-        const [first, second] = await waitingSecond(client, ['slow', 'slow-fail']);
-        // With the default (2 per client) the second kind would run beside the first.
-        assert.equal((await client.jobs.attach(second.id)).job.state, 'queued');
-        await first.cancel();
-        await running(second);
-        await second.cancel();
-        client.close();
-      },
-      JOB_KINDS,
-    ),
+  // With the default (2 per client) the second kind would run beside the first.
+  jobConcurrencyPerClient: () => secondWaits({ jobConcurrencyPerClient: 1 }, ['slow', 'slow-fail']),
 
   maxQueuedJobsPerClient: () =>
     withHub(
@@ -1703,15 +1677,26 @@ function running(job: JobHandle): Promise<void> {
   });
 }
 
-/** Submits two long jobs of `kinds` and waits for the first to run. */
-async function waitingSecond(
-  client: HiveClient,
-  kinds: readonly [string, string],
-): Promise<[JobHandle, JobHandle]> {
-  const first = await client.submitJob(kinds[0], { steps: 1000, stepMs: 20 });
-  const second = await client.submitJob(kinds[1], { steps: 1000, stepMs: 20 });
-  await running(first);
-  return [first, second];
+/**
+ * With `limits`, two long jobs of `kinds` from one client: the second waits queued while the first runs, and runs once
+ * the first is cancelled.
+ */
+function secondWaits(limits: HubConfigInput['limits'], kinds: readonly [string, string]): Promise<void> {
+  return withHub(
+    { limits },
+    async (h) => {
+      const client = await fileClient(h);
+      const first = await client.submitJob(kinds[0], { steps: 1000, stepMs: 20 });
+      const second = await client.submitJob(kinds[1], { steps: 1000, stepMs: 20 });
+      await running(first);
+      assert.equal((await client.jobs.attach(second.id)).job.state, 'queued');
+      await first.cancel();
+      await running(second);
+      await second.cancel();
+      client.close();
+    },
+    JOB_KINDS,
+  );
 }
 
 /** An SDK client of a new client of `h`, connected (files and jobs). */

@@ -51,7 +51,7 @@ import { baseName } from '../handlers/binary.js';
 import { openConnections } from '../house/speak.js';
 import type { Hub, HubService } from '../hub.js';
 import { ACCEPT, allowsBusType, BINARY_BUS_TYPE, DenyCode, deny } from '../policy/index.js';
-import { hubAnswer, hubBusMessage } from '../replies.js';
+import { answerOf, hubAnswer, hubBusMessage } from '../replies.js';
 import type { HubPeer } from '../types.js';
 
 const REQUESTS: ReadonlySet<string> = new Set([
@@ -281,19 +281,18 @@ export class FileService implements HubService {
   }
 
   async #answer(conn: HubPeer, type: string, data: JsonObject, requestId: unknown): Promise<void> {
-    let answer: JsonObject;
-    let after: (() => void) | null = null;
-    try {
-      const result = await this.#handle(conn, type, data);
-      answer = { ok: true, ...result.answer };
-      after = result.after ?? null;
-    } catch (err) {
-      const e = isHiveLinkError(err) ? err : new HiveLinkError('HL_ERR_INTERNAL', 'the file service failed');
-      if (!isHiveLinkError(err)) this.#logger.warn({ err, peer: conn.peer, type }, 'file request failed');
-      answer = { ok: false, code: e.code, error: e.message };
-    }
+    const later: { after: (() => void) | null } = { after: null };
+    const answer = await answerOf(
+      async () => {
+        const result = await this.#handle(conn, type, data);
+        later.after = result.after ?? null;
+        return result.answer;
+      },
+      this.#logger,
+      `file request ${type}`,
+    );
     conn.send(hubAnswer(conn.peer, type, answer, requestId));
-    after?.();
+    later.after?.();
   }
 
   async #handle(

@@ -31,7 +31,7 @@ import { type FileService, fileJson } from '../files/service.js';
 import { openConnections } from '../house/speak.js';
 import type { HubService } from '../hub.js';
 import type { PeerRegistry } from '../peers.js';
-import { hubBusMessage } from '../replies.js';
+import { answerOf, hubBusMessage } from '../replies.js';
 import type { JobDefinition, JobInput } from './define.js';
 import type { JobHubMessage, JobWorkerData, JobWorkerMessage } from './worker.js';
 
@@ -350,14 +350,11 @@ export class JobService implements HubService {
 
   async #request(message: MessageData): Promise<void> {
     if (this.#state !== 'running') return;
-    let data: Record<string, unknown>;
-    try {
-      data = { ok: true, ...(await this.#handle(message)) };
-    } catch (err) {
-      const e = isHiveLinkError(err) ? err : new HiveLinkError('HL_ERR_INTERNAL', 'the job service failed');
-      if (!isHiveLinkError(err)) this.#init.logger.warn({ err, type: message.type }, 'job request failed');
-      data = { ok: false, code: e.code, error: e.message };
-    }
+    const data = await answerOf(
+      () => this.#handle(message),
+      this.#init.logger,
+      `job request ${message.type}`,
+    );
     try {
       this.#init.bus.emit(response(message, data));
     } catch (err) {
