@@ -111,6 +111,14 @@ export const LIMIT_DEFS = {
     summary:
       'Connection-history rows kept per client; older rows are pruned when a new connection is recorded.',
   },
+  storePoolSize: {
+    default: 10,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Connections the hub keeps open to a PostgreSQL store (--store postgres://…), besides the one that listens for changes; queries beyond them wait for a free one.',
+  },
 
   // -- bus (OVOS messagebus)
   busMaxMessageBytes: {

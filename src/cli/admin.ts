@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the admin commands (`hivelink clients …`, `hivelink ip …`): the output writer, the
- * `--data-dir` option, opening the store for one command, argument parsers and plain-text tables.
+ * `--data-dir` (and `--store`) options, opening the store for one command, argument parsers and plain-text tables.
  *
  * Handlers take an {@link AdminContext} (a store and a writer) so tests can run them in-process; failures are
  * thrown as `HiveLinkError` and become exit code 1 with one line on stderr (`main.ts`). Parsers throw commander's
@@ -9,7 +9,7 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { openDataDir, resolveDataDir, resolveSecretsKeyFile } from '../store/data-dir.js';
+import { openStoreDataDir, resolveDataDir, resolveSecretsKeyFile, resolveStore } from '../store/data-dir.js';
 import { normalizeCidr } from '../store/ip-rules.js';
 import type { ClientStore } from '../store/types.js';
 
@@ -31,12 +31,17 @@ export interface DataDirOptions {
   dataDir?: string;
   /** The hub secrets key, when it is not `<data dir>/secrets.key`. */
   secretsKeyFile?: string;
+  /** The client store on PostgreSQL (`postgres://…`), when it is not the data dir's SQLite file. */
+  store?: string;
 }
+
+/** Connections an admin command keeps to a PostgreSQL store. */
+const ADMIN_POOL_SIZE = 2;
 
 /** Process stdout as a {@link CliWriter}. */
 export const STDOUT: CliWriter = { write: (text) => process.stdout.write(text) };
 
-/** Adds `--data-dir <dir>` and `--secrets-key-file <file>` to a command. */
+/** Adds `--data-dir <dir>`, `--secrets-key-file <file>` and `--store <url>` to a command. */
 export function withDataDirOption(cmd: Command): Command {
   return cmd
     .option(
@@ -46,6 +51,10 @@ export function withDataDirOption(cmd: Command): Command {
     .option(
       '--secrets-key-file <file>',
       "the hub's secrets key, when it is not in the data dir (else $HIVELINK_SECRETS_KEY_FILE)",
+    )
+    .option(
+      '--store <url>',
+      "the hub's client store on PostgreSQL, postgres://… (else $HIVELINK_STORE; default the data dir's SQLite file)",
     );
 }
 
@@ -55,8 +64,11 @@ export async function withAdminContext<T>(
   out: CliWriter,
   fn: (ctx: AdminContext) => Promise<T>,
 ): Promise<T> {
-  const data = openDataDir(resolveDataDir({ flag: options.dataDir }), {
+  const data = await openStoreDataDir(resolveDataDir({ flag: options.dataDir }), {
     secretsKeyFile: resolveSecretsKeyFile({ flag: options.secretsKeyFile }),
+    store: resolveStore({ flag: options.store }),
+    // One command runs its queries one after another.
+    poolSize: ADMIN_POOL_SIZE,
   });
   try {
     return await fn({ store: data.store, out, dataDir: data.paths.dir });

@@ -7,7 +7,7 @@
  *
  * | consumer | limits |
  * |---|---|
- * | client store (`openDataDir`) | `maxHistoryPerClient` |
+ * | client store (`openStoreDataDir`) | `maxHistoryPerClient`, `storePoolSize` |
  * | agent bus (`MemoryBus`, `BusServer` for `busPort`, `BusClient` for `agent: 'ovos'`) | `busMax*` |
  * | embedded assistant (`agent-embedded.ts`) | `assistant*` |
  * | the house (`house/house.ts`: rooms, relays, announcements, admin command queue) | `relayAskTimeoutMs`, `maxPendingRelays`, `adminCommandTtlMs` |
@@ -38,7 +38,7 @@ import { BusServer } from '../bus/ws-server.js';
 import { HiveLinkError } from '../errors.js';
 import { createHubServer, loadTlsMaterial, type TlsMaterial } from '../http/server.js';
 import { SkillService } from '../skills/service.js';
-import { type DataDir, openDataDir } from '../store/data-dir.js';
+import { type DataDir, openStoreDataDir } from '../store/data-dir.js';
 import type { HubIdentity } from '../store/identity.js';
 import type { Timers } from '../timers.js';
 import type { Agent } from './agent.js';
@@ -196,9 +196,11 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
   }
   const limits = config.limits;
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
-  const data = openDataDir(dataDir, {
+  const data = await openStoreDataDir(dataDir, {
     maxHistoryPerClient: limits.maxHistoryPerClient,
     secretsKeyFile: config.secretsKeyFile,
+    store: config.store,
+    poolSize: limits.storePoolSize,
   });
   try {
     const identity = options.identity ?? data.loadIdentity();

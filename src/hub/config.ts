@@ -60,6 +60,11 @@ export interface HubConfig {
    * `--secrets-key-file` and `$HIVELINK_SECRETS_KEY_FILE` win. @default null
    */
   readonly secretsKeyFile: string | null;
+  /**
+   * The client store: a `postgres://` URL (several hubs and the CLI on one database), or null for the data dir's
+   * SQLite file. `--store` and `$HIVELINK_STORE` win. @default null
+   */
+  readonly store: string | null;
   /** @default 'embedded' */
   readonly agent: AgentKind;
   /** The OVOS messagebus for `agent: 'ovos'`. @default 'ws://127.0.0.1:8181/core' */
@@ -146,6 +151,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     port: 5678,
     dataDir: null,
     secretsKeyFile: null,
+    store: null,
     agent: 'embedded',
     ovosUrl: 'ws://127.0.0.1:8181/core',
     tls: null,
@@ -214,6 +220,10 @@ const schema = z
     port,
     dataDir: z.string().min(1).nullable(),
     secretsKeyFile: z.string().min(1).nullable(),
+    store: z
+      .string()
+      .regex(/^postgres(?:ql)?:\/\/\S+$/i, 'must be a postgres:// URL')
+      .nullable(),
     agent: z.enum(['embedded', 'ovos', 'echo']),
     ovosUrl: z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL'),
     tls: tlsSchema.nullable(),

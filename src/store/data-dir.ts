@@ -11,6 +11,10 @@
  * <dataDir>/rsa.pem         RSA-2048 private key, 0600
  * ```
  *
+ * With `--store postgres://…` (`$HIVELINK_STORE`, `store` in the hub config) the client store is that PostgreSQL
+ * database instead of `hivelink.db` ({@link openStoreDataDir}); the data dir still holds the identity, the files'
+ * bytes and the skills, and the secrets key wherever `--secrets-key-file` says (every node of one database needs it).
+ *
  * The secrets key seals the passwords and PSKs in the database, so it is kept apart from a copy of the database
  * (docs/SECURITY.md "Secrets and backups"): it may live on another volume. The key is created only together with a
  * new database; a database whose key is missing is refused (`HL_ERR_SECRET_UNREADABLE`) rather than given a new
@@ -23,6 +27,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HiveLinkError } from '../errors.js';
 import { type HubIdentity, loadOrCreateHubIdentity, NOISE_KEY_FILE, RSA_KEY_FILE } from './identity.js';
+import { isPostgresUrl, openPostgresStore, redactUrl } from './postgres.js';
 import { loadOrCreateSecretsKey, SECRETS_KEY_FILE } from './secrets.js';
 import { openSqliteStore, type SqliteStoreInit } from './sqlite.js';
 import type { ClientStore } from './types.js';
@@ -142,16 +147,80 @@ export function openDataDir(dir: string, init: OpenDataDirInit = {}): DataDir {
     file: paths.secretsKey,
     create: !existsSync(paths.database),
   });
-  const store = openSqliteStore(paths.database, { ...storeInit, secrets: key });
+  return dataDirOf(paths, openSqliteStore(paths.database, { ...storeInit, secrets: key }), key);
+}
+
+/** The {@link DataDir} of an opened store; the identity is loaded on first use. */
+function dataDirOf(paths: DataDirPaths, store: ClientStore, secrets: Uint8Array): DataDir {
   let identity: HubIdentity | undefined;
   return {
     paths,
     store,
-    secrets: key,
+    secrets,
     loadIdentity() {
-      identity ??= loadOrCreateHubIdentity(dir);
+      identity ??= loadOrCreateHubIdentity(paths.dir);
       return identity;
     },
     close: () => store.close(),
   };
+}
+
+/** Where {@link resolveStore} looks. */
+export interface ResolveStoreOptions {
+  /** The `--store` flag, if given. */
+  flag?: string | undefined;
+  /** `store` of the hub config file, if any. */
+  config?: string | null | undefined;
+  /** @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The client store: `--store`, else `$HIVELINK_STORE`, else the hub config's `store`; a `postgres://` URL, or null
+ * for the data dir's SQLite file.
+ * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` for anything else
+ */
+export function resolveStore(options: ResolveStoreOptions = {}): string | null {
+  const env = options.env ?? process.env;
+  for (const candidate of [options.flag, env.HIVELINK_STORE, options.config ?? undefined]) {
+    if (typeof candidate !== 'string' || candidate.length === 0) continue;
+    if (!isPostgresUrl(candidate)) {
+      throw new HiveLinkError(
+        'HL_ERR_INVALID_ARGUMENT',
+        `--store takes a postgres:// URL (without it the store is the data dir's ${DATABASE_FILE})`,
+      );
+    }
+    return candidate;
+  }
+  return null;
+}
+
+/** Options of {@link openStoreDataDir}: {@link openDataDir}'s, the store, and the PostgreSQL pool. */
+export interface OpenStoreDataDirInit extends OpenDataDirInit {
+  /** A `postgres://` URL ({@link resolveStore}), or null for `<dir>/hivelink.db`. @default null */
+  store?: string | null;
+  /** Connections to a PostgreSQL store (limit `storePoolSize`). @default 10 */
+  poolSize?: number;
+}
+
+/**
+ * {@link openDataDir}, with the client store on PostgreSQL when `init.store` is a URL: the data dir keeps the rest,
+ * and the secrets key is created only together with a new database, as for SQLite. Used by the hub and the admin
+ * CLI, so every command that takes `--data-dir` takes `--store` the same way.
+ */
+export async function openStoreDataDir(dir: string, init: OpenStoreDataDirInit = {}): Promise<DataDir> {
+  const { store: url, poolSize, secretsKeyFile, ...storeInit } = init;
+  if (url === undefined || url === null) return openDataDir(dir, { ...storeInit, secretsKeyFile });
+  ensureDataDir(dir);
+  const paths = Object.freeze({ ...dataDirPaths(dir, secretsKeyFile), database: redactUrl(url) });
+  let secrets: Uint8Array | undefined;
+  const store = await openPostgresStore(url, {
+    ...storeInit,
+    ...(poolSize === undefined ? {} : { poolSize }),
+    secrets: (isNew) => {
+      secrets = loadOrCreateSecretsKey(dir, { file: paths.secretsKey, create: isNew }).key;
+      return secrets;
+    },
+  });
+  return dataDirOf(paths, store, secrets!);
 }

@@ -159,7 +159,7 @@ export async function insertIpRule(db: Kysely<Schema>, rule: CheckedIpRule, now:
     .selectAll()
     .where('cidr', '=', cidr)
     .where('action', '=', action)
-    .where('client_id', 'is', clientId)
+    .where('client_id', 'is not distinct from', clientId)
     .executeTakeFirst();
   if (existing !== undefined) return toIpRule(existing);
   if (clientId !== null) {
@@ -187,7 +187,10 @@ export function ipRuleDeleter(selector: IpRuleSelector): (db: Kysely<Schema>) =>
   const clientId = scope(selector.clientId);
   const action = selector.action === undefined ? undefined : checkAction(selector.action);
   return async (db) => {
-    let q = db.deleteFrom('ip_rules').where('cidr', '=', cidr).where('client_id', 'is', clientId);
+    let q = db
+      .deleteFrom('ip_rules')
+      .where('cidr', '=', cidr)
+      .where('client_id', 'is not distinct from', clientId);
     if (action !== undefined) q = q.where('action', '=', action);
     const r = await q.executeTakeFirst();
     return Number(r.numDeletedRows);

@@ -1,5 +1,5 @@
 /**
- * Row mapping, argument checks and error wrapping for the SQLite store.
+ * Row mapping, argument checks and error wrapping for the client store (SQLite and PostgreSQL alike).
  *
  * @module
  */
@@ -19,12 +19,13 @@ export function storeError(what: string, err: unknown): HiveLinkError {
   if (isHiveLinkError(err)) return err;
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const message = err instanceof Error ? err.message : String(err);
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+  // SQLite's codes, then PostgreSQL's SQLSTATEs (23505 unique_violation, 23503 foreign_key_violation).
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') {
     return new HiveLinkError('HL_ERR_ALREADY_EXISTS', `cannot ${what}: the value is already taken`, {
       cause: err,
     });
   }
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') {
     return new HiveLinkError('HL_ERR_NOT_FOUND', `cannot ${what}: no such client`, { cause: err });
   }
   return new HiveLinkError('HL_ERR_STORE_UNAVAILABLE', `cannot ${what}: ${message}`, { cause: err });

@@ -40,6 +40,7 @@ import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { ClientStore, NewClient } from '../../src/store/types.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
+import { pgQuery, postgresTestDatabase } from '../helpers/postgres.js';
 import { bundleOf, publisherKey, type TestSkill } from '../helpers/skill-bundles.js';
 import { Peer as BusPeer, frame as busFrame } from './bus-helpers.js';
 import { composeTestHub } from './house-harness.js';
@@ -55,6 +56,8 @@ import { linkCredentials, MeshNode } from './mesh-harness.js';
 import { deposit, rendezvous } from './rendezvous-helpers.js';
 
 failOnUnhandledRejection();
+/** The PostgreSQL database of the `storePoolSize` case (made on first use, dropped after the file). */
+const postgres = postgresTestDatabase('limits-wired');
 // The bus server's own logger (the hub's agent bus with busPort) reads this; its refusals are expected here.
 process.env.HIVELINK_LOG_LEVEL ??= 'silent';
 
@@ -634,6 +637,21 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       await h.composed.hub.stop(); // writes the pending history
       assert.equal((await h.composed.data.store.history(c.id)).length, 1);
     }),
+
+  storePoolSize: async () => {
+    const url = await postgres.url();
+    await withHub({ store: url, limits: { storePoolSize: 1 } }, async (h) => {
+      const clients = await Promise.all([1, 2, 3, 4, 5, 6].map(() => h.addClient()));
+      // Six logins at once, each reading the store: they wait their turn for the pool's one connection.
+      const peers = await Promise.all(clients.map((c) => FakePeer.open(h.url, c.peer)));
+      const open = await pgQuery<{ n: number }>(
+        url,
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'hivelink' AND pid <> pg_backend_pid()",
+      );
+      assert.equal(open[0]?.n, 1);
+      await Promise.all(peers.map((p) => p.close()));
+    });
+  },
 
   busMaxMessageBytes: async () => {
     await withHub({ busPort: 0, limits: { busMaxMessageBytes: 1024 } }, async (h) => {

@@ -35,7 +35,8 @@ import { certificateFingerprint } from '../../client/tls.node.js';
 import { tlsCertificateFile } from '../../http/server.js';
 import { type Announcement, announceHub } from '../../hub/discovery.js';
 import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
-import { resolveDataDir, resolveSecretsKeyFile } from '../../store/data-dir.js';
+import { resolveDataDir, resolveSecretsKeyFile, resolveStore } from '../../store/data-dir.js';
+import { redactUrl } from '../../store/postgres.js';
 import { HUB_URL_FILE } from '../admin-queue.js';
 import { processLogger } from '../log.js';
 import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
@@ -46,6 +47,7 @@ export interface HubCommandOptions {
   port?: number;
   dataDir?: string;
   secretsKeyFile?: string;
+  store?: string;
   agent?: 'embedded' | 'ovos' | 'echo';
   ovosUrl?: string;
   tlsCert?: string;
@@ -203,6 +205,7 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     flag: opts.secretsKeyFile,
     config: fromFile.secretsKeyFile,
   });
+  merged.store = resolveStore({ flag: opts.store, config: fromFile.store });
   const config = resolveHubConfig(merged);
   if (config.agent === 'ovos' && config.busPort !== null) {
     throw new HiveLinkError(
@@ -228,6 +231,7 @@ function startedLines(composed: ComposedHub, started: StartedHub): string[] {
     `health: ${http}://${host}:${started.port}/healthz`,
     `chat page: ${http}://${host}:${started.port}/chat`,
     `data dir: ${config.dataDir}`,
+    ...(config.store === null ? [] : [`store: ${redactUrl(config.store)}`]),
     `agent: ${config.agent === 'ovos' ? `OVOS messagebus ${config.ovosUrl}` : config.agent === 'echo' ? 'echo (repeats every utterance)' : 'embedded assistant'}`,
   ];
   const certFile = config.dataDir === null ? null : tlsCertificateFile(config, config.dataDir);
@@ -312,6 +316,10 @@ export function registerHubCommand(program: Command): void {
     .option(
       '--secrets-key-file <file>',
       'the secrets key, kept apart from the database (default <data dir>/secrets.key; $HIVELINK_SECRETS_KEY_FILE)',
+    )
+    .option(
+      '--store <url>',
+      "the client store on PostgreSQL, postgres://… (default the data dir's SQLite file; $HIVELINK_STORE)",
     )
     .addOption(
       new Option(

@@ -4,12 +4,13 @@
  * connection as the admin CLI would, and removed with either client.
  */
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, it } from 'node:test';
+import { describeEngines } from '../../helpers/store-engines.js';
 import { tempStore } from './temp-db.js';
 
-describe('consent store', () => {
+describeEngines('consent store', 'hl-consent-', (engine) => {
   let clock = 1000;
-  const db = tempStore('hl-consent-', { now: () => clock });
+  const db = tempStore(engine, { now: () => clock });
   let office: number;
   let kitchen: number;
   let garage: number;

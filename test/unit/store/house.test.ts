@@ -4,13 +4,14 @@
  * through a second connection as the admin CLI would.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { isHiveLinkError } from '../../../src/errors.js';
 import { checkRoomName, roomKey } from '../../../src/store/house.js';
+import { describeEngines } from '../../helpers/store-engines.js';
 import { tempStore } from './temp-db.js';
 
-describe('house store', () => {
-  const db = tempStore('hl-house-', { now: () => 1000 });
+describeEngines('house store', 'hl-house-', (engine) => {
+  const db = tempStore(engine, { now: () => 1000 });
 
   it('folds room names: case, _ and -, spaces and a leading "the"', () => {
     assert.equal(roomKey('The Living_Room'), 'living room');

@@ -4,15 +4,16 @@
  * pinned INTERCOM key, and mail removed with its recipient.
  */
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, it } from 'node:test';
 import { isHiveLinkError } from '../../../src/errors.js';
+import { describeEngines } from '../../helpers/store-engines.js';
 import { tempStore } from './temp-db.js';
 
 const bounds = { maxMessages: 3, maxBytes: 100, expiryMs: 1000 };
 
-describe('mailbox store', () => {
+describeEngines('mailbox store', 'hl-mailbox-', (engine) => {
   let clock = 10_000;
-  const db = tempStore('hl-mailbox-', { now: () => clock });
+  const db = tempStore(engine, { now: () => clock });
   let kitchen: number;
   let office: number;
   beforeEach(async () => {

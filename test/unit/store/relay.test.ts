@@ -4,13 +4,14 @@
  * (newest first, per client, trimmed to its bound, removed with nothing of the message in it).
  */
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, it } from 'node:test';
+import { describeEngines } from '../../helpers/store-engines.js';
 import { tempStore } from './temp-db.js';
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 
-describe('relay store', () => {
-  const db = tempStore('hl-relay-', { now: () => 5000 });
+describeEngines('relay store', 'hl-relay-', (engine) => {
+  const db = tempStore(engine, { now: () => 5000 });
   let a: number;
   let b: number;
   beforeEach(async () => {

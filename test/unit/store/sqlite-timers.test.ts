@@ -4,8 +4,9 @@
  * (a hub restart). Removing a client removes its timers.
  */
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, it } from 'node:test';
 import type { NewTimer } from '../../../src/store/types.js';
+import { describeEngines } from '../../helpers/store-engines.js';
 import { tempStore } from './temp-db.js';
 
 function timer(clientId: number, extra: Partial<NewTimer> = {}): NewTimer {
@@ -24,8 +25,8 @@ function timer(clientId: number, extra: Partial<NewTimer> = {}): NewTimer {
   };
 }
 
-describe('SQLite store: timers', () => {
-  const db = tempStore('hl-sqlite-timers-');
+describeEngines('store: timers', 'hl-sqlite-timers-', (engine) => {
+  const db = tempStore(engine);
   let a: number;
   let b: number;
   beforeEach(async () => {

@@ -3,16 +3,17 @@
  * last tick it missed — never one from before it subscribed, never the same one twice.
  */
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, it } from 'node:test';
 import { isHiveLinkError } from '../../../src/errors.js';
 import { normalizeSubscriptionName } from '../../../src/store/subscriptions.js';
+import { describeEngines } from '../../helpers/store-engines.js';
 import { tempStore } from './temp-db.js';
 
 const code = (c: string) => (err: unknown) => isHiveLinkError(err) && err.code === c;
 
-describe('subscription store', () => {
+describeEngines('subscription store', 'hl-subs-', (engine) => {
   let clock: number;
-  const db = tempStore('hl-subs-', { now: () => clock });
+  const db = tempStore(engine, { now: () => clock });
   let kitchen: number;
   let office: number;
   beforeEach(async () => {
