@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { langFallbacks } from '../../engine/lang/index.js';
+import { intlList, perLanguage } from '../language.js';
 import { askText, joinEn, ROOM_WORDS_EN, type RoomWords } from './parse-en.js';
 
 /** One language's phrasing of the house skill. */
@@ -32,11 +32,6 @@ const ENGLISH: HousePhrasing = {
 /** Whole words in any script (`\b` only knows ASCII letters). */
 function lead(words: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])(?:${words})(?![\\p{L}\\p{N}])\\s*`, 'iu');
-}
-
-function intlJoin(lang: string): (items: readonly string[]) => string {
-  const list = new Intl.ListFormat(lang, { type: 'conjunction' });
-  return (items) => list.format(items);
 }
 
 const PORTUGUESE_ROOMS: RoomWords = {
@@ -71,7 +66,7 @@ const PHRASINGS: Readonly<Record<string, (tag: string) => HousePhrasing>> = {
     ask: lead('(?:pergunta|pergunte)(?:\\s+(?:a|à|ao|aos|às|para|para o|para a))?'),
     announce: lead('(?:anuncia|anuncie|avisa toda a gente|faz um anúncio|faça um anúncio)(?:\\s+que)?'),
     askText: (message) => message.replace(/^se\s+/iu, ''),
-    join: intlJoin(tag),
+    join: intlList(tag),
   }),
   es: (tag) => ({
     room: SPANISH_ROOMS,
@@ -81,20 +76,9 @@ const PHRASINGS: Readonly<Record<string, (tag: string) => HousePhrasing>> = {
     ask: lead('(?:pregunta|pregúntale|preguntale|pregunte)(?:\\s+(?:a|al|a la|a los|a las))?'),
     announce: lead('(?:anuncia|anuncie|haz un anuncio)(?:\\s+que)?'),
     askText: (message) => message.replace(/^si\s+/iu, ''),
-    join: intlJoin(tag),
+    join: intlList(tag),
   }),
 };
 
-const cache = new Map<string, HousePhrasing>();
-
 /** The phrasing for `lang` (Portuguese, Spanish, else English). */
-export function housePhrasing(lang: string): HousePhrasing {
-  const tag = langFallbacks(lang)[0] ?? 'en';
-  let found = cache.get(tag);
-  if (found === undefined) {
-    const make = PHRASINGS[tag.split('-')[0]!];
-    found = make === undefined ? ENGLISH : make(tag);
-    if (cache.size < 64) cache.set(tag, found);
-  }
-  return found;
-}
+export const housePhrasing: (lang: string) => HousePhrasing = perLanguage(PHRASINGS, ENGLISH);

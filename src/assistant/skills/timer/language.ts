@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { langFallbacks } from '../../engine/lang/index.js';
+import { intlList, perLanguage } from '../language.js';
 import { facingListenerEn, formatDurationEn, formatRemainingEn, joinEn } from './format-en.js';
 import { type ClockTime, parseClockEn, parseDurationEn } from './parse-en.js';
 import { TIME_ES, TIME_PT } from './parse-words.js';
@@ -58,19 +58,9 @@ function roundRemaining(ms: number): number {
   return Math.round(s / 3600) * HOUR;
 }
 
-function listFormat(lang: string): (items: readonly string[]) => string {
-  let list: Intl.ListFormat;
-  try {
-    list = new Intl.ListFormat(lang, { type: 'conjunction' });
-  } catch {
-    list = new Intl.ListFormat('en', { type: 'conjunction' });
-  }
-  return (items) => list.format(items);
-}
-
 /** Durations worded by `Intl` in `lang`: "1 hora e 30 minutos", "2 días y 3 horas". */
 function intlDuration(lang: string): (ms: number) => string {
-  const join = listFormat(lang);
+  const join = intlList(lang);
   const units = (
     [
       [DAY, 'day'],
@@ -139,7 +129,7 @@ function romance(lang: string, base: Omit<TimerLanguage, 'formatDuration' | 'for
     ...base,
     formatDuration: duration,
     formatRemaining: (ms: number) => duration(roundRemaining(ms)),
-    join: listFormat(lang),
+    join: intlList(lang),
   };
 }
 
@@ -205,18 +195,8 @@ const SPANISH: Base = {
   lead: /^(?:de|por|durante|para|en|dentro de|a las|a la|las|la)\s+/,
 };
 
-const BY_PRIMARY: Readonly<Record<string, Base>> = { pt: PORTUGUESE, es: SPANISH };
-
-const cache = new Map<string, TimerLanguage>();
-
 /** The timer wording for `lang` (Portuguese, Spanish, else English). */
-export function timerLanguage(lang: string): TimerLanguage {
-  const tag = langFallbacks(lang)[0] ?? 'en';
-  let found = cache.get(tag);
-  if (found === undefined) {
-    const base = BY_PRIMARY[tag.split('-')[0]!];
-    found = base === undefined ? ENGLISH : romance(tag, base);
-    if (cache.size < 64) cache.set(tag, found);
-  }
-  return found;
-}
+export const timerLanguage: (lang: string) => TimerLanguage = perLanguage(
+  { pt: (tag) => romance(tag, PORTUGUESE), es: (tag) => romance(tag, SPANISH) },
+  ENGLISH,
+);
