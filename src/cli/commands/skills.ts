@@ -20,6 +20,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { scaffoldSkill } from '../skill-scaffold.js';
 import { validateSkill } from '../../assistant/skill-validate.js';
 import { HiveLinkError } from '../../errors.js';
 import { LIMIT_DEFS } from '../../limits.js';
@@ -265,6 +266,19 @@ export function registerSkillsCommands(program: Command, out: CliWriter = STDOUT
     .action((opts: { out: string }) => {
       const key = generatePublisherKey(opts.out);
       out.write(`${key.publicKey}\n`);
+    });
+  skills
+    .command('new')
+    .description('start a skill: NAME/skill.json and NAME/skill.mjs, a working example to edit')
+    .argument('<name>', 'the skill id, a name and an owner: porch-light.alice')
+    .option('--dir <dir>', 'where to make it (default here)', '.')
+    .action((name: string, opts: { dir: string }) => {
+      const dir = scaffoldSkill(name, opts.dir);
+      out.write(
+        `Made ${dir} (skill.json, skill.mjs).\n` +
+          "Try it: copy skill.mjs into the hub's skills directory (<data dir>/skills); it loads and reloads on save.\n" +
+          `Sign it: hivelink skills keygen --out publisher.key && hivelink skills pack ${dir} --key publisher.key\n`,
+      );
     });
   skills
     .command('pack')
