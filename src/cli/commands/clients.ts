@@ -35,6 +35,7 @@ import {
   writeListing,
 } from '../admin.js';
 import { HUB_URL_FILE, runningHub } from '../admin-queue.js';
+import { importHiveMindClients, readHiveMindClients } from '../hivemind-import.js';
 import { checkHubUrl, DEFAULT_HUB_URL, IdentityFile } from '../identity-file.js';
 import { resolveIntentName, resolveSkillId, skillCatalog } from '../skills-catalog.js';
 import { parseConsentMode } from './consent.js';
@@ -119,6 +120,39 @@ async function runningHubUrl(store: ClientStore, dataDir: string | undefined): P
     return url === '' ? null : url;
   } catch {
     return null;
+  }
+}
+
+/** Options of `clients import`. */
+interface ImportOptions {
+  from: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** `clients import --from hivemind-core PATH [--dry-run]`: see {@link importHiveMindClients}. */
+async function clientsImport({ store, out }: AdminContext, path: string, opts: ImportOptions): Promise<void> {
+  if (opts.from !== 'hivemind-core') {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `--from ${opts.from}: only hivemind-core can be imported`,
+    );
+  }
+  const report = await importHiveMindClients(store, readHiveMindClients(path), opts.dryRun === true);
+  if (opts.json === true) {
+    writeJson(out, report);
+    return;
+  }
+  const verb = opts.dryRun === true ? 'Would import' : 'Imported';
+  out.write(
+    `${verb} ${report.imported.length} client${report.imported.length === 1 ? '' : 's'} from ${path}.\n`,
+  );
+  for (const c of report.imported) {
+    out.write(`  HiveMind ${c.hivemindId} → ${opts.dryRun === true ? '' : `client ${c.id} `}"${c.name}"\n`);
+  }
+  for (const s of report.skipped) out.write(`  skipped HiveMind ${s.hivemindId}: ${s.reason}\n`);
+  if (report.imported.length > 0 && opts.dryRun !== true) {
+    out.write('Their satellites connect with the same access key and password (point them at this hub).\n');
   }
 }
 
@@ -500,6 +534,17 @@ const CLIENTS_COMMANDS: readonly AdminSubcommand[] = [
     description: 'list every client',
     json: true,
     run: (ctx, opts: Opts) => clientsList(ctx, opts),
+  },
+  {
+    name: 'import',
+    description: "add a HiveMind hub's clients with their access keys, passwords and permissions",
+    args: [['<path>', 'its database: ~/.local/share/hivemind-core/clients.json or clients.db']],
+    configure: (cmd) =>
+      cmd
+        .requiredOption('--from <kind>', 'what the database is: hivemind-core')
+        .option('--dry-run', 'only say what would be imported'),
+    json: true,
+    run: (ctx, path: string, opts: ImportOptions) => clientsImport(ctx, path, opts),
   },
   {
     name: 'show',
