@@ -57,14 +57,23 @@ export function resolveDataDir(options: ResolveDataDirOptions = {}): string {
   return join(home, '.local', 'share', 'hivelink');
 }
 
-/** Where {@link resolveSecretsKeyFile} looks. */
+/** Where a setting given by a flag, the environment or the hub config is looked for ({@link resolveSecretsKeyFile}). */
 export interface ResolveSecretsKeyFileOptions {
-  /** The `--secrets-key-file` flag, if given. */
+  /** The flag (`--secrets-key-file`, `--store`), if given. */
   flag?: string | undefined;
-  /** `secretsKeyFile` of the hub config file, if any. */
+  /** The hub config file's key (`secretsKeyFile`, `store`), if any. */
   config?: string | null | undefined;
   /** @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The flag, else the environment variable `name`, else the config file's value: the first non-empty one. */
+function firstGiven(options: ResolveSecretsKeyFileOptions, name: string): string | null {
+  const env = options.env ?? process.env;
+  for (const candidate of [options.flag, env[name], options.config ?? undefined]) {
+    if (typeof candidate === 'string' && candidate.length > 0) return candidate;
+  }
+  return null;
 }
 
 /**
@@ -72,11 +81,8 @@ export interface ResolveSecretsKeyFileOptions {
  * `secretsKeyFile`; null for the default, `<dataDir>/secrets.key`.
  */
 export function resolveSecretsKeyFile(options: ResolveSecretsKeyFileOptions = {}): string | null {
-  const env = options.env ?? process.env;
-  for (const candidate of [options.flag, env.HIVELINK_SECRETS_KEY_FILE, options.config ?? undefined]) {
-    if (typeof candidate === 'string' && candidate.length > 0) return resolve(candidate);
-  }
-  return null;
+  const file = firstGiven(options, 'HIVELINK_SECRETS_KEY_FILE');
+  return file === null ? null : resolve(file);
 }
 
 /** Creates `dir` (and parents) with mode 0700 if it does not exist; fails if it is not a directory. */
@@ -165,34 +171,20 @@ function dataDirOf(paths: DataDirPaths, store: ClientStore, secrets: Uint8Array)
   };
 }
 
-/** Where {@link resolveStore} looks. */
-export interface ResolveStoreOptions {
-  /** The `--store` flag, if given. */
-  flag?: string | undefined;
-  /** `store` of the hub config file, if any. */
-  config?: string | null | undefined;
-  /** @default process.env */
-  env?: Readonly<Record<string, string | undefined>>;
-}
-
 /**
  * The client store: `--store`, else `$HIVELINK_STORE`, else the hub config's `store`; a `postgres://` URL, or null
  * for the data dir's SQLite file.
  * @throws HiveLinkError `HL_ERR_INVALID_ARGUMENT` for anything else
  */
-export function resolveStore(options: ResolveStoreOptions = {}): string | null {
-  const env = options.env ?? process.env;
-  for (const candidate of [options.flag, env.HIVELINK_STORE, options.config ?? undefined]) {
-    if (typeof candidate !== 'string' || candidate.length === 0) continue;
-    if (!isPostgresUrl(candidate)) {
-      throw new HiveLinkError(
-        'HL_ERR_INVALID_ARGUMENT',
-        `--store takes a postgres:// URL (without it the store is the data dir's ${DATABASE_FILE})`,
-      );
-    }
-    return candidate;
+export function resolveStore(options: ResolveSecretsKeyFileOptions = {}): string | null {
+  const store = firstGiven(options, 'HIVELINK_STORE');
+  if (store !== null && !isPostgresUrl(store)) {
+    throw new HiveLinkError(
+      'HL_ERR_INVALID_ARGUMENT',
+      `--store takes a postgres:// URL (without it the store is the data dir's ${DATABASE_FILE})`,
+    );
   }
-  return null;
+  return store;
 }
 
 /** Options of {@link openStoreDataDir}: {@link openDataDir}'s, the store, and the PostgreSQL pool. */

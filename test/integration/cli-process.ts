@@ -13,6 +13,7 @@ import { after, before } from 'node:test';
 import { createHiveMessage, type HiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
+import type { FakePeer } from './hub-harness.js';
 
 /** Longest wait for an expected line before the test fails with the output so far (never hang a run). */
 const WAIT_LIMIT_MS = 30_000;
@@ -312,4 +313,15 @@ export function hubSuite(root: string, name: string, clientName: string): HubSui
     await suite.hub?.proc.stop();
   });
   return suite;
+}
+
+/** Asks the hub's assistant the time as `peer` and waits for its answer (a `speak`, or its failure to find an intent). */
+export async function askTheTime(peer: FakePeer): Promise<void> {
+  peer.sendBus('recognizer_loop:utterance', { utterances: ['what time is it'], lang: 'en-US' });
+  const answer = await peer.waitFor(
+    (m) =>
+      m.msg_type === 'bus' &&
+      ['speak', 'complete_intent_failure'].includes(String((m.payload as { type: unknown }).type)),
+  );
+  assert.equal((answer.payload as { context: { source: unknown } }).context.source, 'hive');
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BusClient } from '../../src/bus/ws-client.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
-import { buildOnce, childEnv, startHub } from './cli-process.js';
+import { askTheTime, buildOnce, childEnv, startHub } from './cli-process.js';
 import { FakePeer, failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
@@ -71,13 +71,7 @@ describe('hivelink hub (child process)', () => {
       password: client.password,
       protocol: 'legacy',
     });
-    peer.sendBus('recognizer_loop:utterance', { utterances: ['what time is it'], lang: 'en-US' });
-    const answer = await peer.waitFor(
-      (m) =>
-        m.msg_type === 'bus' &&
-        ['speak', 'complete_intent_failure'].includes(String((m.payload as { type: unknown }).type)),
-    );
-    assert.equal((answer.payload as { context: { source: unknown } }).context.source, 'hive');
+    await askTheTime(peer);
     const seenOnBus = await watched;
     assert.match(
       String(seenOnBus?.context.session?.session_id),

@@ -11,7 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { postgresTestDatabase } from '../helpers/postgres.js';
-import { type AddedClient, buildOnce, childEnv, type HubProcess, run, startHub } from './cli-process.js';
+import {
+  type AddedClient,
+  askTheTime,
+  buildOnce,
+  childEnv,
+  type HubProcess,
+  run,
+  startHub,
+} from './cli-process.js';
 import { FakePeer, failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
@@ -26,17 +34,6 @@ async function cli(args: readonly string[]): Promise<string> {
   const r = await run(args, env);
   assert.equal(r.code, 0, `hivelink ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
-}
-
-/** Asks `peer` the time and waits for the assistant's answer. */
-async function ask(peer: FakePeer): Promise<void> {
-  peer.sendBus('recognizer_loop:utterance', { utterances: ['what time is it'], lang: 'en-US' });
-  const answer = await peer.waitFor(
-    (m) =>
-      m.msg_type === 'bus' &&
-      ['speak', 'complete_intent_failure'].includes(String((m.payload as { type: unknown }).type)),
-  );
-  assert.equal((answer.payload as { context: { source: unknown } }).context.source, 'hive');
 }
 
 function connect(hub: HubProcess, client: AddedClient): Promise<FakePeer> {
@@ -77,15 +74,15 @@ describe('hivelink hub on PostgreSQL (child processes)', () => {
 
     const onOne = await connect(one, kitchen);
     const onTwo = await connect(two, office);
-    await ask(onOne);
-    await ask(onTwo);
+    await askTheTime(onOne);
+    await askTheTime(onTwo);
 
     await cli(['clients', 'revoke', 'office', ...admin]);
     const revokedAt = performance.now();
     assert.deepEqual(await onTwo.closed, { code: 1008, reason: 'revoked' });
     const took = performance.now() - revokedAt;
     assert.ok(took < 1000, `the revoke reached the other hub in ${Math.round(took)} ms`);
-    await ask(onOne); // the other client, on the other hub, is untouched
+    await askTheTime(onOne); // the other client, on the other hub, is untouched
     await onOne.close();
 
     for (const hub of hubs) assert.equal((await hub.proc.stop('SIGTERM')).code, 0);
@@ -126,7 +123,7 @@ describe('hivelink hub on PostgreSQL (child processes)', () => {
       if (hub.proc.child.exitCode === null) hub.proc.child.kill('SIGKILL');
     });
     const peer = await connect(hub, client);
-    await ask(peer);
+    await askTheTime(peer);
     await peer.close();
     assert.equal((await hub.proc.stop('SIGTERM')).code, 0);
   });

@@ -13,7 +13,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { HiveLinkError } from '../../errors.js';
 import { createFileOnce } from '../../store/files.js';
 import { migrateSqliteToPostgres, type TableReport } from '../../store/migrate.js';
@@ -67,18 +67,13 @@ export async function storeMigrate(out: CliWriter, opts: StoreMigrateOptions): P
 
 /** Registers `store keygen` and `store migrate`. */
 export function registerStoreCommands(program: Command, out: CliWriter = STDOUT): Command {
-  const store = program
-    .command('store')
-    .description('the client store: secrets keys, moving SQLite to PostgreSQL');
-  store
-    .command('keygen')
+  const keygen = new Command('keygen')
     .description(
       'write a new secrets key file (0600) for --secrets-key-file, shared by the hubs of one database',
     )
     .requiredOption('--out <file>', 'where to write it (never over an existing file)')
     .action((opts: { out: string }) => storeKeygen(out, opts.out));
-  store
-    .command('migrate')
+  const migrate = new Command('migrate')
     .description("move a hub's SQLite database to PostgreSQL, with each table's rows and checksum")
     .requiredOption('--from <sqlite:path>', 'the SQLite database (sqlite:<data dir>/hivelink.db)')
     .requiredOption('--to <url>', 'the PostgreSQL database, postgres://…')
@@ -87,5 +82,9 @@ export function registerStoreCommands(program: Command, out: CliWriter = STDOUT)
     .action(async (opts: StoreMigrateOptions) => {
       await storeMigrate(out, opts);
     });
-  return store;
+  return program
+    .command('store')
+    .description('the client store: secrets keys, moving SQLite to PostgreSQL')
+    .addCommand(keygen)
+    .addCommand(migrate);
 }
