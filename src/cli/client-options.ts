@@ -27,6 +27,7 @@ import {
   type Env,
   IdentityFile,
   type ResolvedCredentials,
+  readHiveMindIdentity,
   resolveCredentials,
 } from './identity-file.js';
 import { type LineWriter, promptPassword, readPasswordFile, warnSecretFlag } from './password-input.js';
@@ -208,7 +209,13 @@ export async function openClient(
   err: LineWriter = process.stderr,
 ): Promise<OpenedClient> {
   const identity = IdentityFile.fromEnv(env);
-  const creds = resolveCredentials(await secretFlags(opts, err), await identity.readCredentials(), env);
+  const saved = await identity.readCredentials();
+  // A machine set up for HiveMind (hivemind-client set-identity) and not for hivelink uses that identity.
+  const creds = resolveCredentials(
+    await secretFlags(opts, err),
+    saved.accessKey === undefined ? { ...readHiveMindIdentity(env), ...saved } : saved,
+    env,
+  );
   const tls = await tlsTrust(creds.url, opts);
   const client = createHiveClient({
     ...(tls === undefined ? {} : { tls }),

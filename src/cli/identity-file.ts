@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { FileIdentityStore } from '../client/identity-store.node.js';
@@ -83,6 +84,44 @@ export function resolveConfigDir(env: Env = process.env): string {
 /** `<config dir>/identity.json`. */
 export function identityFilePath(env: Env = process.env): string {
   return join(resolveConfigDir(env), IDENTITY_FILE_NAME);
+}
+
+/** Where a HiveMind satellite keeps its identity: `$XDG_CONFIG_HOME/hivemind/_identity.json` (else `~/.config`). */
+export function hivemindIdentityPath(env: Env = process.env): string {
+  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
+  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.config');
+  return join(base, 'hivemind', '_identity.json');
+}
+
+/**
+ * The credentials in a HiveMind satellite's identity file (`hivemind-client set-identity` writes it: `access_key`,
+ * `password`, `default_master`, `default_port`, `site_id`), so a machine set up for HiveMind needs no flags; `{}` when
+ * there is none or it cannot be read (it is HiveMind's file: never an error of ours).
+ */
+export function readHiveMindIdentity(env: Env = process.env): SavedCredentials {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(readFileSync(hivemindIdentityPath(env), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+  if (data === null || typeof data !== 'object') return {};
+  const text = (key: string) => (typeof data[key] === 'string' && data[key] !== '' ? data[key] : undefined);
+  const out: SavedCredentials = {};
+  const accessKey = text('access_key');
+  const password = text('password');
+  const siteId = text('site_id');
+  if (accessKey !== undefined) out.accessKey = accessKey;
+  if (password !== undefined) out.password = password;
+  if (siteId !== undefined) out.siteId = siteId;
+  const master = text('default_master');
+  if (master !== undefined) {
+    const withScheme = /^wss?:\/\//.test(master) ? master : `ws://${master}`;
+    const port = data.default_port;
+    const hasPort = /^wss?:\/\/(\[[^\]]+\]|[^/:]+):\d+/.test(withScheme);
+    out.url = hasPort || typeof port !== 'number' ? withScheme : `${withScheme.replace(/\/+$/, '')}:${port}`;
+  }
+  return out;
 }
 
 /** Checks a hub URL the way the client will use it, so a bad one fails before anything is saved. */

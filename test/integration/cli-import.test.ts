@@ -5,7 +5,7 @@
  * and an imported satellite's credentials then work against a real `hivelink hub` unchanged.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +173,33 @@ describe('hivelink clients import --from hivemind-core', () => {
         [false, true, true, true],
       ],
     );
+  });
+
+  it('a machine set up with hivemind-client set-identity needs no flags: hivelink reads its _identity.json', async () => {
+    const dataDir = join(root, 'identity-hub');
+    const hub = await startHub(dataDir, env, ['--no-mdns']);
+    try {
+      const added = await run(['clients', 'add', '--name', 'hm-sat', '--json', '--data-dir', dataDir], env);
+      const c = JSON.parse(added.stdout) as { accessKey: string; password: string };
+      const home = join(root, 'hm-home');
+      mkdirSync(join(home, '.config', 'hivemind'), { recursive: true });
+      writeFileSync(
+        join(home, '.config', 'hivemind', '_identity.json'),
+        JSON.stringify({
+          access_key: c.accessKey,
+          password: c.password,
+          default_master: 'ws://127.0.0.1',
+          default_port: hub.port,
+          site_id: 'garage',
+        }),
+      );
+      const bare = childEnv({ HOME: home, HIVELINK_CONFIG_DIR: join(root, 'hm-empty-config') });
+      const ask = await run(['ask', 'what is 6 times 7'], bare);
+      assert.equal(ask.code, 0, ask.stderr);
+      assert.match(ask.stdout, /42/);
+    } finally {
+      await hub.proc.stop();
+    }
   });
 
   it('refuses another --from, and a file that is not a HiveMind database', async () => {

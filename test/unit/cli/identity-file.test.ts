@@ -3,12 +3,17 @@
  * dir is, and the one line each connection failure becomes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { describeFailure } from '../../../src/cli/client-errors.js';
-import { IdentityFile, resolveConfigDir, resolveCredentials } from '../../../src/cli/identity-file.js';
+import {
+  IdentityFile,
+  readHiveMindIdentity,
+  resolveConfigDir,
+  resolveCredentials,
+} from '../../../src/cli/identity-file.js';
 import { HiveLinkError } from '../../../src/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'hl-identity-'));
@@ -96,6 +101,44 @@ describe('IdentityFile', () => {
       new IdentityFile(path).readCredentials(),
       (e: HiveLinkError) => e.code === 'HL_ERR_KEY_FILE',
     );
+  });
+});
+
+describe('readHiveMindIdentity', () => {
+  const home = (name: string, identity: unknown): string => {
+    const dir = join(root, name);
+    mkdirSync(join(dir, '.config', 'hivemind'), { recursive: true });
+    writeFileSync(join(dir, '.config', 'hivemind', '_identity.json'), JSON.stringify(identity));
+    return dir;
+  };
+
+  it("reads hivemind-client's identity: key, password, site, and the URL from default_master and default_port", () => {
+    const dir = home('hm-a', {
+      access_key: 'k',
+      password: 'p',
+      site_id: 'garage',
+      default_master: '192.168.1.7',
+      default_port: 5678,
+      name: 'garage-sat',
+    });
+    assert.deepEqual(readHiveMindIdentity({ HOME: dir }), {
+      accessKey: 'k',
+      password: 'p',
+      siteId: 'garage',
+      url: 'ws://192.168.1.7:5678',
+    });
+    const tls = home('hm-b', { access_key: 'k', default_master: 'wss://hub.local:443', default_port: 5678 });
+    assert.equal(readHiveMindIdentity({ HOME: tls }).url, 'wss://hub.local:443');
+    const scheme = home('hm-c', { access_key: 'k', default_master: 'ws://hub.local', default_port: 6000 });
+    assert.equal(readHiveMindIdentity({ HOME: scheme }).url, 'ws://hub.local:6000');
+  });
+
+  it('is empty without the file, or with one that is not JSON', () => {
+    assert.deepEqual(readHiveMindIdentity({ HOME: join(root, 'nobody') }), {});
+    const dir = join(root, 'hm-bad');
+    mkdirSync(join(dir, '.config', 'hivemind'), { recursive: true });
+    writeFileSync(join(dir, '.config', 'hivemind', '_identity.json'), '{');
+    assert.deepEqual(readHiveMindIdentity({ HOME: dir }), {});
   });
 });
 
