@@ -461,6 +461,14 @@ export const ERROR_CODES = {
     summary:
       'A client published end-to-end keys other than those pinned to it, or keys another client holds; an admin resets the pin (hivelink clients reset-relay-keys ID).',
   },
+  HL_ERR_RELAY_ROUTE: {
+    summary:
+      'A route across the mesh to a client of another hub is unknown, expired (maxRelayRoutes) or its next hub is gone: look the recipient up in the directory again.',
+  },
+  HL_ERR_RELAY_HOP_TIMEOUT: {
+    summary:
+      'The next hub of the mesh did not answer a relayed sealed message within relayHopTimeoutMs; it may or may not have reached the recipient.',
+  },
 
   // -- client and hub: HiveMind INTERCOM envelopes and the mailbox (issue 12)
   HL_ERR_INTERCOM_ENVELOPE: {

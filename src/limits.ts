@@ -661,6 +661,22 @@ export const LIMIT_DEFS = {
     summary:
       'Rows of the relay audit log (who sent a sealed message to whom, never what) kept; the oldest are deleted first.',
   },
+  relayHopTimeoutMs: {
+    default: 3000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary:
+      'How long a hub waits for the next hub of the mesh to answer a relayed sealed message (else HL_ERR_RELAY_HOP_TIMEOUT), and the first hub for the mesh to answer a directory question (each further hub waits less).',
+  },
+  maxRelayRoutes: {
+    default: 4096,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Routes across the mesh (the tokens of remote directory entries) a hub keeps, each for replyHandleTtlMs; the oldest is forgotten first (a send on it fails with HL_ERR_RELAY_ROUTE: look the recipient up again).',
+  },
   // -- hub: the mailbox (RENDEZVOUS, issue 12)
   mailboxMaxMessages: {
     default: 256,

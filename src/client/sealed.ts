@@ -36,10 +36,19 @@ export const MAX_REPLY_KEYS = 256;
 /** How long the SDK waits for the hub's answer to a relay request. */
 export const RELAY_REQUEST_TIMEOUT_MS = 5000;
 
-/** One client of the hub's directory. */
+/** One client of the hub's directory (of this hub, or of another hub of the mesh). */
 export interface DirectoryEntry {
-  readonly clientId: number;
+  /** Its client id on this hub; null for a client of another hub. */
+  readonly clientId: number | null;
   readonly name: string;
+  /** The name of the hub it is a client of, when that is another hub of the mesh; else null. */
+  readonly hub: string | null;
+  /** That hub's node fingerprint (16 hex), else null. */
+  readonly hubNode: string | null;
+  /** What to write to: its name here, `name@<hub node>` across the mesh. */
+  readonly address: string;
+  /** The route to it across the mesh (a token of this hub, for this client), else null. */
+  readonly route: string | null;
   readonly room: string | null;
   readonly online: boolean;
   /** Base64 of its X25519 public key (what messages to it are sealed to). */
@@ -50,7 +59,10 @@ export interface DirectoryEntry {
   readonly fingerprint: string;
 }
 
-/** Who to ask the directory about: a room, a client (id or name), or everyone. */
+/**
+ * Who to ask the directory about: a room, a client (id or name; `name@hub`, the hub by name or node fingerprint, for
+ * a client of another hub of the mesh; a plain name not known here is looked for across the mesh), or everyone.
+ */
 export type DirectoryQuery = { room: string } | { client: number | string } | Record<string, never>;
 
 /** What a sealed message carries: a whole bus message, text, or bytes. */
@@ -116,9 +128,14 @@ const b64 = (bytes: Uint8Array) => base64Encode('JSON-B64', bytes);
 const unb64 = (text: string) => base64Decode('JSON-B64', text);
 
 function entryOf(d: Record<string, unknown>): DirectoryEntry {
+  const remote = typeof d.route === 'string';
   return {
-    clientId: Number(d.client_id),
+    clientId: remote ? null : Number(d.client_id),
     name: String(d.name),
+    hub: remote && typeof d.hub === 'string' ? d.hub : null,
+    hubNode: remote && typeof d.hub_node === 'string' ? d.hub_node : null,
+    address: remote && typeof d.address === 'string' ? d.address : String(d.name),
+    route: remote ? (d.route as string) : null,
     room: typeof d.room === 'string' ? d.room : null,
     online: d.online === true,
     x25519: String(d.x25519),
@@ -183,7 +200,14 @@ export class SealedMessaging {
    * true once the message went to the {@link onMessage} listeners or was refused to the {@link onRefused} ones.
    */
   receive(envelope: unknown, options: { replyHandle?: string; depositedAt?: number } = {}): Promise<boolean> {
-    const run = this.#receiving.then(() => this.#receive(envelope, options));
+    let opened = options;
+    if (options.depositedAt !== undefined && typeof envelope === 'string' && envelope.includes(' ')) {
+      // Mail of an anonymous message: the envelope, a space, its reply handle (docs/PROTOCOL.md §13, mail that waited).
+      const at = envelope.indexOf(' ');
+      opened = { ...options, replyHandle: envelope.slice(at + 1) };
+      envelope = envelope.slice(0, at);
+    }
+    const run = this.#receiving.then(() => this.#receive(envelope, opened));
     this.#receiving = run.then(
       () => undefined,
       () => undefined,
@@ -275,7 +299,9 @@ export class SealedMessaging {
       sender,
       timestamp: this.#now(),
     });
-    return this.sendEnvelope('hive.relay.send', { to: entry.clientId, envelope: b64(sealed.envelope) });
+    const to: Record<string, unknown> =
+      entry.route === null ? { to: entry.clientId } : { to: entry.address, route: entry.route };
+    return this.sendEnvelope('hive.relay.send', { ...to, envelope: b64(sealed.envelope) });
   }
 
   /** Answers an anonymous message through its one-time handle (signed by this client; one answer per handle). */

@@ -253,6 +253,8 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     hub.use(mesh);
+    // Sealed messages to clients of other hubs go across the mesh's links (docs/PROTOCOL.md §13, relay hops).
+    relay.attachMesh(mesh.links);
     house.adminQueue.register(MESH_STATUS_KIND, async () => ({ ...mesh.status() }));
     house.adminQueue.register(MESH_MAP_KIND, async () => ({ ...(await mesh.map()) }));
     hub.healthDetails.set('parents', () => mesh.status().parents);

@@ -26,7 +26,7 @@ import { createHiveClient, type HiveClient } from '../../src/client/index.js';
 import type { JobHandle } from '../../src/client/jobs.js';
 import type { PrivateMessage } from '../../src/client/sealed.js';
 import { MemoryIdentityStore } from '../../src/client/stores.js';
-import { sealEnvelope } from '../../src/crypto/sealed.js';
+import { e2eIdentity, sealEnvelope } from '../../src/crypto/sealed.js';
 import { isHiveLinkError } from '../../src/errors.js';
 import type { ComposedHub } from '../../src/hub/compose.js';
 import type { HubConfigInput } from '../../src/hub/config.js';
@@ -53,6 +53,7 @@ import {
   token,
 } from './hub-harness.js';
 import { linkCredentials, MeshNode } from './mesh-harness.js';
+import { fakeChildHub, fakeEntry, sealedFor } from './relay-hop-helpers.js';
 import { deposit, rendezvous } from './rendezvous-helpers.js';
 
 failOnUnhandledRejection();
@@ -1432,6 +1433,37 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       for (const text of ['1', '2', '3']) await a.sendPrivate(b.id, text);
       // With the default (100 000) all three rows would be kept.
       assert.equal((await h.composed.data.store.relay.listAudit()).length, 2);
+    }),
+
+  // -- relay hops (issue 12): a fake child hub of the hub (hive.relay.hop.hello) that answers as told
+
+  relayHopTimeoutMs: () =>
+    withHub({ limits: { relayHopTimeoutMs: 200 } }, async (h) => {
+      const [a] = await sealedPair(h);
+      await fakeChildHub(h.url, await h.addClient()); // greeted, then silent
+      // With the default (3 s) the directory would still wait for the silent child.
+      assert.deepEqual(await within(1500, 'the directory', a.client.directory({ client: 'nobody' })), []);
+    }),
+
+  maxRelayRoutes: () =>
+    withHub({ limits: { maxRelayRoutes: 1 } }, async (h) => {
+      const [a] = await sealedPair(h);
+      const ids = { one: e2eIdentity(), two: e2eIdentity() };
+      await fakeChildHub(h.url, await h.addClient(), {
+        entries: (name) =>
+          name === 'one' || name === 'two' ? [fakeEntry(name, ids[name], `r-${name}`)] : [],
+      });
+      const [one] = await a.client.directory({ client: 'one@fake-hub' });
+      await a.client.directory({ client: 'two@fake-hub' });
+      // With the default (4096) the route to one would still be kept and the fake child would take the message.
+      await assert.rejects(
+        a.client.sealed.sendEnvelope('hive.relay.send', {
+          to: one!.address,
+          route: one!.route,
+          envelope: await sealedFor(ids.one.x25519.publicKey),
+        }),
+        { code: 'HL_ERR_RELAY_ROUTE' },
+      );
     }),
 
   // -- the mailbox (RENDEZVOUS, issue 12): a raw HiveMind-shaped client deposits for an offline one

@@ -115,7 +115,7 @@ describe('sealed messages through the hub', () => {
     });
     const refusedAt = next<PrivateRefusal>((l) => bob.onPrivateRefused(l));
     await carol.sealed.sendEnvelope('hive.relay.send', {
-      to: bobEntry!.clientId,
+      to: bobEntry!.clientId!,
       envelope: Buffer.from(sealed.envelope).toString('base64'),
     });
     assert.equal((await refusedAt).error.code, 'HL_ERR_SEALED_BAD_SIGNATURE');
@@ -145,22 +145,22 @@ describe('sealed messages through the hub', () => {
     const tampered = await seal();
     tampered[tampered.length - 3]! ^= 0x40;
     let refusedAt = next<PrivateRefusal>((l) => bob.onPrivateRefused(l));
-    await send(bobEntry!.clientId, tampered);
+    await send(bobEntry!.clientId!, tampered);
     assert.equal((await refusedAt).error.code, 'HL_ERR_SEALED_OPEN_FAILED');
     // Truncated below what an envelope needs: the hub refuses it; a few bytes short: the recipient.
     const whole = await seal();
-    await hubRefuses(bobEntry!.clientId, whole.subarray(0, 100), 'HL_ERR_SEALED_BAD_ENVELOPE');
+    await hubRefuses(bobEntry!.clientId!, whole.subarray(0, 100), 'HL_ERR_SEALED_BAD_ENVELOPE');
     refusedAt = next<PrivateRefusal>((l) => bob.onPrivateRefused(l));
-    await send(bobEntry!.clientId, (await seal()).subarray(0, whole.length - 4));
+    await send(bobEntry!.clientId!, (await seal()).subarray(0, whole.length - 4));
     assert.equal((await refusedAt).error.code, 'HL_ERR_SEALED_OPEN_FAILED');
     // Replayed: the second copy never leaves the hub.
     const once = await seal();
     const got = next<PrivateMessage>((l) => bob.onPrivate(l));
-    await send(bobEntry!.clientId, once);
+    await send(bobEntry!.clientId!, once);
     assert.equal((await got).text, 'hello bob');
-    await hubRefuses(bobEntry!.clientId, once, 'HL_ERR_SEALED_REPLAY');
+    await hubRefuses(bobEntry!.clientId!, once, 'HL_ERR_SEALED_REPLAY');
     // Sealed to bob, addressed to carol.
-    await hubRefuses(carolEntry!.clientId, await seal(), 'HL_ERR_SEALED_WRONG_RECIPIENT');
+    await hubRefuses(carolEntry!.clientId!, await seal(), 'HL_ERR_SEALED_WRONG_RECIPIENT');
     await assert.rejects(alice.sendPrivate(999_999, 'x'), { code: 'HL_ERR_SEALED_NO_KEY' });
     await hubRefuses(999_999, await seal(), 'HL_ERR_SEALED_UNKNOWN_RECIPIENT');
     // Everyone is still connected and a good message still goes through.
