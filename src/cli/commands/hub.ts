@@ -22,7 +22,9 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
+import { certificateFingerprint } from '../../client/tls.node.js';
 import { HiveLinkError } from '../../errors.js';
+import { tlsCertificateFile } from '../../http/server.js';
 import { type ComposedHub, composeHub, type StartedHub } from '../../hub/compose.js';
 import {
   type EscalateMode,
@@ -31,8 +33,6 @@ import {
   type ParentConfig,
   resolveHubConfig,
 } from '../../hub/config.js';
-import { certificateFingerprint } from '../../client/tls.node.js';
-import { tlsCertificateFile } from '../../http/server.js';
 import { type Announcement, announceHub } from '../../hub/discovery.js';
 import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile, resolveStore } from '../../store/data-dir.js';
@@ -281,7 +281,9 @@ export async function runHub(
     for (const line of startedLines(composed, started)) io.out.write(`${line}\n`);
     // Where `hivelink clients add --save-identity` finds this hub's real address (a --port other than 5678).
     urlFile = join(composed.data.paths.dir, HUB_URL_FILE);
-    writeFileSync(urlFile, `${started.scheme}://${displayHost(config.host)}:${started.port}\n`, { mode: 0o600 });
+    writeFileSync(urlFile, `${started.scheme}://${displayHost(config.host)}:${started.port}\n`, {
+      mode: 0o600,
+    });
     if (config.mdns) {
       announcement = announceHub({
         name: config.name,

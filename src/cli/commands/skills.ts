@@ -20,7 +20,6 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { scaffoldSkill } from '../skill-scaffold.js';
 import { validateSkill } from '../../assistant/skill-validate.js';
 import { HiveLinkError } from '../../errors.js';
 import { LIMIT_DEFS } from '../../limits.js';
@@ -49,6 +48,7 @@ import {
   writeListing,
 } from '../admin.js';
 import { commandError, runningHub, submitAdminCommand } from '../admin-queue.js';
+import { scaffoldSkill } from '../skill-scaffold.js';
 import { skillCatalog, withOfflineSkills } from '../skills-catalog.js';
 
 /** The file in a skill's directory that `pack` reads: what the manifest says besides the files. */
