@@ -251,6 +251,10 @@ export const ERROR_CODES = {
     closeCode: CLOSE_POLICY_VIOLATION,
     summary: 'A client kept sending above its message rate limit after being refused.',
   },
+  HL_ERR_RATE_EXCEEDED: {
+    summary:
+      'The hub refused a message because the client is over its message rate (hive.policy.denied rate_limited); the connection stays open.',
+  },
   HL_ERR_POLICY_DENIED: {
     summary: 'A message is not allowed for this client, or is malformed; the hub answers hive.policy.denied.',
   },

@@ -126,12 +126,15 @@ export function parseMinProtocol(value: string): number | typeof NONE {
   return Number(value);
 }
 
-/** Parses a positive rate (messages per second), or `none` (the hub default). */
+/** Parses a positive rate (messages per second), `none` (the hub default) or `unlimited` (stored as 0). */
 export function parseRate(value: string): number | typeof NONE {
   if (value === NONE) return NONE;
+  if (value === 'unlimited') return 0;
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 1_000_000) {
-    throw new InvalidArgumentError('expected a positive number of messages per second, or none.');
+    throw new InvalidArgumentError(
+      'expected a positive number of messages per second, none (the hub default) or unlimited.',
+    );
   }
   return n;
 }

@@ -163,6 +163,15 @@ export class TurnCollector {
       this.#result(false, false);
     } else if (message.type === DENIED_TYPE && message.data?.denied_type === UTTERANCE_TYPE) {
       const { code, reason } = message.data;
+      if (code === 'rate_limited') {
+        this.fail(
+          new HiveLinkError(
+            'HL_ERR_RATE_EXCEEDED',
+            "the hub's rate limit refused the utterance: slow down, or ask the hub admin for more (hivelink clients set ID --rate-limit N|unlimited)",
+          ),
+        );
+        return;
+      }
       this.fail(
         new HiveLinkError(
           'HL_ERR_POLICY_DENIED',

@@ -128,7 +128,8 @@ const patchShape = {
   blockedSkills: list,
   blockedIntents: list,
   minProtocol: z.number().int('must be a whole number').min(1).max(3).nullable(),
-  rateLimitPerSecond: z.number().positive('must be positive').max(1_000_000).nullable(),
+  // 0: unlimited (--rate-limit unlimited); null: the hub default.
+  rateLimitPerSecond: z.number().nonnegative('must be 0 (unlimited) or positive').max(1_000_000).nullable(),
   allowWeakPassword: z.boolean(),
   consent: z.enum(CONSENT_MODES),
 };

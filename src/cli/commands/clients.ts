@@ -265,7 +265,14 @@ function describe(c: ShownClient): string {
     ['blocked skills', listText(c.blockedSkills)],
     ['blocked intents', listText(c.blockedIntents)],
     ['min protocol', c.minProtocol === null ? 'hub default' : String(c.minProtocol)],
-    ['rate limit', c.rateLimitPerSecond === null ? 'hub default' : `${c.rateLimitPerSecond}/s`],
+    [
+      'rate limit',
+      c.rateLimitPerSecond === null
+        ? 'hub default'
+        : c.rateLimitPerSecond === 0
+          ? 'unlimited'
+          : `${c.rateLimitPerSecond}/s`,
+    ],
     ['noise pin', c.noisePubkey ?? '(none)'],
     ['intercom pin', c.intercomPubkey === null ? '(none)' : intercomKeyFingerprint(c.intercomPubkey, true)],
     ['e2e keys', e2e === null ? '(none)' : `${e2e.fingerprint} (${e2e.fingerprintFull})`],
@@ -588,7 +595,11 @@ const CLIENTS_COMMANDS: readonly AdminSubcommand[] = [
         .option('--can-escalate <bool>', 'may send ESCALATE', parseBool)
         .option('--can-propagate <bool>', 'may send PROPAGATE', parseBool)
         .option('--min-protocol <n>', 'lowest protocol version: 1, 2, 3 or none', parseMinProtocol)
-        .option('--rate-limit <n>', 'messages per second, or none', parseRate)
+        .option(
+          '--rate-limit <n>',
+          'messages per second, none (the hub default) or unlimited (a trusted bridge)',
+          parseRate,
+        )
         .option('--site <site>', 'site id ("" clears it)')
         .option('--description <text>', 'free text')
         .option(

@@ -65,6 +65,9 @@ export {
   type Verdict,
 } from './rules.js';
 
+/** The limiter of an unlimited client: every message is accepted. */
+const UNLIMITED: Pick<RateLimiter, 'take'> = { take: () => 'accept' };
+
 /** What `GET /metrics` reports of authentication (`src/http/metrics.ts` `authMetrics`). */
 export interface AuthStats extends AuthThrottleStats {
   /** Legacy envelopes refused as replays (HL_ERR_HANDSHAKE_REPLAYED). */
@@ -223,7 +226,7 @@ export class Policy {
    * counts against the rate like any message, so a stream of bad frames ends in a close, not a stream of answers.
    */
   malformed(peer: HubPeer, reason: string): Verdict {
-    const decision = this.#limiter(peer).take();
+    const decision = this.#limiter(peer, true).take();
     if (decision === 'close') {
       return { kind: 'close', error: new HiveLinkError('HL_ERR_RATE_LIMITED', 'rate limit exceeded') };
     }
@@ -235,8 +238,15 @@ export class Policy {
     this.#limiters.delete(peer.rateKey);
   }
 
-  #limiter(peer: HubPeer): RateLimiter {
-    const rate = peer.record.rateLimitPerSecond ?? this.#init.defaultRatePerSecond;
+  /**
+   * The rate limiter of `peer`'s connection. A record with rate 0 is unlimited (an admin's choice for a trusted
+   * bridge, `--rate-limit unlimited`): its messages are not counted, but frames that cannot be read still are, at the
+   * hub default, so even an unlimited client cannot flood the hub with garbage.
+   */
+  #limiter(peer: HubPeer, malformed = false): Pick<RateLimiter, 'take'> {
+    const own = peer.record.rateLimitPerSecond;
+    if (own === 0 && !malformed) return UNLIMITED;
+    const rate = own === null || own === 0 ? this.#init.defaultRatePerSecond : own;
     const key = peer.rateKey;
     let limiter = this.#limiters.get(key);
     if (limiter === undefined) {

@@ -189,7 +189,12 @@ export function rateGuard(rates: RateSource): Guard {
   return (peer, message) => {
     const decision = rates.take(peer);
     if (decision === 'accept') return null;
-    if (decision === 'deny') return deny(message.msg_type, DenyCode.RATE, 'message rate limit exceeded');
+    if (decision === 'deny') {
+      // Named like the other refusals: the bus message's own type, so an ask knows its utterance was refused.
+      const bus = agentBusPayload(message);
+      const type = typeof bus?.type === 'string' ? bus.type : message.msg_type;
+      return deny(type, DenyCode.RATE, 'message rate limit exceeded');
+    }
     return { kind: 'close', error: new HiveLinkError('HL_ERR_RATE_LIMITED', 'rate limit exceeded') };
   };
 }
