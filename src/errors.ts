@@ -606,6 +606,39 @@ export const ERROR_CODES = {
     summary: 'The job was cancelled by its owner before it finished; it has no result.',
   },
   HL_ERR_JOB_FINISHED: { summary: 'The job is already done, failed or cancelled: it cannot be cancelled.' },
+
+  // -- pairing without typing secrets (issue 17, docs/PROTOCOL.md §17)
+  HL_ERR_PAIRING_CODE_INVALID: {
+    summary:
+      'Not a pairing code: hivelink join takes the 12 letters and digits hivelink pair printed (ABCD-EFGH-JKMN), or its hivelink://join link.',
+  },
+  HL_ERR_PAIRING_UNKNOWN: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      'No pairing of this code waits on the hub: it was cancelled, never made here, or expired more than a day ago; run hivelink pair again.',
+  },
+  HL_ERR_PAIRING_EXPIRED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      'The pairing code expired (pair --expires, at most pairingLifetimeMs after it was made); run hivelink pair again.',
+  },
+  HL_ERR_PAIRING_USED: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary: 'The pairing code was used already: a code pairs one satellite, once.',
+  },
+  HL_ERR_PAIRING_ATTEMPTS: {
+    closeCode: CLOSE_POLICY_VIOLATION,
+    summary:
+      'The pairing code answered pairingMaxAttempts handshakes without pairing (wrong codes typed, or someone guessing) and is burnt; run hivelink pair again.',
+  },
+  HL_ERR_PAIRING_WRONG_CODE: {
+    summary:
+      "The hub's handshake did not verify with this code (a typo, or not the hub that made it); each wrong try uses one of the code's pairingMaxAttempts.",
+  },
+  HL_ERR_PAIRING_LIMIT: {
+    summary:
+      'maxPendingPairings pairing codes wait already; cancel one (hivelink pair cancel ID) or let it expire.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -846,7 +846,31 @@ export const LIMIT_DEFS = {
     summary:
       "Memory of one job: its worker thread's heap (resourceLimits) and each child process's address space (ulimit -v); a job that needs more fails with HL_ERR_JOB_MEMORY.",
   },
-} as const satisfies Record<string, LimitDef>;
+  // -- hub: pairing without typing secrets (issue 17, docs/PROTOCOL.md §17)
+  pairingLifetimeMs: {
+    default: 600_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 10_000,
+    summary:
+      'Longest a pairing code lives: hivelink pair makes codes for this long unless --expires says less, and the hub refuses a code older than this (HL_ERR_PAIRING_EXPIRED) whatever it was made for.',
+  },
+  pairingMaxAttempts: {
+    default: 3,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Pairing handshakes one code answers; once it answered this many without pairing it is burnt (HL_ERR_PAIRING_ATTEMPTS): an active attacker gets this many guesses.',
+  },
+  maxPendingPairings: {
+    default: 16,
+    unit: 'count',
+    scope: 'client',
+    min: 1,
+    summary:
+      'Pairing codes waiting (unused, unexpired) at once; hivelink pair refuses another with HL_ERR_PAIRING_LIMIT.',
+  },} as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;
 /** The limits the hub config sets and the hub enforces (`scope: 'hub'`). */

@@ -38,6 +38,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['inbox', async () => (await import('./commands/inbox.js')).registerInboxCommand],
   ['satellite', async () => (await import('./commands/satellite.js')).registerSatelliteCommand],
   ['identity', async () => (await import('./commands/identity.js')).registerIdentityCommands],
+  ['pair', async () => (await import('./commands/pair.js')).registerPairCommands],
+  ['join', async () => (await import('./commands/pair.js')).registerJoinCommand],
   ['bus', async () => (await import('./commands/bus.js')).registerBusCommand],
   ['assistant', async () => (await import('./commands/assistant.js')).registerAssistantCommand],
   ['bench', async () => (await import('./commands/bench.js')).registerBenchCommand],

@@ -43,6 +43,7 @@ import { FloodCache } from './flood.js';
 import { KdfLimiter } from './kdf-limiter.js';
 import { HubMailbox } from './mailbox.js';
 import { HubMetrics } from './metrics.js';
+import { PairingResponder, pairingUpgradeId } from './pairing.js';
 import { PeerRegistry, peerId } from './peers.js';
 import { type Authenticator, storeAuthenticator } from './policy/authenticate.js';
 import { authThrottleLimits, Policy, utteranceGuard } from './policy/index.js';
@@ -111,6 +112,8 @@ export class Hub {
   readonly #wss: WebSocketServer;
   readonly #lastSeen: LastSeenBatcher;
   readonly #asks: ClientAsks;
+  /** Satellites joining with a pairing code (`pair:<id>`, docs/PROTOCOL.md §17). */
+  readonly #pairing: PairingResponder;
   #serial = 0;
   #startedAt = 0;
   #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
@@ -139,6 +142,14 @@ export class Hub {
       perKey: init.config.limits.legacyKdfPerKey,
     });
     this.#store = init.store;
+    this.#pairing = new PairingResponder({
+      store: init.store,
+      config: init.config,
+      identity: init.identity,
+      backend: this.#backend,
+      kdfBackend: this.#kdfBackend,
+      logger: this.logger,
+    });
     const limits = init.config.limits;
     const now = init.now ?? Date.now;
     this.#now = now;
@@ -310,6 +321,7 @@ export class Hub {
       await service.stop().catch((err: unknown) => this.logger.warn({ err }, 'a hub service failed to stop'));
     }
     this.#asks.stop();
+    await this.#pairing.stop();
     this.#unwatch?.();
     this.#unsubscribe?.();
     const closing = [...this.#connections].map((c) => c.closed);
@@ -337,6 +349,11 @@ export class Hub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const ip = remoteIp(req);
+      const pairing = pairingUpgradeId(req.url ?? '/');
+      if (pairing !== null) {
+        this.#pairing.accept(ws, socket, ip, pairing, this.#state === 'running');
+        return;
+      }
       const conn = new HubConnection({
         socket: wsFrameSocket(ws, socket),
         id: ++this.#serial,

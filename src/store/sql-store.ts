@@ -26,6 +26,7 @@ import { type HouseStore, sqliteHouseStore } from './house.js';
 import { type HubFileStore, sqliteHubFileStore } from './hub-files.js';
 import { type JobStore, sqliteJobStore } from './jobs.js';
 import { type MailboxStore, sqliteMailboxStore } from './mailbox.js';
+import { type PairingStore, sqlitePairingStore } from './pairings.js';
 import { type RelayStore, sqliteRelayStore } from './relay.js';
 import { openSecret, sealSecret } from './secrets.js';
 import {
@@ -138,6 +139,8 @@ export class SqlClientStore implements ClientStore {
   readonly files: HubFileStore;
   /** Jobs: state, progress, result, log (`jobs.ts`). */
   readonly jobs: JobStore;
+  /** Pending pairing codes (`pairings.ts`). */
+  readonly pairings: PairingStore;
 
   constructor(engine: StoreEngine, init: SqlStoreInit) {
     this.#engine = engine;
@@ -160,6 +163,7 @@ export class SqlClientStore implements ClientStore {
     this.relay = sqliteRelayStore(deps);
     this.files = sqliteHubFileStore(deps);
     this.jobs = sqliteJobStore(deps);
+    this.pairings = sqlitePairingStore(deps, this.#secrets);
   }
 
   /** Runs `fn` wrapping every failure in a HiveLinkError. */

@@ -405,6 +405,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_by_owner ON jobs(owner_id, created_at);
       CREATE INDEX jobs_by_state ON jobs(state, created_at);
     `),
+  // 11: pairing codes (issue 17) — pending pairings, the code's secret part sealed, until a day past their expiry
+  // (src/store/pairings.ts)
+  (db) =>
+    db.exec(`
+      CREATE TABLE pairings (
+        id TEXT PRIMARY KEY,
+        secret_sealed TEXT NOT NULL,
+        name TEXT NOT NULL,
+        site_id TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'used', 'burnt')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        client_id INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX pairings_by_expiry ON pairings(expires_at);
+    `),
 ];
 
 /**

@@ -12,6 +12,7 @@ import type { HouseStore } from './house.js';
 import type { HubFileStore } from './hub-files.js';
 import type { JobStore } from './jobs.js';
 import type { MailboxStore } from './mailbox.js';
+import type { PairingStore } from './pairings.js';
 import type { RelayStore } from './relay.js';
 import type { SubscriptionStore } from './subscriptions.js';
 
@@ -337,6 +338,8 @@ export interface ClientStore {
   readonly files: HubFileStore;
   /** Jobs (`jobs.ts`; issue 15), same database. */
   readonly jobs: JobStore;
+  /** Pending pairing codes (`pairings.ts`; issue 17), same database. */
+  readonly pairings: PairingStore;
   /**
    * A number that grows whenever another connection (the CLI, another hub process) committed a change to the
    * database since the last look. Synchronous and cheap: compare it to decide whether a cache is stale.

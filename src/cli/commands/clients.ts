@@ -113,7 +113,7 @@ export function checkPasswordStrength(password: string, minBits = LIMIT_DEFS.min
  * The URL of the hub running on this data dir, as it wrote it when it started (`hub.url`), or null when no hub runs
  * there (a file left by a hub that died is ignored).
  */
-async function runningHubUrl(store: ClientStore, dataDir: string | undefined): Promise<string | null> {
+export async function runningHubUrl(store: ClientStore, dataDir: string | undefined): Promise<string | null> {
   if (dataDir === undefined || (await runningHub(store)) === null) return null;
   try {
     const url = readFileSync(join(dataDir, HUB_URL_FILE), 'utf8').trim();

@@ -523,13 +523,13 @@ describe('SQLite client store: file, schema and failures', () => {
     store = openSqliteStore(file, { secrets: SECRETS });
   });
   afterEach(() => store.close());
-  it('uses WAL, foreign keys, schema_version 10, and mode 0600 for a new file', async () => {
+  it('uses WAL, foreign keys, schema_version 11, and mode 0600 for a new file', async () => {
     await store.close();
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const raw = new Database(file);
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.deepEqual(raw.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get(), {
-      value: '10',
+      value: '11',
     });
     raw.close();
     store = openSqliteStore(file, { secrets: SECRETS });
