@@ -870,7 +870,8 @@ export const LIMIT_DEFS = {
     min: 1,
     summary:
       'Pairing codes waiting (unused, unexpired) at once; hivelink pair refuses another with HL_ERR_PAIRING_LIMIT.',
-  },} as const satisfies Record<string, LimitDef>;
+  },
+} as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;
 /** The limits the hub config sets and the hub enforces (`scope: 'hub'`). */
