@@ -334,6 +334,14 @@ export const LIMIT_DEFS = {
     min: 1,
     summary: 'Open QUERY/CASCADE return paths the hub remembers; the oldest is dropped first.',
   },
+  recentDenials: {
+    default: 100,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Policy denials (hive.policy.denied answers) the hub keeps in memory for the admin page and GET /v1/admin/denials; the oldest is forgotten first.',
+  },
   queryReturnTtlMs: {
     default: 300_000,
     unit: 'ms',

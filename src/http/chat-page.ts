@@ -42,9 +42,10 @@ export interface ChatPageInit {
   assetsDir?: string;
 }
 
-function secure(reply: FastifyReply): FastifyReply {
+/** The security headers of a page of the hub's (the chat page, the admin page), with its CSP. */
+function secure(reply: FastifyReply, csp: string = CHAT_CSP): FastifyReply {
   return reply
-    .header('content-security-policy', CHAT_CSP)
+    .header('content-security-policy', csp)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')
@@ -53,30 +54,48 @@ function secure(reply: FastifyReply): FastifyReply {
     .header('cache-control', 'no-cache');
 }
 
+/** A built page of the hub's: its files by URL, where they are, its CSP, and what it is called when not built. */
+export interface StaticPage {
+  readonly assets: Readonly<Record<string, { file: string; type: string }>>;
+  readonly dir: string;
+  readonly csp: string;
+  /** `The chat page`, `The admin page`. */
+  readonly name: string;
+}
+
+/** Registers the routes of a built page on `app`, with its security headers; files are read once, when first asked. */
+export function registerStaticPage(app: FastifyInstance, page: StaticPage): void {
+  const cache = new Map<string, Buffer>();
+  for (const [url, asset] of Object.entries(page.assets)) {
+    app.get(url, async (_request, reply) => {
+      let body = cache.get(asset.file);
+      if (body === undefined) {
+        try {
+          body = await readFile(join(page.dir, asset.file));
+        } catch {
+          return secure(reply, page.csp)
+            .code(503)
+            .type('text/plain; charset=utf-8')
+            .send(`${page.name} is not built: run \`npm run build\` and restart the hub.\n`);
+        }
+        cache.set(asset.file, body);
+      }
+      return secure(reply, page.csp).code(200).type(asset.type).send(body);
+    });
+  }
+}
+
 /**
  * Registers the chat page's routes on `app` (call before `app.ready()`), and `GET /` as a redirect to it. Files are
  * read once, when first asked.
  */
 export function registerChatPage(app: FastifyInstance, init: ChatPageInit = {}): void {
-  const dir = init.assetsDir ?? defaultChatAssetsDir();
-  const cache = new Map<string, Buffer>();
-  for (const [url, asset] of Object.entries(CHAT_ASSETS)) {
-    app.get(url, async (_request, reply) => {
-      let body = cache.get(asset.file);
-      if (body === undefined) {
-        try {
-          body = await readFile(join(dir, asset.file));
-        } catch {
-          return secure(reply)
-            .code(503)
-            .type('text/plain; charset=utf-8')
-            .send('The chat page is not built: run `npm run build` and restart the hub.\n');
-        }
-        cache.set(asset.file, body);
-      }
-      return secure(reply).code(200).type(asset.type).send(body);
-    });
-  }
+  registerStaticPage(app, {
+    assets: CHAT_ASSETS,
+    dir: init.assetsDir ?? defaultChatAssetsDir(),
+    csp: CHAT_CSP,
+    name: 'The chat page',
+  });
   // The hub's root is where a person's browser lands first: send it to the page (websockets upgrade at `/` apart).
   app.get('/', async (_request, reply) => secure(reply).redirect('/chat', 302));
 }

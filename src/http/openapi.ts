@@ -330,6 +330,226 @@ function consentPaths(limits: Limits): { [path: string]: Json } {
   };
 }
 
+/** The admin page's operations (`rest-admin.ts`; admin clients only). */
+function adminPaths(limits: Limits): { [path: string]: Json } {
+  const admin = { '403': ADMIN_FORBIDDEN, '503': SERVICE_UNAVAILABLE };
+  const id = pathParameter('id', 'The client id.', 16);
+  const skill = pathParameter('skill', 'A skill id, as `GET /v1/admin/skills` lists them.', 256);
+  const noClient = {
+    '400': errorResponse('The id is not a client id.', ['HL_ERR_BAD_REQUEST', 'HL_ERR_INVALID_ARGUMENT']),
+    '404': errorResponse('No such client.', ['HL_ERR_NOT_FOUND']),
+  };
+  const read = (operationId: string, summary: string, response: string, ok: string) => ({
+    get: bearerOperation(limits, { operationId, summary, response, ok, responses: admin }),
+  });
+  return {
+    '/v1/admin/summary': read(
+      'adminSummary',
+      'Uptime, connection counts and the metrics summary: connections by protocol, messages, denials by code, turn latency p50/p95 (admin clients only).',
+      'AdminSummary',
+      'The numbers now.',
+    ),
+    '/v1/admin/connections': read(
+      'adminConnections',
+      'The open sessions: peer, client, protocol, cipher, site, since, address (admin clients only).',
+      'AdminConnections',
+      'Every open session, oldest first.',
+    ),
+    '/v1/admin/denials': read(
+      'adminDenials',
+      'The last policy denials (hive.policy.denied answers), at most recentDenials, kept in memory (admin clients only).',
+      'AdminDenials',
+      'Newest first.',
+    ),
+    '/v1/admin/skills': read(
+      'adminSkills',
+      'The skills the hub runs, with their intents: what blocking a skill takes (admin clients only).',
+      'AdminSkills',
+      'Every loaded skill.',
+    ),
+    '/v1/clients': read(
+      'listClients',
+      'Every client, revoked ones included, without secrets, with its open connections (admin clients only).',
+      'AdminClients',
+      'Every client.',
+    ),
+    '/v1/clients/{id}/revoke': {
+      post: bearerOperation(limits, {
+        operationId: 'revokeClient',
+        summary:
+          "Revoke a client as `hivelink clients revoke` does and close its connections at once; the caller's own client is refused (admin clients only).",
+        parameters: [id],
+        response: 'RevokedClient',
+        ok: 'Revoked (`unchanged`: it was already); `dropped` connections were closed.',
+        responses: { ...admin, ...noClient },
+      }),
+    },
+    '/v1/clients/{id}/blocked-skills/{skill}': {
+      put: bearerOperation(limits, {
+        operationId: 'blockSkill',
+        summary: 'Block a skill for a client (admin clients only).',
+        parameters: [id, skill],
+        response: 'BlockedSkill',
+        ok: 'Blocked (`unchanged`: it was already).',
+        responses: {
+          ...admin,
+          ...noClient,
+          '400': errorResponse('The id is not a client id, or the skill is not a loaded skill.', [
+            'HL_ERR_BAD_REQUEST',
+            'HL_ERR_INVALID_ARGUMENT',
+            'HL_ERR_UNKNOWN_SKILL',
+          ]),
+        },
+      }),
+      delete: bearerOperation(limits, {
+        operationId: 'allowSkill',
+        summary: 'Unblock a skill for a client; any entry of its list, loaded or not (admin clients only).',
+        parameters: [id, skill],
+        response: 'BlockedSkill',
+        ok: 'Unblocked (`unchanged`: it was not blocked).',
+        responses: { ...admin, ...noClient },
+      }),
+    },
+  };
+}
+
+/** The component schemas of {@link adminPaths}. */
+const ADMIN_SCHEMAS: { [name: string]: Json } = {
+  AdminSummary: {
+    type: 'object',
+    properties: {
+      version: { type: 'string' },
+      uptime_s: { type: 'integer' },
+      sockets: { type: 'integer', description: 'Open websockets, authenticated or not.' },
+      sessions: { type: 'integer', description: 'Open, authenticated sessions.' },
+      denials_kept: { type: 'integer', description: 'recentDenials: how many denials the hub keeps.' },
+      metrics: {
+        type: 'object',
+        properties: {
+          connections: { type: 'object', additionalProperties: { type: 'integer' } },
+          messages: {
+            type: 'object',
+            properties: { in: { type: 'integer' }, out: { type: 'integer' } },
+          },
+          denials: {
+            type: 'object',
+            properties: {
+              total: { type: 'integer' },
+              byCode: { type: 'object', additionalProperties: { type: 'integer' } },
+            },
+          },
+          turn: {
+            type: 'object',
+            properties: {
+              count: { type: 'integer' },
+              p50Ms: { type: ['number', 'null'] },
+              p95Ms: { type: ['number', 'null'] },
+            },
+          },
+        },
+      },
+    },
+  },
+  AdminConnections: {
+    type: 'object',
+    properties: {
+      connections: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            peer: { type: 'string' },
+            clientId: { type: 'integer' },
+            clientName: { type: 'string' },
+            protocol: { type: 'integer' },
+            cipher: { type: ['string', 'null'] },
+            encoding: { type: ['string', 'null'] },
+            site: { type: ['string', 'null'] },
+            since: { type: ['integer', 'null'] },
+            ip: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
+  AdminDenials: {
+    type: 'object',
+    properties: {
+      capacity: { type: 'integer' },
+      total: { type: 'integer', description: 'Denials since the hub started.' },
+      denials: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            at: { type: 'integer' },
+            peer: { type: 'string' },
+            clientId: { type: ['integer', 'null'] },
+            clientName: { type: ['string', 'null'] },
+            ip: { type: 'string' },
+            deniedType: { type: 'string' },
+            code: { type: 'string' },
+            reason: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
+  AdminSkills: {
+    type: 'object',
+    properties: {
+      skills: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            intents: { type: 'array', items: { type: 'string' } },
+            source: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
+  AdminClient: {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' },
+      name: { type: 'string' },
+      site: { type: ['string', 'null'] },
+      description: { type: 'string' },
+      admin: { type: 'boolean' },
+      revoked: { type: 'boolean' },
+      blockedSkills: { type: 'array', items: { type: 'string' } },
+      blockedIntents: { type: 'array', items: { type: 'string' } },
+      createdAt: { type: 'integer' },
+      lastSeen: { type: ['integer', 'null'] },
+      connections: { type: 'integer' },
+    },
+  },
+  AdminClients: {
+    type: 'object',
+    properties: { clients: { type: 'array', items: { $ref: '#/components/schemas/AdminClient' } } },
+  },
+  RevokedClient: {
+    type: 'object',
+    properties: {
+      client: { $ref: '#/components/schemas/AdminClient' },
+      dropped: { type: 'integer' },
+      unchanged: { type: 'boolean' },
+    },
+  },
+  BlockedSkill: {
+    type: 'object',
+    properties: {
+      client: { $ref: '#/components/schemas/AdminClient' },
+      skill: { type: 'string' },
+      unchanged: { type: 'boolean' },
+    },
+  },
+};
+
 /** The document, with the limits of this hub filled in. */
 export function openApiDocument(limits: Limits): { [key: string]: Json } {
   return {
@@ -350,6 +570,7 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
         },
       },
       schemas: {
+        ...ADMIN_SCHEMAS,
         JobRequest: {
           type: 'object',
           required: ['kind'],
@@ -776,6 +997,7 @@ export function openApiDocument(limits: Limits): { [key: string]: Json } {
       ...subscriptionPaths(limits),
       ...consentPaths(limits),
       ...jobPaths(limits),
+      ...adminPaths(limits),
       '/v1/openapi.json': {
         get: {
           operationId: 'openapi',

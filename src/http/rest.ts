@@ -53,6 +53,7 @@ import type { Limits } from '../limits.js';
 import { CONFERENCE_MODES, type ConferenceMode, MAX_ROOM_NAME_CHARS } from '../store/house.js';
 import type { ClientRecord } from '../store/types.js';
 import { openApiDocument } from './openapi.js';
+import { type RestAdminHub, type RestAdminServices, registerAdminRoutes } from './rest-admin.js';
 import { type RestJobs, registerJobRoutes } from './rest-jobs.js';
 
 /** What the REST routes use of the hub. */
@@ -110,6 +111,8 @@ export interface RestRoutesInit {
   subscriptions?: RestSubscriptions;
   /** `/v1/jobs` (`rest-jobs.ts`); without it those routes answer 503. @default none */
   jobs?: RestJobs;
+  /** `/v1/admin/…` and `/v1/clients` (`rest-admin.ts`, the admin page's); without it they are not served. @default none */
+  admin?: RestAdminServices & { readonly hub: RestAdminHub };
   /** The hub's limits: `restMaxBodyBytes`, `restAskTimeoutMs`. */
   limits: Limits;
   /** Where unexpected failures are logged. @default a silent logger */
@@ -559,6 +562,14 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
           return membershipBody(await subscriptions().unsubscribe(name, client));
         },
       );
+
+      if (init.admin !== undefined) {
+        registerAdminRoutes(v1, {
+          ...init.admin,
+          authenticate: authenticate(requireAdmin('the admin API')),
+          admitted,
+        });
+      }
 
       registerJobRoutes(v1, {
         jobs: () => service(init.jobs, 'job service'),

@@ -25,10 +25,12 @@ import type { HubConfig } from '../hub/config.js';
 import type { Hub } from '../hub/hub.js';
 import { ensureDataDir } from '../store/data-dir.js';
 import { createFileOnce } from '../store/files.js';
+import { registerAdminPage } from './admin-page.js';
 import { registerChatPage } from './chat-page.js';
 import { registerHealthRoute } from './health.js';
 import { authMetrics, readMetricsToken, registerMetrics } from './metrics.js';
 import { type RestHouse, type RestSubscriptions, registerRestRoutes } from './rest.js';
+import type { RestAdminServices } from './rest-admin.js';
 import type { RestJobs } from './rest-jobs.js';
 import { UpgradeGuard, type UpgradeGuardStats, upgradeGuardMetrics } from './upgrade-guard.js';
 
@@ -140,6 +142,8 @@ export interface HubServerInit {
   subscriptions?: RestSubscriptions;
   /** The hub's jobs, for `/v1/jobs`. @default none (those routes answer 503) */
   jobs?: RestJobs;
+  /** The client store and skills of the admin API (`/v1/clients`, `/v1/admin/skills`). @default none (503) */
+  admin?: RestAdminServices;
 }
 
 const guards = new WeakMap<FastifyInstance, UpgradeGuard>();
@@ -198,10 +202,12 @@ export async function createHubServer(init: HubServerInit): Promise<FastifyInsta
     ...(init.house === undefined ? {} : { house: init.house }),
     ...(init.subscriptions === undefined ? {} : { subscriptions: init.subscriptions }),
     ...(init.jobs === undefined ? {} : { jobs: init.jobs }),
+    admin: { ...init.admin, hub: init.hub },
     limits: init.config.limits,
     ...(init.logger === undefined ? {} : { logger: init.logger }),
   });
   registerChatPage(app);
+  registerAdminPage(app);
   app.server.on('upgrade', (req, socket, head: Buffer) => {
     guard.settled(socket as Socket);
     const path = (req.url ?? '/').split('?', 1)[0];

@@ -300,6 +300,8 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       house,
       subscriptions: subscriptionAdmin,
       jobs,
+      // The admin page's: the clients, and the skills a block may name.
+      admin: { clients: data.store, ...(skills === null ? {} : { skills: () => skills.list() }) },
     });
     const subscriptions = new SubscriptionService({
       store: data.store.subscriptions,

@@ -295,7 +295,15 @@ export class HubConnection implements HubPeer, MetricsConnection {
 
   deny(deniedType: string, code: string, reason: string): void {
     this.#host.logger.debug({ peer: this.#peer, deniedType, code }, 'policy denied');
-    this.#host.metrics.denied(code);
+    this.#host.metrics.denied(code, {
+      at: this.#host.ctx.now(),
+      peer: this.#peer,
+      clientId: this.#record?.id ?? null,
+      clientName: this.#record?.name ?? null,
+      ip: this.ip,
+      deniedType,
+      reason,
+    });
     this.send(policyDenied(this.#peer, deniedType, code, reason));
   }
 

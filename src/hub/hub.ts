@@ -75,6 +75,27 @@ export interface HubInit {
   authenticate?: Authenticator;
 }
 
+/** One open connection as {@link Hub.liveConnections} lists it. */
+export interface LiveConnection {
+  /** The connection's serial number. */
+  readonly id: number;
+  readonly peer: string;
+  readonly clientId: number;
+  readonly clientName: string;
+  /** 2 (legacy) or 3 (Noise). */
+  readonly protocol: number;
+  /** The legacy cipher or Noise suite, or null. */
+  readonly cipher: string | null;
+  /** The legacy binary-to-text encoding, or null. */
+  readonly encoding: string | null;
+  /** Its room (the record's site, else its HELLO's), or null. */
+  readonly site: string | null;
+  /** When its session opened, ms since the epoch. */
+  readonly since: number | null;
+  /** The remote address. */
+  readonly ip: string;
+}
+
 /** Per-client rate limiters of REST asks kept beside the connections' own. */
 const REST_RATE_LIMITERS = 4096;
 
@@ -163,7 +184,7 @@ export class Hub {
       legacyEnvelopeCacheSize: limits.legacyEnvelopeCacheSize,
     });
     this.policy.addGuard(utteranceGuard(limits.maxUtteranceChars));
-    this.metrics = new HubMetrics(() => this.#connections);
+    this.metrics = new HubMetrics(() => this.#connections, { recentDenials: limits.recentDenials });
     this.#authenticate = this.policy.authenticator(
       init.authenticate ?? storeAuthenticator(init.store, this.policy),
     );
@@ -270,6 +291,36 @@ export class Hub {
         this.logger.warn({ err }, 'a peer listener failed');
       }
     }
+  }
+
+  /** The open, authenticated connections now, oldest first (`GET /v1/admin/connections`, the admin page). */
+  liveConnections(): LiveConnection[] {
+    return [...this.#peers.values()].map((conn) => ({
+      id: conn.id,
+      peer: conn.peer,
+      clientId: conn.record.id,
+      clientName: conn.record.name,
+      protocol: conn.protocolVersion,
+      cipher: conn.channel?.cipher ?? null,
+      encoding: conn.channel?.encoding ?? null,
+      site: conn.siteId,
+      since: conn.history?.connection.startedAt ?? null,
+      ip: conn.ip,
+    }));
+  }
+
+  /**
+   * Closes every open connection of client `clientId` with `error` (a revoked client's, at once instead of at the
+   * next policy refresh). Returns how many it closed.
+   */
+  dropClient(clientId: number, error: HiveLinkError): number {
+    let dropped = 0;
+    for (const conn of this.#connections) {
+      if (conn.clientId !== clientId || conn.state === 'closing' || conn.state === 'closed') continue;
+      conn.fail(error);
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /** The peer ids of the open connections. */

@@ -25,6 +25,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { HiveMessageType } from '../protocol/message-types.js';
+import { type DenialEntry, DenialLog } from './denial-log.js';
 
 /** What the scrape-time gauges read of the live connections. */
 export interface MetricsConnection {
@@ -107,8 +108,51 @@ const CONNECTION_SUMS: readonly { name: string; help: string; of: (conn: Metrics
   },
 ];
 
+/** What {@link HubMetrics.summary} answers: the numbers the admin page shows. */
+export interface MetricsSummary {
+  /** Open sessions by protocol version (`"2"`, `"3"`). */
+  readonly connections: Readonly<Record<string, number>>;
+  /** HiveMind messages received from clients and sent to them, every type. */
+  readonly messages: { readonly in: number; readonly out: number };
+  /** `hive.policy.denied` answers by code, and their sum. */
+  readonly denials: { readonly total: number; readonly byCode: Readonly<Record<string, number>> };
+  /** Turn latency from `hivelink_turn_seconds`, in ms (null before the first turn); estimated within its bucket. */
+  readonly turn: { readonly count: number; readonly p50Ms: number | null; readonly p95Ms: number | null };
+}
+
+export interface HubMetricsOptions {
+  /** Denials kept for the admin page (`recentDenials`). @default 100 */
+  recentDenials?: number;
+}
+
+/**
+ * The `q` quantile of a histogram from its cumulative buckets (upper bound, count), as Prometheus'
+ * `histogram_quantile` estimates it: linear within the bucket it falls in; the highest finite bound beyond them.
+ */
+export function histogramQuantile(q: number, buckets: readonly (readonly [number, number])[]): number | null {
+  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  if (total === 0) return null;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (const [bound, count] of sorted) {
+    if (count >= rank) {
+      if (!Number.isFinite(bound)) return lower;
+      const inBucket = count - below;
+      return inBucket === 0 ? bound : lower + ((bound - lower) * (rank - below)) / inBucket;
+    }
+    if (Number.isFinite(bound)) lower = bound;
+    below = count;
+  }
+  return lower;
+}
+
 export class HubMetrics {
   readonly registry = new Registry();
+  /** The last denials, newest first on read (`GET /v1/admin/denials`). */
+  readonly denials: DenialLog;
+  readonly #connections: () => Iterable<MetricsConnection>;
   readonly #counters: Counters;
   readonly #histograms: { readonly [K in keyof typeof HISTOGRAMS]: Histogram };
   /**
@@ -119,7 +163,9 @@ export class HubMetrics {
   readonly #out = new Map<string, number>();
 
   /** @param connections - the hub's open connections, read at scrape time */
-  constructor(connections: () => Iterable<MetricsConnection>) {
+  constructor(connections: () => Iterable<MetricsConnection>, options: HubMetricsOptions = {}) {
+    this.#connections = connections;
+    this.denials = new DenialLog(options.recentDenials ?? 100);
     const registers = [this.registry];
     const counter = ({ name, help, label }: (typeof COUNTERS)[keyof typeof COUNTERS]) =>
       new Counter({ name, help, labelNames: [label], registers });
@@ -196,8 +242,46 @@ export class HubMetrics {
     count(this.#out, msgType);
   }
 
-  denied(code: string): void {
+  /** A `hive.policy.denied` answer: counted, and kept among the last denials when `entry` says what it was. */
+  denied(code: string, entry?: Omit<DenialEntry, 'code'>): void {
     this.#counters.denials.inc({ code });
+    if (entry !== undefined) this.denials.record({ ...entry, code });
+  }
+
+  /** The numbers of the admin page: connections by protocol, messages, denials, turn latency p50/p95. */
+  async summary(): Promise<MetricsSummary> {
+    const connections: Record<string, number> = {};
+    for (const conn of this.#connections()) {
+      if (conn.protocolVersion <= 0) continue;
+      const key = String(conn.protocolVersion);
+      connections[key] = (connections[key] ?? 0) + 1;
+    }
+    const sum = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+    const byCode: Record<string, number> = {};
+    let total = 0;
+    for (const v of (await this.#counters.denials.get()).values) {
+      const code = String(v.labels.code);
+      byCode[code] = (byCode[code] ?? 0) + v.value;
+      total += v.value;
+    }
+    const buckets: [number, number][] = [];
+    let count = 0;
+    for (const v of (await this.#histograms.turn.get()).values) {
+      if (v.metricName?.endsWith('_bucket') === true) {
+        const le = v.labels.le;
+        buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), v.value]);
+      } else if (v.metricName?.endsWith('_count') === true) count = v.value;
+    }
+    const ms = (q: number) => {
+      const seconds = histogramQuantile(q, buckets);
+      return seconds === null ? null : Math.round(seconds * 100_000) / 100;
+    };
+    return {
+      connections,
+      messages: { in: sum(this.#in), out: sum(this.#out) },
+      denials: { total, byCode },
+      turn: { count, p50Ms: ms(0.5), p95Ms: ms(0.95) },
+    };
   }
 
   /** A client said an utterance: its turn starts now. */

@@ -954,6 +954,36 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       await peer.close();
     }),
 
+  recentDenials: () =>
+    withHub({ limits: { recentDenials: 2 } }, async (h) => {
+      const store = h.composed.data.store;
+      const admin = await store.addClient({ name: `admin-${++clientCounter}`, isAdmin: true });
+      const adminToken = await store.issueToken(admin.record.id);
+      const peer = await FakePeer.open(h.url, (await h.addClient()).peer);
+      for (let i = 1; i <= 3; i++) peer.send(bus(`test.denied.${i}`));
+      await peer.waitFor(
+        (m) =>
+          m.msg_type === 'bus' &&
+          (m.payload as { data?: { denied_type?: string } }).data?.denied_type === 'test.denied.3',
+      );
+      const res = await fetch(`${h.base}/v1/admin/denials`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      const body = (await res.json()) as {
+        total: number;
+        capacity: number;
+        denials: { deniedType: string }[];
+      };
+      // The ring keeps the last two, newest first; the first is forgotten.
+      assert.equal(body.capacity, 2);
+      assert.equal(body.total, 3);
+      assert.deepEqual(
+        body.denials.map((d) => d.deniedType),
+        ['test.denied.3', 'test.denied.2'],
+      );
+      await peer.close();
+    }),
+
   maxQueryReturnPaths: () =>
     withOvosBus(({ url, skills }) =>
       withOvosHub(url, { limits: { maxQueryReturnPaths: 1 } }, async (h) => {
