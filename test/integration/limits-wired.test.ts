@@ -24,8 +24,11 @@ import type { BusClient } from '../../src/bus/ws-client.js';
 import { BusServer } from '../../src/bus/ws-server.js';
 import { createHiveClient, type HiveClient } from '../../src/client/index.js';
 import type { JobHandle } from '../../src/client/jobs.js';
+import { joinWithCode } from '../../src/client/pairing.js';
 import type { PrivateMessage } from '../../src/client/sealed.js';
 import { MemoryIdentityStore } from '../../src/client/stores.js';
+import type { WebSocketConstructor } from '../../src/client/types.js';
+import { nodeBackend } from '../../src/crypto/backend.node.js';
 import { e2eIdentity, sealEnvelope } from '../../src/crypto/sealed.js';
 import { isHiveLinkError } from '../../src/errors.js';
 import type { ComposedHub } from '../../src/hub/compose.js';
@@ -35,6 +38,7 @@ import type { JsonObject } from '../../src/protocol/json.js';
 import { createHiveMessage, type HiveMessage, serializeHiveMessage } from '../../src/protocol/message.js';
 import { HiveMessageType } from '../../src/protocol/message-types.js';
 import { SealedContent } from '../../src/protocol/sealed.js';
+import { newPairingCode, type PairingCode } from '../../src/session/pairing-code.js';
 import { dataDirPaths } from '../../src/store/data-dir.js';
 import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -1730,6 +1734,23 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       },
       JOB_KINDS,
     ),
+
+  // -- pairing (issue 17): the handshakes one code answers, and how long it lives
+  pairingMaxAttempts: () =>
+    withHub({ limits: { pairingMaxAttempts: 1 } }, async (h) => {
+      const code = await pendingPairing(h);
+      const wrong = { ...code, secret: code.secret.replace(/^./, (c) => (c === '0' ? '1' : '0')) };
+      assert.equal(await joinCode(h, wrong), 'HL_ERR_PAIRING_WRONG_CODE');
+      // One wrong try: within the default (3), the right code would still pair.
+      assert.equal(await joinCode(h, code), 'HL_ERR_PAIRING_ATTEMPTS');
+    }),
+
+  pairingLifetimeMs: () =>
+    withHub({ limits: { pairingLifetimeMs: 10_000 } }, async (h) => {
+      // Made 20 s ago to last an hour: within the default (10 minutes).
+      const code = await pendingPairing(h, 20_000);
+      assert.equal(await joinCode(h, code), 'HL_ERR_PAIRING_EXPIRED');
+    }),
 };
 
 /** The skill the skill-limit cases install. */
@@ -1890,6 +1911,40 @@ function sendSealed(a: { client: HiveClient }, b: { id: number }, envelope: Uint
     to: b.id,
     envelope: Buffer.from(envelope).toString('base64'),
   });
+}
+
+/** A pending pairing of `h` to last an hour, made `madeAgoMs` ago (by another connection, as hivelink pair does). */
+async function pendingPairing(h: Running, madeAgoMs = 0): Promise<PairingCode> {
+  const admin = openSqliteStore(dataDirPaths(h.dataDir).database, {
+    secrets: loadOrCreateSecretsKey(h.dataDir).key,
+    now: () => Date.now() - madeAgoMs,
+  });
+  try {
+    const code = newPairingCode();
+    await admin.pairings.create(
+      { ...code, name: `paired-${code.id}`, siteId: null, expiresAt: Date.now() + 3_600_000 },
+      LIMIT_DEFS.maxPendingPairings.default,
+    );
+    return code;
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Joins `h` with `code`: 'paired', or the error code it failed with. */
+async function joinCode(h: Running, code: PairingCode): Promise<string> {
+  try {
+    await joinWithCode({
+      url: h.url,
+      code,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      backend: nodeBackend,
+      staticKeyPair: nodeBackend.x25519KeyPair(),
+    });
+    return 'paired';
+  } catch (err) {
+    return isHiveLinkError(err) ? err.code : String(err);
+  }
 }
 
 describe('every hub limit is wired (a hub from compose.ts, each limit set low and tripped)', () => {
