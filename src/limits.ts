@@ -879,6 +879,40 @@ export const LIMIT_DEFS = {
     summary:
       'Pairing codes waiting (unused, unexpired) at once; hivelink pair refuses another with HL_ERR_PAIRING_LIMIT.',
   },
+
+  // -- hub: the voice path (speech in and out, issue 14; docs/PROTOCOL.md §5.6)
+  voiceMaxUtteranceMs: {
+    default: 15_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 500,
+    summary:
+      'Longest utterance of audio: one STT message or bus form longer is refused (HL_ERR_AUDIO_TOO_LONG), a RAW_AUDIO stream that reaches it without an end of speech is refused and dropped (HL_ERR_AUDIO_NO_END); bounds each stream buffer.',
+  },
+  voiceEngineTimeoutMs: {
+    default: 20_000,
+    unit: 'ms',
+    scope: 'hub',
+    min: 100,
+    summary:
+      'Time one speech job (a pocketsphinx or espeak-ng process, a Wyoming exchange) may take; then it is killed and the job fails with HL_ERR_VOICE_ENGINE_TIMEOUT.',
+  },
+  voiceMaxJobs: {
+    default: 16,
+    unit: 'count',
+    scope: 'hub',
+    min: 1,
+    summary:
+      'Speech jobs (transcriptions and syntheses) waiting or running at once, hub-wide (at most two run at a time per core); one more is refused with HL_ERR_VOICE_BUSY.',
+  },
+  voiceMaxSynthBytes: {
+    default: 4 * MiB,
+    unit: 'bytes',
+    scope: 'hub',
+    min: 4096,
+    summary:
+      'Most audio one synthesis may produce (WAV bytes from espeak-ng or a Wyoming server); more is dropped and the answer goes out as text only (HL_ERR_VOICE_OUTPUT_TOO_LARGE).',
+  },
 } as const satisfies Record<string, LimitDef>;
 
 export type LimitName = keyof typeof LIMIT_DEFS;

@@ -233,6 +233,8 @@ export async function openClient(
     ...(opts.binarize === true ? { binarize: true } : {}),
     identityStore: identity.store,
     pinStore: identity.store,
+    // The PSK is kept beside the password only when the password itself is saved there (never for a prompted one).
+    ...(creds.sources.secret === 'file' && creds.password !== undefined ? { pskCache: identity.store } : {}),
     reconnect,
   });
   return {

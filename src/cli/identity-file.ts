@@ -175,6 +175,8 @@ export class IdentityFile {
         if (value === undefined) delete data[key];
         else data[key] = value;
       }
+      // PSKs derived from the old password would no longer match.
+      delete data.psk_cache;
     });
   }
 

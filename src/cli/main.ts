@@ -43,6 +43,8 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['bus', async () => (await import('./commands/bus.js')).registerBusCommand],
   ['assistant', async () => (await import('./commands/assistant.js')).registerAssistantCommand],
   ['bench', async () => (await import('./commands/bench.js')).registerBenchCommand],
+  ['voice', async () => (await import('./commands/voice.js')).registerVoiceCommand],
+  ['wyoming-serve', async () => (await import('./commands/wyoming.js')).registerWyomingCommand],
 ];
 
 /**

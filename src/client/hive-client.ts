@@ -792,11 +792,26 @@ export class HiveClient {
     return this.#keyPair;
   }
 
-  /** argon2id once per hub node id for the client's lifetime (the password is fixed per client). */
+  /**
+   * argon2id once per hub node id for the client's lifetime (the password is fixed per client), and once per
+   * `pskCache` when there is one: a one-shot client then connects with no derivation at all.
+   */
   #derivePsk(password: string, nodeId: string): Promise<Uint8Array> {
     const cached = this.#psks.get(nodeId);
     if (cached !== undefined) return cached;
-    const derived = derivePskArgon2id(this.#o.backend, password, nodeId);
+    const store = this.#o.pskCache;
+    const derive = () => derivePskArgon2id(this.#o.backend, password, nodeId);
+    const derived =
+      store === null
+        ? derive()
+        : (async () => {
+            const kept = await store.getPsk(nodeId).catch(() => null);
+            if (kept !== null) return kept;
+            const psk = await derive();
+            // Best effort: a cache that cannot be written only costs the next client the derivation.
+            await store.setPsk(nodeId, psk).catch(() => undefined);
+            return psk;
+          })();
     this.#psks.set(nodeId, derived);
     if (this.#psks.size > MAX_CACHED_PSKS) this.#psks.delete(this.#psks.keys().next().value!);
     derived.catch(() => {

@@ -11,10 +11,11 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto';
 import { intercomPemOf } from './intercom-key.js';
 import { KeyFile, keyFromHex, toHex } from './key-file.node.js';
 import { FilePinStore } from './pin-store.node.js';
-import type { E2eKeys, IdentityStore, PinStore } from './types.js';
+import type { E2eKeys, IdentityStore, PinStore, PskCache } from './types.js';
 
 const FIELD = 'noise_key';
 /** The end-to-end private keys of relay mode (docs/PROTOCOL.md §13). */
@@ -22,9 +23,18 @@ const E2E_X25519 = 'e2e_x25519_key';
 const E2E_ED25519 = 'e2e_ed25519_key';
 /** The HiveMind INTERCOM RSA private key, PKCS#8 PEM (docs/PROTOCOL.md §5.4). */
 const INTERCOM_RSA = 'intercom_rsa_key';
+/** v3 PSKs derived from the saved password, by hub (docs/PROTOCOL.md §3.5): `sha256(node id)` → hex. */
+const PSK_CACHE = 'psk_cache';
+/** Hubs whose PSK is kept. */
+const MAX_CACHED_PSKS = 4;
+
+/** The cache slot of a hub: its node id (an RSA PEM, long) hashed. */
+function pskSlot(nodeId: string): string {
+  return createHash('sha256').update(nodeId).digest('hex');
+}
 
 /** Keeps the client's Noise private key (and its pins) in a JSON file, so the hub's pin of this client survives restarts. */
-export class FileIdentityStore implements IdentityStore, PinStore {
+export class FileIdentityStore implements IdentityStore, PinStore, PskCache {
   readonly #file: KeyFile;
   readonly #pins: FilePinStore;
 
@@ -74,6 +84,36 @@ export class FileIdentityStore implements IdentityStore, PinStore {
   async setIntercomKey(privateKeyPem: string): Promise<void> {
     await this.#file.update((data) => {
       data[INTERCOM_RSA] = privateKeyPem;
+    });
+  }
+
+  /** A PSK kept by {@link setPsk}, or null (also for one that is malformed: it is derived again). */
+  async getPsk(nodeId: string): Promise<Uint8Array | null> {
+    const cache = (await this.#file.read())[PSK_CACHE];
+    if (typeof cache !== 'object' || cache === null) return null;
+    const hex = (cache as Record<string, unknown>)[pskSlot(nodeId)];
+    return typeof hex === 'string' && /^[0-9a-f]{64}$/.test(hex)
+      ? Uint8Array.from(Buffer.from(hex, 'hex'))
+      : null;
+  }
+
+  /** Keeps the PSK derived for hub `nodeId` (the last {@link MAX_CACHED_PSKS} hubs). */
+  async setPsk(nodeId: string, psk: Uint8Array): Promise<void> {
+    await this.#file.update((data) => {
+      const old = data[PSK_CACHE];
+      const cache: Record<string, unknown> = typeof old === 'object' && old !== null ? { ...old } : {};
+      delete cache[pskSlot(nodeId)];
+      cache[pskSlot(nodeId)] = toHex(psk);
+      const slots = Object.keys(cache);
+      for (const slot of slots.slice(0, Math.max(0, slots.length - MAX_CACHED_PSKS))) delete cache[slot];
+      data[PSK_CACHE] = cache;
+    });
+  }
+
+  /** Forgets every kept PSK (the password changed). */
+  async clearPsks(): Promise<void> {
+    await this.#file.update((data) => {
+      delete data[PSK_CACHE];
     });
   }
 

@@ -20,6 +20,7 @@ import type {
   HiveClientInit,
   IdentityStore,
   PinStore,
+  PskCache,
   TokenForm,
   WebSocketConstructor,
 } from './types.js';
@@ -48,6 +49,7 @@ export interface ResolvedOptions {
   readonly backoff: Backoff;
   readonly pinStore: PinStore;
   readonly identityStore: IdentityStore;
+  readonly pskCache: PskCache | null;
   readonly timers: ClientTimers;
   readonly handshakeTimeoutMs: number;
   readonly maxBufferedBytes: number;
@@ -176,6 +178,7 @@ export function resolveOptions(init: HiveClientInit): ResolvedOptions {
     backoff: new Backoff(reconnect.initialDelayMs, reconnect.maxDelayMs, init.random),
     pinStore: init.pinStore ?? new MemoryPinStore(),
     identityStore: init.identityStore ?? new MemoryIdentityStore(),
+    pskCache: init.pskCache ?? null,
     timers,
     handshakeTimeoutMs: limit(
       'limits.handshakeTimeoutMs',

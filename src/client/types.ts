@@ -47,7 +47,16 @@ export type TimerHandle = unknown;
 export type ClientTimers = Timers;
 
 /**
- * Where the client keeps the hub Noise keys it pinned (trust on first use), one per `"host:port"`. The default
+ * A place for the v3 PSK a client derived (see {@link HiveClientInit.pskCache}); `FileIdentityStore` is one.
+ */
+export interface PskCache {
+  /** The PSK derived for the hub whose node id is `nodeId`, or null. */
+  getPsk(nodeId: string): Promise<Uint8Array | null>;
+  setPsk(nodeId: string, psk: Uint8Array): Promise<void>;
+}
+
+/**
+ * Where a client keeps the hub Noise keys it pinned (trust on first use), one per `"host:port"`. The default
  * keeps them in memory for the client's lifetime; `FilePinStore` (Node) keeps them in a file.
  */
 export interface PinStore {
@@ -155,6 +164,12 @@ export interface HiveClientInit {
   pinStore?: PinStore;
   /** @default an in-memory store (a fresh Noise key per client instance) */
   identityStore?: IdentityStore;
+  /**
+   * Keeps the v3 PSK (argon2id of the password, salted with the hub's node id) across client instances, so a
+   * one-shot client skips the slow derivation. Give one only where the password itself is kept as safely (the
+   * CLI does when the password is saved in the same identity file). @default none (derived once per instance)
+   */
+  pskCache?: PskCache;
   /** @default `globalThis.setTimeout` / `clearTimeout` */
   timers?: ClientTimers;
   /** Uniform random number in [0, 1) for the backoff jitter. @default Math.random */

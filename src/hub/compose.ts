@@ -14,6 +14,7 @@
  * | subscriptions (`house/subscriptions.ts`) | `maxSubscriptions`, `maxSubscribersPerSubscription`, `minSubscriptionIntervalMs` |
  * | timers, alarms and reminders (`timers/service.ts`) | `maxTimersPerClient`, `maxTimerDurationMs` |
  * | the mesh (`mesh/mesh-service.ts`: parent links, climbing, CASCADE, the map) | `maxMeshTurns`, `meshClimbTimeoutMs`, `parentReconnectDelayMs`, `cascadeWindowMs`, `meshMapWindowMs`; `maxMeshHops` also in the flood handlers |
+ * | the voice path (`handlers/audio.ts`, the engines of `src/voice`) | `voiceMaxUtteranceMs`, `voiceMaxJobs`, `voiceEngineTimeoutMs`, `voiceMaxSynthBytes` |
  * | hub, its connections and handshakes; HTTP server (REST) | every other hub limit, through `config` |
  *
  * @example
@@ -41,12 +42,14 @@ import { SkillService } from '../skills/service.js';
 import { type DataDir, openStoreDataDir } from '../store/data-dir.js';
 import type { HubIdentity } from '../store/identity.js';
 import type { Timers } from '../timers.js';
+import { createStt, createTts } from '../voice/engines.js';
 import type { Agent } from './agent.js';
 import { echoAgent } from './agent-echo.js';
 import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
 import type { HubConfig } from './config.js';
 import { FileService } from './files/service.js';
+import { HubVoice } from './handlers/audio.js';
 import { House } from './house/house.js';
 import { SubscriptionAdmin } from './house/subscription-admin.js';
 import { SubscriptionService } from './house/subscriptions.js';
@@ -99,6 +102,8 @@ export interface ComposedHub {
   readonly subscriptions: SubscriptionService;
   /** The mesh: the links to the parent hubs (`config.parents`), climbing, floods up and down (`mesh/`). */
   readonly mesh: MeshService;
+  /** Speech in and out (`config.voice`: `--stt`, `--tts`), or null when the hub has no engine. */
+  readonly voice: HubVoice | null;
   /** Files on the hub: chunked, resumable transfers and HiveMind FILEs (`files/`, `<data dir>/files`). */
   readonly files: FileService;
   /** Jobs: stored, run in worker threads under limits, with progress and results (`jobs/`). */
@@ -314,8 +319,10 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.subscriptionClock,
     });
     hub.use(subscriptions);
+    const voice = composeVoice(config, hub, parts.assistant, logger);
     return {
       ...assemble(config, data, hub, app, tls, parts, subscriptions, timers),
+      voice,
       relay,
       mesh,
       skills,
@@ -328,6 +335,66 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
   }
 }
 
+/** The speech path when `config.voice` names an engine: audio in (BINARY, bus forms) and spoken answers out. */
+function composeVoice(
+  config: HubConfig,
+  hub: Hub,
+  assistant: Assistant | null,
+  logger: Logger,
+): HubVoice | null {
+  const { voice, limits } = config;
+  if (voice.stt === null && voice.tts === null) return null;
+  const engineLimits = { timeoutMs: limits.voiceEngineTimeoutMs, maxOutputBytes: limits.voiceMaxSynthBytes };
+  const service = new HubVoice({
+    ctx: hub.ctx,
+    policy: hub.policy,
+    stt: voice.stt === null ? null : createStt(voice.stt, engineLimits),
+    tts:
+      voice.tts === null
+        ? null
+        : createTts(voice.tts, engineLimits, {
+            voice: voice.ttsVoice ?? undefined,
+            rate: voice.ttsRate ?? undefined,
+          }),
+    limits,
+    settings: { vadSilenceMs: voice.vadSilenceMs },
+    assistant,
+    logger,
+  });
+  hub.use(service);
+  return service;
+}
+
+/** The hub as a node of `config.cluster` (NATS), or null for a single hub. */
+function composeCluster(
+  config: HubConfig,
+  hub: Hub,
+  data: DataDir,
+  logger: Logger,
+  app: () => FastifyInstance,
+): ClusterNode | null {
+  const cluster = config.cluster;
+  if (cluster === null) return null;
+  const node = new ClusterNode({
+    url: cluster.url,
+    nodeId: cluster.nodeId ?? defaultNodeId(),
+    prefix: cluster.prefix,
+    ttlMs: cluster.ttlMs,
+    ctx: hub.ctx,
+    store: data.store,
+    logger,
+    onPeersChanged: (listener) => hub.onPeersChanged(listener),
+    publicUrl: () => {
+      const address = app().server.address();
+      if (address === null || typeof address === 'string') return null;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      return `${config.tls === null ? 'ws' : 'wss'}://${host}:${address.port}`;
+    },
+  });
+  hub.use(node);
+  return node;
+}
+
 function assemble(
   config: HubConfig,
   data: DataDir,
@@ -337,7 +404,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files' | 'jobs'> {
+): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files' | 'jobs' | 'voice'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;

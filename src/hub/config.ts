@@ -17,6 +17,7 @@ import { NOISE_PATTERNS, NOISE_SUITES, type NoisePattern, type NoiseSuite } from
 import { HiveLinkError } from '../errors.js';
 import { LIMIT_DEFS, type LimitName, type Limits, resolveLimits } from '../limits.js';
 import { ENCODING_NAMES, type EncodingName } from '../protocol/encodings.js';
+import { defaultVoiceConfig, type VoiceConfig, voiceConfigSchema } from '../voice/config.js';
 
 /**
  * Where the agent (the brain behind the hub) lives: the embedded assistant, an external OVOS messagebus, or the echo
@@ -116,6 +117,8 @@ export interface HubConfig {
   readonly cascadeSelector: string;
   /** Whose signed skills this hub installs when a parent offers them (docs/PROTOCOL.md §15). @default 'none' */
   readonly acceptSkillsFrom: 'parent' | 'trusted' | 'none';
+  /** Speech in and out (`src/voice/config.ts`): engines, voice, VAD. @default no engines (text only) */
+  readonly voice: VoiceConfig;
   /** pino log level. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Every limit of `LIMIT_DEFS`, with overrides applied. */
@@ -171,6 +174,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     escalate: 'on-failure',
     cascadeSelector: 'all',
     acceptSkillsFrom: 'none',
+    voice: defaultVoiceConfig(),
     logLevel: 'info',
   };
 }
@@ -246,6 +250,7 @@ const schema = z
     escalate: z.enum(['never', 'on-failure', 'always']),
     cascadeSelector: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a selector name: first, all, highest, …'),
     acceptSkillsFrom: z.enum(['parent', 'trusted', 'none']),
+    voice: voiceConfigSchema,
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     limits: limitsSchema,
   })

@@ -95,6 +95,36 @@ describe('HiveClient ↔ real hub', () => {
     assert.equal(client.state.type === 'closed' && client.state.code, 1008);
   });
 
+  it('v3 with a PSK cache: derives once, stores it, and the next client connects from the cache alone', async () => {
+    const kept = new Map<string, Uint8Array>();
+    let sets = 0;
+    const pskCache = {
+      getPsk: async (nodeId: string) => kept.get(nodeId) ?? null,
+      setPsk: async (nodeId: string, psk: Uint8Array) => {
+        sets += 1;
+        kept.set(nodeId, psk);
+      },
+    };
+    // A client of its own, one device (Noise key) for both connections: the hub pins the first one's key.
+    const own = await hub.addClient();
+    const device = {
+      accessKey: own.accessKey,
+      identityStore: new MemoryIdentityStore(),
+      pinStore: new MemoryPinStore(),
+    };
+    const first = connectClient({ protocol: 'v3', pskCache, ...device, password: own.password });
+    await first.connect();
+    assert.equal(sets, 1, 'derived once and kept');
+    assert.deepEqual([...kept.keys()], [hub.identity.rsaPublicPem], 'kept under the hub node id');
+    first.close();
+    // A wrong password is never used when the PSK is cached: the handshake succeeding shows nothing was derived.
+    const second = connectClient({ protocol: 'v3', pskCache, ...device, password: 'not the password' });
+    await second.connect();
+    assert.equal(second.state.type, 'open');
+    assert.equal(sets, 1, 'nothing derived or stored again');
+    second.close();
+  });
+
   it('stops on a wrong password, legacy and v3', async () => {
     const legacy = connectClient({ password: 'wrong password', protocol: 'legacy' });
     await assert.rejects(legacy.connect(), { code: 'HL_ERR_AUTH_REFUSED' });

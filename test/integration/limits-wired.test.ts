@@ -36,13 +36,15 @@ import type { HubConfigInput } from '../../src/hub/config.js';
 import { type HubLimitName, LIMIT_DEFS, type LimitName, limitsOfScope } from '../../src/limits.js';
 import type { JsonObject } from '../../src/protocol/json.js';
 import { createHiveMessage, type HiveMessage, serializeHiveMessage } from '../../src/protocol/message.js';
-import { HiveMessageType } from '../../src/protocol/message-types.js';
+import { BinaryType, HiveMessageType } from '../../src/protocol/message-types.js';
 import { SealedContent } from '../../src/protocol/sealed.js';
 import { newPairingCode, type PairingCode } from '../../src/session/pairing-code.js';
 import { dataDirPaths } from '../../src/store/data-dir.js';
+import { DEFAULT_ALLOWED_TYPES } from '../../src/store/index.js';
 import { loadOrCreateSecretsKey } from '../../src/store/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { ClientStore, NewClient } from '../../src/store/types.js';
+import { defaultVoiceConfig } from '../../src/voice/config.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { pgQuery, postgresTestDatabase } from '../helpers/postgres.js';
 import { bundleOf, publisherKey, type TestSkill } from '../helpers/skill-bundles.js';
@@ -473,6 +475,22 @@ const NOT_TRIPPED: Partial<Record<HubLimitName, string>> = {};
  * One case per hub limit. Typed as partial so that a limit added to the registry shows up here as a failing test
  * (the first one below), not as a type error in every checkout.
  */
+// -- the voice path
+
+const voiceOn = { ...defaultVoiceConfig(), stt: 'pocketsphinx', tts: 'espeak-ng' };
+const VOICE_TYPES = [...DEFAULT_ALLOWED_TYPES, 'hive.binary.received', 'speak:synth'];
+
+/** A BINARY of `binType` holding `ms` of a 440 Hz tone, 16 kHz s16le mono. */
+function sttAudio(binType: number, ms: number): HiveMessage {
+  const samples = new Int16Array(16 * ms);
+  for (let i = 0; i < samples.length; i++)
+    samples[i] = Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 16_000));
+  return createHiveMessage(HiveMessageType.BINARY, new Uint8Array(samples.buffer), {
+    bin_type: binType,
+    metadata: { sample_rate: 16_000, sample_width: 2 },
+  });
+}
+
 const CASES: Partial<Record<HubLimitName, Trip>> = {
   maxMeshHops: async () => {
     const node = await MeshNode.create('hops');
@@ -1750,6 +1768,47 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       // Made 20 s ago to last an hour: within the default (10 minutes).
       const code = await pendingPairing(h, 20_000);
       assert.equal(await joinCode(h, code), 'HL_ERR_PAIRING_EXPIRED');
+    }),
+
+  // -- the voice path (issue 14): the real engines behind a hub with --stt/--tts
+  voiceMaxUtteranceMs: () =>
+    withHub({ voice: voiceOn, limits: { voiceMaxUtteranceMs: 500 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient({ allowedTypes: VOICE_TYPES })).peer);
+      // One second of audio: within the default (15 s).
+      peer.send(sttAudio(BinaryType.STT_AUDIO_TRANSCRIBE, 1000));
+      const denied = await peer.waitForBus('hive.policy.denied');
+      assert.equal(denied.data.code, 'too_large');
+      assert.match(String(denied.data.reason), /^HL_ERR_AUDIO_TOO_LONG/);
+      await peer.close();
+    }),
+
+  voiceEngineTimeoutMs: () =>
+    withHub({ voice: voiceOn, limits: { voiceEngineTimeoutMs: 100 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient({ allowedTypes: VOICE_TYPES })).peer);
+      // Ten seconds of tone: pocketsphinx needs well over 100 ms (and far less than the default 20 s).
+      peer.send(sttAudio(BinaryType.STT_AUDIO_TRANSCRIBE, 10_000));
+      assert.equal((await peer.waitForBus('hive.voice.error')).data.code, 'HL_ERR_VOICE_ENGINE_TIMEOUT');
+      await peer.close();
+    }),
+
+  voiceMaxJobs: () =>
+    withHub({ voice: voiceOn, limits: { voiceMaxJobs: 1 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient({ allowedTypes: VOICE_TYPES })).peer);
+      // Two at once: the default (16) takes both.
+      peer.send(sttAudio(BinaryType.STT_AUDIO_TRANSCRIBE, 2000));
+      peer.send(sttAudio(BinaryType.STT_AUDIO_TRANSCRIBE, 2000));
+      assert.equal((await peer.waitForBus('hive.voice.error')).data.code, 'HL_ERR_VOICE_BUSY');
+      await peer.waitForBus('recognizer_loop:transcribe.response');
+      await peer.close();
+    }),
+
+  voiceMaxSynthBytes: () =>
+    withHub({ voice: voiceOn, limits: { voiceMaxSynthBytes: 4096 } }, async (h) => {
+      const peer = await FakePeer.open(h.url, (await h.addClient({ allowedTypes: VOICE_TYPES })).peer);
+      // About 60 KB of WAV: within the default (4 MiB).
+      peer.sendBus('speak:synth', { utterance: 'hello there', lang: 'en-US' });
+      assert.equal((await peer.waitForBus('hive.voice.error')).data.code, 'HL_ERR_VOICE_OUTPUT_TOO_LARGE');
+      await peer.close();
     }),
 };
 

@@ -37,6 +37,7 @@ import { type Announcement, announceHub } from '../../hub/discovery.js';
 import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile, resolveStore } from '../../store/data-dir.js';
 import { redactUrl } from '../../store/postgres.js';
+import { parseTtsRate, voiceFromFlags } from '../../voice/config.js';
 import { HUB_URL_FILE } from '../admin-queue.js';
 import { processLogger } from '../log.js';
 import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
@@ -69,6 +70,11 @@ export interface HubCommandOptions {
   acceptSkillsFrom?: HubConfig['acceptSkillsFrom'];
   config?: string;
   logLevel?: HubConfig['logLevel'];
+  /** Speech engines (`voice` in the config file): `--stt pocketsphinx|wyoming://H:P`, `--tts espeak-ng|wyoming://H:P`. */
+  stt?: string;
+  tts?: string;
+  ttsVoice?: string;
+  ttsRate?: number;
 }
 
 function parseMinProtocol(value: string): 1 | 2 | 3 {
@@ -200,6 +206,8 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
   for (const [key, value] of Object.entries(flags)) {
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
+  const voice = voiceFromFlags(opts, fromFile.voice);
+  if (voice !== undefined) merged.voice = voice;
   merged.dataDir = resolveDataDir({ flag: opts.dataDir ?? fromFile.dataDir ?? undefined });
   merged.secretsKeyFile = resolveSecretsKeyFile({
     flag: opts.secretsKeyFile,
@@ -370,6 +378,13 @@ export function registerHubCommand(program: Command): void {
         "install signed skills a parent offers: parent (signed, the parent's word for the publisher), trusted (this hub's trusted keys, hivelink skills trust), none (default)",
       ).choices(['parent', 'trusted', 'none']),
     )
+    .option('--stt <engine>', 'speech to text for audio from satellites: pocketsphinx or wyoming://HOST:PORT')
+    .option('--tts <engine>', 'spoken answers to voice satellites: espeak-ng or wyoming://HOST:PORT')
+    .option(
+      '--tts-voice <voice>',
+      'the TTS voice (espeak-ng: en-us, en-gb, en-us+f3; Wyoming: its voice name)',
+    )
+    .option('--tts-rate <wpm>', 'espeak-ng words per minute (80-450, default 160)', parseTtsRate)
     .option('--config <file>', 'JSON config file (default hivelink.json in the config dir, if present)')
     .option('--log-file <file>', 'append the log (JSON lines) to this file instead of stderr')
     .addOption(

@@ -65,6 +65,24 @@ describe('FileIdentityStore', () => {
     assert.deepEqual(await again.getNoisePrivateKey(), KEY_A);
     assert.deepEqual(await again.get('hub:5678'), KEY_B);
   });
+
+  it('keeps v3 PSKs by hub (the last four), and forgets them all on request', async () => {
+    const path = join(dir, 'identity-psk.json');
+    const identity = new FileIdentityStore(path);
+    assert.equal(await identity.getPsk('hub-a'), null);
+    for (const hub of ['hub-a', 'hub-b', 'hub-c', 'hub-d', 'hub-e']) await identity.setPsk(hub, KEY_A);
+    const again = new FileIdentityStore(path);
+    assert.equal(await again.getPsk('hub-a'), null, 'the oldest of five is dropped');
+    assert.deepEqual(await again.getPsk('hub-e'), KEY_A);
+    const file = JSON.parse(await readFile(path, 'utf8')) as { psk_cache: Record<string, string> };
+    assert.equal(Object.keys(file.psk_cache).length, 4);
+    assert.ok(
+      Object.keys(file.psk_cache).every((slot) => /^[0-9a-f]{64}$/.test(slot)),
+      'slots are hashes of the node ids',
+    );
+    await again.clearPsks();
+    assert.equal(await identity.getPsk('hub-e'), null);
+  });
 });
 
 describe('WebStorageStore', () => {
