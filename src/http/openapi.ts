@@ -419,6 +419,11 @@ const ADMIN_SCHEMAS: { [name: string]: Json } = {
     type: 'object',
     properties: {
       version: { type: 'string' },
+      caller: {
+        type: 'object',
+        description: "The token's client.",
+        properties: { id: { type: 'integer' }, name: { type: 'string' } },
+      },
       uptime_s: { type: 'integer' },
       sockets: { type: 'integer', description: 'Open websockets, authenticated or not.' },
       sessions: { type: 'integer', description: 'Open, authenticated sessions.' },

@@ -2,7 +2,7 @@
  * The admin routes of the REST API (issue 17, what the admin page at `/admin` reads and does), all with the bearer
  * token of an **admin** client (`HL_ERR_ADMIN_REQUIRED` otherwise):
  *
- * - `GET /v1/admin/summary`: uptime, connection counts and the metrics summary (connections by protocol, messages
+ * - `GET /v1/admin/summary`: the caller's client, uptime, connection counts and the metrics summary (connections by protocol, messages
  *   in and out, denials by code, turn latency p50/p95 from `hivelink_turn_seconds`);
  * - `GET /v1/admin/connections`: the open sessions (peer, client, protocol, cipher, site, since, address);
  * - `GET /v1/admin/denials`: the last `recentDenials` policy denials, newest first (kept in memory only);
@@ -130,10 +130,11 @@ export function registerAdminRoutes(v1: FastifyInstance, init: AdminRoutesInit):
   };
 
   v1.get('/admin/summary', route, async (request) => {
-    init.admitted(request);
+    const caller = init.admitted(request);
     const denials = hub.metrics.denials;
     return {
       version: HIVELINK_VERSION,
+      caller: { id: caller.id, name: caller.name },
       uptime_s: hub.uptimeSeconds,
       sockets: hub.connectionCount,
       sessions: hub.peerCount,

@@ -62,6 +62,7 @@ describe('REST admin routes (/v1/admin/…, /v1/clients)', () => {
       denials: { total: number; byCode: Record<string, number> };
       turn: { count: number; p50Ms: number | null };
     };
+    assert.deepEqual(r.body.caller, { id: h.adminId, name: 'console' });
     assert.equal(r.body.sessions, 2);
     assert.equal(r.body.denials_kept, 100);
     assert.deepEqual(metrics.connections, { '3': 2 });

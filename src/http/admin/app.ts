@@ -17,6 +17,7 @@ const REFRESH_MS = 5000;
 
 interface Summary {
   version: string;
+  caller: { id: number; name: string };
   uptime_s: number;
   sessions: number;
   denials_kept: number;
@@ -109,6 +110,8 @@ const ui = {
 let token: string | null = null;
 let timer: ReturnType<typeof setInterval> | null = null;
 let skills: string[] = [];
+/** The id of the token's own client: the page does not offer to revoke it. */
+let callerId: number | null = null;
 
 function setState(state: 'idle' | 'loading' | 'ok' | 'error', text: string): void {
   ui.state.dataset.state = state;
@@ -180,7 +183,8 @@ function duration(seconds: number): string {
   return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
 }
 
-const latency = (ms: number | null) => (ms === null ? '–' : `${ms} ms`);
+/** A latency estimate: whole ms from 10 ms up (it is a bucket estimate, not a measurement). */
+const latency = (ms: number | null) => (ms === null ? '–' : `${ms >= 10 ? Math.round(ms) : ms} ms`);
 
 function renderSummary(s: Summary): void {
   const m = s.metrics;
@@ -245,9 +249,10 @@ function renderClients(list: Client[]): void {
       const tr = el('tr');
       tr.dataset.client = String(c.id);
       if (c.revoked) tr.className = 'revoked';
+      const you = c.id === callerId;
       const status = c.revoked
         ? 'revoked'
-        : `${c.connections > 0 ? `online (${c.connections})` : 'offline'}${c.admin ? ', admin' : ''}`;
+        : `${c.connections > 0 ? `online (${c.connections})` : 'offline'}${c.admin ? ', admin' : ''}${you ? ' (you)' : ''}`;
       const blocked = el('div', undefined, 'chips');
       for (const skill of c.blockedSkills) {
         const chip = el('span', skill, 'chip');
@@ -275,25 +280,26 @@ function renderClients(list: Client[]): void {
             ),
           );
         }
-        actions.append(
-          button(
-            'Revoke',
-            'danger',
-            () => {
-              if (confirm(`Revoke client ${c.id} "${c.name}"? Its access key stops working.`)) {
-                void act('POST', `/clients/${c.id}/revoke`);
-              }
-            },
-            `Revoke ${c.name}`,
-          ),
-        );
+        if (!you)
+          actions.append(
+            button(
+              'Revoke',
+              'danger',
+              () => {
+                if (confirm(`Revoke client ${c.id} "${c.name}"? Its access key stops working.`)) {
+                  void act('POST', `/clients/${c.id}/revoke`);
+                }
+              },
+              `Revoke ${c.name}`,
+            ),
+          );
       }
       tr.append(
         cell('Id', String(c.id), 'mono'),
         cell('Name', c.name),
         cell('Site', c.site ?? '–'),
         cell('Status', status, c.connections > 0 && !c.revoked ? 'online' : undefined),
-        cell('Last seen', ago(c.lastSeen)),
+        cell('Last seen', c.connections > 0 && !c.revoked ? 'now' : ago(c.lastSeen)),
         cell('Blocked skills', blocked),
         cell('Actions', actions),
       );
@@ -371,6 +377,7 @@ async function load(): Promise<void> {
       api<{ skills: Skill[] }>('GET', '/admin/skills').catch(() => ({ skills: [] })),
     ]);
     skills = skillList.skills.map((s) => s.id).sort();
+    callerId = summary.caller.id;
     renderSummary(summary);
     renderConnections(connections.connections);
     renderClients(clients.clients);

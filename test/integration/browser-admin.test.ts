@@ -1,0 +1,178 @@
+/**
+ * The admin page in a real browser (issue 17): Debian's Chromium driven by playwright-core against a hub built by
+ * compose.ts (`admin-harness.ts`) with three SDK clients connected over v3, one of which asked a question and one
+ * sent what the hub denies. A plain client's token is refused on the login form; an admin's token shows the summary,
+ * the clients, the live connections, the rooms and the denial; a skill is blocked from the page; a client revoked
+ * from the page loses its connection and leaves the list of live connections. Screenshots at desktop width and at
+ * 390 px (where nothing scrolls sideways) go to `test-artifacts/admin.png` and `admin-390.png` (the README's, in
+ * `docs/images/`, are copies). No console errors, no CSP violations.
+ *
+ * Chromium: `$CHROMIUM`, else `/usr/bin/chromium`. Without it the tests fail in CI (`CI` set) and are skipped with
+ * a loud message elsewhere.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { REPO_ROOT } from '../helpers/vectors.js';
+import { AdminHub, FORBIDDEN_TYPE, type Satellite } from './admin-harness.js';
+import { failOnUnhandledRejection } from './hub-harness.js';
+
+failOnUnhandledRejection();
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+const UI_TIMEOUT_MS = 20_000;
+const JOKE = 'hivelink-joke.hivelink';
+
+function chromiumMissing(t: TestContext): boolean {
+  if (existsSync(CHROMIUM)) return false;
+  const message = `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM`;
+  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(message);
+  console.error(`\n!!! SKIPPING the admin page tests: ${message} !!!\n`);
+  t.skip(message);
+  return true;
+}
+
+describe('admin page (Chromium)', () => {
+  let h: AdminHub;
+  let kitchen: Satellite;
+  let den: Satellite;
+  let context: BrowserContext | null = null;
+  let userDataDir = '';
+
+  before(async () => {
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build-chat.mjs')], {
+      encoding: 'utf8',
+    });
+    assert.equal(built.status, 0, `${built.stdout}${built.stderr}`);
+    h = await AdminHub.start();
+    kitchen = await h.satellite('kitchen', { siteId: 'kitchen' });
+    den = await h.satellite('den', { siteId: 'den' });
+    await h.satellite('hallway', { siteId: 'den' });
+    await kitchen.client.ask('tell me a joke');
+    await kitchen.causeDenial();
+  });
+  after(async () => {
+    await context?.close();
+    if (userDataDir !== '') rmSync(userDataDir, { recursive: true, force: true });
+    await h.close();
+  });
+
+  async function openPage(): Promise<{ page: Page; problems: string[] }> {
+    const { chromium } = await import('playwright-core');
+    userDataDir = mkdtempSync(join(tmpdir(), 'hivelink-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1200, height: 800 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) problems.push(msg.text());
+    });
+    page.on('dialog', (dialog) => void dialog.accept());
+    return { page, problems };
+  }
+
+  it('logs in with an admin token, shows the hub, blocks a skill, revokes a client (test-artifacts/admin*.png)', async (t) => {
+    if (chromiumMissing(t)) return;
+    const { page, problems } = await openPage();
+    const response = await page.goto(`${h.base}/admin`);
+    assert.equal(response?.status(), 200);
+    const csp = response!.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/, 'no eval, no inline script');
+
+    // A plain client's token is refused on the form, and nothing of it is kept.
+    await page.getByLabel('Admin token').fill(h.plainToken);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#login-error', { hasText: 'admin client' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('hivelink:admin:token')), null);
+    // Chromium logs the refused request itself; that one line is expected, nothing else.
+    assert.deepEqual(problems.splice(0), [
+      'Failed to load resource: the server responded with a status of 403 (Forbidden)',
+    ]);
+
+    await page.getByLabel('Admin token').fill(h.adminToken);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#state[data-state="ok"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    const stored = await page.evaluate(() => ({
+      tab: sessionStorage.getItem('hivelink:admin:token'),
+      local: Object.keys(localStorage),
+    }));
+    assert.equal(stored.tab, h.adminToken, 'the token is kept in this tab');
+    assert.deepEqual(stored.local, [], 'and nowhere else');
+
+    // Clients, live connections, rooms, the denial and the summary.
+    const clientRow = (id: number) => page.locator(`#clients tbody tr[data-client="${id}"]`);
+    const liveRow = (id: number) => page.locator(`#connections tbody tr[data-client="${id}"]`);
+    await clientRow(kitchen.device.id).waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.match((await clientRow(kitchen.device.id).textContent()) ?? '', /kitchen.*online \(1\)/);
+    assert.equal(await page.locator('#connections tbody tr').count(), 3);
+    assert.match((await liveRow(den.device.id).textContent()) ?? '', /den \(\d+\).*v3 .*127\.0\.0\.1/);
+    const denial = page.locator('#denials tbody tr', { hasText: FORBIDDEN_TYPE });
+    assert.match((await denial.textContent()) ?? '', /kitchen/);
+    assert.match((await page.locator('#rooms').textContent()) ?? '', /den.*hallway/);
+    const summary = (await page.locator('#summary').textContent()) ?? '';
+    assert.match(summary, /Sessions3v3: 3/);
+    assert.match(summary, /Denials1/);
+    assert.match(summary, /Turn p50 \/ p95[\d.]+ ms \/ [\d.]+ ms1 turns/);
+    assert.match((await page.locator('#pairing').textContent()) ?? '', /hivelink pair/);
+    const own = clientRow(h.adminId);
+    assert.match((await own.textContent()) ?? '', /\(you\)/);
+    assert.equal(await own.getByRole('button', { name: /^Revoke/ }).count(), 0, 'not its own client');
+
+    // Block a skill for the kitchen from the page.
+    const row = clientRow(kitchen.device.id);
+    await row.getByLabel('Skill to block for kitchen').selectOption(JOKE);
+    await row.getByRole('button', { name: 'Block' }).click();
+    await row.locator('.chip', { hasText: JOKE }).waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.deepEqual((await h.composed.data.store.getClient(kitchen.device.id))?.blockedSkills, [JOKE]);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'admin.png'), fullPage: true });
+
+    // Revoke the den from the page: its connection drops, and the page shows it.
+    await clientRow(den.device.id).getByRole('button', { name: 'Revoke den' }).click();
+    const closed = await den.closed;
+    assert.equal(closed.code, 1008);
+    await liveRow(den.device.id).waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+    await page.locator(`#clients tbody tr.revoked[data-client="${den.device.id}"]`).waitFor({
+      timeout: UI_TIMEOUT_MS,
+    });
+    assert.equal(await page.locator('#connections tbody tr').count(), 2);
+    assert.equal((await h.composed.data.store.getClient(den.device.id))?.revoked, true);
+
+    // A phone: nothing scrolls sideways, Log out stays on screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const fit = await page.evaluate(() => {
+      const button = document.getElementById('logout')!.getBoundingClientRect();
+      return { scrollWidth: document.documentElement.scrollWidth, right: button.right, width: button.width };
+    });
+    assert.ok(fit.scrollWidth <= 390, `the page scrolls sideways: ${JSON.stringify(fit)}`);
+    assert.ok(fit.width > 0 && fit.right <= 390, `Log out is cut: ${JSON.stringify(fit)}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-390.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Admin token').waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('hivelink:admin:token')), null);
+    assert.deepEqual(problems, []);
+  });
+});
