@@ -365,36 +365,6 @@ function composeVoice(
   return service;
 }
 
-/** The hub as a node of `config.cluster` (NATS), or null for a single hub. */
-function composeCluster(
-  config: HubConfig,
-  hub: Hub,
-  data: DataDir,
-  logger: Logger,
-  app: () => FastifyInstance,
-): ClusterNode | null {
-  const cluster = config.cluster;
-  if (cluster === null) return null;
-  const node = new ClusterNode({
-    url: cluster.url,
-    nodeId: cluster.nodeId ?? defaultNodeId(),
-    prefix: cluster.prefix,
-    ttlMs: cluster.ttlMs,
-    ctx: hub.ctx,
-    store: data.store,
-    logger,
-    onPeersChanged: (listener) => hub.onPeersChanged(listener),
-    publicUrl: () => {
-      const address = app().server.address();
-      if (address === null || typeof address === 'string') return null;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      return `${config.tls === null ? 'ws' : 'wss'}://${host}:${address.port}`;
-    },
-  });
-  hub.use(node);
-  return node;
-}
-
 function assemble(
   config: HubConfig,
   data: DataDir,
