@@ -183,9 +183,13 @@ export class SealedMessaging {
     });
   }
 
-  /** Resolves once every sealed message received so far is opened and handed over (or refused). */
+  /**
+   * Resolves once every sealed message received so far is opened and handed over (or refused), and the keys being
+   * published are (a command that closes after it has its keys pinned: others can write to it).
+   */
   async settled(): Promise<void> {
     await this.#receiving;
+    await this.#published;
   }
 
   /** True while someone listens for sealed messages ({@link onMessage}). */

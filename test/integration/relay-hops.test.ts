@@ -11,22 +11,14 @@ import { createHiveClient, type HiveClient } from '../../src/client/index.js';
 import type { PrivateMessage } from '../../src/client/sealed.js';
 import { MemoryIdentityStore } from '../../src/client/stores.js';
 import { e2eIdentity } from '../../src/crypto/sealed.js';
+import { HiveLinkError } from '../../src/errors.js';
 import type { JsonObject } from '../../src/protocol/json.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 import { linkCredentials, MeshNode } from './mesh-harness.js';
 import { fakeChildHub, fakeEntry, sealedFor } from './relay-hop-helpers.js';
+import { next } from './sealed-artifacts.js';
 
 failOnUnhandledRejection();
-
-/** The next value `subscribe` hands its listener. */
-function next<T>(subscribe: (listener: (value: T) => void) => () => void): Promise<T> {
-  return new Promise((resolve) => {
-    const off = subscribe((value) => {
-      off();
-      resolve(value);
-    });
-  });
-}
 
 /** Every string anywhere in `value`. */
 function strings(value: unknown): string[] {
@@ -41,6 +33,7 @@ describe('sealed messages across the mesh', () => {
   let kitchen: MeshNode;
   let garage: MeshNode;
   const clients: HiveClient[] = [];
+  let garageLink = '';
 
   async function sat(node: MeshNode, name: string, extra: Record<string, unknown> = {}): Promise<HiveClient> {
     const c = await node.satellite({ name, consent: 'allow', ...extra });
@@ -56,6 +49,7 @@ describe('sealed messages across the mesh', () => {
       MeshNode.create('garage-hub'),
     ]);
     const [k, g] = [linkCredentials(), linkCredentials()];
+    garageLink = g.record.name;
     await house.addRecords([
       { ...k.record, isAdmin: false },
       { ...g.record, isAdmin: false },
@@ -129,6 +123,26 @@ describe('sealed messages across the mesh', () => {
     await assert.rejects(frank.replyPrivate(m, 'again'), { code: 'HL_ERR_SEALED_REPLY_HANDLE' });
   });
 
+  it('the reply handle outlives a reconnect of the link on its way back', async () => {
+    const pat = await sat(kitchen, 'pat');
+    const quinn = await sat(garage, 'quinn');
+    const got = next<PrivateMessage>((l) => quinn.onPrivate(l));
+    await pat.sendPrivate('quinn@garage-hub', 'before the drop', { anonymous: true });
+    const m = await got;
+    // The house drops the garage's link; the garage links again and says hello again.
+    const opened = garage.logs.count('relay hops open to the parent');
+    const hub = house.hub.hub;
+    const link = [...hub.ctx.peers.values()].find(
+      (p) => p.useragent === 'hivelink-mesh' && p.record.name === garageLink,
+    );
+    assert.ok(link !== undefined);
+    link.close(new HiveLinkError('HL_ERR_INTERNAL', 'the test drops the link'));
+    await garage.logs.until(() => garage.logs.count('relay hops open to the parent') > opened);
+    const reply = next<PrivateMessage>((l) => pat.onPrivate(l));
+    await quinn.replyPrivate(m, 'after the drop');
+    assert.equal((await reply).text, 'after the drop');
+  });
+
   it('an offline recipient across a hop gets its mail on connect, and can answer an anonymous one', async () => {
     const gina = await sat(kitchen, 'gina');
     const { record } = await house.hub.data.store.addClient({
@@ -136,17 +150,20 @@ describe('sealed messages across the mesh', () => {
       password: 'mesh-hank-Zq9vLw3k-offline',
       consent: 'allow',
     });
-    // hank connects once to publish his keys, then leaves.
-    const first = createHiveClient({
-      url: house.url,
-      accessKey: record.accessKey,
-      password: 'mesh-hank-Zq9vLw3k-offline',
-      protocol: 'legacy',
-      reconnect: { enabled: false },
-    });
+    // hank connects once to publish his keys, then leaves; he comes back with the same keys.
+    const keys = new MemoryIdentityStore();
+    const hankClient = () =>
+      createHiveClient({
+        url: house.url,
+        accessKey: record.accessKey,
+        password: 'mesh-hank-Zq9vLw3k-offline',
+        protocol: 'legacy',
+        identityStore: keys,
+        reconnect: { enabled: false },
+      });
+    const first = hankClient();
     await first.connect();
     await first.sealed.publish();
-    const identity = first.sealed.identity();
     const gone = new Promise<void>((resolve) => {
       const hub = house.hub.hub;
       const off = hub.onPeersChanged(() => {
@@ -161,21 +178,8 @@ describe('sealed messages across the mesh', () => {
     assert.ok(entry !== undefined);
     const sent = await gina.sendPrivate(entry, 'while you were out', { anonymous: true });
     assert.deepEqual([sent.delivered, sent.deposited], [false, true]);
-    // hank again, with the same keys: the mail waits at his own hub and comes on connect.
-    const keys = await identity;
-    const store = new MemoryIdentityStore();
-    await store.setE2eKeys?.({
-      x25519PrivateKey: keys.x25519.privateKey,
-      ed25519PrivateKey: keys.ed25519.privateKey,
-    });
-    const hank = createHiveClient({
-      url: house.url,
-      accessKey: record.accessKey,
-      password: 'mesh-hank-Zq9vLw3k-offline',
-      protocol: 'legacy',
-      identityStore: store,
-      reconnect: { enabled: false },
-    });
+    // The mail waits at his own hub and comes on connect.
+    const hank = hankClient();
     clients.push(hank);
     const got = next<PrivateMessage>((l) => hank.onPrivate(l));
     await hank.connect();
@@ -189,13 +193,11 @@ describe('sealed messages across the mesh', () => {
 
   it("the recipient's consent and accept-anonymous apply at its hub; unknown recipients are refused", async () => {
     const ivan = await sat(kitchen, 'ivan');
-    const judy = await sat(house, 'judy', { consent: 'deny' });
-    void judy;
+    await sat(house, 'judy', { consent: 'deny' });
     await assert.rejects(ivan.sendPrivate('judy@house-hub', 'hi'), { code: 'HL_ERR_CONSENT_DENIED' });
-    const ken = await sat(house, 'ken');
+    await sat(house, 'ken');
     const kenRecord = (await house.hub.data.store.listClients()).find((c) => c.name === 'ken')!;
     await house.hub.data.store.relay.setAcceptAnonymous(kenRecord.id, false);
-    void ken;
     await assert.rejects(ivan.sendPrivate('ken@house-hub', 'psst', { anonymous: true }), {
       code: 'HL_ERR_SEALED_ANONYMOUS_REFUSED',
     });

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,53 +23,9 @@ import type { PrivateMessage } from '../../src/client/sealed.js';
 import type { AddedClient, HubProcess } from './cli-process.js';
 import { addClient, buildOnce, childEnv, run, startHub } from './cli-process.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
+import { filesUnder, heapSnapshot, heapSnapshotOptions, holders, next } from './sealed-artifacts.js';
 
 failOnUnhandledRejection();
-
-/** Longest wait for the heap snapshot file to be written whole. */
-const SNAPSHOT_WAIT_MS = 60_000;
-
-/** The next value `subscribe` hands its listener. */
-function next<T>(subscribe: (listener: (value: T) => void) => () => void): Promise<T> {
-  return new Promise((resolve) => {
-    const off = subscribe((value) => {
-      off();
-      resolve(value);
-    });
-  });
-}
-
-/** Every file below `dir`. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
-  );
-}
-
-/** What holds `needle` (as UTF-8 or UTF-16LE bytes) among `artifacts`. */
-function holders(artifacts: ReadonlyMap<string, Buffer>, needle: string): string[] {
-  const forms = [Buffer.from(needle, 'utf8'), Buffer.from(needle, 'utf16le')];
-  return [...artifacts].filter(([, bytes]) => forms.some((f) => bytes.includes(f))).map(([name]) => name);
-}
-
-/**
- * Sends SIGUSR2 to the hub (started with `--heapsnapshot-signal=SIGUSR2`) and resolves with the snapshot once its
- * file in `dir` is whole (the JSON closed), polling for it within a bound.
- */
-async function heapSnapshot(hub: HubProcess, dir: string): Promise<Buffer> {
-  const before = new Set(readdirSync(dir));
-  hub.proc.child.kill('SIGUSR2');
-  const deadline = Date.now() + SNAPSHOT_WAIT_MS;
-  for (;;) {
-    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
-    if (file !== undefined) {
-      const bytes = readFileSync(join(dir, file));
-      if (bytes.subarray(-16).toString('latin1').trimEnd().endsWith(']}')) return bytes;
-    }
-    if (Date.now() > deadline) assert.fail(`no whole heap snapshot in ${dir} within ${SNAPSHOT_WAIT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // polling the file system: no event says "written"
-  }
-}
 
 describe('the hub process never holds a sealed message in clear', () => {
   const root = mkdtempSync(join(tmpdir(), 'hl-sealed-process-'));
@@ -78,7 +34,7 @@ describe('the hub process never holds a sealed message in clear', () => {
   const dd = ['--data-dir', dataDir];
   const env = childEnv({
     HIVELINK_CONFIG_DIR: join(root, 'config'),
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshots}`,
+    NODE_OPTIONS: heapSnapshotOptions(snapshots),
   });
   /** Only the CLI children: no heap snapshot signal for them. */
   const cliEnv = childEnv({ HIVELINK_CONFIG_DIR: join(root, 'config') });

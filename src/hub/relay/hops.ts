@@ -212,7 +212,10 @@ export class RelayHops {
   readonly #init: RelayHopsInit;
   readonly #routes: TokenTable<{ target: HopTarget; x25519: string }>;
   readonly #backs: TokenTable<HopTarget>;
-  readonly #children = new Map<string, Neighbour>();
+  /** Client records whose connections said hello: child hubs. */
+  readonly #children = new Set<number>();
+  /** The neighbour of each client record that sent a hop message, and its latest connection. */
+  readonly #byRecord = new Map<number, { current: HubPeer; neighbour: Neighbour }>();
   readonly #parents = new Map<ParentLink, Neighbour>();
   /** Parents that answered `hello`: hivelink hubs with relay hops. */
   readonly #capable = new Set<ParentLink>();
@@ -283,34 +286,49 @@ export class RelayHops {
   fromConnection(conn: HubPeer, type: string, data: JsonObject): void {
     const neighbour = this.#childOf(conn);
     if (type === HopType.HELLO) {
-      this.#children.set(conn.peer, neighbour);
+      this.#children.add(conn.record.id);
       neighbour.send(`${HopType.HELLO}.response`, { request_id: data.request_id ?? null });
       return;
     }
     this.#received(neighbour, type, data);
   }
 
+  /**
+   * The neighbour a connection is: one per client record (a child hub's link), so its tokens outlive a reconnect of
+   * the link; it talks on the record's latest connection that sent a hop message.
+   */
   #childOf(conn: HubPeer): Neighbour {
-    const known = this.#children.get(conn.peer);
-    if (known !== undefined && known.conn === conn) return known;
     const peers = this.#init.ctx.peers;
-    return {
-      key: `child:${conn.peer}`,
-      auditId: conn.record.id,
-      conn,
-      isParent: false,
-      alive: () => peers.get(conn.peer) === conn,
-      send: (type, data) => conn.send(hubBusMessage(conn.peer, type, data)),
+    const known = this.#byRecord.get(conn.record.id);
+    if (known !== undefined) {
+      known.current = conn;
+      return known.neighbour;
+    }
+    const entry = {
+      current: conn,
+      neighbour: {
+        key: `child:${conn.record.id}`,
+        auditId: conn.record.id,
+        get conn() {
+          return entry.current;
+        },
+        isParent: false,
+        alive: () => peers.get(entry.current.peer) === entry.current,
+        send: (type: string, data: JsonObject) =>
+          entry.current.send(hubBusMessage(entry.current.peer, type, data)),
+      } as Neighbour,
     };
+    this.#byRecord.set(conn.record.id, entry);
+    return entry.neighbour;
   }
 
   /** The neighbours a question goes to now: open relay-capable parents and connected children, but `except`. */
   #neighbours(except: string | null): Neighbour[] {
     const out: Neighbour[] = [];
     for (const n of this.#parents.values()) if (n.key !== except && n.alive()) out.push(n);
-    for (const [peer, n] of this.#children) {
-      if (!n.alive()) this.#children.delete(peer);
-      else if (n.key !== except) out.push(n);
+    for (const id of this.#children) {
+      const n = this.#byRecord.get(id)?.neighbour;
+      if (n !== undefined && n.key !== except && n.alive()) out.push(n);
     }
     return out;
   }
