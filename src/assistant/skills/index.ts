@@ -11,6 +11,7 @@ import { greetingSkill } from './greeting/index.js';
 import { helpSkill } from './help/index.js';
 import { houseSkill } from './house/index.js';
 import { intercomSkill } from './intercom/index.js';
+import { jobsSkill } from './jobs/index.js';
 import { jokeSkill } from './joke/index.js';
 import { mathSkill } from './math/index.js';
 import { speakSkill } from './speak/index.js';
@@ -35,5 +36,6 @@ export function builtInSkills(): SkillDefinition[] {
     intercomSkill,
     subscriptionsSkill,
     timerSkill,
+    jobsSkill,
   ];
 }

@@ -24,7 +24,7 @@ import { ERROR_CODES, type ErrorCode, HiveLinkError, isHiveLinkError } from '../
 import type { Limits } from '../../limits.js';
 import { JobMsg } from '../../protocol/files.js';
 import type { JsonObject, JsonValue } from '../../protocol/json.js';
-import type { HubFileRecord } from '../../store/hub-files.js';
+import type { HubFileRecord, HubFileStore } from '../../store/hub-files.js';
 import { FINAL_JOB_STATES, type JobRecord, type JobStore } from '../../store/jobs.js';
 import type { ClientRecord } from '../../store/types.js';
 import { type FileService, fileJson } from '../files/service.js';
@@ -50,6 +50,25 @@ export const BUILT_IN_KINDS: readonly string[] = ['speak', 'transcribe', 'image'
 const CANCEL_GRACE_MS = 1000;
 /** How often finished jobs past their expiry are removed. */
 const PURGE_INTERVAL_MS = 3_600_000;
+
+/**
+ * `{id, timeout_ms?}` → `{job, ended}`: answered once the asker's job `id` has ended, or after `timeout_ms` (at most
+ * {@link MAX_WAIT_MS}) with the job as it is then. The voice skill waits on it to say a short job's result.
+ */
+export const JOB_WAIT_TYPE = 'hive.job.wait';
+/**
+ * `{audio?: boolean}` → `{file}`: the newest whole file the asker sent the hub (with `audio`, the newest WAV by its
+ * MIME type or name), or `file: null`: "transcribe the file I just sent".
+ */
+export const JOB_RECENT_FILE_TYPE = 'hive.job.recent_file';
+/** Longest {@link JOB_WAIT_TYPE} wait. */
+export const MAX_WAIT_MS = 60_000;
+
+/** True when a file looks like a WAV recording (its MIME type, else its name). */
+export function isWavFile(file: Pick<HubFileRecord, 'name' | 'mime'>): boolean {
+  if (file.mime !== null && /^audio\/(?:x-)?(?:wav|wave|vnd\.wave)$/i.test(file.mime)) return true;
+  return /\.wave?$/i.test(file.name);
+}
 
 /** A job as requests and events answer it. */
 export interface JobJson extends JsonObject {
@@ -88,7 +107,8 @@ export interface JobEvent {
 export interface JobServiceInit {
   bus: MessageBus;
   peers: PeerRegistry;
-  store: { jobs: JobStore };
+  /** The jobs, and the files whose newest upload {@link JOB_RECENT_FILE_TYPE} answers (none: it answers null). */
+  store: { jobs: JobStore; files?: Pick<HubFileStore, 'listFor'> };
   files: Pick<FileService, 'readable' | 'adopt' | 'pathOf'>;
   fileRecord: (id: string) => Promise<HubFileRecord | null>;
   dataDir: string;
@@ -198,7 +218,8 @@ export class JobService implements HubService {
       }
       await rm(join(this.#workDir, job.id), { recursive: true, force: true });
     }
-    for (const type of [JobMsg.SUBMIT, JobMsg.GET, JobMsg.LIST, JobMsg.CANCEL, JobMsg.LOGS]) {
+    const types = [JobMsg.SUBMIT, JobMsg.GET, JobMsg.LIST, JobMsg.CANCEL, JobMsg.LOGS];
+    for (const type of [...types, JOB_WAIT_TYPE, JOB_RECENT_FILE_TYPE]) {
       this.#offs.push(this.#init.bus.on(type, (m) => void this.#request(m), { shared: true }));
     }
     this.#purgeTimer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS);
@@ -324,6 +345,50 @@ export class JobService implements HubService {
     return this.json(ended);
   }
 
+  /**
+   * The job `id` of `client` once it has ended, or as it is after `timeoutMs`; `ended` says which.
+   * @throws HiveLinkError `HL_ERR_JOB_NOT_FOUND` unless `client` owns it
+   */
+  async wait(
+    client: ClientRecord,
+    id: unknown,
+    timeoutMs: number,
+  ): Promise<{ job: JobJson; ended: boolean }> {
+    const job = await this.get(client, id);
+    if (FINAL_JOB_STATES.has(job.state)) return { job: await this.json(job), ended: true };
+    let off = (): void => undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await new Promise<JobJson | null>((resolve) => {
+      off = this.onEvent((event) => {
+        if (event.type === 'done' && event.job.id === job.id) resolve(event.job);
+      });
+      timer = setTimeout(() => resolve(null), Math.max(0, Math.min(timeoutMs, MAX_WAIT_MS)));
+      timer.unref();
+      // It may have ended between the read and the listener.
+      void this.#init.store.jobs.get(job.id).then(async (now) => {
+        if (now !== null && FINAL_JOB_STATES.has(now.state)) resolve(await this.json(now));
+      });
+    }).finally(() => {
+      off();
+      clearTimeout(timer);
+    });
+    if (ended !== null) return { job: ended, ended: true };
+    return { job: await this.json(await this.get(client, job.id)), ended: false };
+  }
+
+  /** The newest whole file `client` sent (with `audio`, the newest WAV), or null. */
+  async recentFile(client: ClientRecord, audio: boolean): Promise<HubFileRecord | null> {
+    const files = (await this.#init.store.files?.listFor(client.id)) ?? [];
+    const sent = files.filter(
+      (f) =>
+        f.ownerId === client.id && f.state === 'complete' && f.origin !== 'job' && (!audio || isWavFile(f)),
+    );
+    return sent.reduce<HubFileRecord | null>(
+      (a, f) => (a === null || f.createdAt > a.createdAt ? f : a),
+      null,
+    );
+  }
+
   /** A job as the wire shows it, its outputs with their file records. */
   async json(job: JobRecord, over: Partial<Pick<JobRecord, 'state' | 'message'>> = {}): Promise<JobJson> {
     const outputs: JsonObject[] = [];
@@ -383,6 +448,14 @@ export class JobService implements HubService {
       case JobMsg.LOGS: {
         const job = await this.get(client, d.id);
         return { id: job.id, lines: [...job.log] };
+      }
+      case JOB_WAIT_TYPE: {
+        const timeoutMs = typeof d.timeout_ms === 'number' ? d.timeout_ms : MAX_WAIT_MS;
+        return await this.wait(client, d.id, timeoutMs);
+      }
+      case JOB_RECENT_FILE_TYPE: {
+        const file = await this.recentFile(client, d.audio === true);
+        return { file: file === null ? null : fileJson(file) };
       }
       default:
         throw failure('HL_ERR_INVALID_ARGUMENT', `unknown job request ${message.type}`);

@@ -2,7 +2,7 @@
  * Languages (issue 17): every built-in skill answers in Portuguese and Spanish through the real assistant — the
  * utterance's `lang` picks the skill's resources (any region and case: `pt-BR`, `PT-pt`, `es_MX`), the right intent
  * runs and the answer is in that language — and a language no skill speaks is answered "language not supported",
- * not "did not understand". The hub's services (timers, house, intercom, subscriptions) are stand-ins on the bus.
+ * not "did not understand". The hub's services (timers, house, intercom, subscriptions, jobs) are stand-ins on the bus.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,17 @@ import type { MessageData } from '../../../src/bus/types.js';
 import { type Harness, spoken, startHarness, types } from './harness.js';
 
 const NOW = Date.parse('2025-11-22T15:42:00Z');
+
+/** The job the stand-in job service answers with. */
+const JOB = {
+  id: 'j-1',
+  kind: 'transcribe',
+  state: 'done',
+  progress: 100,
+  message: '',
+  result: { text: 'olá' },
+  error: null,
+};
 
 /** Answers the hub's services the way the hub does when all goes well. */
 function fakeHub(h: Harness): void {
@@ -47,6 +58,11 @@ function fakeHub(h: Harness): void {
     'hive.house.consent': () => ({ sender: 'office' }),
     'hive.subscriptions.subscribe': (m) => ({ name: m.data.name, already: false }),
     'hive.subscriptions.list': () => ({ subscribed: ['noticias'], available: ['noticias', 'tempo'] }),
+    'hive.job.recent_file': () => ({ file: { file_id: 'f-1', name: 'nota.wav' } }),
+    'hive.job.submit': () => ({ job: { ...JOB, state: 'queued', progress: 0 } }),
+    'hive.job.wait': () => ({ job: JOB, ended: true }),
+    'hive.job.list': () => ({ jobs: [{ ...JOB, state: 'running', progress: 40, result: null }] }),
+    'hive.job.cancel': () => ({ job: { ...JOB, state: 'running', message: 'cancelling' } }),
   };
   for (const [type, answer] of Object.entries(answers)) {
     h.bus.on(type, (m) => h.bus.emit(response(m, { ok: true, now: NOW, ...answer(m) })));
@@ -368,6 +384,49 @@ const ROWS: readonly Row[] = [
     lang: 'es',
     say: '¿Qué temporizadores tengo?',
     answer: 'Tienes un temporizador de 5 minutos al que le quedan 5 minutos.',
+  },
+  // jobs
+  {
+    skill: 'jobs',
+    intent: 'transcribe',
+    lang: 'pt-PT',
+    say: 'Transcreve a gravação que acabei de enviar',
+    answer: 'nota.wav diz: olá',
+  },
+  {
+    skill: 'jobs',
+    intent: 'status',
+    lang: 'pt-BR',
+    say: 'Como está o meu trabalho?',
+    answer: 'O seu trabalho de transcrição vai em 40 por cento.',
+  },
+  {
+    skill: 'jobs',
+    intent: 'cancel',
+    lang: 'pt',
+    say: 'Cancela o meu trabalho',
+    answer: 'Cancelei o seu trabalho de transcrição.',
+  },
+  {
+    skill: 'jobs',
+    intent: 'transcribe',
+    lang: 'es',
+    say: 'Transcribe el archivo que te acabo de enviar',
+    answer: 'nota.wav dice: olá',
+  },
+  {
+    skill: 'jobs',
+    intent: 'status',
+    lang: 'es-MX',
+    say: '¿Qué tal va mi trabajo?',
+    answer: 'Tu trabajo de transcripción va por el 40 por ciento.',
+  },
+  {
+    skill: 'jobs',
+    intent: 'cancel',
+    lang: 'es',
+    say: 'Cancela mi trabajo',
+    answer: 'He cancelado tu trabajo de transcripción.',
   },
 ];
 
