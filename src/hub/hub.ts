@@ -23,7 +23,7 @@ import type { CryptoBackend } from '../crypto/backend.js';
 import { nodeBackend } from '../crypto/backend.node.js';
 import { derivePskArgon2id } from '../crypto/psk.js';
 import { HiveLinkError, isHiveLinkError } from '../errors.js';
-import { type HandshakeGuard, HubHandshake } from '../session/hub-handshake.js';
+import { type HandshakeGuard, HubHandshake, hubHandshakeLimits } from '../session/hub-handshake.js';
 import type { ProtocolVersion } from '../session/types.js';
 import { ConnectionLog } from '../store/connection-log.js';
 import type { HubIdentity } from '../store/identity.js';
@@ -482,7 +482,6 @@ export class Hub {
     }
     const pinned = record.noisePubkey === null ? null : hexBytes(record.noisePubkey);
     const nodeId = this.ctx.nodeId;
-    const limits = this.config.limits;
     return new HubHandshake({
       backend: this.#kdfLimiter.wrap(this.#backend, { ip, key: record.accessKey }),
       hello: { pubkey: this.#init.identity.rsaPublicPem, peer, node_id: nodeId },
@@ -505,16 +504,7 @@ export class Hub {
       pinnedClientKey: pinned,
       psk: () => this.#psk(record.id, password),
       guard,
-      limits: {
-        maxFrameBytes: limits.maxFrameBytes,
-        maxDecompressedBytes: limits.maxDecompressedBytes,
-        chunkBytes: limits.noiseChunkBytes,
-        maxReassemblyBytes: limits.maxReassemblyBytes,
-        maxJsonDepth: limits.maxJsonDepth,
-        maxWrapperDepth: limits.maxWrapperDepth,
-        maxNoiseNonce: limits.maxNoiseNonce,
-        legacyReplayWindow: limits.legacyReplayWindow,
-      },
+      limits: hubHandshakeLimits(this.config.limits),
     });
   }
 

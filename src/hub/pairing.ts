@@ -17,7 +17,7 @@ import { derivePskArgon2id } from '../crypto/psk.js';
 import { CLOSE_POLICY_VIOLATION, type ErrorCode, HiveLinkError, isHiveLinkError } from '../errors.js';
 import { createHiveMessage, serializeHiveMessage } from '../protocol/message.js';
 import { HiveMessageType } from '../protocol/message-types.js';
-import { HubHandshake } from '../session/hub-handshake.js';
+import { HubHandshake, hubHandshakeLimits } from '../session/hub-handshake.js';
 import { SessionMachine } from '../session/machine.js';
 import {
   isPairingId,
@@ -181,7 +181,6 @@ export class PairingResponder {
     // Started now: the satellite derives its copy at the same time.
     const psk = derivePskArgon2id(kdfBackend, password, nodeId);
     psk.catch(() => undefined);
-    const limits = config.limits;
     return new HubHandshake({
       backend,
       hello: { pubkey: identity.rsaPublicPem, peer: `pair::${id}`, node_id: nodeId },
@@ -198,15 +197,7 @@ export class PairingResponder {
       noiseStatic: identity.noiseStatic,
       pinnedClientKey: null,
       psk: () => psk,
-      limits: {
-        maxFrameBytes: limits.maxFrameBytes,
-        maxDecompressedBytes: limits.maxDecompressedBytes,
-        chunkBytes: limits.noiseChunkBytes,
-        maxReassemblyBytes: limits.maxReassemblyBytes,
-        maxJsonDepth: limits.maxJsonDepth,
-        maxWrapperDepth: limits.maxWrapperDepth,
-        maxNoiseNonce: limits.maxNoiseNonce,
-      },
+      limits: hubHandshakeLimits(config.limits),
     });
   }
 

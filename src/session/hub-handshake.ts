@@ -29,6 +29,7 @@ import {
   verifyEnvelope,
 } from '../crypto/password-handshake.js';
 import { CLOSE_POLICY_VIOLATION, HiveLinkError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import type { EncodingName } from '../protocol/encodings.js';
 import { canonicalJson, isJsonObject, type JsonObject, shownValue } from '../protocol/json.js';
 import { createHiveMessage, type HiveMessage } from '../protocol/message.js';
@@ -61,6 +62,20 @@ export interface HubHandshakeInit {
   guard?: HandshakeGuard;
   /** Channel limits, v3 framing, and `maxNoiseNonce` for the Noise cipher states. */
   limits?: ChannelLimits & { chunkBytes?: number; maxReassemblyBytes?: number; maxNoiseNonce?: number };
+}
+
+/** The handshake's and its channel's limits, out of the hub's. */
+export function hubHandshakeLimits(limits: Limits): NonNullable<HubHandshakeInit['limits']> {
+  return {
+    maxFrameBytes: limits.maxFrameBytes,
+    maxDecompressedBytes: limits.maxDecompressedBytes,
+    chunkBytes: limits.noiseChunkBytes,
+    maxReassemblyBytes: limits.maxReassemblyBytes,
+    maxJsonDepth: limits.maxJsonDepth,
+    maxWrapperDepth: limits.maxWrapperDepth,
+    maxNoiseNonce: limits.maxNoiseNonce,
+    legacyReplayWindow: limits.legacyReplayWindow,
+  };
 }
 
 /**

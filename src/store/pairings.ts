@@ -12,6 +12,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { HiveLinkError } from '../errors.js';
 import { openSecret, sealSecret } from './secrets.js';
 import type { Schema } from './sqlite-schema.js';
+import type { StorePartDeps } from './store-part.js';
 
 export type PairingState = 'pending' | 'used' | 'burnt';
 
@@ -96,13 +97,6 @@ export interface PairingStore {
   release(id: string): Promise<void>;
 }
 
-export interface PairingStoreDeps {
-  readonly db: Kysely<Schema>;
-  guard<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  write<T>(fn: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
-  now(): number;
-}
-
 /** Rows are kept this long past their expiry (then "unknown"). */
 export const PAIRING_KEEP_MS = 24 * 3_600_000;
 
@@ -135,7 +129,7 @@ function refusal(
   return null;
 }
 
-export function sqlitePairingStore(deps: PairingStoreDeps, secrets: Uint8Array): PairingStore {
+export function sqlitePairingStore(deps: StorePartDeps, secrets: Uint8Array): PairingStore {
   const db = deps.db as unknown as Db;
   const write = <T>(fn: (db: Db) => Promise<T>) => deps.write((d) => fn(d as unknown as Db));
   const one = (d: Db, id: string) =>

@@ -11,6 +11,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { PairOutput } from '../../src/cli/commands/pair.js';
 import { authorizationToken } from '../../src/client/url.js';
 import { LIMIT_DEFS } from '../../src/limits.js';
 import { PAIRING_USERAGENT, parsePairingCode } from '../../src/session/pairing-code.js';
@@ -35,21 +36,11 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Paired {
-  code: string;
-  id: string;
-  name: string;
-  site_id: string | null;
-  expires_at: string;
-  url: string | null;
-  link: string;
-}
-
 /** `hivelink pair --json` on the hub's data dir. */
-async function pair(extra: readonly string[] = []): Promise<Paired> {
+async function pair(extra: readonly string[] = []): Promise<PairOutput> {
   const r = await run(['pair', '--data-dir', dataDir, '--json', ...extra], hubEnv);
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as Paired;
+  return JSON.parse(r.stdout) as PairOutput;
 }
 
 /** A satellite's environment: a config dir of its own. */
