@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the hub's browser pages: the chat page into dist/chat/ (src/http/chat/app.ts bundled with the browser build
 // of the client SDK, beside index.html, style.css and icon.svg) and the admin page into dist/admin/
-// (src/http/admin/app.ts, index.html, style.css), with esbuild. Run by `npm run build`; the hub serves the files
+// (src/http/admin/app.ts, index.html, style.css), with esbuild; both get src/http/base.css, their shared styles. Run by `npm run build`; the hub serves the files
 // from dist/ at run time and never needs esbuild. Files are replaced atomically (write, then rename), so a hub
 // serving them never reads half a file. Prints each bundle's size; fails when one is over its budget.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -54,6 +54,8 @@ async function buildPage(page, files, budget) {
   mkdirSync(out, { recursive: true });
   writeAtomically(join(out, 'app.js'), code);
   for (const name of files) writeAtomically(join(out, name), readFileSync(join(source, name)));
+  // The pages' shared stylesheet, beside each page's own (each page is served from its folder only).
+  writeAtomically(join(out, 'base.css'), readFileSync(join(root, 'src/http/base.css')));
   console.log(
     `${page} page: dist/${page}/app.js ${kib(code.length)} (${kib(gzip)} gzipped; budget ${kib(budget)})`,
   );

@@ -1,6 +1,6 @@
 /**
- * The admin page (issue 17): `GET /admin` (and `/admin/`) serves the page, `/admin/app.js` and `/admin/style.css`
- * its assets, from `dist/admin/` (built by `npm run build` with `scripts/build-chat.mjs`). The page logs in with an
+ * The admin page (issue 17): `GET /admin` (and `/admin/`) serves the page, `/admin/app.js`, `/admin/base.css` (the
+ * pages' shared `src/http/base.css`) and `/admin/style.css` its assets, from `dist/admin/` (built by `npm run build` with `scripts/build-chat.mjs`). The page logs in with an
  * admin client's REST token (kept in the tab's sessionStorage only) and reads and acts through the admin routes of
  * `rest-admin.ts`. Its CSP is the chat page's without WebAssembly: this origin only, no inline script or style, no
  * framing.
@@ -9,25 +9,17 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { registerStaticPage } from './chat-page.js';
+import { pageCsp, registerStaticPage } from './chat-page.js';
 
-/** The admin page's Content-Security-Policy: this origin only, nothing inline, no eval of any kind. */
-export const ADMIN_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The admin page's Content-Security-Policy: the chat page's without WebAssembly (no eval of any kind). */
+export const ADMIN_CSP = pageCsp({ wasm: false });
 
 /** The files of the page, by URL, with their content types (the icon is the chat page's). */
 export const ADMIN_ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.freeze({
   '/admin': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/admin/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/admin/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/admin/base.css': { file: 'base.css', type: 'text/css; charset=utf-8' },
   '/admin/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 });
 

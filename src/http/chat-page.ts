@@ -11,23 +11,32 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
+/**
+ * The Content-Security-Policy of a page of the hub's: this origin only, nothing inline, no framing; `wasm` adds
+ * `'wasm-unsafe-eval'` (WebAssembly compilation, nothing else).
+ */
+export function pageCsp(options: { wasm: boolean }): string {
+  return [
+    "default-src 'none'",
+    `script-src 'self'${options.wasm ? " 'wasm-unsafe-eval'" : ''}`,
+    "style-src 'self'",
+    "connect-src 'self'",
+    "img-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 /** The page's Content-Security-Policy: this origin only; `'wasm-unsafe-eval'` lets hash-wasm compile argon2id. */
-export const CHAT_CSP = [
-  "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CHAT_CSP = pageCsp({ wasm: true });
 
 /** The files of the page, by URL, with their content types. */
 export const CHAT_ASSETS: Readonly<Record<string, { file: string; type: string }>> = Object.freeze({
   '/chat': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/chat/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/chat/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/chat/base.css': { file: 'base.css', type: 'text/css; charset=utf-8' },
   '/chat/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
   '/chat/icon.svg': { file: 'icon.svg', type: 'image/svg+xml' },
 });

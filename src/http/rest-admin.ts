@@ -184,26 +184,29 @@ export function registerAdminRoutes(v1: FastifyInstance, init: AdminRoutesInit):
     return { client: clientJson(revoked, 0), dropped, unchanged: record.revoked };
   });
 
+  /** Blocks (`add`) or unblocks a skill for the client of the route's `id`. */
+  const editBlocked = async (params: { id: string; skill: string }, add: boolean) => {
+    const store = clients();
+    const record = await clientOf(store, params.id);
+    const { skill } = params;
+    if (add && !skills().some((s) => s.id === skill)) {
+      throw new HiveLinkError(
+        'HL_ERR_UNKNOWN_SKILL',
+        `"${skill.slice(0, 64)}" is not a loaded skill; GET /v1/admin/skills lists the ids`,
+      );
+    }
+    const unchanged = record.blockedSkills.includes(skill) === add;
+    const next = add ? [...record.blockedSkills, skill] : record.blockedSkills.filter((s) => s !== skill);
+    const updated = unchanged ? record : await store.updateClient(record.id, { blockedSkills: next });
+    return { client: clientJson(updated, openByClient().get(record.id) ?? 0), skill, unchanged };
+  };
+
   v1.put<{ Params: { id: string; skill: string } }>(
     '/clients/:id/blocked-skills/:skill',
     route,
     async (request) => {
       init.admitted(request);
-      const store = clients();
-      const record = await clientOf(store, request.params.id);
-      const skill = request.params.skill;
-      const known = skills();
-      if (!known.some((s) => s.id === skill)) {
-        throw new HiveLinkError(
-          'HL_ERR_UNKNOWN_SKILL',
-          `"${skill.slice(0, 64)}" is not a loaded skill; GET /v1/admin/skills lists the ids`,
-        );
-      }
-      const unchanged = record.blockedSkills.includes(skill);
-      const updated = unchanged
-        ? record
-        : await store.updateClient(record.id, { blockedSkills: [...record.blockedSkills, skill] });
-      return { client: clientJson(updated, openByClient().get(record.id) ?? 0), skill, unchanged };
+      return editBlocked(request.params, true);
     },
   );
 
@@ -212,16 +215,7 @@ export function registerAdminRoutes(v1: FastifyInstance, init: AdminRoutesInit):
     route,
     async (request) => {
       init.admitted(request);
-      const store = clients();
-      const record = await clientOf(store, request.params.id);
-      const skill = request.params.skill;
-      const unchanged = !record.blockedSkills.includes(skill);
-      const updated = unchanged
-        ? record
-        : await store.updateClient(record.id, {
-            blockedSkills: record.blockedSkills.filter((s) => s !== skill),
-          });
-      return { client: clientJson(updated, openByClient().get(record.id) ?? 0), skill, unchanged };
+      return editBlocked(request.params, false);
     },
   );
 }

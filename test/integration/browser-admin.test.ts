@@ -12,47 +12,26 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import { after, before, describe, it } from 'node:test';
+import type { Dialog } from 'playwright-core';
 import { REPO_ROOT } from '../helpers/vectors.js';
 import { AdminHub, FORBIDDEN_TYPE, type Satellite } from './admin-harness.js';
+import { type Browser, chromiumMissing, openChromium } from './chromium.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const UI_TIMEOUT_MS = 20_000;
 const JOKE = 'hivelink-joke.hivelink';
-
-function chromiumMissing(t: TestContext): boolean {
-  if (existsSync(CHROMIUM)) return false;
-  const message = `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM`;
-  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(message);
-  console.error(`\n!!! SKIPPING the admin page tests: ${message} !!!\n`);
-  t.skip(message);
-  return true;
-}
 
 describe('admin page (Chromium)', () => {
   let h: AdminHub;
   let kitchen: Satellite;
   let den: Satellite;
-  let context: BrowserContext | null = null;
-  let userDataDir = '';
+  let browser: Browser | null = null;
 
   before(async () => {
     const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/build-chat.mjs')], {
@@ -67,33 +46,15 @@ describe('admin page (Chromium)', () => {
     await kitchen.causeDenial();
   });
   after(async () => {
-    await context?.close();
-    if (userDataDir !== '') rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await h.close();
   });
 
-  async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    const { chromium } = await import('playwright-core');
-    userDataDir = mkdtempSync(join(tmpdir(), 'hivelink-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1200, height: 800 },
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) problems.push(msg.text());
-    });
-    page.on('dialog', (dialog) => void dialog.accept());
-    return { page, problems };
-  }
-
   it('logs in with an admin token, shows the hub, blocks a skill, revokes a client (test-artifacts/admin*.png)', async (t) => {
-    if (chromiumMissing(t)) return;
-    const { page, problems } = await openPage();
+    if (chromiumMissing(t, 'the admin page tests')) return;
+    browser = await openChromium({ viewport: { width: 1200, height: 800 } });
+    const { page, problems } = browser;
+    page.on('dialog', (dialog: Dialog) => void dialog.accept());
     const response = await page.goto(`${h.base}/admin`);
     assert.equal(response?.status(), 200);
     const csp = response!.headers()['content-security-policy'] ?? '';
@@ -112,7 +73,7 @@ describe('admin page (Chromium)', () => {
 
     await page.getByLabel('Admin token').fill(h.adminToken);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('#state[data-state="ok"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.locator('#state[data-state="connected"]').waitFor({ timeout: UI_TIMEOUT_MS });
     const stored = await page.evaluate(() => ({
       tab: sessionStorage.getItem('hivelink:admin:token'),
       local: Object.keys(localStorage),

@@ -13,12 +13,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it, type TestContext } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { Assistant } from '../../src/assistant/assistant.js';
 import { en as jokeLocale } from '../../src/assistant/skills/joke/locale/en.js';
 import { MemoryBus } from '../../src/bus/memory-bus.js';
@@ -31,32 +31,13 @@ import { Hub } from '../../src/hub/hub.js';
 import { openDataDir } from '../../src/store/data-dir.js';
 import type { ClientRecord, ClientStore } from '../../src/store/types.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
+import { type Browser, chromiumMissing, openChromium } from './chromium.js';
 import { buildOnce, childEnv, secretFile, start } from './cli-process.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const JOKES: readonly string[] = jokeLocale.dialogs?.joke ?? [];
 /** Longest wait for something the page shows (the v3 handshake derives argon2id in wasm). */
 const UI_TIMEOUT_MS = 30_000;
-
-function chromiumMissing(t: TestContext): boolean {
-  if (existsSync(CHROMIUM)) return false;
-  const message = `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM`;
-  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(message);
-  console.error(`\n!!! SKIPPING the browser chat tests: ${message} !!!\n`);
-  t.skip(message);
-  return true;
-}
 
 interface RunningHub {
   origin: string;
@@ -170,38 +151,8 @@ async function startDirectHub(dataDir: string, port: number): Promise<DirectHub>
   };
 }
 
-interface Browser {
-  context: BrowserContext;
-  page: Page;
-  /** Page errors and CSP violations reported on the console. */
-  problems: string[];
-  close(): Promise<void>;
-}
-
-async function openBrowser(tls: boolean): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'hivelink-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...(tls ? ['--ignore-certificate-errors'] : [])],
-    viewport: { width: 900, height: 640 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) problems.push(msg.text());
-  });
-  return {
-    context,
-    page,
-    problems,
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+function openBrowser(tls: boolean): Promise<Browser> {
+  return openChromium({ tls });
 }
 
 /** The text of the first element `selector` matches. */
@@ -300,17 +251,17 @@ describe('browser chat page (Chromium)', () => {
   });
 
   it('logs in over ws, answers "tell me a joke", shows unasked messages (test-artifacts/chat.png)', async (t) => {
-    if (chromiumMissing(t)) return;
+    if (chromiumMissing(t, 'the browser chat tests')) return;
     await chatScenario(false, 'chat.png');
   });
 
   it('does the same over wss with --tls-self-signed (test-artifacts/chat-wss.png)', async (t) => {
-    if (chromiumMissing(t)) return;
+    if (chromiumMissing(t, 'the browser chat tests')) return;
     await chatScenario(true, 'chat-wss.png');
   });
 
   it('shows reconnecting while the hub restarts, then connected again', async (t) => {
-    if (chromiumMissing(t)) return;
+    if (chromiumMissing(t, 'the browser chat tests')) return;
     const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-browser-'));
     let hub = await startDirectHub(dataDir, 0);
     const browser = await openBrowser(false);
@@ -337,7 +288,7 @@ describe('browser chat page (Chromium)', () => {
   });
 
   it('fits a 390 px phone: nothing overflows and Log out stays on screen (test-artifacts/chat-390.png)', async (t) => {
-    if (chromiumMissing(t)) return;
+    if (chromiumMissing(t, 'the browser chat tests')) return;
     const dataDir = mkdtempSync(join(tmpdir(), 'hivelink-browser-'));
     const hub = await startDirectHub(dataDir, 0);
     const browser = await openBrowser(false);
@@ -371,7 +322,7 @@ describe('browser chat page (Chromium)', () => {
   });
 
   it("and a `hivelink chat` child in the same conference see each other's lines (test-artifacts/chat-conference.png)", async (t) => {
-    if (chromiumMissing(t)) return;
+    if (chromiumMissing(t, 'the browser chat tests')) return;
     buildOnce();
     let terminal = { accessKey: '', password: 'correct horse battery staple' };
     // Both in the den, whose conference is on.
@@ -424,7 +375,7 @@ describe('browser chat page (Chromium)', () => {
   });
 
   it('shows the refusal when the password is wrong', async (t) => {
-    if (chromiumMissing(t)) return;
+    if (chromiumMissing(t, 'the browser chat tests')) return;
     const hub = await startHub(false);
     const browser = await openBrowser(false);
     try {

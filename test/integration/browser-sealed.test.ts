@@ -12,35 +12,26 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import type { HiveClient } from '../../src/client/index.js';
 import { e2eFingerprint } from '../../src/crypto/sealed.js';
 import type { BrowserSealed, ReceivedPrivate } from '../fixtures/browser-sealed.js';
 import { REPO_ROOT } from '../helpers/vectors.js';
+import { CHROMIUM, chromiumMissing } from './chromium.js';
 import { type ComposedTestHub, composeTestHub, SdkDevice } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 
 failOnUnhandledRejection();
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 /** Longest wait for the page (its v3 handshake derives argon2id in wasm). */
 const PAGE_TIMEOUT_MS = 30_000;
-
-function chromiumMissing(t: TestContext): boolean {
-  if (existsSync(CHROMIUM)) return false;
-  const message = `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM`;
-  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(message);
-  console.error(`\n!!! SKIPPING the browser sealed-message test: ${message} !!!\n`);
-  t.skip(message);
-  return true;
-}
 
 /** The page's script: the browser build of the SDK and the fixture, no Node built-in in it. */
 async function bundle(): Promise<string> {
@@ -120,7 +111,7 @@ describe('sealed messages in the browser (Chromium)', () => {
   }
 
   it('keeps its e2e keys in localStorage across a reload and opens sealed messages from a Node client', async (t) => {
-    if (chromiumMissing(t)) return;
+    if (chromiumMissing(t, 'the browser sealed-message test')) return;
     const { chromium: launcher } = await import('playwright-core');
     chromium = await launcher.launch({
       executablePath: CHROMIUM,

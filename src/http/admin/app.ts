@@ -113,7 +113,8 @@ let skills: string[] = [];
 /** The id of the token's own client: the page does not offer to revoke it. */
 let callerId: number | null = null;
 
-function setState(state: 'idle' | 'loading' | 'ok' | 'error', text: string): void {
+/** The top bar's state; the names are the chat page's, so base.css colours them alike. */
+function setState(state: 'idle' | 'connecting' | 'connected' | 'refused', text: string): void {
   ui.state.dataset.state = state;
   ui.stateText.textContent = text;
   ui.stateText.title = text;
@@ -383,12 +384,12 @@ async function load(): Promise<void> {
     renderClients(clients.clients);
     renderRooms(rooms.rooms);
     renderDenials(denials);
-    setState('ok', `connected · updated ${new Date().toLocaleTimeString()}`);
+    setState('connected', `connected · updated ${new Date().toLocaleTimeString()}`);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
       return loggedOut(err.message);
     }
-    setState('error', (err as Error).message);
+    setState('refused', (err as Error).message);
   }
 }
 
@@ -411,7 +412,7 @@ function loggedOut(message: string | null): void {
   ui.loginView.hidden = false;
   ui.loginButton.disabled = false;
   ui.loginError.textContent = message ?? '';
-  setState(message === null ? 'idle' : 'error', message === null ? 'not logged in' : 'refused');
+  setState(message === null ? 'idle' : 'refused', message === null ? 'not logged in' : 'refused');
   ui.token.focus();
 }
 
@@ -419,7 +420,7 @@ async function logIn(given: string): Promise<void> {
   token = given;
   ui.loginButton.disabled = true;
   ui.loginError.textContent = '';
-  setState('loading', 'logging in…');
+  setState('connecting', 'logging in…');
   try {
     // One admin route first: a wrong or non-admin token is told here, not as a half-drawn page.
     await api('GET', '/admin/summary');
