@@ -61,7 +61,7 @@ export interface DirectoryEntry {
 
 /**
  * Who to ask the directory about: a room, a client (id or name; `name@hub`, the hub by name or node fingerprint, for
- * a client of another hub of the mesh; a plain name not known here is looked for across the mesh), or everyone.
+ * a client of another hub of the mesh), or everyone.
  */
 export type DirectoryQuery = { room: string } | { client: number | string } | Record<string, never>;
 

@@ -24,7 +24,8 @@ import type { PrivateMessage } from '../../src/client/sealed.js';
 import { MemoryIdentityStore } from '../../src/client/stores.js';
 import { e2eIdentity } from '../../src/crypto/sealed.js';
 import type { JsonObject } from '../../src/protocol/json.js';
-import { buildOnce } from './cli-process.js';
+import { credentialFlags } from './cli-creds.js';
+import { buildOnce, childEnv, run } from './cli-process.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 import { MeshHub, meshRoot, startAll } from './mesh-process-harness.js';
 import { fakeChildHub, fakeEntry, sealedFor } from './relay-hop-helpers.js';
@@ -43,6 +44,8 @@ describe('sealed messages across real hub processes', () => {
   let kitchen: MeshHub;
   let garage: MeshHub;
   const clients: HiveClient[] = [];
+  /** The garage's dave (the first test). */
+  let dave: HiveClient;
   let n = 0;
 
   /** A record on `hub` taking direct messages from anyone (consent allow). */
@@ -96,7 +99,7 @@ describe('sealed messages across real hub processes', () => {
   it('signed, one hop up and across two levels, each to the right client', async () => {
     const alice = await sat(kitchen, 'alice');
     const bob = await sat(house, 'bob');
-    const dave = await sat(garage, 'dave');
+    dave = await sat(garage, 'dave');
     const up = next<PrivateMessage>((l) => bob.onPrivate(l));
     assert.equal((await alice.sendPrivate('bob@house', `${MARKER} up`)).delivered, true);
     const u = await up;
@@ -107,6 +110,18 @@ describe('sealed messages across real hub processes', () => {
     await alice.sendPrivate(entry!, { type: 'speak', data: { utterance: `${MARKER} across` }, context: {} });
     const a = await across;
     assert.deepEqual([a.bus?.data, a.sender?.name], [{ utterance: `${MARKER} across` }, 'alice']);
+  });
+
+  it('hivelink send writes to a client of another hub by its address', async () => {
+    const creds = await record(kitchen, 'cli-sender');
+    const got = next<PrivateMessage>((l) => dave.onPrivate(l));
+    const r = await run(
+      ['send', '--to', 'dave@garage', ...credentialFlags(kitchen.url, { id: 0, ...creds }), `${MARKER} cli`],
+      childEnv({ HIVELINK_CONFIG_DIR: join(root, 'config-cli-sender') }),
+    );
+    assert.deepEqual([r.code, r.stdout], [0, 'Delivered to dave.\n'], r.stderr);
+    const m = await got;
+    assert.deepEqual([m.text, m.sender?.name, m.sender?.hub], [`${MARKER} cli`, 'cli-sender', 'kitchen']);
   });
 
   it('anonymous across two levels, answered through the handle', async () => {

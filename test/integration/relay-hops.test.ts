@@ -73,7 +73,9 @@ describe('sealed messages across the mesh', () => {
   it('one hop up: a satellite of the child writes to a satellite of the parent, signed', async () => {
     const alice = await sat(kitchen, 'alice');
     const bob = await sat(house, 'bob');
-    const [entry] = await alice.directory({ client: 'bob' });
+    // A plain name is a client of alice's own hub: names of two hubs never collide.
+    assert.deepEqual(await alice.directory({ client: 'bob' }), []);
+    const [entry] = await alice.directory({ client: 'bob@house-hub' });
     assert.ok(entry !== undefined, 'bob is found across the link');
     assert.deepEqual([entry.clientId, entry.name, entry.hub], [null, 'bob', 'house-hub']);
     assert.equal(entry.address, `bob@${entry.hubNode}`);

@@ -9,7 +9,7 @@
  * | message | data | answer `<type>.response` |
  * |---|---|---|
  * | `hive.relay.hop.hello` | `{}` (a child, on every open of its link) | `{}` |
- * | `hive.relay.hop.directory` | `{query_id, query: {client} \| {ed25519}, hops, wait_ms}` | `{clients: [{name, hub, hub_node, address, room, online, x25519, ed25519, fingerprint, route}]}` |
+ * | `hive.relay.hop.directory` | `{query_id, query: {client, hub} \| {ed25519}, hops, wait_ms}` | `{clients: [{name, hub, hub_node, address, room, online, x25519, ed25519, fingerprint, route}]}` |
  * | `hive.relay.hop.send` | `{route, envelope, back?}` | `{ok, id, delivered, deposited?}` \| `{ok: false, code, error}` |
  * | `hive.relay.hop.reply` | `{back, envelope}` | as `send` |
  *
@@ -77,9 +77,7 @@ export interface Neighbour {
 }
 
 /** What a mesh directory question asks. */
-export type HopQuery =
-  | { readonly client: string; readonly hub: string | null }
-  | { readonly ed25519: string };
+export type HopQuery = { readonly client: string; readonly hub: string } | { readonly ed25519: string };
 
 /** One client of a directory, as the hub holding it shows it. */
 export interface LocalEntry {
@@ -442,7 +440,7 @@ export class RelayHops {
     }
     if (this.#init.ctx.floods.seen(`relay.directory|${queryId}`)) return { clients: [] };
     const out: JsonObject[] = [];
-    if (!('client' in query) || query.hub === null || this.isHere(query.hub)) {
+    if (!('client' in query) || this.isHere(query.hub)) {
       for (const e of await this.#init.host.localEntries(query)) {
         const route = this.#routes.issue(
           { target: { kind: 'local', clientId: e.clientId }, x25519: e.x25519 },
@@ -588,8 +586,8 @@ function readQuery(raw: unknown): HopQuery | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const q = raw as Record<string, unknown>;
   if (typeof q.ed25519 === 'string' && q.ed25519 !== '') return { ed25519: q.ed25519 };
-  if (typeof q.client === 'string' && q.client !== '') {
-    return { client: q.client, hub: typeof q.hub === 'string' && q.hub !== '' ? q.hub : null };
+  if (typeof q.client === 'string' && q.client !== '' && typeof q.hub === 'string' && q.hub !== '') {
+    return { client: q.client, hub: q.hub };
   }
   return null;
 }

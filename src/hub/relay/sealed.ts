@@ -25,8 +25,8 @@
  * asks (asking would name the sender): the recipient's `accept-anonymous` setting decides, and a recipient whose
  * consent setting is `deny` refuses it too.
  *
- * **Relay hops** (`hops.ts`): a client named `name@hub`, or a name or signing key not known here, is looked for
- * across the mesh; a send with a `route` goes on to the next hub, and what arrives from one is checked here as a
+ * **Relay hops** (`hops.ts`): a client named `name@hub` (another hub), or a signing key not known here, is looked
+ * for across the mesh; a send with a `route` goes on to the next hub, and what arrives from one is checked here as a
  * local send would be, the neighbour hub as its sender.
  *
  * **The seam for the mailbox**: {@link SealedRelay.deliver}`(recipientId, envelope,
@@ -334,8 +334,8 @@ export class SealedRelay implements HubService {
   }
 
   /**
-   * The directory: this hub's clients, and for one client (a name not known here, or `name@hub`) or a signing key
-   * not known here, the mesh's (each entry with the route to it, issued to this client).
+   * The directory: this hub's clients, and for `name@hub` (another hub) or a signing key not known here, the mesh's
+   * (each entry with the route to it, issued to this client).
    */
   async #directory(conn: HubPeer, data: JsonObject): Promise<JsonObject> {
     let query = data;
@@ -344,9 +344,8 @@ export class SealedRelay implements HubService {
       const address = splitAddress(data.client);
       if (address !== null && this.hops.isHere(address.hub)) query = { client: address.name };
       else if (address !== null) remote = { client: address.name, hub: address.hub };
-      else remote = { client: data.client, hub: null };
     } else if (typeof data.ed25519 === 'string') remote = { ed25519: data.ed25519 };
-    const local = remote !== null && 'hub' in remote && remote.hub !== null ? [] : await this.#local(query);
+    const local = await this.#local(query); // a name of this hub may hold an "@" too
     if (local.length > 0 || remote === null) return { clients: local.map(localEntryJson) };
     return { clients: await this.hops.lookup(remote, clientKey(conn.record.id)) };
   }
