@@ -1494,7 +1494,10 @@ const CASES: Partial<Record<HubLimitName, Trip>> = {
       const [a] = await sealedPair(h);
       await fakeChildHub(h.url, await h.addClient()); // greeted, then silent
       // With the default (3 s) the directory would still wait for the silent child.
-      assert.deepEqual(await within(1500, 'the directory', a.client.directory({ client: 'nobody@elsewhere' })), []);
+      assert.deepEqual(
+        await within(1500, 'the directory', a.client.directory({ client: 'nobody@elsewhere' })),
+        [],
+      );
     }),
 
   maxRelayRoutes: () =>
