@@ -151,6 +151,10 @@ export const ERROR_CODES = {
     summary:
       'The data dir or its client database could not be opened, read or written (permissions, locked, corrupt, newer schema).',
   },
+  HL_ERR_CLUSTER_UNAVAILABLE: {
+    summary:
+      'The cluster (NATS with JetStream, --cluster) could not be reached, or has no key-value store: the hub does not start.',
+  },
   HL_ERR_SECRET_UNREADABLE: {
     summary: 'A secret sealed at rest could not be opened: wrong or missing secrets key, or tampered data.',
   },

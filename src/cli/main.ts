@@ -28,6 +28,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ['skills', async () => (await import('./commands/skills.js')).registerSkillsCommands],
   ['relay', async () => (await import('./commands/relay.js')).registerRelayCommands],
   ['store', async () => (await import('./commands/store.js')).registerStoreCommands],
+  ['cluster', async () => (await import('./commands/cluster.js')).registerClusterCommands],
   ['discover', async () => (await import('./commands/discover.js')).registerDiscoverCommand],
   ['ask', async () => (await import('./commands/ask.js')).registerAskCommand],
   ['chat', async () => (await import('./commands/chat.js')).registerChatCommand],

@@ -131,6 +131,8 @@ export class HiveClient {
   #conn: Connection | null = null;
   #generation = 0;
   #attempt = 0;
+  /** Which of the hubs (`url`, `urls`) the next attempt goes to. */
+  #endpointIndex = 0;
   #reconnectTimer: TimerHandle | null = null;
   #session: SessionData;
   readonly #psks = new Map<string, Promise<Uint8Array>>();
@@ -204,7 +206,13 @@ export class HiveClient {
 
   /** `"host:port"` of the hub, the key its Noise key is pinned under. */
   get hostPort(): string {
-    return this.#o.endpoint.hostPort;
+    return this.#endpoint().hostPort;
+  }
+
+  /** The hub tried now: `url`, else after a failure the next of `urls` in turn. */
+  #endpoint(): ResolvedOptions['endpoint'] {
+    const list = this.#o.endpoints;
+    return list[this.#endpointIndex % list.length] ?? this.#o.endpoint;
   }
 
   /** Calls `listener` on every state change; returns an unsubscribe function. */
@@ -728,7 +736,7 @@ export class HiveClient {
     });
     const current = () => generation === this.#generation;
     const conn = new Connection({
-      connectUrl: o.endpoint.connectUrl,
+      connectUrl: this.#endpoint().connectUrl,
       WebSocket: o.WebSocket,
       handshake,
       timers: o.timers,
@@ -853,6 +861,9 @@ export class HiveClient {
       this.#stop(error, end);
       return;
     }
+    // With several hubs (a cluster), the next attempt goes to the next one.
+    if (this.#o.endpoints.length > 1)
+      this.#endpointIndex = (this.#endpointIndex + 1) % this.#o.endpoints.length;
     const delayMs = this.#o.backoff.next();
     this.#setState({ type: 'reconnecting', delayMs, attempt: this.#attempt, error });
     const generation = this.#generation;

@@ -28,7 +28,10 @@ import { type HubEndpoint, hubEndpoint } from './url.js';
 import { DEFAULT_USERAGENT } from './version.js';
 
 export interface ResolvedOptions {
+  /** The first of {@link endpoints} (`url`). */
   readonly endpoint: HubEndpoint;
+  /** `url`, then `urls`: the hubs tried in turn. */
+  readonly endpoints: readonly HubEndpoint[];
   readonly useragent: string;
   readonly password: string | null;
   readonly psk: Uint8Array | null;
@@ -142,6 +145,15 @@ export function resolveOptions(init: HiveClientInit): ResolvedOptions {
   if (tokenForm !== 'raw' && tokenForm !== 'percent')
     throw invalid('tokenForm', 'must be "raw" or "percent"');
   const endpoint = hubEndpoint(init.url, useragent, accessKey, tokenForm);
+  if (
+    init.urls !== undefined &&
+    (!Array.isArray(init.urls) || !init.urls.every((u) => typeof u === 'string'))
+  )
+    throw invalid('urls', 'must be a list of hub URLs');
+  const endpoints = [
+    endpoint,
+    ...(init.urls ?? []).map((u) => hubEndpoint(u, useragent, accessKey, tokenForm)),
+  ];
   const password = init.password === undefined ? null : text('password', init.password, '');
   const psk = init.psk === undefined ? null : parseProvisionedPsk(init.psk);
   const protocol: ProtocolChoice = init.protocol ?? 'auto';
@@ -159,6 +171,7 @@ export function resolveOptions(init: HiveClientInit): ResolvedOptions {
   const limits = init.limits ?? {};
   return Object.freeze({
     endpoint,
+    endpoints,
     useragent,
     password,
     psk,

@@ -111,6 +111,11 @@ export type TokenForm = 'raw' | 'percent';
 export interface HiveClientInit {
   /** Hub URL, `ws://host:port` or `wss://host:port` (a path ending in `/` is kept, e.g. behind a proxy). */
   url: string;
+  /**
+   * More hubs of the same cluster (same clients, one store), tried in turn after `url` whenever a connection fails
+   * or drops: a client whose hub dies reconnects to another. @default none
+   */
+  urls?: readonly string[];
   /** The client's access key (not secret; sent in the URL). */
   accessKey: string;
   /** The client's password (the secret): needed for legacy, and derives the v3 PSK. */

@@ -37,6 +37,7 @@ import { MemoryBus } from '../bus/memory-bus.js';
 import type { MessageBus } from '../bus/types.js';
 import { BusServer } from '../bus/ws-server.js';
 import { HiveLinkError } from '../errors.js';
+import { HIVELINK_VERSION } from '../http/health.js';
 import { createHubServer, loadTlsMaterial, type TlsMaterial } from '../http/server.js';
 import { SkillService } from '../skills/service.js';
 import { type DataDir, openStoreDataDir } from '../store/data-dir.js';
@@ -47,6 +48,8 @@ import type { Agent } from './agent.js';
 import { echoAgent } from './agent-echo.js';
 import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
+import { ClusterNode } from './cluster/cluster.js';
+import { defaultNodeId } from './cluster/names.js';
 import type { HubConfig } from './config.js';
 import { FileService } from './files/service.js';
 import { HubVoice } from './handlers/audio.js';
@@ -108,6 +111,8 @@ export interface ComposedHub {
   readonly files: FileService;
   /** Jobs: stored, run in worker threads under limits, with progress and results (`jobs/`). */
   readonly jobs: JobService;
+  /** This hub as a node of a cluster (`config.cluster`, `cluster/`), else null. */
+  readonly cluster: ClusterNode | null;
   /** Installed signed skills and their flow down the mesh (`skills/service.ts`), with the embedded assistant; else null. */
   readonly skills: SkillService | null;
   readonly agent: Agent;
@@ -219,9 +224,12 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       logger,
       ...(options.now === undefined ? {} : { now: options.now }),
     });
+    // A node of a cluster (--cluster): joins before the services that route across it or claim due items.
+    const cluster = composeCluster(config, hub, data, logger, () => app);
     // The house (rooms, relayed orders, announcements, the admin command queue) starts and stops with the hub.
     const house = new House({ hub, store: data.store, limits });
     hub.use(house);
+    if (cluster !== null) house.adminQueue.setClaim((key) => cluster.claim(key));
     // Relay mode (sealed messages, the end-to-end key directory); signed messages pass the house's consent.
     const relay = new SealedRelay({ hub, store: data.store, limits, consent: house.consent });
     hub.use(relay);
@@ -291,6 +299,7 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.timerClock,
     });
     hub.use(timers);
+    if (cluster !== null) timers.setClaim((key) => cluster.claim(key));
     // REST changes to subscriptions reach the scheduler before they are answered (the service's reload).
     const subscriptionAdmin = new SubscriptionAdmin({
       store: data.store,
@@ -322,6 +331,7 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
     const voice = composeVoice(config, hub, parts.assistant, logger);
     return {
       ...assemble(config, data, hub, app, tls, parts, subscriptions, timers),
+      cluster,
       voice,
       relay,
       mesh,
@@ -365,6 +375,37 @@ function composeVoice(
   return service;
 }
 
+/** The hub as a node of `config.cluster` (NATS), or null for a single hub. */
+function composeCluster(
+  config: HubConfig,
+  hub: Hub,
+  data: DataDir,
+  logger: Logger,
+  app: () => FastifyInstance,
+): ClusterNode | null {
+  const cluster = config.cluster;
+  if (cluster === null) return null;
+  const node = new ClusterNode({
+    url: cluster.url,
+    nodeId: cluster.nodeId ?? defaultNodeId(),
+    prefix: cluster.prefix,
+    ttlMs: cluster.ttlMs,
+    version: HIVELINK_VERSION,
+    ctx: hub.ctx,
+    store: data.store,
+    logger,
+    onPeersChanged: (listener) => hub.onPeersChanged(listener),
+    publicUrl: () => {
+      const address = app().server.address();
+      if (address === null || typeof address === 'string') return null;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      return `${config.tls === null ? 'ws' : 'wss'}://${host}:${address.port}`;
+    },
+  });
+  hub.use(node);
+  return node;
+}
+
 function assemble(
   config: HubConfig,
   data: DataDir,
@@ -374,7 +415,7 @@ function assemble(
   parts: AgentParts,
   subscriptions: SubscriptionService,
   timers: TimerService,
-): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files' | 'jobs' | 'voice'> {
+): Omit<ComposedHub, 'relay' | 'mesh' | 'skills' | 'files' | 'jobs' | 'cluster' | 'voice'> {
   const { agent, assistant, skillsDir, busServer } = parts;
   let started = false;
   let stopping: Promise<void> | null = null;

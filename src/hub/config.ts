@@ -66,6 +66,11 @@ export interface HubConfig {
    * SQLite file. `--store` and `$HIVELINK_STORE` win. @default null
    */
   readonly store: string | null;
+  /**
+   * This hub as a node of a cluster (NATS with JetStream; every node on one `postgres://` store): `--cluster`,
+   * `--node-id`, `$HIVELINK_CLUSTER`. @default null (one hub)
+   */
+  readonly cluster: ClusterConfig | null;
   /** @default 'embedded' */
   readonly agent: AgentKind;
   /** The OVOS messagebus for `agent: 'ovos'`. @default 'ws://127.0.0.1:8181/core' */
@@ -147,6 +152,18 @@ export const DEFAULT_ALLOWED_CIPHERS: readonly LegacyCipherName[] = Object.freez
   'AES-GCM',
 ]);
 
+/** A hub's place in a cluster (`src/hub/cluster/`). */
+export interface ClusterConfig {
+  /** `nats://host:port`, several separated by commas. */
+  readonly url: string;
+  /** This node's id (a NATS token); null = `<host name>-<pid>`. @default null */
+  readonly nodeId: string | null;
+  /** The prefix of the cluster's buckets and subjects (several hives on one NATS). @default 'hivelink' */
+  readonly prefix: string;
+  /** How long a node and its peers outlive its last heartbeat (sent every ttlMs / 3). @default 15000 */
+  readonly ttlMs: number;
+}
+
 /** Fresh defaults for every key but `limits` (see `LIMIT_DEFS`). */
 export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
   return {
@@ -155,6 +172,7 @@ export function defaultHubConfig(): Omit<HubConfig, 'limits'> {
     dataDir: null,
     secretsKeyFile: null,
     store: null,
+    cluster: null,
     agent: 'embedded',
     ovosUrl: 'ws://127.0.0.1:8181/core',
     tls: null,
@@ -227,6 +245,18 @@ const schema = z
     store: z
       .string()
       .regex(/^postgres(?:ql)?:\/\/\S+$/i, 'must be a postgres:// URL')
+      .nullable(),
+    cluster: z
+      .object({
+        url: z.string().regex(/^nats:\/\/\S+$/i, 'must be a nats:// URL (several separated by commas)'),
+        nodeId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)')
+          .nullable(),
+        prefix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - (at most 32)'),
+        ttlMs: z.number().int().min(300).max(3_600_000),
+      })
+      .strict()
       .nullable(),
     agent: z.enum(['embedded', 'ovos', 'echo']),
     ovosUrl: z.string().regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL'),

@@ -13,8 +13,49 @@ export function peerId(useragent: string, clientId: number, name: string, sessio
   return `${useragent}::${clientId}::${name}::${sessionId}`;
 }
 
+/** The connections of the other nodes of a cluster (`cluster/cluster.ts`): stand-ins whose `send` goes to the node. */
+export interface RemotePeers {
+  /** Every other node's open connection, none of them registered here. */
+  values(): Iterable<HubPeer>;
+  /** The other node's connection registered there as `peer`. */
+  get(peer: string): HubPeer | undefined;
+  /**
+   * Hands an agent-bus message for `peer` (not connected here) to the node that holds it, which routes it to its own
+   * connection only (never onwards: a forwarded message is not forwarded again). False when no node holds `peer`.
+   */
+  forward(peer: string, message: MessageData): boolean;
+}
+
 export class PeerRegistry<P extends HubPeer = HubPeer> {
   readonly #byPeer = new Map<string, P>();
+  #remote: RemotePeers | null = null;
+
+  /** Lets {@link everywhere} include the connections of the other nodes (the cluster); null takes them out. */
+  setRemote(remote: RemotePeers | null): void {
+    this.#remote = remote;
+  }
+
+  /**
+   * The open connections of this node, then those of the other nodes of the cluster (stand-ins that forward what
+   * they are sent; a peer id registered here is never also taken from another node). Without a cluster: `values()`.
+   */
+  *everywhere(): IterableIterator<HubPeer> {
+    yield* this.#byPeer.values();
+    if (this.#remote === null) return;
+    for (const conn of this.#remote.values()) if (!this.#byPeer.has(conn.peer)) yield conn;
+  }
+
+  /** {@link RemotePeers.forward}: false without a cluster or when `peer` is connected here. */
+  forward(peer: string, message: MessageData): boolean {
+    if (this.#remote === null || this.#byPeer.has(peer)) return false;
+    return this.#remote.forward(peer, message);
+  }
+
+  /** The other node's connection registered there as `peer` (never one of this node's). */
+  remote(peer: string): HubPeer | undefined {
+    if (this.#remote === null || this.#byPeer.has(peer)) return undefined;
+    return this.#remote.get(peer);
+  }
 
   get size(): number {
     return this.#byPeer.size;

@@ -111,17 +111,30 @@ function tapped(ctx: HubContext, conn: HubPeer, message: MessageData): boolean {
   return false;
 }
 
-/** Routes one agent-bus message to the connections it names. */
+/**
+ * Routes one agent-bus message to the connections it names; in a cluster, a named peer connected to another node gets
+ * it through that node ({@link routeLocal} there).
+ */
 export function routeAgentMessage(ctx: HubContext, message: MessageData): void {
   for (const peer of new Set(destinations(message))) {
-    const conn = ctx.peers.get(peer);
-    if (conn === undefined || tapped(ctx, conn, message)) continue;
-    try {
-      deliver(ctx, conn, message);
-    } catch (err) {
-      // A message JSON cannot carry (or a payload the protocol refuses) is dropped for this client only.
-      if (!isHiveLinkError(err)) throw err;
-      ctx.logger.warn({ peer, type: message.type, code: err.code }, 'agent message not deliverable');
-    }
+    if (!routeLocal(ctx, peer, message)) ctx.peers.forward(peer, message);
   }
+}
+
+/**
+ * Routes `message` to `peer` if it is connected to this hub (its route taps first); false when it is not. The
+ * cluster's deliveries from other nodes come here, so a forwarded message never goes on to another node.
+ */
+export function routeLocal(ctx: HubContext, peer: string, message: MessageData): boolean {
+  const conn = ctx.peers.get(peer);
+  if (conn === undefined) return false;
+  if (tapped(ctx, conn, message)) return true;
+  try {
+    deliver(ctx, conn, message);
+  } catch (err) {
+    // A message JSON cannot carry (or a payload the protocol refuses) is dropped for this client only.
+    if (!isHiveLinkError(err)) throw err;
+    ctx.logger.warn({ peer, type: message.type, code: err.code }, 'agent message not deliverable');
+  }
+  return true;
 }

@@ -25,6 +25,7 @@ import type { Logger } from 'pino';
 import { certificateFingerprint } from '../../client/tls.node.js';
 import { HiveLinkError } from '../../errors.js';
 import { tlsCertificateFile } from '../../http/server.js';
+import { DEFAULT_CLUSTER_PREFIX, DEFAULT_CLUSTER_TTL_MS } from '../../hub/cluster/names.js';
 import { type ComposedHub, composeHub, type StartedHub } from '../../hub/compose.js';
 import {
   type EscalateMode,
@@ -38,6 +39,7 @@ import { PARENT_PASSWORD_ENV } from '../../hub/mesh/mesh-service.js';
 import { resolveDataDir, resolveSecretsKeyFile, resolveStore } from '../../store/data-dir.js';
 import { redactUrl } from '../../store/postgres.js';
 import { parseTtsRate, voiceFromFlags } from '../../voice/config.js';
+import { parsePositiveInt } from '../admin.js';
 import { HUB_URL_FILE } from '../admin-queue.js';
 import { processLogger } from '../log.js';
 import { PROCESS_IO, parsePort, type ServeIo, serveUntilSignal } from './serve.js';
@@ -49,6 +51,11 @@ export interface HubCommandOptions {
   dataDir?: string;
   secretsKeyFile?: string;
   store?: string;
+  /** `--cluster nats://…` (`$HIVELINK_CLUSTER`, `cluster.url` in the config file), `--node-id`, … */
+  cluster?: string;
+  nodeId?: string;
+  clusterPrefix?: string;
+  clusterTtlMs?: number;
   agent?: 'embedded' | 'ovos' | 'echo';
   ovosUrl?: string;
   tlsCert?: string;
@@ -214,6 +221,7 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     config: fromFile.secretsKeyFile,
   });
   merged.store = resolveStore({ flag: opts.store, config: fromFile.store });
+  merged.cluster = clusterFromOptions(opts, fromFile.cluster);
   const config = resolveHubConfig(merged);
   if (config.agent === 'ovos' && config.busPort !== null) {
     throw new HiveLinkError(
@@ -222,6 +230,21 @@ export function hubConfigFromOptions(opts: HubCommandOptions): HubConfig {
     );
   }
   return config;
+}
+
+/** The cluster of the flags over `$HIVELINK_CLUSTER` over the config file's `cluster`, its other keys defaulted. */
+function clusterFromOptions(opts: HubCommandOptions, file: unknown): HubConfig['cluster'] {
+  const f = (typeof file === 'object' && file !== null ? file : {}) as Partial<
+    NonNullable<HubConfig['cluster']>
+  >;
+  const url = opts.cluster ?? process.env.HIVELINK_CLUSTER ?? f.url;
+  if (url === undefined || url === '') return null;
+  return {
+    url,
+    nodeId: opts.nodeId ?? f.nodeId ?? null,
+    prefix: opts.clusterPrefix ?? f.prefix ?? DEFAULT_CLUSTER_PREFIX,
+    ttlMs: opts.clusterTtlMs ?? f.ttlMs ?? DEFAULT_CLUSTER_TTL_MS,
+  };
 }
 
 function displayHost(host: string): string {
@@ -240,6 +263,9 @@ function startedLines(composed: ComposedHub, started: StartedHub): string[] {
     `chat page: ${http}://${host}:${started.port}/chat`,
     `data dir: ${config.dataDir}`,
     ...(config.store === null ? [] : [`store: ${redactUrl(config.store)}`]),
+    ...(composed.cluster === null
+      ? []
+      : [`cluster: ${config.cluster?.url} as node ${composed.cluster.nodeId}`]),
     `agent: ${config.agent === 'ovos' ? `OVOS messagebus ${config.ovosUrl}` : config.agent === 'echo' ? 'echo (repeats every utterance)' : 'embedded assistant'}`,
   ];
   const certFile = config.dataDir === null ? null : tlsCertificateFile(config, config.dataDir);
@@ -330,6 +356,17 @@ export function registerHubCommand(program: Command): void {
     .option(
       '--store <url>',
       "the client store on PostgreSQL, postgres://… (default the data dir's SQLite file; $HIVELINK_STORE)",
+    )
+    .option(
+      '--cluster <url>',
+      'join a cluster: nats://host:4222 (NATS with JetStream; every node on one --store postgres://…; $HIVELINK_CLUSTER)',
+    )
+    .option('--node-id <id>', 'this node in the cluster (default <host name>-<pid>)')
+    .option('--cluster-prefix <prefix>', 'prefix of the cluster buckets and subjects (default hivelink)')
+    .option(
+      '--cluster-ttl-ms <ms>',
+      'a node and its peers outlive its last heartbeat this long (default 15000)',
+      parsePositiveInt,
     )
     .addOption(
       new Option(

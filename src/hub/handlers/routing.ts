@@ -88,10 +88,13 @@ export function floodOthers(ctx: HubContext, conn: HubPeer, message: HiveMessage
   return out;
 }
 
-/** Every open connection but `conn`. */
+/**
+ * Every open connection but `conn`, in a cluster those of the other nodes too (their node sends them what they are
+ * sent, and floods no further: a BROADCAST or PROPAGATE crosses the cluster once).
+ */
 export function otherPeers(ctx: HubContext, conn: HubPeer): HubPeer[] {
   const out: HubPeer[] = [];
-  for (const p of ctx.peers.values()) if (p !== conn) out.push(p);
+  for (const p of ctx.peers.everywhere()) if (p !== conn) out.push(p);
   return out;
 }
 

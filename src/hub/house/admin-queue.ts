@@ -49,6 +49,10 @@ export class AdminQueue {
     () => void this.drain(),
   );
   #stopped = false;
+  /** In a cluster: true when this node runs the command (the one that takes its lease). */
+  #claim: ((key: string) => Promise<boolean>) | null = null;
+  /** Commands another node of the cluster took: left for it. */
+  readonly #others = new Set<number>();
 
   constructor(init: AdminQueueInit) {
     this.#init = init;
@@ -57,6 +61,14 @@ export class AdminQueue {
   /** Registers the handler of `kind` (`announce`, `rooms.set`, …); a later registration replaces it. */
   register(kind: string, handler: AdminCommandHandler): void {
     this.#handlers.set(kind, handler);
+  }
+
+  /**
+   * Several hubs on one store (a cluster): each pending command runs on the one node whose `claim(key)` resolves
+   * true (`cluster.ts`: a lease in the cluster's key-value store); the others leave it pending for that node.
+   */
+  setClaim(claim: ((key: string) => Promise<boolean>) | null): void {
+    this.#claim = claim;
   }
 
   /** Reads and runs the pending commands (after a run in progress). Never rejects. */
@@ -69,11 +81,18 @@ export class AdminQueue {
     const { store } = this.#init;
     for (;;) {
       const batch = await store.pendingAdminCommands(BATCH);
+      let ran = 0;
       for (const command of batch) {
         if (this.#stopped) return;
+        if (this.#others.has(command.id)) continue;
+        if (this.#claim !== null && !(await this.#claim(`admin.${command.id}`))) {
+          this.#others.add(command.id);
+          continue;
+        }
+        ran += 1;
         await this.#one(command);
       }
-      if (batch.length < BATCH) break;
+      if (batch.length < BATCH || ran === 0) break;
     }
     await store.pruneAdminCommands(this.#init.now() - this.#init.ttlMs);
   }

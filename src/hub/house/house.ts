@@ -251,20 +251,26 @@ export class House {
 
   // -- rooms
 
-  /** The open websocket connections (REST asks' virtual connections are in no room). */
+  /**
+   * The open websocket connections (REST asks' virtual connections are in no room), in a cluster those of every node:
+   * a tell, an ask or an announcement reaches a room whose clients are on other nodes.
+   */
   #live(): HubPeer[] {
-    return [...this.#ctx.peers.values()].filter((p) => p.useragent !== REST_USERAGENT);
+    return [...this.#ctx.peers.everywhere()].filter((p) => p.useragent !== REST_USERAGENT);
   }
 
+  /** This node's own connections: its presence rows (the other nodes write theirs). */
   #presenceSnapshot(): PresenceEntry[] {
-    return this.#live().map((p) => ({
-      connId: p.id,
-      clientId: p.record.id,
-      peer: p.peer,
-      helloSite: p.helloSiteId ?? null,
-      assistant: p.isAssistant === true,
-      connectedAt: this.#now(),
-    }));
+    return [...this.#ctx.peers.values()]
+      .filter((p) => p.useragent !== REST_USERAGENT)
+      .map((p) => ({
+        connId: p.id,
+        clientId: p.record.id,
+        peer: p.peer,
+        helloSite: p.helloSiteId ?? null,
+        assistant: p.isAssistant === true,
+        connectedAt: this.#now(),
+      }));
   }
 
   /** Every room now: the records and room settings of the store, the hub's live connections. */
@@ -414,7 +420,9 @@ export class House {
         `${this.#relays.size} relayed questions are waiting already (maxPendingRelays)`,
       );
     }
-    const assistant = conns.find((c) => c.isAssistant === true) ?? null;
+    // A full assistant of the room answers when it is on this node (its answer comes back through this node's bus
+    // tap); a room on other nodes of a cluster is answered by this hub's assistant in a session of the room.
+    const assistant = conns.find((c) => c.isAssistant === true && this.#ctx.peers.get(c.peer) === c) ?? null;
     const responder = assistant ?? conns[0]!;
     const relayId = randomUUID();
     const sessionId = `${RELAY_SESSION_PREFIX}${relayId}`;

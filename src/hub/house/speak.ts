@@ -48,10 +48,13 @@ export function notifyOn(conns: Iterable<HubPeer>, type: string, data: Record<st
   for (const conn of conns) conn.send(hubBusMessage(conn.peer, type, data as unknown as JsonObject));
 }
 
-/** The open websocket connections of client `clientId` (a REST ask's virtual connection is no place to speak). */
+/**
+ * The open websocket connections of client `clientId` (a REST ask's virtual connection is no place to speak), on this
+ * node and, in a cluster, on the others (stand-ins that forward to their node).
+ */
 export function openConnections(peers: PeerRegistry, clientId: number): HubPeer[] {
   const out: HubPeer[] = [];
-  for (const conn of peers.values()) {
+  for (const conn of peers.everywhere()) {
     if (conn.record.id === clientId && conn.protocolVersion > 0) out.push(conn);
   }
   return out;
@@ -59,5 +62,5 @@ export function openConnections(peers: PeerRegistry, clientId: number): HubPeer[
 
 /** True while `conn` is registered (open) in `peers`. */
 export function isOpen(peers: PeerRegistry, conn: HubPeer): boolean {
-  return peers.get(conn.peer) === conn;
+  return peers.get(conn.peer) === conn || peers.remote(conn.peer) === conn;
 }

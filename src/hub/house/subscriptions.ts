@@ -322,7 +322,7 @@ export class SubscriptionService {
   /** The open websocket connections of `clientId` (REST asks are not places to speak). */
   #online(clientId: number): HubPeer[] {
     const out: HubPeer[] = [];
-    for (const conn of this.#init.peers.values()) {
+    for (const conn of this.#init.peers.everywhere()) {
       if (conn.record.id === clientId && conn.protocolVersion > 0) out.push(conn);
     }
     return out;

@@ -132,6 +132,7 @@ export class TimerService {
   readonly #pending = new Set<Promise<unknown>>();
   #offs: (() => void)[] = [];
   #state: 'idle' | 'running' | 'stopped' = 'idle';
+  #claim: ((key: string) => Promise<boolean>) | null = null;
 
   constructor(init: TimerServiceInit) {
     this.#init = init;
@@ -350,7 +351,7 @@ export class TimerService {
   /** The open websocket connections of `clientId` (a REST ask is no place to speak). */
   #online(clientId: number): HubPeer[] {
     const out: HubPeer[] = [];
-    for (const conn of this.#init.peers.values()) {
+    for (const conn of this.#init.peers.everywhere()) {
       if (conn.record.id === clientId && conn.protocolVersion > 0) out.push(conn);
     }
     return out;
@@ -358,7 +359,7 @@ export class TimerService {
 
   /** One online client of `room` other than the owner: the first connection found. */
   #roomMate(room: string, owner: number): HubPeer | undefined {
-    for (const conn of this.#init.peers.values()) {
+    for (const conn of this.#init.peers.everywhere()) {
       if (conn.protocolVersion > 0 && conn.record.id !== owner && connectionRoom(conn) === room) return conn;
     }
     return undefined;
@@ -380,10 +381,22 @@ export class TimerService {
     }
   }
 
+  /**
+   * Several hubs on one store (a cluster) each arm the timers they loaded: a timer fires on the one node whose
+   * `claim(key)` resolves true for its due time (`cluster.ts`); the others forget it.
+   */
+  setClaim(claim: ((key: string) => Promise<boolean>) | null): void {
+    this.#claim = claim;
+  }
+
   /** A timer came due: its owner hears it, else its room, else it waits for its owner. */
   async #fire(id: number): Promise<void> {
     const t = this.#timers.get(id);
     if (t === undefined || this.#state !== 'running') return;
+    if (this.#claim !== null && !(await this.#claim(`timer.${id}.${t.dueAt}`))) {
+      if (this.#timers.get(id) === t) this.#timers.delete(id);
+      return;
+    }
     const owner = await this.#init.store.getClient(t.clientId);
     if (this.#timers.get(id) !== t || this.#state !== 'running') return; // cancelled meanwhile
     if (owner === null || owner.revoked) {
