@@ -81,6 +81,17 @@ export class BenchContext {
     return mine.length > 0 ? mine : [...all];
   }
 
+  /**
+   * The `i`th generated client (wrapping around), or the one remote client: for the scenario's own SDK clients (the
+   * `files` transfers, the heavy jobs of `throughput --jobs`), counted from the end so that they are not the
+   * workers' first ones.
+   */
+  credentialsAt(i: number): BenchCredentials {
+    if (this.#remote !== null) return this.#remote;
+    const all = this.setup!.credentials;
+    return all[all.length - 1 - (i % all.length)]!;
+  }
+
   /** The connection target of worker `i`. */
   hiveTarget(url: string, profile: ConnectionProfile, i: number): Extract<BenchTarget, { kind: 'hive' }> {
     return {

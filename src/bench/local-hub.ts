@@ -30,6 +30,8 @@ export interface LocalHubSetup {
   readonly dir: string;
   readonly configFile: string;
   readonly credentials: readonly BenchCredentials[];
+  /** The v3 PSK every client shares (its password's), for SDK clients that need not derive it again. */
+  readonly psk?: Uint8Array;
 }
 
 /** Options of {@link prepareLocalHub}. */
@@ -104,10 +106,14 @@ export async function prepareLocalHub(options: PrepareOptions): Promise<LocalHub
         maxPendingUpgrades: max,
         maxPendingUpgradesPerIp: max,
         defaultRateLimitPerSecond: 1_000_000,
+        // The files scenario and the heavy jobs of throughput --jobs: ten transfers, several jobs of one kind at once.
+        maxParallelTransfers: 16,
+        jobConcurrency: 16,
+        jobConcurrencyPerClient: 4,
       },
     }),
   );
-  return { dir: seeded.dir, configFile, credentials };
+  return { dir: seeded.dir, configFile, credentials, psk: seeded.psk };
 }
 
 /** Deletes the temp data dir. */

@@ -9,7 +9,7 @@ import type { NoiseSuite } from '../crypto/noise/index.js';
 import type { EncodingName } from '../protocol/encodings.js';
 import type { BenchProtocol, ConnectionProfile } from './types.js';
 
-export const SCENARIOS = ['ceiling', 'throughput', 'connect', 'idle', 'storm'] as const;
+export const SCENARIOS = ['ceiling', 'throughput', 'connect', 'idle', 'storm', 'files'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** The local hub's agent. */
@@ -81,6 +81,15 @@ export interface BenchOptions {
   readonly ceiling: boolean;
   /** JSON lines instead of tables. @default false */
   readonly json: boolean;
+  /** MiB of each file of the `files` scenario. @default 64 */
+  readonly fileMiB: number;
+  /**
+   * Heavy jobs (`archive` tar.gz of a {@link jobFileMiB} file) kept running on a local hub beside a second run of
+   * each throughput measurement, whose latency is reported next to the first's. @default 0 (none, one run)
+   */
+  readonly jobs: number;
+  /** MiB of each heavy job's input. @default 32 */
+  readonly jobFileMiB: number;
 }
 
 /** The defaults of every setting but the target. */
@@ -112,6 +121,9 @@ export function defaultBenchOptions(): Omit<BenchOptions, 'target'> {
     workerCpuProf: null,
     ceiling: true,
     json: false,
+    fileMiB: 64,
+    jobs: 0,
+    jobFileMiB: 32,
   };
 }
 

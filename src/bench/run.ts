@@ -10,6 +10,7 @@ import { type BenchOptions, concurrencyFor, SCENARIOS, type ScenarioName } from 
 import { WorkerPool } from './pool.js';
 import { Reporter, type ReportRow } from './report.js';
 import { runConnect, runIdle, runStorm } from './scenario-connections.js';
+import { PARALLEL_TRANSFERS, runFiles } from './scenario-files.js';
 import { runCeiling, runThroughput } from './scenario-traffic.js';
 import type { BenchCredentials } from './types.js';
 
@@ -25,6 +26,7 @@ const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<void>> = {
   connect: runConnect,
   idle: runIdle,
   storm: runStorm,
+  files: runFiles,
 };
 
 /** The scenarios to run, in their fixed order; throughput brings the ceiling along unless it is turned off. */
@@ -39,7 +41,10 @@ function sizes(
   planned: readonly ScenarioName[],
 ): { clients: number; connections: number } {
   let connections = 1;
-  if (planned.includes('throughput')) connections = Math.max(connections, ...options.clients);
+  if (planned.includes('throughput')) {
+    connections = Math.max(connections, ...options.clients.map((c) => c + options.jobs));
+  }
+  if (planned.includes('files')) connections = Math.max(connections, PARALLEL_TRANSFERS);
   if (planned.includes('connect'))
     connections = Math.max(
       connections,

@@ -13,6 +13,7 @@ import { nowMs } from './connection.js';
 import type { BenchContext } from './context.js';
 import { EchoServer, type LocalHub } from './local-hub.js';
 import { type LocalAgent, profileFor, profileLabel } from './options.js';
+import { JobLoad, type JobLoadReport } from './scenario-files.js';
 import { concatSamples, ratePerSecond, ratio, summarize } from './stats.js';
 import type { BenchProtocol, BenchTarget } from './types.js';
 import { mergeErrors, topError } from './types.js';
@@ -178,23 +179,47 @@ async function throughputOnce(
 ): Promise<void> {
   const profile = profileFor(ctx.options, protocol);
   await ctx.probe(url, profile);
+  const { jobs } = ctx.options;
   for (const clients of ctx.options.clients) {
     const label = profileLabel(profile);
-    ctx.reporter.note(`throughput: ${clients} client(s), ${label}, agent ${agent}…`);
-    const r = await closedLoop(ctx, (i) => ctx.hiveTarget(url, profile, i), clients, 'throughput', local);
-    const ceiling = ctx.ceilings.get(clients) ?? null;
-    const vsCeiling = ratio(r.rtPerS, ceiling);
-    ctx.reporter.add({
-      scenario: 'throughput',
-      agent,
-      protocol: label,
-      clients,
-      ...loopColumns(r),
-      hub_cpu_us_per_rt: r.hubCpuUs,
-      gen_cpu_us_per_rt: r.genCpuUs,
-      ceiling_rt_per_s: ceiling,
-      ceiling_ratio: vsCeiling === null ? null : round2(vsCeiling),
-    });
-    if (r.error !== null) ctx.reporter.note(`  errors: ${r.error}`);
+    // With --jobs N: the same run again while N heavy jobs run on the hub.
+    for (const heavy of jobs > 0 ? [0, jobs] : [0]) {
+      const beside = heavy > 0 ? `, ${heavy} heavy job(s) running` : '';
+      ctx.reporter.note(`throughput: ${clients} client(s), ${label}, agent ${agent}${beside}…`);
+      const load =
+        heavy === 0
+          ? null
+          : await JobLoad.start(
+              url,
+              Array.from({ length: heavy }, (_, i) => ctx.credentialsAt(i)),
+              ctx.options.jobFileMiB,
+              ctx.setup?.psk ?? null,
+            );
+      let r: LoopResult;
+      let jobReport: JobLoadReport | null = null;
+      try {
+        await load?.running;
+        r = await closedLoop(ctx, (i) => ctx.hiveTarget(url, profile, i), clients, 'throughput', local);
+      } finally {
+        jobReport = (await load?.stop()) ?? null;
+      }
+      const ceiling = ctx.ceilings.get(clients) ?? null;
+      const vsCeiling = ratio(r.rtPerS, ceiling);
+      ctx.reporter.add({
+        scenario: 'throughput',
+        agent,
+        protocol: label,
+        clients,
+        ...(jobs > 0 ? { jobs: heavy } : {}),
+        ...loopColumns(r),
+        hub_cpu_us_per_rt: r.hubCpuUs,
+        gen_cpu_us_per_rt: r.genCpuUs,
+        ceiling_rt_per_s: ceiling,
+        ceiling_ratio: vsCeiling === null ? null : round2(vsCeiling),
+        ...(jobReport === null ? {} : { jobs_done: jobReport.done, jobs_failed: jobReport.failed }),
+      });
+      if (r.error !== null) ctx.reporter.note(`  errors: ${r.error}`);
+      if (jobReport?.error) ctx.reporter.note(`  job errors: ${jobReport.error}`);
+    }
   }
 }

@@ -20,6 +20,8 @@ export const tiny: Omit<BenchOptions, 'target'> = {
   stormTimeoutS: 60,
   workers: 1,
   maxClients: 4,
+  fileMiB: 1,
+  jobFileMiB: 1,
 };
 
 export function sink() {

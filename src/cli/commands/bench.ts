@@ -62,6 +62,9 @@ export interface BenchCommandOptions {
   workerCpuProf?: string;
   ceiling?: boolean;
   json?: boolean;
+  fileMib?: number;
+  jobs?: number;
+  jobFileMib?: number;
 }
 
 function whole(min: number, max = 10_000_000) {
@@ -178,6 +181,9 @@ export async function benchOptionsFrom(
     workerCpuProf: opts.workerCpuProf ?? d.workerCpuProf,
     ceiling: opts.ceiling ?? d.ceiling,
     json: opts.json ?? d.json,
+    fileMiB: opts.fileMib ?? d.fileMiB,
+    jobs: opts.jobs ?? d.jobs,
+    jobFileMiB: opts.jobFileMib ?? d.jobFileMiB,
   };
 }
 
@@ -189,12 +195,15 @@ Scenarios (default: all, in this order):
               --talking clients send paced utterances (their p99 is reported)
   idle        hold N connections: the hub's memory per connection (local hub), then a round trip on each
   storm       N SDK satellites; the hub is killed and started again: time until all answer again (--local)
+  files       SDK sendFile through the hub: MiB/s of one transfer, then of ten at once (--file-mib each)
 
 Examples:
   hivelink bench --local
   hivelink bench protocol --ms 200
   hivelink bench soak --minutes 2
   hivelink bench throughput --local --agent echo --protocol v3 --clients 100 --duration 5
+  hivelink bench throughput --agent echo --protocol v3 --clients 10 --jobs 4 --no-ceiling
+  hivelink bench files --file-mib 256
   hivelink bench throughput connect --url ws://hub.local:5678 --key KEY --password PW --protocol legacy`;
 
 /** Adds `hivelink bench` to `program`. */
@@ -259,6 +268,13 @@ export function registerBenchCommand(
     )
     .option('--worker-cpu-prof <dir>', "write the load generators' V8 CPU profiles into this directory")
     .option('--no-ceiling', 'do not measure the ceiling next to throughput')
+    .option('--file-mib <n>', 'MiB of each file of the files scenario (default 64)', whole(1, 1_000_000))
+    .option(
+      '--jobs <n>',
+      'run each throughput measurement again with N heavy jobs (tar.gz archives) running on the hub (default 0)',
+      whole(0, 64),
+    )
+    .option('--job-file-mib <n>', "MiB of each heavy job's input (default 32)", whole(1, 1_000_000))
     .option('--json', 'print JSON lines (one per measurement, with the machine) instead of tables')
     .addOption(new Option('--quiet', 'no progress lines on stderr').hideHelp())
     .addHelpText('after', HELP_AFTER)
