@@ -31,7 +31,8 @@ const ALLOWED: Record<string, string[]> = {
   store: ['protocol', 'crypto'],
   bus: ['protocol'],
   assistant: ['bus', 'protocol'],
-  hub: ['protocol', 'crypto', 'session', 'store', 'bus'],
+  // voice: the speech engines (src/voice), which the hub's transcribe job runs.
+  hub: ['protocol', 'crypto', 'session', 'store', 'bus', 'voice'],
   // Installed skill bundles: the assistant's skills, served by the hub (docs/PROTOCOL.md §15).
   skills: ['protocol', 'crypto', 'session', 'store', 'bus', 'assistant', 'hub'],
   client: ['protocol', 'crypto', 'session', 'bus'],

@@ -47,6 +47,8 @@ export interface JobContext<P> {
   readonly inputs: readonly JobInput[];
   /** A directory of the job's own (removed when it ends). */
   readonly workDir: string;
+  /** The job's memory limit (`jobMaxMemoryBytes`): what a child process started other than by {@link exec} keeps to. */
+  readonly memoryBytes: number;
   /** Aborted when the job is cancelled or runs out of time. */
   readonly signal: AbortSignal;
   /** Reports progress, 0–100, with a message (the owner sees it as `hive.job.progress`). */

@@ -115,6 +115,7 @@ async function main(): Promise<void> {
         send({ t: 'output', name, path, mime: mime ?? null });
         return path;
       },
+      memoryBytes: data.memoryBytes,
       exec: (command, args, options = {}) =>
         exec(command, args, options, data.memoryBytes, controller.signal),
     };
