@@ -384,6 +384,40 @@ function adminPaths(limits: Limits): { [path: string]: Json } {
         responses: { ...admin, ...noClient },
       }),
     },
+    '/v1/admin/pairings': {
+      ...read(
+        'adminPairings',
+        'The pairing codes kept (a day past their expiry), without their secrets (admin clients only).',
+        'AdminPairings',
+        'Oldest first.',
+      ),
+      post: bearerOperation(limits, {
+        operationId: 'adminNewPairing',
+        summary:
+          'Make a one-time pairing code, as `hivelink pair` does; the code is in this answer only (admin clients only).',
+        request: 'PairingRequest',
+        response: 'NewPairing',
+        status: '201',
+        ok: 'The pairing, its code, the join link and its QR code (modules row by row, `1` dark).',
+        responses: {
+          ...admin,
+          '409': errorResponse('A client or a pending pairing has the name, or too many codes wait.', [
+            'HL_ERR_ALREADY_EXISTS',
+            'HL_ERR_PAIRING_LIMIT',
+          ]),
+        },
+      }),
+    },
+    '/v1/admin/pairings/{id}': {
+      delete: bearerOperation(limits, {
+        operationId: 'adminCancelPairing',
+        summary: 'Cancel a pairing: its code no longer works (admin clients only).',
+        parameters: [pathParameter('id', "The pairing's id (the code's first group).", 64)],
+        response: 'CancelledPairing',
+        ok: 'Cancelled.',
+        responses: { ...admin, '404': errorResponse('No such pairing.', ['HL_ERR_NOT_FOUND']) },
+      }),
+    },
     '/v1/clients/{id}/blocked-skills/{skill}': {
       put: bearerOperation(limits, {
         operationId: 'blockSkill',
@@ -544,6 +578,51 @@ const ADMIN_SCHEMAS: { [name: string]: Json } = {
       dropped: { type: 'integer' },
       unchanged: { type: 'boolean' },
     },
+  },
+  AdminPairing: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      site: { type: ['string', 'null'] },
+      state: { enum: ['pending', 'expired', 'used', 'burnt'] },
+      attempts: { type: 'integer' },
+      clientId: { type: ['integer', 'null'] },
+      createdAt: { type: 'integer' },
+      expiresAt: { type: 'integer' },
+    },
+  },
+  AdminPairings: {
+    type: 'object',
+    properties: { pairings: { type: 'array', items: { $ref: '#/components/schemas/AdminPairing' } } },
+  },
+  PairingRequest: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 64 },
+      room: { type: 'string', minLength: 1, maxLength: 64 },
+    },
+  },
+  NewPairing: {
+    allOf: [
+      { $ref: '#/components/schemas/AdminPairing' },
+      {
+        type: 'object',
+        properties: {
+          code: { type: 'string', description: 'What `hivelink join CODE` takes.' },
+          url: { type: 'string' },
+          link: { type: 'string', description: 'hivelink://join?code=…&url=…' },
+          qr: {
+            type: 'object',
+            properties: { size: { type: 'integer' }, modules: { type: 'string' } },
+          },
+        },
+      },
+    ],
+  },
+  CancelledPairing: {
+    type: 'object',
+    properties: { id: { type: 'string' }, cancelled: { const: true } },
   },
   BlockedSkill: {
     type: 'object',

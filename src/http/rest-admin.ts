@@ -11,15 +11,23 @@
  * - `POST /v1/clients/{id}/revoke`: revokes the client (as `hivelink clients revoke`) and closes its connections
  *   at once; the caller's own client is refused;
  * - `PUT /v1/clients/{id}/blocked-skills/{skill}` blocks a skill for the client (a skill id of `/v1/admin/skills`,
- *   anything else is `HL_ERR_UNKNOWN_SKILL`); `DELETE` unblocks it (any entry, so a stale one can go).
+ *   anything else is `HL_ERR_UNKNOWN_SKILL`); `DELETE` unblocks it (any entry, so a stale one can go);
+ * - `GET /v1/admin/pairings` lists the pairing codes kept (never their secrets), `POST /v1/admin/pairings {name?,
+ *   room?}` makes one as `hivelink pair` does and answers its code once (with the join link and its QR code's
+ *   modules, for the page to draw), `DELETE /v1/admin/pairings/{id}` cancels one (docs/PROTOCOL.md §17).
  *
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { z } from 'zod';
 import { type ErrorCode, HiveLinkError } from '../errors.js';
 import type { DenialEntry } from '../hub/denial-log.js';
 import type { LiveConnection } from '../hub/hub.js';
 import type { MetricsSummary } from '../hub/metrics.js';
+import { LIMIT_DEFS, type Limits } from '../limits.js';
+import { formatPairingCode, newPairingCode, pairingLink } from '../session/pairing-code.js';
+import type { PairingRecord, PairingStore } from '../store/pairings.js';
 import type { ClientRecord, ClientStore } from '../store/types.js';
 import { HIVELINK_VERSION } from './health.js';
 
@@ -55,6 +63,8 @@ export interface RestAdminServices {
   readonly clients?: RestAdminClients;
   /** The skills the hub runs (the embedded assistant's): `/v1/admin/skills` and blocking a skill. */
   readonly skills?: () => readonly AdminSkill[];
+  /** The pending pairing codes: `/v1/admin/pairings`. */
+  readonly pairings?: Pick<PairingStore, 'create' | 'list' | 'cancel'>;
 }
 
 export interface AdminRoutesInit extends RestAdminServices {
@@ -63,12 +73,48 @@ export interface AdminRoutesInit extends RestAdminServices {
   readonly authenticate: (request: FastifyRequest) => Promise<void>;
   /** The token's client, admitted by its IP rules. */
   readonly admitted: (request: FastifyRequest) => ClientRecord;
+  /** `restMaxBodyBytes`, `pairingLifetimeMs`. */
+  readonly limits: Limits;
+  readonly parseBody: <T>(schema: z.ZodType<T>, body: unknown) => T;
 }
 
 /** The statuses only the admin routes answer. */
 export const ADMIN_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
   HL_ERR_UNKNOWN_SKILL: 400,
+  HL_ERR_ALREADY_EXISTS: 409,
+  HL_ERR_PAIRING_LIMIT: 409,
 });
+
+/** A new pairing: the name and room the client it makes gets (as `hivelink pair --name --room`). */
+const pairingBodySchema = z.object({
+  name: z.string().trim().min(1).max(64).optional(),
+  room: z.string().trim().min(1).max(64).optional(),
+});
+
+/** A pairing as `GET /v1/admin/pairings` lists it: `expired` for a pending one past its expiry. */
+function pairingJson(p: PairingRecord, now: number) {
+  return {
+    id: p.id,
+    name: p.name,
+    site: p.siteId,
+    state: p.state === 'pending' && now >= p.expiresAt ? 'expired' : p.state,
+    attempts: p.attempts,
+    clientId: p.clientId,
+    createdAt: p.createdAt,
+    expiresAt: p.expiresAt,
+  };
+}
+
+/** The dark modules of the QR code of `text`, row by row (`1` dark), for the page to draw on a canvas. */
+function qrModules(text: string): { size: number; modules: string } {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'L' });
+  return { size: modules.size, modules: Array.from(modules.data, (m) => (m ? '1' : '0')).join('') };
+}
+
+/** The websocket URL of the hub as the caller reached it (the join link's `url`). */
+function hubUrlOf(request: FastifyRequest): string {
+  return `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}`;
+}
 
 /** A client as `GET /v1/clients` answers it. */
 export interface AdminClientJson {
@@ -218,4 +264,46 @@ export function registerAdminRoutes(v1: FastifyInstance, init: AdminRoutesInit):
       return editBlocked(request.params, false);
     },
   );
+
+  const pairings = () => required(init.pairings, 'pairing store');
+  const pairingRoute = { ...route, bodyLimit: init.limits.restMaxBodyBytes };
+
+  v1.get('/admin/pairings', route, async (request) => {
+    init.admitted(request);
+    const now = Date.now();
+    return { pairings: (await pairings().list()).map((p) => pairingJson(p, now)) };
+  });
+
+  v1.post('/admin/pairings', pairingRoute, async (request, reply) => {
+    init.admitted(request);
+    const body = init.parseBody(pairingBodySchema, request.body ?? {});
+    const code = newPairingCode();
+    const record = await pairings().create(
+      {
+        id: code.id,
+        secret: code.secret,
+        name: body.name ?? `satellite-${code.id.toLowerCase()}`,
+        siteId: body.room ?? null,
+        expiresAt: Date.now() + init.limits.pairingLifetimeMs,
+      },
+      LIMIT_DEFS.maxPendingPairings.default,
+    );
+    const url = hubUrlOf(request);
+    const link = pairingLink(code, url);
+    return reply.code(201).send({
+      ...pairingJson(record, Date.now()),
+      code: formatPairingCode(code),
+      url,
+      link,
+      qr: qrModules(link),
+    });
+  });
+
+  v1.delete<{ Params: { id: string } }>('/admin/pairings/:id', route, async (request) => {
+    init.admitted(request);
+    const id = request.params.id.toUpperCase().split('-')[0]!;
+    if (!(await pairings().cancel(id)))
+      throw new HiveLinkError('HL_ERR_NOT_FOUND', `no pairing ${id.slice(0, 16)}`);
+    return { id, cancelled: true };
+  });
 }

@@ -568,6 +568,8 @@ export function registerRestRoutes(app: FastifyInstance, init: RestRoutesInit): 
           ...init.admin,
           authenticate: authenticate(requireAdmin('the admin API')),
           admitted,
+          limits,
+          parseBody,
         });
       }
 

@@ -315,7 +315,11 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       subscriptions: subscriptionAdmin,
       jobs,
       // The admin page's: the clients, and the skills a block may name.
-      admin: { clients: data.store, ...(skills === null ? {} : { skills: () => skills.list() }) },
+      admin: {
+        clients: data.store,
+        pairings: data.store.pairings,
+        ...(skills === null ? {} : { skills: () => skills.list() }),
+      },
     });
     const subscriptions = new SubscriptionService({
       store: data.store.subscriptions,

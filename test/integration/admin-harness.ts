@@ -88,11 +88,15 @@ export class AdminHub {
     };
   }
 
-  /** A REST call with a bearer token (or none). */
-  async rest(method: string, path: string, token: string | null): Promise<RestAnswer> {
+  /** A REST call with a bearer token (or none) and a JSON body (or none). */
+  async rest(method: string, path: string, token: string | null, body?: unknown): Promise<RestAnswer> {
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: token === null ? {} : { authorization: `Bearer ${token}` },
+      headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }

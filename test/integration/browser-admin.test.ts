@@ -2,7 +2,8 @@
  * The admin page in a real browser (issue 17): Debian's Chromium driven by playwright-core against a hub built by
  * compose.ts (`admin-harness.ts`) with three SDK clients connected over v3, one of which asked a question and one
  * sent what the hub denies. A plain client's token is refused on the login form; an admin's token shows the summary,
- * the clients, the live connections, the rooms and the denial; a skill is blocked from the page; a client revoked
+ * the clients, the live connections, the rooms and the denial; a skill is blocked and a pairing code made (its QR
+ * code drawn) from the page; a client revoked
  * from the page loses its connection and leaves the list of live connections. Screenshots at desktop width and at
  * 390 px (where nothing scrolls sideways) go to `test-artifacts/admin.png` and `admin-390.png` (the README's, in
  * `docs/images/`, are copies). No console errors, no CSP violations.
@@ -95,7 +96,6 @@ describe('admin page (Chromium)', () => {
     assert.match(summary, /Sessions3v3: 3/);
     assert.match(summary, /Denials1/);
     assert.match(summary, /Turn p50 \/ p95[\d.]+ ms \/ [\d.]+ ms1 turns/);
-    assert.match((await page.locator('#pairing').textContent()) ?? '', /hivelink pair/);
     const own = clientRow(h.adminId);
     assert.match((await own.textContent()) ?? '', /\(you\)/);
     assert.equal(await own.getByRole('button', { name: /^Revoke/ }).count(), 0, 'not its own client');
@@ -107,7 +107,31 @@ describe('admin page (Chromium)', () => {
     await row.locator('.chip', { hasText: JOKE }).waitFor({ timeout: UI_TIMEOUT_MS });
     assert.deepEqual((await h.composed.data.store.getClient(kitchen.device.id))?.blockedSkills, [JOKE]);
 
+    // Make a pairing code: shown once, with its QR code drawn, and listed as pending.
+    await page.getByLabel('Name', { exact: true }).fill('porch');
+    await page.getByLabel('Room', { exact: true }).fill('garden');
+    await page.getByRole('button', { name: 'Make a pairing code' }).click();
+    await page.locator('#pair-new').waitFor({ timeout: UI_TIMEOUT_MS });
+    const code = (await page.locator('#pair-code').textContent()) ?? '';
+    assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4})+$/);
+    assert.equal(await page.locator('#pair-join').textContent(), `hivelink join ${code} --url ${h.url}`);
+    const dark = await page.evaluate(() => {
+      const canvas = document.getElementById('pair-qr') as HTMLCanvasElement;
+      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 128) n += 1;
+      return n / (pixels.length / 4);
+    });
+    assert.ok(dark > 0.2 && dark < 0.7, `a QR code is drawn (${dark} dark)`);
+    const pending = page.locator('#pairings tbody tr', { hasText: 'porch' });
+    await pending.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.match((await pending.textContent()) ?? '', /garden.*pending/);
+    const [pairing] = await h.composed.data.store.pairings.list();
+    assert.equal(pairing?.name, 'porch');
+    assert.ok(code.startsWith(pairing!.id), 'the code the page shows is the one the hub keeps');
+
     mkdirSync(ARTIFACTS, { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0)); // the sticky bar at the top of the picture
     await page.screenshot({ path: join(ARTIFACTS, 'admin.png'), fullPage: true });
 
     // Revoke the den from the page: its connection drops, and the page shows it.
@@ -129,6 +153,7 @@ describe('admin page (Chromium)', () => {
     });
     assert.ok(fit.scrollWidth <= 390, `the page scrolls sideways: ${JSON.stringify(fit)}`);
     assert.ok(fit.width > 0 && fit.right <= 390, `Log out is cut: ${JSON.stringify(fit)}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'admin-390.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Log out' }).click();

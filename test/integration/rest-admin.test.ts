@@ -7,6 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { joinWithCode } from '../../src/client/pairing.js';
+import type { WebSocketConstructor } from '../../src/client/types.js';
+import { nodeBackend } from '../../src/crypto/backend.node.js';
+import { parsePairingCode } from '../../src/session/pairing-code.js';
 import { AdminHub, codeOf, FORBIDDEN_TYPE, type Satellite } from './admin-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
 
@@ -19,6 +24,7 @@ const READS = [
   '/v1/admin/connections',
   '/v1/admin/denials',
   '/v1/admin/skills',
+  '/v1/admin/pairings',
   '/v1/clients',
 ];
 
@@ -40,6 +46,8 @@ describe('REST admin routes (/v1/admin/…, /v1/clients)', () => {
       ['POST', `/v1/clients/${kitchen.device.id}/revoke`],
       ['PUT', `/v1/clients/${kitchen.device.id}/blocked-skills/${JOKE}`],
       ['DELETE', `/v1/clients/${kitchen.device.id}/blocked-skills/${JOKE}`],
+      ['POST', '/v1/admin/pairings'],
+      ['DELETE', '/v1/admin/pairings/ABCD'],
     ];
     for (const [method, path] of [...READS.map((p) => ['GET', p] as [string, string]), ...writes]) {
       const plain = await h.rest(method, path, h.plainToken);
@@ -175,9 +183,62 @@ describe('REST admin routes (/v1/admin/…, /v1/clients)', () => {
     );
   });
 
+  it('makes a pairing code a satellite joins with, lists it without its secret, and cancels another', async () => {
+    const made = await h.rest('POST', '/v1/admin/pairings', h.adminToken, { name: 'porch', room: 'garden' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(made.body.name, 'porch');
+    assert.equal(made.body.site, 'garden');
+    assert.equal(made.body.state, 'pending');
+    assert.equal(made.body.url, h.url);
+    const code = parsePairingCode(String(made.body.code));
+    assert.match(String(made.body.link), /^hivelink:\/\/join\?code=/);
+    const qr = made.body.qr as { size: number; modules: string };
+    assert.equal(qr.modules.length, qr.size * qr.size);
+
+    const list = await h.rest('GET', '/v1/admin/pairings', h.adminToken);
+    const listed = (list.body.pairings as { id: string; state: string }[]).find((p) => p.id === code.id);
+    assert.equal(listed?.state, 'pending');
+    assert.ok(!JSON.stringify(list.body).includes(code.secret), 'no secret in the list');
+
+    const joined = await joinWithCode({
+      url: h.url,
+      code,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      backend: nodeBackend,
+      staticKeyPair: nodeBackend.x25519KeyPair(),
+    });
+    assert.ok(joined.accessKey.length > 0);
+    const after = await h.rest('GET', '/v1/admin/pairings', h.adminToken);
+    assert.equal(
+      (after.body.pairings as { id: string; state: string }[]).find((p) => p.id === code.id)?.state,
+      'used',
+    );
+    const clients = (await h.rest('GET', '/v1/clients', h.adminToken)).body.clients as {
+      name: string;
+      site: string;
+    }[];
+    assert.equal(clients.find((c) => c.name === 'porch')?.site, 'garden', 'the paired client has its room');
+
+    const taken = await h.rest('POST', '/v1/admin/pairings', h.adminToken, { name: 'porch' });
+    assert.equal(taken.status, 409);
+    assert.equal(codeOf(taken), 'HL_ERR_ALREADY_EXISTS');
+
+    const other = await h.rest('POST', '/v1/admin/pairings', h.adminToken);
+    assert.equal(other.status, 201);
+    const id = String(other.body.id);
+    const cancelled = await h.rest('DELETE', `/v1/admin/pairings/${id}`, h.adminToken);
+    assert.deepEqual(cancelled.body, { id, cancelled: true });
+    assert.equal((await h.rest('DELETE', `/v1/admin/pairings/${id}`, h.adminToken)).status, 404);
+  });
+
   it('are all in the OpenAPI document', async () => {
     const doc = (await h.rest('GET', '/v1/openapi.json', null)).body as { paths: Record<string, object> };
-    for (const path of [...READS, '/v1/clients/{id}/revoke', '/v1/clients/{id}/blocked-skills/{skill}']) {
+    for (const path of [
+      ...READS,
+      '/v1/clients/{id}/revoke',
+      '/v1/clients/{id}/blocked-skills/{skill}',
+      '/v1/admin/pairings/{id}',
+    ]) {
       assert.ok(doc.paths[path] !== undefined, path);
     }
   });

@@ -1,7 +1,8 @@
 /**
  * The hub's admin page (served at `GET /admin`, bundled by `scripts/build-chat.mjs` into `dist/admin/app.js`): log
  * in with an admin client's REST token, then see the clients, the rooms, the live connections, the recent policy
- * denials and a metrics summary, refreshed every few seconds; revoke a client, block or unblock a skill for it.
+ * denials, the pairing codes and a metrics summary, refreshed every few seconds; revoke a client, block or unblock a
+ * skill for it, make a pairing code (shown once, with its QR code drawn on a canvas) or cancel one.
  *
  * - The token stays in this tab (`sessionStorage`, so a reload stays logged in) and goes only into the
  *   `Authorization` header of this origin's `/v1` requests (`src/http/rest-admin.ts`).
@@ -71,6 +72,20 @@ interface Skill {
   id: string;
 }
 
+interface Pairing {
+  id: string;
+  name: string;
+  site: string | null;
+  state: string;
+  expiresAt: number;
+}
+
+interface NewPairing extends Pairing {
+  code: string;
+  url: string;
+  qr: { size: number; modules: string };
+}
+
 /** A refusal of the hub's (`{"error": {code, message}}`), or a network failure. */
 class ApiError extends Error {
   constructor(
@@ -105,6 +120,12 @@ const ui = {
   clients: byId<HTMLTableElement>('clients'),
   rooms: byId('rooms'),
   denials: byId<HTMLTableElement>('denials'),
+  pairings: byId<HTMLTableElement>('pairings'),
+  pairForm: byId<HTMLFormElement>('pair-form'),
+  pairName: byId<HTMLInputElement>('pair-name'),
+  pairRoom: byId<HTMLInputElement>('pair-room'),
+  pairNew: byId('pair-new'),
+  pairQr: byId<HTMLCanvasElement>('pair-qr'),
 };
 
 let token: string | null = null;
@@ -120,24 +141,28 @@ function setState(state: 'idle' | 'connecting' | 'connected' | 'refused', text: 
   ui.stateText.title = text;
 }
 
-/** `fetch` of `/v1<path>` with the token; the JSON answer, or an {@link ApiError}. */
-async function api<T>(method: string, path: string): Promise<T> {
+/** `fetch` of `/v1<path>` with the token (and a JSON body); the JSON answer, or an {@link ApiError}. */
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${token ?? ''}` },
+      headers: {
+        authorization: `Bearer ${token ?? ''}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       cache: 'no-store',
     });
   } catch (err) {
     throw new ApiError(0, 'network', `the hub cannot be reached (${(err as Error).message})`);
   }
-  const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+  const answer = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
   if (!res.ok) {
-    const error = body?.error;
+    const error = answer?.error;
     throw new ApiError(res.status, error?.code ?? 'HTTP', error?.message ?? `HTTP ${res.status}`);
   }
-  return body as T;
+  return answer as T;
 }
 
 /** An element with a class and text. */
@@ -346,6 +371,74 @@ function renderDenials(d: { total: number; capacity: number; denials: Denial[] }
   );
 }
 
+function renderPairings(list: Pairing[]): void {
+  fillTable(
+    ui.pairings,
+    list.map((p) => {
+      const tr = el('tr');
+      const actions = el('div', undefined, 'actions');
+      if (p.state === 'pending') {
+        actions.append(
+          button(
+            'Cancel',
+            'danger',
+            () => void act('DELETE', `/admin/pairings/${enc(p.id)}`),
+            `Cancel ${p.id}`,
+          ),
+        );
+      }
+      const expires =
+        p.expiresAt > Date.now() ? `in ${Math.ceil((p.expiresAt - Date.now()) / 60_000)} min` : 'gone';
+      tr.append(
+        cell('Id', p.id, 'mono'),
+        cell('Name', p.name),
+        cell('Room', p.site ?? '–'),
+        cell('State', p.state),
+        cell('Expires', expires),
+        cell('Actions', actions),
+      );
+      return tr;
+    }),
+  );
+}
+
+/** Draws the QR code's modules (row by row, `1` dark) on the canvas, with a quiet zone. */
+function drawQr(canvas: HTMLCanvasElement, qr: { size: number; modules: string }): void {
+  const ctx = canvas.getContext('2d');
+  if (ctx === null) return;
+  const cells = qr.size + 8;
+  const scale = Math.floor(canvas.width / cells);
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = '#000000';
+  const offset = Math.floor((canvas.width - qr.size * scale) / 2);
+  for (let i = 0; i < qr.modules.length; i++) {
+    if (qr.modules[i] !== '1') continue;
+    ctx.fillRect(offset + (i % qr.size) * scale, offset + Math.floor(i / qr.size) * scale, scale, scale);
+  }
+}
+
+async function makePairing(): Promise<void> {
+  const name = ui.pairName.value.trim();
+  const room = ui.pairRoom.value.trim();
+  try {
+    const made = await api<NewPairing>('POST', '/admin/pairings', {
+      ...(name === '' ? {} : { name }),
+      ...(room === '' ? {} : { room }),
+    });
+    byId('pair-code').textContent = made.code;
+    byId('pair-join').textContent = `hivelink join ${made.code} --url ${made.url}`;
+    drawQr(ui.pairQr, made.qr);
+    ui.pairNew.hidden = false;
+    ui.pairForm.reset();
+    showActionError(null);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return loggedOut(err.message);
+    showActionError((err as Error).message);
+  }
+  await load();
+}
+
 const enc = encodeURIComponent;
 
 function showActionError(message: string | null): void {
@@ -369,13 +462,14 @@ async function act(method: string, path: string): Promise<void> {
 async function load(): Promise<void> {
   if (token === null) return;
   try {
-    const [summary, connections, clients, rooms, denials, skillList] = await Promise.all([
+    const [summary, connections, clients, rooms, denials, skillList, pairings] = await Promise.all([
       api<Summary>('GET', '/admin/summary'),
       api<{ connections: Connection[] }>('GET', '/admin/connections'),
       api<{ clients: Client[] }>('GET', '/clients'),
       api<{ rooms: Room[] }>('GET', '/rooms').catch(() => ({ rooms: [] })),
       api<{ total: number; capacity: number; denials: Denial[] }>('GET', '/admin/denials'),
       api<{ skills: Skill[] }>('GET', '/admin/skills').catch(() => ({ skills: [] })),
+      api<{ pairings: Pairing[] }>('GET', '/admin/pairings').catch(() => ({ pairings: [] })),
     ]);
     skills = skillList.skills.map((s) => s.id).sort();
     callerId = summary.caller.id;
@@ -384,6 +478,7 @@ async function load(): Promise<void> {
     renderClients(clients.clients);
     renderRooms(rooms.rooms);
     renderDenials(denials);
+    renderPairings(pairings.pairings);
     setState('connected', `connected · updated ${new Date().toLocaleTimeString()}`);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
@@ -439,7 +534,14 @@ ui.loginForm.addEventListener('submit', (event) => {
   const given = ui.token.value.trim();
   if (given !== '') void logIn(given);
 });
-ui.logout.addEventListener('click', () => loggedOut(null));
+ui.pairForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void makePairing();
+});
+ui.logout.addEventListener('click', () => {
+  ui.pairNew.hidden = true;
+  loggedOut(null);
+});
 ui.refresh.addEventListener('click', () => void load());
 
 const saved = sessionStorage.getItem(TOKEN_ITEM);
