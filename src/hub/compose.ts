@@ -48,7 +48,7 @@ import type { Agent } from './agent.js';
 import { echoAgent } from './agent-echo.js';
 import { embeddedAgent } from './agent-embedded.js';
 import { ovosAgent } from './agent-ovos.js';
-import { ClusterNode } from './cluster/cluster.js';
+import { ClusterNode, leaseMs } from './cluster/cluster.js';
 import { defaultNodeId } from './cluster/names.js';
 import type { HubConfig } from './config.js';
 import { FileService } from './files/service.js';
@@ -299,7 +299,13 @@ export async function composeHub(config: HubConfig, options: ComposeOptions = {}
       ...options.timerClock,
     });
     hub.use(timers);
-    if (cluster !== null) timers.setClaim((key) => cluster.claim(key));
+    if (cluster !== null) {
+      // Timers fire once in the cluster (at least once when a node dies), and a node that leaves leaves its timers
+      // to the others; a held timer is said when its owner connects to any node.
+      timers.setClaim((key) => cluster.claim(key), leaseMs(cluster.ttlMs));
+      cluster.onNodeLeft(() => void timers.adopt());
+      cluster.onElsewhereChanged(() => timers.elsewhereChanged());
+    }
     // REST changes to subscriptions reach the scheduler before they are answered (the service's reload).
     const subscriptionAdmin = new SubscriptionAdmin({
       store: data.store,

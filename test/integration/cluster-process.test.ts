@@ -10,7 +10,8 @@
  * "tell the kitchen" from the office (a) is heard by the kitchen (b); an announcement from the CLI (the admin queue,
  * run by one node) is heard on every node once; a sealed message from the office reaches the garage (c);
  * `hivelink cluster status --json` lists the three nodes; after a SIGKILL of node b the kitchen client (given b and
- * c) reconnects to c, answers and hears a tell again, and node b's entry leaves the cluster when its TTL runs out.
+ * c) reconnects to c, answers, node b's entry leaves the cluster when its TTL runs out, a tell reaches the kitchen
+ * on c again, and the timer it set on node b rings there once.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -149,6 +150,7 @@ describe('a cluster of three hub processes (PostgreSQL + NATS)', () => {
   }, async () => {
     const officeCreds = await add('office');
     const kitchenCreds = await add('kitchen');
+    await cli(['clients', 'allow-msg', 'hive.timer.set', String(kitchenCreds.id), ...admin]);
     const garageCreds = await add('garage');
     const office = await connect(officeCreds, 'a');
     const kitchen = await connect(kitchenCreds, 'b', ['c']);
@@ -221,6 +223,18 @@ describe('a cluster of three hub processes (PostgreSQL + NATS)', () => {
         }
       });
     });
+    // A timer the kitchen sets on node b (acknowledged there) outlives node b: another node adopts it when node b
+    // leaves and says it on node c, once.
+    let rang = 0;
+    kitchen.onBus('speak', (m) => {
+      if (said('outlived node b')(m)) rang += 1;
+    });
+    const ringing = nextBus(kitchen, 'speak', said('outlived node b'));
+    const set = await kitchen.request('hive.timer.set', {
+      duration_ms: 8000,
+      utterance: 'the timer outlived node b',
+    });
+    assert.equal(set.ok, true, JSON.stringify(set));
     b.proc.child.kill('SIGKILL');
     await b.proc.exit;
     await reopened;
@@ -244,6 +258,8 @@ describe('a cluster of three hub processes (PostgreSQL + NATS)', () => {
     const again = nextBus(kitchen, 'speak', said('the kitchen moved'));
     assert.equal((await office.tell('kitchen', 'the kitchen moved')).delivered, 1);
     await again;
+    await ringing;
+    assert.equal(rang, 1);
 
     for (const id of ['a', 'c']) assert.equal((await hubs.get(id)!.proc.stop('SIGTERM')).code, 0);
   });

@@ -64,9 +64,14 @@ export async function openBuckets(
   const [nodes, peers, leases] = await Promise.all([
     kvm.create(names.nodes, { ttl: ttlMs, history: 1 }),
     kvm.create(names.peers, { ttl: ttlMs, history: 1 }),
-    kvm.create(names.leases, { ttl: Math.max(ttlMs, 60 * 60_000), history: 1 }),
+    kvm.create(names.leases, { ttl: leaseMs(ttlMs), history: 1 }),
   ]);
   return { nodes, peers, leases };
+}
+
+/** How long a lease (an admin command's, a timer's) lives: a node that took one and died frees it then. */
+export function leaseMs(ttlMs: number): number {
+  return Math.max(ttlMs * 4, 60_000);
 }
 
 /** Connects to the NATS of `url`. @throws HiveLinkError `HL_ERR_CLUSTER_UNAVAILABLE` */
@@ -107,6 +112,7 @@ export class ClusterNode implements RemotePeers {
   #heartbeat: NodeJS.Timeout | null = null;
   #debounce: NodeJS.Timeout | null = null;
   #offs: (() => void)[] = [];
+  readonly #listeners = { left: new Set<(node: string) => void>(), changed: new Set<() => void>() };
   #startedAt = 0;
   #stopped = false;
 
@@ -117,6 +123,11 @@ export class ClusterNode implements RemotePeers {
 
   get nodeId(): string {
     return this.#init.nodeId;
+  }
+
+  /** How long this cluster keeps a node's entries after its last heartbeat. */
+  get ttlMs(): number {
+    return this.#init.ttlMs;
   }
 
   /** Connects, opens the buckets, takes deliveries, announces the node and watches the others. */
@@ -170,6 +181,28 @@ export class ClusterNode implements RemotePeers {
       await Promise.allSettled([kv.peers.delete(nodeId), kv.nodes.delete(nodeId)]);
     }
     await this.#nc?.drain().catch(() => undefined);
+  }
+
+  /** Calls `listener` with the id of each node that leaves (stopped, or its TTL ran out). */
+  onNodeLeft(listener: (node: string) => void): () => void {
+    this.#listeners.left.add(listener);
+    return () => this.#listeners.left.delete(listener);
+  }
+
+  /** Calls `listener` whenever the connections of another node change. */
+  onElsewhereChanged(listener: () => void): () => void {
+    this.#listeners.changed.add(listener);
+    return () => this.#listeners.changed.delete(listener);
+  }
+
+  #notify(listeners: Iterable<() => void>): void {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.#init.logger.warn({ err }, 'a cluster listener failed');
+      }
+    }
   }
 
   // -- RemotePeers
@@ -307,6 +340,7 @@ export class ClusterNode implements RemotePeers {
     }
     this.#raw.set(node, list);
     this.#build(node, list, Date.now());
+    this.#notify(this.#listeners.changed);
     if (list.some((p) => !this.#records.has(p.clientId))) void this.#refreshRecords();
   }
 
@@ -345,6 +379,8 @@ export class ClusterNode implements RemotePeers {
     for (const peer of r.peers.keys()) if (this.#where.get(peer) === node) this.#where.delete(peer);
     this.#remote.delete(node);
     this.#raw.delete(node);
+    this.#init.logger.info({ node }, 'a cluster node left');
+    this.#notify([...this.#listeners.left].map((listener) => () => listener(node)));
   }
 
   /** The client records the stand-ins carry (names, rooms, blocked skills), read again when the store changes. */

@@ -133,6 +133,9 @@ export class TimerService {
   #offs: (() => void)[] = [];
   #state: 'idle' | 'running' | 'stopped' = 'idle';
   #claim: ((key: string) => Promise<boolean>) | null = null;
+  #retryMs = 60_000;
+  /** Timers another node took the lease of: looked at again once it expired. */
+  readonly #retried = new Set<number>();
 
   constructor(init: TimerServiceInit) {
     this.#init = init;
@@ -382,20 +385,58 @@ export class TimerService {
   }
 
   /**
-   * Several hubs on one store (a cluster) each arm the timers they loaded: a timer fires on the one node whose
-   * `claim(key)` resolves true for its due time (`cluster.ts`); the others forget it.
+   * Several hubs on one store (a cluster) each arm the timers they know: a timer fires on the one node whose
+   * `claim(key)` resolves true for its due time (`cluster.ts`, a lease that lives `retryMs` at most); the others look
+   * again `retryMs` later and fire it themselves if it is still stored unfired then (the node that took the lease
+   * died before it spoke): at least once. A held timer is said once too, by the node that claims its hearing.
    */
-  setClaim(claim: ((key: string) => Promise<boolean>) | null): void {
+  setClaim(claim: ((key: string) => Promise<boolean>) | null, retryMs = 60_000): void {
     this.#claim = claim;
+    this.#retryMs = retryMs;
+  }
+
+  /**
+   * Reads the stored timers again and arms those this node does not know (another node set them; in a cluster,
+   * called when a node leaves, so its timers fire here). Never rejects.
+   */
+  async adopt(): Promise<void> {
+    if (this.#state !== 'running') return;
+    try {
+      for (const t of await this.#init.store.listTimers()) {
+        if (this.#timers.has(t.id)) continue;
+        this.#timers.set(t.id, t);
+        if (t.firedAt === null) this.#scheduler.set(t.id, t.dueAt);
+        else this.#held.add(t.id);
+      }
+    } catch (err) {
+      this.#logger.warn({ err }, 'could not read the stored timers');
+    }
+  }
+
+  /** Connections on other nodes changed (the cluster): held timers whose owner is now online there are said. */
+  elsewhereChanged(): void {
+    this.#connected();
   }
 
   /** A timer came due: its owner hears it, else its room, else it waits for its owner. */
   async #fire(id: number): Promise<void> {
     const t = this.#timers.get(id);
     if (t === undefined || this.#state !== 'running') return;
-    if (this.#claim !== null && !(await this.#claim(`timer.${id}.${t.dueAt}`))) {
-      if (this.#timers.get(id) === t) this.#timers.delete(id);
-      return;
+    if (this.#claim !== null) {
+      if (this.#retried.delete(id)) {
+        const stored = (await this.#init.store.listTimers(t.clientId)).find((x) => x.id === id);
+        if (stored === undefined || stored.firedAt !== null) {
+          // Another node said it (or holds it for its owner).
+          if (this.#timers.get(id) === t) this.#timers.delete(id);
+          return;
+        }
+      }
+      if (!(await this.#claim(`timer.${id}.${t.dueAt}`))) {
+        if (this.#timers.get(id) !== t || this.#state !== 'running') return;
+        this.#retried.add(id);
+        this.#scheduler.set(id, this.#now() + this.#retryMs);
+        return;
+      }
     }
     const owner = await this.#init.store.getClient(t.clientId);
     if (this.#timers.get(id) !== t || this.#state !== 'running') return; // cancelled meanwhile
@@ -459,11 +500,30 @@ export class TimerService {
     if (this.#state !== 'running') return;
     for (const id of [...this.#held]) {
       const t = this.#timers.get(id);
-      if (t === undefined) continue;
-      const heard = this.#online(t.clientId).filter((c) => this.#speak(c, t, t.utterance, true));
-      if (heard.length === 0) continue;
-      this.#delivered(t, 'owner', heard);
-      this.#track(this.#init.store.removeTimer(t.id));
+      if (t === undefined || this.#online(t.clientId).length === 0) continue;
+      if (this.#claim === null) this.#sayHeld(t);
+      else {
+        const claim = this.#claim;
+        this.#held.delete(id); // one hearing at a time
+        this.#track(
+          claim(`timer.${id}.heard.${t.firedAt ?? 0}`).then((mine) => {
+            if (this.#timers.get(id) !== t) return;
+            if (mine) this.#sayHeld(t);
+            else this.#timers.delete(id); // another node says it
+          }),
+        );
+      }
     }
+  }
+
+  /** Says held timer `t` on its owner's open connections; removes it once heard. */
+  #sayHeld(t: TimerRecord): void {
+    const heard = this.#online(t.clientId).filter((c) => this.#speak(c, t, t.utterance, true));
+    if (heard.length === 0) {
+      this.#held.add(t.id);
+      return;
+    }
+    this.#delivered(t, 'owner', heard);
+    this.#track(this.#init.store.removeTimer(t.id));
   }
 }
