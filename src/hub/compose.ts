@@ -377,7 +377,7 @@ function composeVoice(
             rate: voice.ttsRate ?? undefined,
           }),
     limits,
-    settings: { vadSilenceMs: voice.vadSilenceMs },
+    settings: { vadSilenceMs: voice.vadSilenceMs, sttModel: voice.sttModel },
     assistant,
     logger,
   });

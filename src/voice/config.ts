@@ -23,10 +23,15 @@ export interface VoiceConfig {
   readonly ttsRate: number | null;
   /** Silence that ends an utterance in a RAW_AUDIO stream (the energy VAD). @default 700 */
   readonly vadSilenceMs: number;
+  /**
+   * `tuned`: pocketsphinx recognises with the model compiled from the assistant's intents, the generic one when it
+   * finds nothing; `generic`: the generic model only (for comparison). @default 'tuned'
+   */
+  readonly sttModel: 'tuned' | 'generic';
 }
 
 export function defaultVoiceConfig(): VoiceConfig {
-  return { stt: null, tts: null, ttsVoice: null, ttsRate: null, vadSilenceMs: 700 };
+  return { stt: null, tts: null, ttsVoice: null, ttsRate: null, vadSilenceMs: 700, sttModel: 'tuned' };
 }
 
 export const voiceConfigSchema = z
@@ -40,6 +45,7 @@ export const voiceConfigSchema = z
       .default(null),
     ttsRate: z.number().int().min(80).max(450).nullable().default(null),
     vadSilenceMs: z.number().int().min(100).max(10_000).default(700),
+    sttModel: z.enum(['tuned', 'generic']).default('tuned'),
   })
   .strict();
 

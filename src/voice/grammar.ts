@@ -59,29 +59,20 @@ export function dictionarySubset(dict: ReadonlyMap<string, string[]>, words: Ite
   return `${lines.join('\n')}\n`;
 }
 
-const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-const TEENS = [
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+/** 0–19 and the tens, spoken (one string each: the recognizer's spelling). */
+const BELOW_TWENTY = (
+  'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen ' +
+  'seventeen eighteen nineteen'
+).split(' ');
+const TENS = '- - twenty thirty forty fifty sixty seventy eighty ninety'.split(' ');
 
 /** `42` → `forty two` (0–999999; longer digit strings are read digit by digit). */
 export function numberWords(n: number): string {
-  if (n < 10) return UNITS[n]!;
-  if (n < 20) return TEENS[n - 10]!;
-  if (n < 100) return TENS[Math.floor(n / 10)]! + (n % 10 === 0 ? '' : ` ${UNITS[n % 10]}`);
+  if (n < 20) return BELOW_TWENTY[n]!;
+  if (n < 100) return TENS[Math.floor(n / 10)]! + (n % 10 === 0 ? '' : ` ${BELOW_TWENTY[n % 10]}`);
   if (n < 1000) {
     const rest = n % 100;
-    return `${UNITS[Math.floor(n / 100)]} hundred${rest === 0 ? '' : ` ${numberWords(rest)}`}`;
+    return `${BELOW_TWENTY[Math.floor(n / 100)]} hundred${rest === 0 ? '' : ` ${numberWords(rest)}`}`;
   }
   if (n < 1_000_000) {
     const rest = n % 1000;
@@ -89,7 +80,7 @@ export function numberWords(n: number): string {
   }
   return String(n)
     .split('')
-    .map((d) => UNITS[Number(d)])
+    .map((d) => BELOW_TWENTY[Number(d)])
     .join(' ');
 }
 
@@ -182,15 +173,13 @@ function spokenWords(word: string, has: (w: string) => boolean): string[] | null
   return parts.length > 0 && parts.every(has) ? parts : null;
 }
 
-/** A small deterministic random source (mulberry32), so a vocabulary always compiles to the same model. */
+/** A small deterministic random source (a 32-bit linear congruential generator), so a vocabulary always compiles
+ * to the same model. */
 function seeded(seed: number): () => number {
-  let a = seed >>> 0;
+  let state = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 4_294_967_296;
   };
 }
 

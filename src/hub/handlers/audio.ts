@@ -71,6 +71,8 @@ const METADATA_UTTERANCE_CHARS = 120;
 export interface VoiceSettings {
   /** Silence that ends an utterance in a RAW_AUDIO stream. */
   readonly vadSilenceMs: number;
+  /** Which recognizer model (`tuned`: the intents' model first). @default 'tuned' */
+  readonly sttModel?: 'tuned' | 'generic';
   /** The TTS voice and rate (espeak-ng). */
   readonly ttsVoice?: string | undefined;
   readonly ttsRate?: number | undefined;
@@ -285,7 +287,13 @@ export class HubVoice implements HubService {
     const stt = this.#init.stt;
     if (stt === null) throw new HiveLinkError('HL_ERR_VOICE_OFF', 'this hub has no speech to text');
     this.#tune();
-    const { text } = await this.#jobs.run(() => stt.transcribe(audio, { lang, signal: this.#abort.signal }));
+    const { text } = await this.#jobs.run(() =>
+      stt.transcribe(audio, {
+        lang,
+        mode: this.#init.settings.sttModel ?? 'tuned',
+        signal: this.#abort.signal,
+      }),
+    );
     return text;
   }
 
