@@ -10,6 +10,7 @@ import type { MessageData } from '../../src/bus/types.js';
 import type { ClientState, HiveClient } from '../../src/client/index.js';
 import type { ComposedHub } from '../../src/hub/compose.js';
 import { composeTestHub, registered, SdkDevice } from './house-harness.js';
+import { type JsonAnswer, restJson } from './rest-harness.js';
 
 /** A message type no client may send by default: the hub answers it with `hive.policy.denied`. */
 export const FORBIDDEN_TYPE = 'hivelink.test.forbidden';
@@ -23,10 +24,7 @@ export interface Satellite {
   causeDenial(): Promise<MessageData>;
 }
 
-export interface RestAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+export type RestAnswer = JsonAnswer;
 
 export class AdminHub {
   readonly #clients: HiveClient[] = [];
@@ -89,16 +87,8 @@ export class AdminHub {
   }
 
   /** A REST call with a bearer token (or none) and a JSON body (or none). */
-  async rest(method: string, path: string, token: string | null, body?: unknown): Promise<RestAnswer> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  rest(method: string, path: string, token: string | null, body?: unknown): Promise<RestAnswer> {
+    return restJson(this.base, method, path, token, body);
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,7 @@ import type { ComposedHub } from '../../src/hub/compose.js';
 import { FakeTimers } from '../helpers/fake-timers.js';
 import { composeTestHub, registered, SdkDevice } from './house-harness.js';
 import { failOnUnhandledRejection } from './hub-harness.js';
+import { type JsonAnswer, restJson } from './rest-harness.js';
 
 failOnUnhandledRejection();
 
@@ -99,21 +100,8 @@ class TestHouse {
   }
 
   /** A REST call with a bearer token and an optional JSON body. */
-  async rest(
-    method: string,
-    path: string,
-    token: string | null,
-    body?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  rest(method: string, path: string, token: string | null, body?: unknown): Promise<JsonAnswer> {
+    return restJson(this.base, method, path, token, body);
   }
 
   async close(): Promise<void> {

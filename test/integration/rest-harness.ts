@@ -124,3 +124,28 @@ export function errorCode(answer: HttpAnswer): unknown {
   const body = answer.body as { error?: { code?: unknown } } | null;
   return body?.error?.code;
 }
+
+/** A JSON answer: its status and parsed body. */
+export interface JsonAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** A REST call to `base` with a bearer token (or none) and a JSON body (or none); the answer parsed as JSON. */
+export async function restJson(
+  base: string,
+  method: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+): Promise<JsonAnswer> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
