@@ -275,6 +275,8 @@ async function main(): Promise<void> {
         intentAccuracy: Number((right / clips.length).toFixed(3)),
         misses,
       };
+      // As soon as it is known (the latency part takes a while more).
+      process.stderr.write(`${name}: ${JSON.stringify(report[name])}\n`);
     }
     // Latency: real-time RAW_AUDIO streams on the tuned hub, from the end of speech to the first audio byte.
     const latencies: number[] = [];
@@ -289,7 +291,7 @@ async function main(): Promise<void> {
         () => {
           let at = 0;
           const tick = () => {
-            if (at >= padded.byteLength) return;
+            if (at >= padded.byteLength || tuned.client.state.type !== 'open') return;
             const chunk = padded.slice(at, at + step);
             tuned.client.emit(audioMessage({ rate: 16_000, data: chunk }, BinaryType.RAW_AUDIO));
             at += step;
