@@ -34,6 +34,8 @@ import { gatePreOpenFrames, preOpenMessageBytes, wsFrameSocket } from './ws-fram
 
 /** Pairing handshakes the hub runs at once; one more is refused (each costs an argon2id). */
 export const MAX_PAIRING_SESSIONS = 32;
+/** A pairing handshake gets this many times `handshakeTimeoutMs`. */
+export const PAIRING_TIMEOUT_FACTOR = 3;
 
 const REFUSALS: Record<PairingRefusal, [ErrorCode, string]> = {
   unknown: ['HL_ERR_PAIRING_UNKNOWN', 'no such pairing code on this hub: run hivelink pair again'],
@@ -91,7 +93,9 @@ export class PairingResponder {
       socket: wsFrameSocket(ws, socket),
       timers: unrefTimers,
       limits: {
-        handshakeTimeoutMs: limits.handshakeTimeoutMs,
+        // Both sides run a 64 MiB argon2id within it (the hub's in a fresh worker thread), uncached: three times the
+        // time a client's handshake gets.
+        handshakeTimeoutMs: PAIRING_TIMEOUT_FACTOR * limits.handshakeTimeoutMs,
         maxHandshakeFrameBytes: Math.min(limits.maxHandshakeFrameBytes, limits.maxFrameBytes),
         inboundQueueMessages: 8,
         maxBufferedBytes: limits.maxBufferedBytes,
