@@ -24,11 +24,8 @@ import type { BusClient } from '../../src/bus/ws-client.js';
 import { BusServer } from '../../src/bus/ws-server.js';
 import { createHiveClient, type HiveClient } from '../../src/client/index.js';
 import type { JobHandle } from '../../src/client/jobs.js';
-import { joinWithCode } from '../../src/client/pairing.js';
 import type { PrivateMessage } from '../../src/client/sealed.js';
 import { MemoryIdentityStore } from '../../src/client/stores.js';
-import type { WebSocketConstructor } from '../../src/client/types.js';
-import { nodeBackend } from '../../src/crypto/backend.node.js';
 import { e2eIdentity, sealEnvelope } from '../../src/crypto/sealed.js';
 import { isHiveLinkError } from '../../src/errors.js';
 import type { ComposedHub } from '../../src/hub/compose.js';
@@ -59,6 +56,7 @@ import {
   token,
 } from './hub-harness.js';
 import { linkCredentials, MeshNode } from './mesh-harness.js';
+import { joinAt } from './pair-helpers.js';
 import { fakeChildHub, fakeEntry, sealedFor } from './relay-hop-helpers.js';
 import { deposit, rendezvous } from './rendezvous-helpers.js';
 
@@ -1994,19 +1992,8 @@ async function pendingPairing(h: Running, madeAgoMs = 0): Promise<PairingCode> {
 }
 
 /** Joins `h` with `code`: 'paired', or the error code it failed with. */
-async function joinCode(h: Running, code: PairingCode): Promise<string> {
-  try {
-    await joinWithCode({
-      url: h.url,
-      code,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
-      backend: nodeBackend,
-      staticKeyPair: nodeBackend.x25519KeyPair(),
-    });
-    return 'paired';
-  } catch (err) {
-    return isHiveLinkError(err) ? err.code : String(err);
-  }
+function joinCode(h: Running, code: PairingCode): Promise<string> {
+  return joinAt(h.url, code);
 }
 
 describe('every hub limit is wired (a hub from compose.ts, each limit set low and tripped)', () => {

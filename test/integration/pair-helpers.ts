@@ -72,23 +72,26 @@ export function pairingSuite(prefix: string): PairingSuite {
       return { env: childEnv({ HIVELINK_CONFIG_DIR: config }), config };
     },
     joinWith: (code, env, url) => run(['join', code, '--url', url ?? running().url], env),
-    async sdkJoin(code) {
-      try {
-        await joinWithCode({
-          url: running().url,
-          code,
-          WebSocket: WebSocket as unknown as WebSocketConstructor,
-          backend: nodeBackend,
-          staticKeyPair: nodeBackend.x25519KeyPair(),
-        });
-        return 'paired';
-      } catch (err) {
-        return isHiveLinkError(err) ? err.code : String(err);
-      }
-    },
+    sdkJoin: (code) => joinAt(running().url, code),
     savedIdentity: (config) =>
       JSON.parse(readFileSync(join(config, 'identity.json'), 'utf8')) as Record<string, unknown>,
   };
+}
+
+/** Joins the hub at `url` in-process with the SDK's joinWithCode: 'paired', or the error code. */
+export async function joinAt(url: string, code: PairingCode): Promise<string> {
+  try {
+    await joinWithCode({
+      url,
+      code,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      backend: nodeBackend,
+      staticKeyPair: nodeBackend.x25519KeyPair(),
+    });
+    return 'paired';
+  } catch (err) {
+    return isHiveLinkError(err) ? err.code : String(err);
+  }
 }
 
 /** The code with its last (secret) character changed. */
