@@ -1,5 +1,5 @@
 /**
- * Helpers for relay hops (docs/PROTOCOL.md §13.7): a fake child hub — an SDK client of a hub that says
+ * Helpers for relay hops (docs/PROTOCOL.md §13, "Relay hops"): a fake child hub — an SDK client of a hub that says
  * `hive.relay.hop.hello`, then records every BUS frame the hub sends it and answers the hop requests as told (or
  * not at all) — and envelopes sealed to any key.
  */

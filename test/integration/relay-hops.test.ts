@@ -1,9 +1,10 @@
 /**
- * Relay hops (issue 12, docs/PROTOCOL.md §13.7), in process: hubs built by `composeHub` linked into a tree, SDK
- * satellites writing sealed messages to satellites of other hubs — one hop up, two levels across the common parent,
- * anonymous with a reply back along the hops, an offline recipient's mail waiting at its own hub, the recipient's
- * consent and accept-anonymous applied at its hub, refusals for a recipient nobody knows — and what a middle hub sends
- * the next one, seen by a fake child hub: the route, the envelope, a back token; nothing that names the sender.
+ * Relay hops (issue 12, docs/PROTOCOL.md §13, "Relay hops"), in process: hubs built by `composeHub` linked into a
+ * tree, SDK satellites writing sealed messages to satellites of other hubs — one hop up, two levels across the
+ * common parent, anonymous with a reply back along the hops (also after the link on the way back reconnected), an
+ * offline recipient's mail waiting at its own hub, the recipient's consent and accept-anonymous applied at its hub,
+ * refusals for a recipient nobody knows — and what a middle hub sends the next one, seen by a fake child hub: the
+ * route, the envelope, a back token; nothing that names the sender.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
