@@ -16,6 +16,7 @@ const LAYERS = [
   'store',
   'bus',
   'assistant',
+  'voice',
   'hub',
   'skills',
   'client',
@@ -31,6 +32,8 @@ const ALLOWED: Record<string, string[]> = {
   store: ['protocol', 'crypto'],
   bus: ['protocol'],
   assistant: ['bus', 'protocol'],
+  // The speech engines (src/voice): the recognizer's grammar is built from the assistant's intents.
+  voice: ['protocol', 'bus', 'assistant'],
   // voice: the speech engines (src/voice), which the hub's transcribe job runs.
   hub: ['protocol', 'crypto', 'session', 'store', 'bus', 'voice'],
   // Installed skill bundles: the assistant's skills, served by the hub (docs/PROTOCOL.md §15).
@@ -49,6 +52,8 @@ const EXTRA: Record<string, string[]> = {
   'bench/cli-process.ts': ['cli'],
   'hub/compose.ts': ['assistant', 'http', 'skills'],
   'hub/agent-embedded.ts': ['assistant'],
+  // The voice path hands what it heard to the embedded assistant and speaks its answers.
+  'hub/handlers/audio.ts': ['assistant'],
   // A parent link of the mesh is an ordinary client of its parent hub, on the SDK (docs/PROTOCOL.md §14).
   'hub/mesh/parent-link.ts': ['client'],
 };
