@@ -236,7 +236,8 @@ const limitsSchema = z.record(z.string(), z.number()).superRefine((limits, ctx) 
   }
 });
 
-const schema = z
+/** The config file's schema (docs/CONFIG.md and docs/config.schema.json are made from it). */
+export const hubConfigSchema = z
   .object({
     host: z.string().min(1),
     port,
@@ -304,7 +305,7 @@ export function resolveHubConfig(input: HubConfigInput = {}): HubConfig {
   for (const [key, value] of Object.entries(input)) {
     if (value !== undefined) merged[key] = value;
   }
-  const parsed = schema.safeParse(merged);
+  const parsed = hubConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     if (issue?.code === 'unrecognized_keys') {
