@@ -312,12 +312,13 @@ export async function runHub(
     for (const error of composed.assistant?.loadErrors ?? []) {
       io.err.write(`hivelink: skipped a skill: ${error.message}\n`);
     }
-    for (const line of startedLines(composed, started)) io.out.write(`${line}\n`);
-    // Where `hivelink clients add --save-identity` finds this hub's real address (a --port other than 5678).
+    // Where `hivelink clients add --save-identity` finds this hub's real address (a --port other than 5678);
+    // written before the banner, so whoever reads "listening" finds it.
     urlFile = join(composed.data.paths.dir, HUB_URL_FILE);
     writeFileSync(urlFile, `${started.scheme}://${displayHost(config.host)}:${started.port}\n`, {
       mode: 0o600,
     });
+    for (const line of startedLines(composed, started)) io.out.write(`${line}\n`);
     if (config.mdns) {
       announcement = announceHub({
         name: config.name,
