@@ -10,8 +10,9 @@ import type { WebSocket } from 'ws';
 import { wsFrameSocket } from '../../../src/hub/ws-frame-socket.js';
 import { createHiveMessage, type HiveMessage } from '../../../src/protocol/message.js';
 import { HiveMessageType } from '../../../src/protocol/message-types.js';
-import { type SessionLimits, SessionMachine, type SessionRole } from '../../../src/session/machine.js';
+import { SessionMachine, type SessionRole } from '../../../src/session/machine.js';
 import { FakeTimers } from '../../helpers/fake-timers.js';
+import { TEST_SESSION_LIMITS } from '../../helpers/session-limits.js';
 
 /** A `ws` socket and the TCP socket under it that log what reaches the kernel: `write` is one system call. */
 function fakeTransport() {
@@ -69,18 +70,13 @@ describe('wsFrameSocket: writes', () => {
       opened: () => {},
       message: () => {},
     };
-    const limits: SessionLimits = {
-      handshakeTimeoutMs: 5000,
-      maxHandshakeFrameBytes: 4096,
-      inboundQueueMessages: 4,
-      maxBufferedBytes: 1000,
-      sendQueueMessages: 2,
-      pingIntervalMs: 0,
-      pingTimeoutMs: 0,
-      closeGraceMs: 300,
-      parse: { maxJsonDepth: 6 },
-    };
-    const machine = new SessionMachine({ socket, role, limits, timers: new FakeTimers(), onEnd: () => {} });
+    const machine = new SessionMachine({
+      socket,
+      role,
+      limits: TEST_SESSION_LIMITS,
+      timers: new FakeTimers(),
+      onEnd: () => {},
+    });
     machine.begin([
       createHiveMessage(HiveMessageType.HELLO, { node_id: 'hub' }),
       createHiveMessage(HiveMessageType.HANDSHAKE, { handshake: true }),

@@ -21,18 +21,9 @@ import {
 import { DRAIN_POLL_MS } from '../../../src/session/send-queue.js';
 import type { SecureChannel } from '../../../src/session/types.js';
 import { FakeTimers } from '../../helpers/fake-timers.js';
+import { TEST_SESSION_LIMITS } from '../../helpers/session-limits.js';
 
-const LIMITS: SessionLimits = {
-  handshakeTimeoutMs: 5000,
-  maxHandshakeFrameBytes: 4096,
-  inboundQueueMessages: 4,
-  maxBufferedBytes: 1000,
-  sendQueueMessages: 2,
-  pingIntervalMs: 0,
-  pingTimeoutMs: 0,
-  closeGraceMs: 300,
-  parse: { maxJsonDepth: 6 },
-};
+const LIMITS = TEST_SESSION_LIMITS;
 
 const SEALED = 'sealed:';
 
